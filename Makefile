@@ -1,0 +1,50 @@
+# The two commands a newcomer needs are `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+# The one-command demo runs on the embedded defaults: SQLite, tasks inline.
+DEMO_ENV := DEBUG=true
+
+.PHONY: run test install assets demo lint bench lock clean
+
+run: install assets demo
+	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+test: install assets
+	$(BIN)/pytest
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+assets: static/dist/.built
+
+static/dist/.built: node_modules/.installed $(shell find static/src -type f 2>/dev/null) package.json
+	npm run build
+	touch $@
+
+demo: install assets
+	$(DEMO_ENV) $(MANAGE) migrate --noinput
+	$(DEMO_ENV) $(MANAGE) setup_demo
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install assets
+	$(BIN)/python bench/run.py
+
+lock: $(VENV)/.installed
+	(echo "# The whole dependency tree, pinned. Regenerate with: make lock"; $(BIN)/pip freeze --exclude-editable) > requirements.lock
+
+clean:
+	rm -rf $(VENV) node_modules static/dist staticfiles

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AmbitionsConfig(AppConfig):
+    name = "ambitions"
+    verbose_name = "Ambitions"

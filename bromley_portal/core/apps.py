@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "bromley_portal.core"
+    label = "core"
+    verbose_name = "Portal core"
+
+    def ready(self):
+        from bromley_portal.core.navigation import Section, register_section
+
+        register_section(Section("Home", "home", None, order=0))
+        register_section(
+            Section(
+                "Administration",
+                "admin:index",
+                "accounts.access_admin",
+                order=900,
+                description="Set up reporting periods, portfolios, posts and people.",
+            )
+        )

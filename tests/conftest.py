@@ -1,0 +1,66 @@
+import os
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from bromley_portal.accounts.roles import Role
+from bromley_portal.celery import app as celery_app
+from tests.factories import make_user
+
+REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}
+
+
+def skip_or_fail(reason: str):
+    """Skip when a service is missing on a laptop; fail in CI, where it must be there."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (PORTAL_REQUIRE_SERVICES is set, so this is a failure)")
+    pytest.skip(reason)
+
+
+class PortalClient(Client):
+    """django-axes must be the first authentication backend; tests sign in past it."""
+
+    def force_login(self, user, backend="django.contrib.auth.backends.ModelBackend"):
+        super().force_login(user, backend)
+
+
+@pytest.fixture
+def client():
+    return PortalClient()
+
+
+@pytest.fixture(autouse=True)
+def portal_test_settings(settings):
+    """Fast hashing, and plain HTTP for the test client (production redirects to HTTPS)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SECURE_SSL_REDIRECT = False
+    # Production serves hashed files after collectstatic; tests read static/ directly.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_inline():
+    """Tests run tasks inline unless they start a real worker (see test_celery_worker)."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def people(db):
+    """One person per role, plus an outsider with no role, keyed by role (None for the outsider)."""
+    everyone = {role: make_user(role) for role in Role}
+    everyone[None] = make_user(None)
+    return everyone
+
+
+@pytest.fixture
+def postgres(db):
+    if connection.vendor != "postgresql":
+        skip_or_fail("needs PostgreSQL: set DATABASE_URL")
+    return connection

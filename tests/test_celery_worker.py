@@ -1,0 +1,121 @@
+"""A real Celery worker process, against Redis and the test database."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from bromley_portal.celery import app as celery_app
+from bromley_portal.core.models import WorkerHeartbeat
+from bromley_portal.core.tasks import record_heartbeat
+from tests.conftest import skip_or_fail
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url_for_this_test_database() -> str:
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgresql://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(transactional_db, tmp_path):
+    """Start a worker on a queue of its own; yield (queue, log path); stop it."""
+    if not os.environ.get("REDIS_URL"):
+        skip_or_fail("needs Redis: set REDIS_URL")
+    if connection.vendor != "postgresql":
+        skip_or_fail("a worker process cannot share an SQLite test database: set DATABASE_URL")
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    log = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_this_test_database(),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "bromley_portal",
+                "worker",
+                "--pool",
+                "solo",
+                "--queues",
+                queue,
+                "--hostname",
+                f"{queue}@%h",
+                "--loglevel",
+                "INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    celery_app.conf.task_always_eager = False
+    try:
+        yield queue, log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.mark.worker
+def test_a_real_worker_runs_a_task_that_writes_to_the_database(worker):
+    queue, log = worker
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
+    record_heartbeat.apply_async(queue=queue)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if WorkerHeartbeat.objects.filter(worker__startswith=f"{queue}@").exists():
+            break
+        time.sleep(0.25)
+    else:
+        pytest.fail(f"no worker recorded a heartbeat within 60 s. Worker log:\n{log.read_text()}")
+    assert WorkerHeartbeat.objects.get(worker__startswith=f"{queue}@").last_seen is not None
+
+
+def test_every_beat_schedule_entry_names_a_registered_task():
+    celery_app.loader.import_default_modules()
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in celery_app.tasks, f"beat entry {name} names an unknown task {entry['task']}"
+
+
+def test_celery_speaks_json_only_and_outlives_its_hard_limit():
+    conf = celery_app.conf
+    assert conf.task_serializer == "json"
+    assert conf.accept_content == ["json"]
+    assert conf.task_track_started is True
+    assert conf.task_soft_time_limit < conf.task_time_limit
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+
+
+@pytest.mark.django_db
+def test_the_heartbeat_task_runs_inline_without_a_broker():
+    record_heartbeat.delay()
+    assert WorkerHeartbeat.objects.count() == 1
+
+
+def test_ci_runs_against_postgresql_and_redis(db):
+    if not os.environ.get("PORTAL_REQUIRE_SERVICES"):
+        pytest.skip("only CI promises PostgreSQL and Redis")
+    assert connection.vendor == "postgresql"
+    import redis
+
+    assert redis.Redis.from_url(os.environ["REDIS_URL"]).ping()

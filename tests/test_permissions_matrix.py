@@ -1,0 +1,34 @@
+import pytest
+
+from bromley_portal.accounts.roles import Role
+from tests.permissions import PAGES
+
+ROLES = [*Role, None]
+
+
+def role_id(role):
+    return role.value if role else "no-role"
+
+
+def is_refusal(response):
+    # A refusal is 403, or for the admin site a redirect to its own sign-in page.
+    return response.status_code == 403 or (response.status_code == 302 and "/login/" in response.url)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=str)
+@pytest.mark.parametrize("role", ROLES, ids=role_id)
+def test_role_against_page(client, people, page, role):
+    client.force_login(people[role])
+    response = client.get(page.url)
+    allowed = page.no_role_allowed if role is None else role in page.allowed
+    if allowed:
+        assert response.status_code == 200, f"{role_id(role)} should open {page}"
+    else:
+        assert is_refusal(response), f"{role_id(role)} should be refused {page}, got {response.status_code}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=str)
+def test_anonymous_visitors_are_sent_to_sign_in(client, db, page):
+    response = client.get(page.url)
+    assert response.status_code == 302
+    assert "login" in response.url
