@@ -1,5 +1,3 @@
-# The seed texts use curly quotes and en dashes; the expected strings keep them.
-# ruff: noqa: RUF001
 """Tests for the seed data built by fixtures/build_seed_data.py.
 
 Plain pytest, no Django.  (a) The committed JSON must be exactly what the parser produces
