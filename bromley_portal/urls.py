@@ -9,6 +9,8 @@ urlpatterns = [
     path("accessibility/", core_views.AccessibilityView.as_view(), name="accessibility"),
     path("health/", core_views.health, name="health"),
     path("accounts/", include("bromley_portal.accounts.urls")),
+    path("strategy/", include("ambitions.urls")),
+    path("plans/", include("plans.urls")),
     path("admin/", admin.site.urls),
 ]
 

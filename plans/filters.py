@@ -1,0 +1,66 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from ambitions.models import Ambition, Portfolio, Post
+from plans.choices import TargetStatus
+from plans.models import Action, PortfolioPlan
+
+
+class ActionFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search", method="search", help_text="Words in the action, detail, measures or update"
+    )
+    ambition = django_filters.ModelChoiceFilter(
+        label="Ambition",
+        field_name="section__ambition",
+        queryset=Ambition.objects.all(),
+        empty_label="Any ambition",
+    )
+    portfolio = django_filters.ModelChoiceFilter(
+        label="Portfolio",
+        field_name="section__plan__portfolio",
+        queryset=Portfolio.objects.all(),
+        empty_label="Any portfolio",
+    )
+    plan = django_filters.ModelChoiceFilter(
+        label="Plan",
+        field_name="section__plan",
+        queryset=PortfolioPlan.objects.select_related("portfolio"),
+        empty_label="Any plan",
+    )
+    lead = django_filters.ModelChoiceFilter(
+        label="Lead", field_name="lead_posts", queryset=Post.objects.all(), empty_label="Any lead"
+    )
+    target = django_filters.ChoiceFilter(
+        label="Target date",
+        choices=TargetStatus.choices,
+        method="filter_target",
+        empty_label="Any target date",
+    )
+    annual_programme = django_filters.BooleanFilter(
+        label="Annual Programme (AP)",
+        widget=forms.Select(
+            choices=[("", "Either"), ("true", "In the Annual Programme"), ("false", "Not in it")]
+        ),
+    )
+
+    class Meta:
+        model = Action
+        fields = ["q", "ambition", "portfolio", "plan", "lead", "target", "annual_programme"]
+
+    def search(self, queryset, name, value):
+        words = value.split()
+        for word in words:
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(details__text__icontains=word)
+                | Q(measures_of_success__text__icontains=word)
+                | Q(update_text__icontains=word)
+                | Q(lead_posts__title__icontains=word)
+            )
+        return queryset.distinct() if words else queryset
+
+    def filter_target(self, queryset, name, value):
+        return queryset.with_target_status(value, timezone.localdate())

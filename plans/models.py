@@ -1,0 +1,237 @@
+"""Portfolio plans: the numbered actions that turn the ambitions into work.
+
+A PortfolioPlan (a portfolio's plan for a financial year) has sections, which are
+either the strategy's ambitions or the plan's own priorities; each section has
+numbered actions with lettered detail items, measures of success, a target date
+and one or more lead posts.
+"""
+
+from datetime import date
+
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from ambitions.models import Ambition, Commitment, Portfolio, Post
+from bromley_portal.core.financial_year import FinancialYear, quarter_of
+from plans.choices import SectionKind, TargetStatus
+
+
+class PortfolioPlan(models.Model):
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="plans")
+    year = models.PositiveSmallIntegerField(
+        help_text="The first calendar year of the financial year: 2023 for 2023-24."
+    )
+    title = models.CharField(max_length=300)
+    section_kind = models.CharField(max_length=20, choices=SectionKind.choices, default=SectionKind.AMBITION)
+    source = models.CharField(max_length=200, blank=True, help_text="The document it was taken from.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "portfolio__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["portfolio", "year"], name="one_plan_per_portfolio_year")
+        ]
+
+    def __str__(self):
+        return f"{self.portfolio.code} {self.year_label}"
+
+    def get_absolute_url(self):
+        return reverse("plans:plan", args=[self.portfolio.code, self.year_label])
+
+    @property
+    def financial_year(self) -> FinancialYear:
+        return FinancialYear(self.year)
+
+    @property
+    def year_label(self) -> str:
+        return self.financial_year.label
+
+
+class PlanSection(models.Model):
+    """An ambition the plan serves, or one of the plan's priorities."""
+
+    plan = models.ForeignKey(PortfolioPlan, on_delete=models.CASCADE, related_name="sections")
+    number = models.PositiveSmallIntegerField()
+    ambition = models.ForeignKey(
+        Ambition, on_delete=models.PROTECT, null=True, blank=True, related_name="plan_sections"
+    )
+    title = models.CharField(max_length=300)
+    statement = models.TextField(blank=True)
+    rationale = models.TextField(blank=True)
+    key_strategies = models.JSONField(default=list, blank=True)
+    alignment = models.JSONField(
+        default=list, blank=True, help_text="What it aligns to in the corporate plan."
+    )
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="one_section_per_number"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.ambition_id:
+            return f"Ambition {self.number}"
+        return f"Priority {self.number}: {self.title}"
+
+
+def target_bounds(today: date) -> tuple[date, date]:
+    """Target dates have month precision: an action due in April is overdue from 1 May.
+
+    Returns (the first of this month, the last day of this quarter).
+    """
+    year, quarter = quarter_of(today)
+    return today.replace(day=1), year.quarter_bounds(quarter)[1]
+
+
+class ActionQuerySet(models.QuerySet):
+    def for_lists(self):
+        """Everything a list or export shows, in a fixed number of queries."""
+        return self.select_related(
+            "section__plan__portfolio", "section__ambition", "commitment"
+        ).prefetch_related("details", "measures_of_success", "lead_posts", "portfolios")
+
+    def with_target_status(self, status: str, today: date):
+        this_month, quarter_end = target_bounds(today)
+        if status == TargetStatus.OVERDUE:
+            return self.filter(target_date__lt=this_month)
+        if status == TargetStatus.DUE_THIS_QUARTER:
+            return self.filter(target_date__gte=this_month, target_date__lte=quarter_end)
+        if status == TargetStatus.LATER:
+            return self.filter(target_date__gt=quarter_end)
+        if status == TargetStatus.NO_DATE:
+            return self.filter(target_date__isnull=True)
+        raise ValueError(f"unknown target status {status!r}")
+
+
+class Action(models.Model):
+    section = models.ForeignKey(PlanSection, on_delete=models.CASCADE, related_name="actions")
+    number = models.PositiveSmallIntegerField()
+    title = models.TextField(help_text="The commitment or action, as the plan writes it.")
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        help_text="The strategy commitment this action serves, where one is named.",
+    )
+    target_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The month it is due by (the first of the month); the latest where several.",
+    )
+    target_date_text = models.CharField(
+        max_length=200, blank=True, help_text='As the plan writes it: "April 2024 (AP)".'
+    )
+    annual_programme = models.BooleanField(default=False, help_text="(AP): part of the Annual Programme.")
+    lead_posts = models.ManyToManyField(Post, related_name="actions")
+    portfolios = models.ManyToManyField(
+        Portfolio, related_name="actions", blank=True, help_text="The portfolio holder plans it appears in."
+    )
+    update_text = models.TextField(
+        blank=True,
+        help_text="The update printed with the plan; it becomes a quarterly update once those exist.",
+    )
+    update_quarter = models.PositiveSmallIntegerField(null=True, blank=True)
+    history = HistoricalRecords(m2m_fields=[lead_posts])
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["section__plan", "section__number", "number"]
+        constraints = [models.UniqueConstraint(fields=["section", "number"], name="one_action_per_number")]
+
+    def __str__(self):
+        return f"{self.reference} {self.title[:80]}"
+
+    def get_absolute_url(self):
+        return reverse("plans:action", args=[self.pk])
+
+    @property
+    def plan(self) -> PortfolioPlan:
+        return self.section.plan
+
+    @property
+    def reference(self) -> str:
+        """How a committee paper cites it: "1.4" (section 1, action 4)."""
+        return f"{self.section.number}.{self.number}"
+
+    def target_status(self, today: date) -> TargetStatus:
+        if self.target_date is None:
+            return TargetStatus.NO_DATE
+        this_month, quarter_end = target_bounds(today)
+        if self.target_date < this_month:
+            return TargetStatus.OVERDUE
+        if self.target_date <= quarter_end:
+            return TargetStatus.DUE_THIS_QUARTER
+        return TargetStatus.LATER
+
+
+class ActionDetail(models.Model):
+    """A lettered detail item of an action: a), b), c)."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="details")
+    order = models.PositiveSmallIntegerField()
+    letter = models.CharField(max_length=3, blank=True)
+    text = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["action", "order"]
+
+    def __str__(self):
+        return f"{self.letter}) {self.text}" if self.letter else self.text
+
+
+class MeasureOfSuccess(models.Model):
+    """How the plan says success will be judged (free text; KPIs are Measures)."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="measures_of_success")
+    order = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "measures of success"
+        ordering = ["action", "order"]
+
+    def __str__(self):
+        return self.text
+
+
+class ReportingPeriod(models.Model):
+    """A quarter of a financial year in which action leads report progress."""
+
+    year = models.PositiveSmallIntegerField(help_text="The first calendar year of the financial year.")
+    quarter = models.PositiveSmallIntegerField(choices=[(q, f"Quarter {q}") for q in (1, 2, 3, 4)])
+    opens_on = models.DateField(help_text="When leads can start writing updates.")
+    due_on = models.DateField(help_text="When updates are due.")
+    locks_on = models.DateField(help_text="When the period is locked for committee.")
+
+    class Meta:
+        ordering = ["-year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "quarter"], name="one_period_per_quarter"),
+            models.CheckConstraint(
+                condition=models.Q(opens_on__lte=models.F("due_on"))
+                & models.Q(due_on__lte=models.F("locks_on")),
+                name="period_dates_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{FinancialYear(self.year).label} Q{self.quarter}"
+
+    @property
+    def financial_year(self) -> FinancialYear:
+        return FinancialYear(self.year)
+
+    @property
+    def bounds(self) -> tuple[date, date]:
+        return self.financial_year.quarter_bounds(self.quarter)
