@@ -76,10 +76,9 @@ class Commitment(models.Model):
 
     ambition = models.ForeignKey(Ambition, on_delete=models.CASCADE, related_name="commitments")
     number = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=300)
+    title = models.TextField(help_text="Its bold heading in the strategy.")
     description = models.TextField()
-    lead_in = models.CharField(
-        max_length=300,
+    lead_in = models.TextField(
         blank=True,
         help_text='The sentence that introduces a group of commitments ("... we will:").',
     )

@@ -61,7 +61,7 @@ def load_strategy(data: dict) -> tuple[Strategy, bool]:
             Commitment(
                 ambition=ambition,
                 number=commitment["number"],
-                title=commitment["title"][:300],
+                title=commitment["title"],
                 description=commitment["description"],
                 lead_in=lead_ins.get(commitment["number"], ""),
             )

@@ -2,9 +2,11 @@
 
 Each app adds its pages to ``PAGES``. A page lists the roles that may open it;
 every other role (and a signed-in person with no role) must be refused, and an
-anonymous visitor is sent to sign in.
+anonymous visitor is sent to sign in. A page's ``url`` is a string, or a function
+of the small made-up council that ``tests/test_permissions_matrix.py`` builds.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bromley_portal.accounts.roles import Role
@@ -15,12 +17,15 @@ EVERY_ROLE = frozenset(Role)
 @dataclass(frozen=True)
 class Page:
     name: str
-    url: str
+    url: str | Callable
     allowed: frozenset = field(default_factory=frozenset)
     no_role_allowed: bool = False  # a signed-in person with no role may open it
 
     def __str__(self):
         return self.name
+
+    def resolve(self, council) -> str:
+        return self.url(council) if callable(self.url) else self.url
 
 
 PAGES = [
@@ -28,4 +33,18 @@ PAGES = [
     Page("password change", "/accounts/password-change/", EVERY_ROLE, no_role_allowed=True),
     Page("admin index", "/admin/", frozenset({Role.ADMIN})),
     Page("admin people", "/admin/accounts/user/", frozenset({Role.ADMIN})),
+    # Ambitions and plans: every role reads; admins edit and import.
+    Page("strategy", "/strategy/", EVERY_ROLE),
+    Page("ambition", "/strategy/ambitions/1/", EVERY_ROLE),
+    Page("plans", "/plans/", EVERY_ROLE),
+    Page("plan", lambda council: council["plan"].get_absolute_url(), EVERY_ROLE),
+    Page("actions", "/plans/actions/", EVERY_ROLE),
+    Page("actions export", "/plans/actions/?_export=xlsx", EVERY_ROLE),
+    Page("action", lambda council: council["action"].get_absolute_url(), EVERY_ROLE),
+    Page("admin actions", "/admin/plans/action/", frozenset({Role.ADMIN})),
+    Page(
+        "admin action",
+        lambda council: f"/admin/plans/action/{council['action'].pk}/change/",
+        frozenset({Role.ADMIN}),
+    ),
 ]

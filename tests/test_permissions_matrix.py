@@ -1,6 +1,7 @@
 import pytest
 
 from bromley_portal.accounts.roles import Role
+from tests.factories import make_plan
 from tests.permissions import PAGES
 
 ROLES = [*Role, None]
@@ -15,11 +16,18 @@ def is_refusal(response):
     return response.status_code == 403 or (response.status_code == 302 and "/login/" in response.url)
 
 
+@pytest.fixture
+def council(db):
+    """A small made-up council: a strategy, a plan and its actions."""
+    plan = make_plan()
+    return {"plan": plan, "action": plan.sections.first().actions.first()}
+
+
 @pytest.mark.parametrize("page", PAGES, ids=str)
 @pytest.mark.parametrize("role", ROLES, ids=role_id)
-def test_role_against_page(client, people, page, role):
+def test_role_against_page(client, people, council, page, role):
     client.force_login(people[role])
-    response = client.get(page.url)
+    response = client.get(page.resolve(council))
     allowed = page.no_role_allowed if role is None else role in page.allowed
     if allowed:
         assert response.status_code == 200, f"{role_id(role)} should open {page}"
@@ -28,7 +36,7 @@ def test_role_against_page(client, people, page, role):
 
 
 @pytest.mark.parametrize("page", PAGES, ids=str)
-def test_anonymous_visitors_are_sent_to_sign_in(client, db, page):
-    response = client.get(page.url)
+def test_anonymous_visitors_are_sent_to_sign_in(client, council, page):
+    response = client.get(page.resolve(council))
     assert response.status_code == 302
     assert "login" in response.url

@@ -7,236 +7,556 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ambitions', '0001_initial'),
+        ("ambitions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('title', models.TextField(help_text='The commitment or action, as the plan writes it.')),
-                ('target_date', models.DateField(blank=True, help_text='The month it is due by (the first of the month); the latest where several.', null=True)),
-                ('target_date_text', models.CharField(blank=True, help_text='As the plan writes it: "April 2024 (AP)".', max_length=200)),
-                ('annual_programme', models.BooleanField(default=False, help_text='(AP): part of the Annual Programme.')),
-                ('update_text', models.TextField(blank=True, help_text='The update printed with the plan; it becomes a quarterly update once those exist.')),
-                ('update_quarter', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('commitment', models.ForeignKey(blank=True, help_text='The strategy commitment this action serves, where one is named.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='actions', to='ambitions.commitment')),
-                ('lead_posts', models.ManyToManyField(related_name='actions', to='ambitions.post')),
-                ('portfolios', models.ManyToManyField(blank=True, help_text='The portfolio holder plans it appears in.', related_name='actions', to='ambitions.portfolio')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("title", models.TextField(help_text="The commitment or action, as the plan writes it.")),
+                (
+                    "target_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="The month it is due by (the first of the month); the latest where several.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "target_date_text",
+                    models.CharField(
+                        blank=True, help_text='As the plan writes it: "April 2024 (AP)".', max_length=200
+                    ),
+                ),
+                (
+                    "annual_programme",
+                    models.BooleanField(default=False, help_text="(AP): part of the Annual Programme."),
+                ),
+                (
+                    "update_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="The update printed with the plan; it becomes a quarterly update once those exist.",
+                    ),
+                ),
+                ("update_quarter", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The strategy commitment this action serves, where one is named.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="actions",
+                        to="ambitions.commitment",
+                    ),
+                ),
+                ("lead_posts", models.ManyToManyField(related_name="actions", to="ambitions.post")),
+                (
+                    "portfolios",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The portfolio holder plans it appears in.",
+                        related_name="actions",
+                        to="ambitions.portfolio",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['section__plan', 'section__number', 'number'],
+                "ordering": ["section__plan", "section__number", "number"],
             },
         ),
         migrations.CreateModel(
-            name='ActionDetail',
+            name="ActionDetail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('letter', models.CharField(blank=True, max_length=3)),
-                ('text', models.TextField()),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='details', to='plans.action')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("letter", models.CharField(blank=True, max_length=3)),
+                ("text", models.TextField()),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="details", to="plans.action"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['action', 'order'],
+                "ordering": ["action", "order"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAction',
+            name="HistoricalAction",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('title', models.TextField(help_text='The commitment or action, as the plan writes it.')),
-                ('target_date', models.DateField(blank=True, help_text='The month it is due by (the first of the month); the latest where several.', null=True)),
-                ('target_date_text', models.CharField(blank=True, help_text='As the plan writes it: "April 2024 (AP)".', max_length=200)),
-                ('annual_programme', models.BooleanField(default=False, help_text='(AP): part of the Annual Programme.')),
-                ('update_text', models.TextField(blank=True, help_text='The update printed with the plan; it becomes a quarterly update once those exist.')),
-                ('update_quarter', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('commitment', models.ForeignKey(blank=True, db_constraint=False, help_text='The strategy commitment this action serves, where one is named.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ambitions.commitment')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("title", models.TextField(help_text="The commitment or action, as the plan writes it.")),
+                (
+                    "target_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="The month it is due by (the first of the month); the latest where several.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "target_date_text",
+                    models.CharField(
+                        blank=True, help_text='As the plan writes it: "April 2024 (AP)".', max_length=200
+                    ),
+                ),
+                (
+                    "annual_programme",
+                    models.BooleanField(default=False, help_text="(AP): part of the Annual Programme."),
+                ),
+                (
+                    "update_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="The update printed with the plan; it becomes a quarterly update once those exist.",
+                    ),
+                ),
+                ("update_quarter", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The strategy commitment this action serves, where one is named.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ambitions.commitment",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical action',
-                'verbose_name_plural': 'historical actions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical action",
+                "verbose_name_plural": "historical actions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAction_lead_posts',
+            name="HistoricalAction_lead_posts",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('action', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.action')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='plans.historicalaction')),
-                ('post', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ambitions.post')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "action",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.action",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="plans.historicalaction",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ambitions.post",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalAction_lead_posts',
+                "verbose_name": "HistoricalAction_lead_posts",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalActionDetail',
+            name="HistoricalActionDetail",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('letter', models.CharField(blank=True, max_length=3)),
-                ('text', models.TextField()),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('action', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.action')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("letter", models.CharField(blank=True, max_length=3)),
+                ("text", models.TextField()),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.action",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical action detail',
-                'verbose_name_plural': 'historical action details',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical action detail",
+                "verbose_name_plural": "historical action details",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMeasureOfSuccess',
+            name="HistoricalMeasureOfSuccess",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('text', models.TextField()),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('action', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.action')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("text", models.TextField()),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.action",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical measure of success',
-                'verbose_name_plural': 'historical measures of success',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical measure of success",
+                "verbose_name_plural": "historical measures of success",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPortfolioPlan',
+            name="HistoricalPortfolioPlan",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(help_text='The first calendar year of the financial year: 2023 for 2023-24.')),
-                ('title', models.CharField(max_length=300)),
-                ('section_kind', models.CharField(choices=[('ambition', 'Ambitions'), ('priority', 'Priorities')], default='ambition', max_length=20)),
-                ('source', models.CharField(blank=True, help_text='The document it was taken from.', max_length=200)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('portfolio', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ambitions.portfolio')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        help_text="The first calendar year of the financial year: 2023 for 2023-24."
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "section_kind",
+                    models.CharField(
+                        choices=[("ambition", "Ambitions"), ("priority", "Priorities")],
+                        default="ambition",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(blank=True, help_text="The document it was taken from.", max_length=200),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "portfolio",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ambitions.portfolio",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical portfolio plan',
-                'verbose_name_plural': 'historical portfolio plans',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical portfolio plan",
+                "verbose_name_plural": "historical portfolio plans",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='MeasureOfSuccess',
+            name="MeasureOfSuccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('text', models.TextField()),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures_of_success', to='plans.action')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("text", models.TextField()),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measures_of_success",
+                        to="plans.action",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'measures of success',
-                'ordering': ['action', 'order'],
+                "verbose_name_plural": "measures of success",
+                "ordering": ["action", "order"],
             },
         ),
         migrations.CreateModel(
-            name='PlanSection',
+            name="PlanSection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('title', models.CharField(max_length=300)),
-                ('statement', models.TextField(blank=True)),
-                ('rationale', models.TextField(blank=True)),
-                ('key_strategies', models.JSONField(blank=True, default=list)),
-                ('alignment', models.JSONField(blank=True, default=list, help_text='What it aligns to in the corporate plan.')),
-                ('ambition', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='plan_sections', to='ambitions.ambition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("title", models.CharField(max_length=300)),
+                ("statement", models.TextField(blank=True)),
+                ("rationale", models.TextField(blank=True)),
+                ("key_strategies", models.JSONField(blank=True, default=list)),
+                (
+                    "alignment",
+                    models.JSONField(
+                        blank=True, default=list, help_text="What it aligns to in the corporate plan."
+                    ),
+                ),
+                (
+                    "ambition",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plan_sections",
+                        to="ambitions.ambition",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan', 'number'],
+                "ordering": ["plan", "number"],
             },
         ),
         migrations.AddField(
-            model_name='historicalaction',
-            name='section',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.plansection'),
+            model_name="historicalaction",
+            name="section",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="plans.plansection",
+            ),
         ),
         migrations.AddField(
-            model_name='action',
-            name='section',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='plans.plansection'),
+            model_name="action",
+            name="section",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="actions", to="plans.plansection"
+            ),
         ),
         migrations.CreateModel(
-            name='PortfolioPlan',
+            name="PortfolioPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(help_text='The first calendar year of the financial year: 2023 for 2023-24.')),
-                ('title', models.CharField(max_length=300)),
-                ('section_kind', models.CharField(choices=[('ambition', 'Ambitions'), ('priority', 'Priorities')], default='ambition', max_length=20)),
-                ('source', models.CharField(blank=True, help_text='The document it was taken from.', max_length=200)),
-                ('portfolio', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='ambitions.portfolio')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        help_text="The first calendar year of the financial year: 2023 for 2023-24."
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "section_kind",
+                    models.CharField(
+                        choices=[("ambition", "Ambitions"), ("priority", "Priorities")],
+                        default="ambition",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(blank=True, help_text="The document it was taken from.", max_length=200),
+                ),
+                (
+                    "portfolio",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plans",
+                        to="ambitions.portfolio",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-year', 'portfolio__order'],
+                "ordering": ["-year", "portfolio__order"],
             },
         ),
         migrations.AddField(
-            model_name='plansection',
-            name='plan',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='plans.portfolioplan'),
+            model_name="plansection",
+            name="plan",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="sections", to="plans.portfolioplan"
+            ),
         ),
         migrations.CreateModel(
-            name='ReportingPeriod',
+            name="ReportingPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(help_text='The first calendar year of the financial year.')),
-                ('quarter', models.PositiveSmallIntegerField(choices=[(1, 'Quarter 1'), (2, 'Quarter 2'), (3, 'Quarter 3'), (4, 'Quarter 4')])),
-                ('opens_on', models.DateField(help_text='When leads can start writing updates.')),
-                ('due_on', models.DateField(help_text='When updates are due.')),
-                ('locks_on', models.DateField(help_text='When the period is locked for committee.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        help_text="The first calendar year of the financial year."
+                    ),
+                ),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Quarter 1"), (2, "Quarter 2"), (3, "Quarter 3"), (4, "Quarter 4")]
+                    ),
+                ),
+                ("opens_on", models.DateField(help_text="When leads can start writing updates.")),
+                ("due_on", models.DateField(help_text="When updates are due.")),
+                ("locks_on", models.DateField(help_text="When the period is locked for committee.")),
             ],
             options={
-                'ordering': ['-year', '-quarter'],
-                'constraints': [models.UniqueConstraint(fields=('year', 'quarter'), name='one_period_per_quarter'), models.CheckConstraint(condition=models.Q(('opens_on__lte', models.F('due_on')), ('due_on__lte', models.F('locks_on'))), name='period_dates_in_order')],
+                "ordering": ["-year", "-quarter"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("year", "quarter"), name="one_period_per_quarter"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("opens_on__lte", models.F("due_on")), ("due_on__lte", models.F("locks_on"))
+                        ),
+                        name="period_dates_in_order",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.UniqueConstraint(fields=('section', 'number'), name='one_action_per_number'),
+            model_name="action",
+            constraint=models.UniqueConstraint(fields=("section", "number"), name="one_action_per_number"),
         ),
         migrations.AddConstraint(
-            model_name='portfolioplan',
-            constraint=models.UniqueConstraint(fields=('portfolio', 'year'), name='one_plan_per_portfolio_year'),
+            model_name="portfolioplan",
+            constraint=models.UniqueConstraint(
+                fields=("portfolio", "year"), name="one_plan_per_portfolio_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plansection',
-            constraint=models.UniqueConstraint(fields=('plan', 'number'), name='one_section_per_number'),
+            model_name="plansection",
+            constraint=models.UniqueConstraint(fields=("plan", "number"), name="one_section_per_number"),
         ),
     ]

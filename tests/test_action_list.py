@@ -1,0 +1,143 @@
+import csv
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from ambitions.models import Post
+from bromley_portal.accounts.roles import Role
+from bromley_portal.core.financial_year import quarter_of
+from plans.models import Action
+from plans.tables import PLAN_COLUMNS
+from tests.factories import make_plan
+
+URL = "/plans/actions/"
+
+
+@pytest.fixture
+def member_client(client, people):
+    client.force_login(people[Role.MEMBER])
+    return client
+
+
+def months_from_now(months: int) -> date:
+    today = timezone.localdate()
+    index = today.year * 12 + today.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def titles(response):
+    return sorted(row.record.title for row in response.context["table"].paginated_rows)
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context)
+
+
+@pytest.mark.parametrize("url", [URL, URL + "?q=Detail&target=later&sort=target_date", URL + "?_export=xlsx"])
+def test_the_list_costs_the_same_queries_at_any_length(member_client, url):
+    make_plan(actions=3)
+    few = queries_for(member_client, url)
+    make_plan(actions=60, code="ECS", ambition_number=2)
+    make_plan(actions=40, code="RRH", year=2024)
+    assert queries_for(member_client, url) == few
+
+
+def test_the_list_stays_under_a_fixed_query_budget(member_client, django_assert_max_num_queries):
+    make_plan(actions=50)
+    with django_assert_max_num_queries(20):
+        member_client.get(URL)
+
+
+def test_it_filters_by_lead_and_overdue(member_client):
+    make_plan(
+        actions=2, lead="Director Education", target_date=months_from_now(-3), target_date_text="Earlier"
+    )
+    make_plan(actions=1, lead="Director Education", target_date=months_from_now(14), target_date_text="Later")
+    make_plan(actions=1, lead="Director Children's Social Care", target_date=months_from_now(-3))
+    lead = Post.objects.get(title="Director Education")
+    response = member_client.get(URL, {"lead": lead.pk, "target": "overdue"})
+    assert titles(response) == ["Action 1 of CEF", "Action 2 of CEF"]
+
+
+def test_due_this_quarter_means_from_this_month_to_the_quarters_end(member_client):
+    year, quarter = quarter_of(timezone.localdate())
+    quarter_end = year.quarter_bounds(quarter)[1]
+    make_plan(actions=1, target_date=months_from_now(0))
+    make_plan(actions=1, target_date=quarter_end.replace(day=1))
+    make_plan(actions=1, target_date=months_from_now(-1))
+    make_plan(actions=1, target_date=months_from_now(4))
+    response = member_client.get(URL, {"target": "due_this_quarter"})
+    expected = 1 if months_from_now(0) == quarter_end.replace(day=1) else 2
+    assert len(titles(response)) == expected
+
+
+def test_it_filters_by_ambition_portfolio_plan_and_annual_programme(member_client):
+    cef = make_plan(actions=2, annual_programme=True)
+    make_plan(actions=3, code="ECS", ambition_number=4)
+    ambition_four = Action.objects.filter(section__ambition__number=4).first().section.ambition
+    assert len(titles(member_client.get(URL, {"ambition": ambition_four.pk}))) == 3
+    assert len(titles(member_client.get(URL, {"portfolio": cef.portfolio.pk}))) == 2
+    assert len(titles(member_client.get(URL, {"plan": cef.pk}))) == 2
+    assert len(titles(member_client.get(URL, {"annual_programme": "true"}))) == 2
+    assert len(titles(member_client.get(URL, {"annual_programme": "false"}))) == 3
+
+
+def test_free_text_searches_details_and_updates(member_client):
+    make_plan(actions=3)
+    Action.objects.filter(number=2).update(update_text="The new SEND school opened in September")
+    assert titles(member_client.get(URL, {"q": "send SCHOOL"})) == ["Action 2 of CEF"]
+    assert titles(member_client.get(URL, {"q": "Detail b of 3"})) == ["Action 3 of CEF"]
+
+
+def test_it_sorts_by_target_date(member_client):
+    make_plan(actions=3)
+    for number, month in [(1, 9), (2, 3), (3, 6)]:
+        Action.objects.filter(number=number).update(target_date=date(2024, month, 1))
+    response = member_client.get(URL, {"sort": "-target_date"})
+    assert [row.record.number for row in response.context["table"].paginated_rows] == [1, 3, 2]
+
+
+def test_it_pages_long_lists(member_client):
+    make_plan(actions=30)
+    first = member_client.get(URL)
+    assert len(first.context["table"].paginated_rows) == 25
+    assert len(member_client.get(URL, {"page": 2}).context["table"].paginated_rows) == 5
+
+
+def test_a_bad_filter_value_is_reported_not_ignored(member_client):
+    make_plan(actions=2)
+    response = member_client.get(URL, {"target": "yesterday"})
+    assert response.status_code == 200
+    assert "target" in response.context["filter"].form.errors
+    assert "There is a problem" in response.content.decode()
+
+
+def test_csv_export_has_the_tables_columns_and_every_filtered_row(member_client):
+    make_plan(actions=30, target_date=months_from_now(-2), target_date_text="Long ago")
+    make_plan(actions=2, code="ECS", target_date=months_from_now(12))
+    response = member_client.get(URL, {"target": "overdue", "_export": "csv"})
+    assert response["Content-Disposition"].startswith('attachment; filename="actions-')
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == PLAN_COLUMNS
+    assert len(rows) == 31
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first["Detail"] == "a) Detail a of 1\nb) Detail b of 1"
+    assert first["Target date"] == "Long ago"
+    assert first["Lead"] == "Director Education"
+
+
+def test_excel_export_has_the_same_columns(member_client):
+    make_plan(actions=3)
+    response = member_client.get(URL, {"_export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == PLAN_COLUMNS
+    assert len(rows) == 4
