@@ -1,0 +1,108 @@
+"""Benchmarks: median server time and query count for each page.
+
+Runs against a throwaway database (SQLite in a temporary folder, or the database in
+BENCH_DATABASE_URL), loaded with the demo data. Times are measured in-process with
+Django's test client, so they are server time without the network.
+
+    make bench                 # every benchmark
+    .venv/bin/python bench/run.py --repeat 30
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bromley_portal.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+
+def pages():
+    """(name, role, url) for each page to measure. Later issues add theirs here."""
+    from ambitions.models import Ambition, Post
+    from bromley_portal.accounts.roles import Role
+    from plans.models import Action, PortfolioPlan
+
+    plan = PortfolioPlan.objects.get(portfolio__code="CEF", year=2023)
+    action = Action.objects.filter(section__plan=plan).first()
+    ambition = Ambition.objects.get(number=1)
+    director_education = Post.objects.get(title="Director Education")
+    return [
+        ("home", Role.MEMBER, "/"),
+        ("strategy", Role.MEMBER, "/strategy/"),
+        ("ambition 1", Role.MEMBER, ambition.get_absolute_url()),
+        ("plans", Role.MEMBER, "/plans/"),
+        ("plan CEF 2023-24", Role.MEMBER, plan.get_absolute_url()),
+        ("actions list", Role.MEMBER, "/plans/actions/"),
+        (
+            "actions: Director Education, overdue",
+            Role.MEMBER,
+            f"/plans/actions/?target=overdue&lead={director_education.pk}",
+        ),
+        ("actions export xlsx", Role.MEMBER, "/plans/actions/?_export=xlsx"),
+        ("action", Role.MEMBER, action.get_absolute_url()),
+    ]
+
+
+def measure(client, url: str, repeat: int) -> tuple[float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm up
+    timings = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(url)
+            timings.append(time.perf_counter() - start)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+    return statistics.median(timings) * 1000, len(queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        setup_django(os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3")
+        from django.contrib.auth import get_user_model
+        from django.core.management import call_command
+        from django.test import Client
+
+        call_command("migrate", verbosity=0)
+        call_command("setup_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        users = {user.username: user for user in get_user_model().objects.all()}
+        print(f"{'page':45} {'role':10} {'median ms':>10} {'queries':>8}")
+        for name, role, url in pages():
+            client = Client()
+            username = {"Member": "member", "Officer": "officer", "Admin": "admin", "Clerk": "clerk"}[
+                role.value
+            ]
+            client.force_login(users[username], backend="django.contrib.auth.backends.ModelBackend")
+            median_ms, queries = measure(client, url, args.repeat)
+            print(f"{name:45} {role.value:10} {median_ms:10.1f} {queries:8d}")
+
+
+if __name__ == "__main__":
+    main()
