@@ -1,0 +1,392 @@
+"""The deployment files (Dockerfile, docker-compose.yml, .env.example) agree with the code.
+
+No Docker engine is needed: the files are read and checked against the settings, the
+Celery app and the WSGI application they name, so a rename or a new setting cannot
+leave them silently out of date. Nothing here touches the database.
+"""
+
+import importlib
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import resolve
+
+from bromley_portal.celery import app as celery_app
+from tests.conftest import skip_or_fail
+
+try:
+    import yaml
+except ImportError:  # PyYAML is a development dependency
+    yaml = None
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCKERFILE = ROOT / "Dockerfile"
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+ENV_EXAMPLE = ROOT / ".env.example"
+DOCKERIGNORE = ROOT / ".dockerignore"
+SETTINGS_FILE = ROOT / "bromley_portal" / "settings.py"
+
+PORTAL_SERVICES = ("web", "worker", "beat")
+WEASYPRINT_PACKAGES = (
+    "libpango-1.0-0",
+    "libpangoft2-1.0-0",
+    "libharfbuzz-subset0",
+    "fonts-liberation",
+    "fonts-dejavu-core",
+)
+PLACEHOLDERS = {"", "change-me"}
+
+
+# Reading the files --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def compose():
+    if yaml is None:
+        skip_or_fail("needs PyYAML to read docker-compose.yml")
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose):
+    return compose["services"]
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, with continuation lines joined and comments dropped."""
+    logical, current = [], ""
+    for line in DOCKERFILE.read_text().splitlines():
+        stripped = line.strip()
+        if not current and (not stripped or stripped.startswith("#")):
+            continue
+        if stripped.startswith("#"):
+            continue
+        if stripped.endswith("\\"):
+            current += stripped[:-1] + " "
+            continue
+        logical.append(current + stripped)
+        current = ""
+    pairs = []
+    for text in logical:
+        instruction, _, arguments = text.partition(" ")
+        pairs.append((instruction.upper(), arguments.strip()))
+    return pairs
+
+
+def final_stage() -> list[tuple[str, str]]:
+    """The instructions of the last stage: the image that runs."""
+    instructions = dockerfile_instructions()
+    last_from = max(i for i, (instruction, _) in enumerate(instructions) if instruction == "FROM")
+    return instructions[last_from:]
+
+
+def exec_form(arguments: str) -> list[str]:
+    """The JSON array of a CMD or HEALTHCHECK CMD written in exec form."""
+    return json.loads(arguments[arguments.index("[") :])
+
+
+def as_list(command) -> list[str]:
+    return shlex.split(command) if isinstance(command, str) else list(command)
+
+
+def environment_of(service: dict) -> dict[str, str]:
+    environment = service.get("environment") or {}
+    if isinstance(environment, list):
+        environment = dict(item.split("=", 1) if "=" in item else (item, "") for item in environment)
+    return {name: "" if value is None else str(value) for name, value in environment.items()}
+
+
+def volume_mounts(service: dict) -> dict[str, str]:
+    """Named-volume (and bind) mounts of a service, as {target: source}."""
+    mounts = {}
+    for volume in service.get("volumes") or []:
+        if isinstance(volume, str):
+            source, target = volume.split(":")[:2]
+        else:
+            source, target = volume.get("source"), volume["target"]
+        mounts[target] = source
+    return mounts
+
+
+def option_value(command: list[str], *names: str) -> str:
+    for index, word in enumerate(command):
+        if word in names:
+            return command[index + 1]
+        for name in names:
+            if name.startswith("--") and word.startswith(name + "="):
+                return word.split("=", 1)[1]
+    raise AssertionError(f"{' '.join(command)!r} has no {' or '.join(names)} option")
+
+
+def variables_the_settings_read() -> set[str]:
+    """Every environment variable bromley_portal/settings.py reads through the env helpers."""
+    return set(re.findall(r'env_\w+\(\s*"([A-Z][A-Z0-9_]*)"', SETTINGS_FILE.read_text()))
+
+
+def env_example() -> dict[str, str]:
+    values = {}
+    for line in ENV_EXAMPLE.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            values[name.strip()] = value.strip()
+    return values
+
+
+def gunicorn_command() -> list[str]:
+    cmds = [arguments for instruction, arguments in final_stage() if instruction == "CMD"]
+    assert cmds, "the Dockerfile has no CMD"
+    command = exec_form(cmds[-1])
+    assert command[0] == "gunicorn"
+    return command
+
+
+# The services -------------------------------------------------------------------
+
+
+def test_the_compose_file_has_the_database_redis_web_worker_and_beat(compose, services):
+    assert "version" not in compose, "the Compose specification has no version key"
+    assert {"db", "redis", "web", "worker", "beat"} <= set(services)
+    assert services["db"]["image"].startswith("postgres:15")
+    assert services["redis"]["image"].startswith("redis:7")
+
+
+def test_the_database_and_redis_have_healthchecks_and_the_database_a_named_volume(compose, services):
+    assert "pg_isready" in " ".join(as_list(services["db"]["healthcheck"]["test"]))
+    assert "ping" in as_list(services["redis"]["healthcheck"]["test"])
+    data = volume_mounts(services["db"])["/var/lib/postgresql/data"]
+    assert data in compose["volumes"]
+
+
+def test_the_portal_services_run_the_image_built_from_the_dockerfile(services):
+    images = {services[name].get("image") for name in PORTAL_SERVICES}
+    assert len(images) == 1
+    for name in PORTAL_SERVICES:
+        assert services[name].get("build") in (".", {"context": "."}), name
+
+
+def test_migrations_run_once_before_web_worker_and_beat_start(services):
+    migrate = services["migrate"]
+    assert as_list(migrate["command"])[-3:] == ["manage.py", "migrate", "--noinput"]
+    assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
+    assert migrate.get("restart") == "no"
+    for name in PORTAL_SERVICES:
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully", name
+        assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy", name
+
+
+# Celery -------------------------------------------------------------------------
+
+
+def test_the_worker_listens_on_the_pdf_queue(services):
+    queues = set(option_value(as_list(services["worker"]["command"]), "--queues", "-Q").split(","))
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert "pdf" in routed, "report tasks are expected to be routed to the pdf queue"
+    assert "pdf" in queues
+
+
+def test_the_worker_listens_on_every_queue_the_settings_send_tasks_to(services):
+    queues = set(option_value(as_list(services["worker"]["command"]), "--queues", "-Q").split(","))
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert {settings.CELERY_TASK_DEFAULT_QUEUE, *routed} <= queues
+    assert "default" in queues
+
+
+@pytest.mark.parametrize("service", ["worker", "beat"])
+def test_the_worker_and_beat_run_the_portals_celery_app(services, service):
+    from celery.app.utils import find_app
+
+    command = as_list(services[service]["command"])
+    assert command[0] == "celery"
+    assert service in command
+    name = option_value(command, "-A", "--app")
+    assert name == "bromley_portal"
+    assert find_app(name) is celery_app
+
+
+def test_beat_keeps_its_schedule_file_somewhere_the_portal_user_can_write(services):
+    command = as_list(services["beat"]["command"])
+    # The code in /app is read-only for the portal user; /tmp is the container's own.
+    assert option_value(command, "--schedule", "-s").startswith("/tmp/")  # noqa: S108
+
+
+# Generated files ----------------------------------------------------------------
+
+
+def test_web_and_worker_share_the_media_volume_at_media_root(compose, services):
+    mounts = {}
+    for name in ("web", "worker"):
+        media_root = environment_of(services[name]).get("MEDIA_ROOT")
+        assert media_root, f"{name} does not set MEDIA_ROOT"
+        source = volume_mounts(services[name]).get(media_root)
+        assert source, f"{name} mounts nothing at its MEDIA_ROOT {media_root}"
+        assert source in (compose.get("volumes") or {}), f"{name}: {source} is not a named volume"
+        mounts[name] = (source, media_root)
+    assert mounts["web"] == mounts["worker"]
+
+
+def test_the_image_creates_media_root_for_the_portal_user(services):
+    """A new named volume takes the ownership of the directory it is mounted over."""
+    media_root = environment_of(services["web"])["MEDIA_ROOT"]
+    runs = " ".join(arguments for instruction, arguments in final_stage() if instruction == "RUN")
+    assert f"mkdir -p {media_root}" in runs
+    assert re.search(rf"chown \S+ {re.escape(media_root)}", runs)
+
+
+# The web server -----------------------------------------------------------------
+
+
+def test_gunicorns_wsgi_application_can_be_imported():
+    target = next(word for word in gunicorn_command() if re.fullmatch(r"[\w.]+:\w+", word))
+    module_name, _, attribute = target.partition(":")
+    application = getattr(importlib.import_module(module_name), attribute)
+    assert callable(application)
+    assert f"{module_name}.{attribute}" == settings.WSGI_APPLICATION
+
+
+def test_gunicorn_listens_on_the_exposed_port_and_the_web_service_publishes_it(services):
+    command = gunicorn_command()
+    port = option_value(command, "--bind", "-b").rsplit(":", 1)[1]
+    exposed = [arguments for instruction, arguments in final_stage() if instruction == "EXPOSE"]
+    assert exposed == [port]
+    assert any(str(mapping).endswith(f":{port}") for mapping in services["web"]["ports"])
+
+
+def test_the_healthcheck_asks_the_health_page():
+    healthchecks = [arguments for instruction, arguments in final_stage() if instruction == "HEALTHCHECK"]
+    assert len(healthchecks) == 1
+    command = exec_form(healthchecks[0])
+    assert command[:2] == ["python", "-c"]
+    compile(command[2], "<healthcheck>", "exec")
+    url = re.search(r"http://127\.0\.0\.1:\d+(/[\w/]*)", command[2]).group(1)
+    assert resolve(url).url_name == "health"
+
+
+# The image ----------------------------------------------------------------------
+
+
+def test_the_image_installs_python_packages_from_requirements_lock():
+    runs = [arguments for instruction, arguments in final_stage() if instruction == "RUN"]
+    assert any(re.search(r"pip install --no-cache-dir -r requirements\.lock", run) for run in runs)
+    copies = [arguments for instruction, arguments in final_stage() if instruction == "COPY"]
+    assert "requirements.lock ./" in copies
+
+
+def test_the_image_collects_static_files_with_a_build_only_secret_key():
+    runs = [arguments for instruction, arguments in final_stage() if instruction == "RUN"]
+    collectstatic = [run for run in runs if "manage.py collectstatic --noinput" in run]
+    assert len(collectstatic) == 1
+    assert re.match(r"SECRET_KEY=\S+ ", collectstatic[0]), "pass the throwaway key on that RUN line only"
+
+
+def test_no_secret_is_baked_into_the_image():
+    for instruction, arguments in dockerfile_instructions():
+        if instruction in {"ENV", "ARG", "LABEL"}:
+            assert not re.search(r"SECRET|PASSWORD|TOKEN", arguments, re.IGNORECASE), arguments
+
+
+def test_the_image_is_python_3_11_slim_and_node_only_builds_the_front_end():
+    stages = [arguments for instruction, arguments in dockerfile_instructions() if instruction == "FROM"]
+    assert stages[-1] == "python:3.11-slim-bookworm"
+    for stage in stages[:-1]:
+        assert " AS " in stage.upper(), "earlier stages are named build stages"
+    final = final_stage()
+    assert not any("npm" in arguments or "nodejs" in arguments for _, arguments in final)
+    assert any(
+        instruction == "COPY" and "--from=" in arguments and "static/dist" in arguments
+        for instruction, arguments in final
+    )
+    all_runs = " ".join(
+        arguments for instruction, arguments in dockerfile_instructions() if instruction == "RUN"
+    )
+    assert "npm ci" in all_runs
+    assert "npm run build" in all_runs
+
+
+def test_the_image_installs_what_weasyprint_needs_as_ci_does():
+    runs = " ".join(arguments for instruction, arguments in final_stage() if instruction == "RUN")
+    ci = (ROOT / ".ci" / "run").read_text()
+    for package in WEASYPRINT_PACKAGES:
+        assert package in runs.split(), package
+        assert package in ci.split(), package
+
+
+def test_the_portal_runs_as_a_user_other_than_root():
+    users = [arguments for instruction, arguments in final_stage() if instruction == "USER"]
+    assert users, "the image runs as root"
+    assert users[-1] not in {"root", "0", "0:0"}
+    instructions = [instruction for instruction, _ in final_stage()]
+    assert instructions.index("USER") < instructions.index("CMD")
+
+
+def test_the_build_context_leaves_out_secrets_and_local_environments():
+    ignored = {line.strip() for line in DOCKERIGNORE.read_text().splitlines()}
+    assert {".env", ".venv", "node_modules", ".demo-credentials.json", "db.sqlite3"} <= ignored
+
+
+# Configuration ------------------------------------------------------------------
+
+
+def test_every_variable_the_compose_file_sets_is_read_by_the_settings(services):
+    read = variables_the_settings_read()
+    assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "MEDIA_ROOT"} <= read, (
+        "the settings grep found too little"
+    )
+    for name, service in services.items():
+        if service.get("image", "").startswith(("postgres:", "redis:")):
+            continue
+        unknown = set(environment_of(service)) - read
+        assert not unknown, f"{name} sets {sorted(unknown)}, which settings.py never reads"
+
+
+def test_every_variable_the_image_sets_is_read_by_the_settings_or_by_python():
+    read = variables_the_settings_read()
+    for instruction, arguments in final_stage():
+        if instruction == "ENV":
+            for name in re.findall(r"([A-Z][A-Z0-9_]*)=", arguments):
+                assert name in read or name.startswith(("PYTHON", "PIP_")), name
+
+
+def test_the_portal_services_read_the_env_file(services):
+    for name in ("migrate", *PORTAL_SERVICES):
+        env_files = services[name]["env_file"]
+        env_files = [env_files] if isinstance(env_files, str | dict) else env_files
+        paths = [item if isinstance(item, str) else item["path"] for item in env_files]
+        assert ".env" in paths, name
+
+
+def test_every_variable_in_the_env_example_is_read_by_the_settings():
+    if not ENV_EXAMPLE.exists():
+        pytest.skip("no .env.example")
+    unknown = set(env_example()) - variables_the_settings_read()
+    assert not unknown, f".env.example sets {sorted(unknown)}, which settings.py never reads"
+
+
+def test_the_env_example_points_at_the_compose_services(services):
+    if not ENV_EXAMPLE.exists():
+        pytest.skip("no .env.example")
+    values = env_example()
+    db = environment_of(services["db"])
+    assert values["DATABASE_URL"] == (
+        f"postgresql://{db['POSTGRES_USER']}:{db['POSTGRES_PASSWORD']}@db:5432/{db['POSTGRES_DB']}"
+    )
+    assert re.fullmatch(r"redis://redis:6379/\d+", values["REDIS_URL"])
+    assert values["DEBUG"] == "false"
+
+
+def test_the_env_example_holds_no_real_secret(services):
+    if not ENV_EXAMPLE.exists():
+        pytest.skip("no .env.example")
+    local_db_password = environment_of(services["db"])["POSTGRES_PASSWORD"]
+    assert local_db_password == "portal", "the compose database password is a documented placeholder"
+    for name, value in env_example().items():
+        if re.search(r"SECRET|PASSWORD|TOKEN|API_KEY", name):
+            assert value in PLACEHOLDERS, f"{name} must be left as a placeholder, not {value!r}"
+        url_password = re.match(r"\w+://[^:/@]+:([^@]+)@", value)
+        if url_password:
+            assert url_password.group(1) == local_db_password, f"{name} holds a password"
+        assert not re.search(r"[A-Za-z0-9_\-+/=]{24,}", value), f"{name} looks like a key or token"
+        assert "django-insecure" not in value
