@@ -15,3 +15,62 @@ class TargetStatus(models.TextChoices):
     DUE_THIS_QUARTER = "due_this_quarter", "Due this quarter"
     LATER = "later", "Due later"
     NO_DATE = "no_date", "No target date"
+
+
+class Rag(models.TextChoices):
+    """How an action is going, as its lead reports it each quarter."""
+
+    RED = "red", "Red: off track"
+    AMBER = "amber", "Amber: at risk"
+    GREEN = "green", "Green: on track"
+    COMPLETE = "complete", "Complete"
+    NOT_STARTED = "not_started", "Not started"
+
+    @property
+    def short_label(self) -> str:
+        return {
+            "red": "Red",
+            "amber": "Amber",
+            "green": "Green",
+            "complete": "Complete",
+            "not_started": "Not started",
+        }[self.value]
+
+
+class UpdateStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned"
+    APPROVED = "approved", "Approved"
+    LOCKED = "locked", "Locked"
+
+
+# The quarterly update workflow, written down once. Every view, command and task
+# moves an update through plans.services, which refuses any other move.
+UPDATE_TRANSITIONS: dict[str, set[str]] = {
+    UpdateStatus.DRAFT: {UpdateStatus.DRAFT, UpdateStatus.SUBMITTED},
+    UpdateStatus.RETURNED: {UpdateStatus.RETURNED, UpdateStatus.SUBMITTED},
+    UpdateStatus.SUBMITTED: {UpdateStatus.APPROVED, UpdateStatus.RETURNED},
+    UpdateStatus.APPROVED: {UpdateStatus.LOCKED, UpdateStatus.RETURNED},
+    UpdateStatus.LOCKED: set(),
+}
+
+
+class PeriodStatus(models.TextChoices):
+    PLANNED = "planned", "Not open yet"
+    OPEN = "open", "Open for updates"
+    LOCKED = "locked", "Locked for committee"
+
+
+PERIOD_TRANSITIONS: dict[str, set[str]] = {
+    PeriodStatus.PLANNED: {PeriodStatus.OPEN},
+    PeriodStatus.OPEN: {PeriodStatus.LOCKED},
+    PeriodStatus.LOCKED: set(),
+}
+
+
+class ReminderKind(models.TextChoices):
+    OPENED = "opened", "Period opened"
+    DUE_SOON = "due_soon", "Due in a week"
+    OVERDUE = "overdue", "Overdue"
+    APPROVALS = "approvals", "Updates waiting for approval"

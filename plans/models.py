@@ -8,13 +8,14 @@ and one or more lead posts.
 
 from datetime import date
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from ambitions.models import Ambition, Commitment, Portfolio, Post
 from bromley_portal.core.financial_year import FinancialYear, quarter_of
-from plans.choices import SectionKind, TargetStatus
+from plans.choices import PeriodStatus, Rag, ReminderKind, SectionKind, TargetStatus, UpdateStatus
 
 
 class PortfolioPlan(models.Model):
@@ -213,6 +214,12 @@ class ReportingPeriod(models.Model):
     opens_on = models.DateField(help_text="When leads can start writing updates.")
     due_on = models.DateField(help_text="When updates are due.")
     locks_on = models.DateField(help_text="When the period is locked for committee.")
+    status = models.CharField(max_length=20, choices=PeriodStatus.choices, default=PeriodStatus.PLANNED)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-year", "-quarter"]
@@ -235,3 +242,145 @@ class ReportingPeriod(models.Model):
     @property
     def bounds(self) -> tuple[date, date]:
         return self.financial_year.quarter_bounds(self.quarter)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == PeriodStatus.OPEN
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == PeriodStatus.LOCKED
+
+    def previous(self) -> "ReportingPeriod | None":
+        year, quarter = (self.year, self.quarter - 1) if self.quarter > 1 else (self.year - 1, 4)
+        return ReportingPeriod.objects.filter(year=year, quarter=quarter).first()
+
+    def plans(self):
+        """The plans whose actions report in this period: those of its financial year."""
+        return PortfolioPlan.objects.filter(year=self.year)
+
+
+class Delegation(models.Model):
+    """A post holder lets someone else write the updates for their post's actions."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="delegations")
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations"
+    )
+    delegated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "delegate"], name="one_delegation_per_person")]
+
+    def __str__(self):
+        return f"{self.delegate} for {self.post}"
+
+
+class QuarterlyUpdateQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Members read approved and locked updates only; everyone else with a role reads all."""
+        if user.has_perm("plans.view_unapproved_updates"):
+            return self
+        return self.filter(status__in=[UpdateStatus.APPROVED, UpdateStatus.LOCKED])
+
+
+class QuarterlyUpdate(models.Model):
+    """An action lead's report of progress on one action in one reporting period."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="updates")
+    rag = models.CharField("RAG status", max_length=20, choices=Rag.choices, blank=True)
+    narrative = models.TextField(blank=True)
+    evidence_links = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=20, choices=UpdateStatus.choices, default=UpdateStatus.DRAFT)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every save; a stale save is refused."
+    )
+    return_comment = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = QuarterlyUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period__year", "-period__quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "period"], name="one_update_per_action_period")
+        ]
+
+    def __str__(self):
+        return f"{self.action.reference} {self.period}"
+
+    def get_absolute_url(self):
+        return reverse("plans:update", args=[self.action_id, self.period_id])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (UpdateStatus.DRAFT, UpdateStatus.RETURNED)
+
+
+class MeasureFigure(models.Model):
+    """A figure reported against one of the action's measures of success."""
+
+    update = models.ForeignKey(QuarterlyUpdate, on_delete=models.CASCADE, related_name="figures")
+    measure = models.ForeignKey(MeasureOfSuccess, on_delete=models.CASCADE, related_name="figures")
+    value = models.CharField(max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["update", "measure"], name="one_figure_per_measure")]
+
+    def __str__(self):
+        return f"{self.measure}: {self.value}"
+
+
+class Amendment(models.Model):
+    """A correction to a locked update. The original is never changed; this sits beside it."""
+
+    update = models.ForeignKey(QuarterlyUpdate, on_delete=models.PROTECT, related_name="amendments")
+    rag = models.CharField("RAG status", max_length=20, choices=Rag.choices, blank=True)
+    narrative = models.TextField()
+    reason = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"Amendment to {self.update} on {self.created_at:%d %B %Y}"
+
+
+class Reminder(models.Model):
+    """A reminder e-mail sent, so the same reminder is never sent twice."""
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    item_count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "kind", "recipient"], name="one_reminder_of_a_kind_per_person"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.recipient} for {self.period}"

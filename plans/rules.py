@@ -1,6 +1,65 @@
+"""Who may do what with plans and quarterly updates.
+
+Roles say what kind of person someone is; the object rules say which actions and
+portfolios are theirs: an officer writes updates for the actions whose lead post
+they hold (or that a post holder delegated to them); an approver signs off updates
+for the portfolios of the posts they hold. When an update may move (its status, the
+period being open) is the workflow's business, in ``plans.services``.
+"""
+
 import rules
 
-from bromley_portal.accounts.rules import is_admin, is_any_role
+from bromley_portal.accounts.rules import (
+    is_admin,
+    is_any_role,
+    is_approver,
+    is_clerk,
+    is_officer,
+    is_staff_reader,
+)
+
+
+def post_ids_for(user) -> frozenset[int]:
+    """The posts whose actions this person reports on: held or delegated to them (cached per request)."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_plans_post_ids"):
+        from plans.models import Delegation
+
+        held = set(user.posts.values_list("pk", flat=True))
+        delegated = set(Delegation.objects.filter(delegate=user).values_list("post_id", flat=True))
+        user._plans_post_ids = frozenset(held | delegated)
+    return user._plans_post_ids
+
+
+def approver_portfolio_ids(user) -> frozenset[int]:
+    """The portfolios of the posts this person holds (cached per request)."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_plans_portfolio_ids"):
+        ids = user.posts.exclude(portfolio=None).values_list("portfolio_id", flat=True)
+        user._plans_portfolio_ids = frozenset(ids)
+    return user._plans_portfolio_ids
+
+
+def _action_of(obj):
+    return getattr(obj, "action", obj)
+
+
+@rules.predicate
+def leads_action(user, obj):
+    if obj is None:
+        return False
+    action = _action_of(obj)
+    return any(post.pk in post_ids_for(user) for post in action.lead_posts.all())
+
+
+@rules.predicate
+def approves_portfolio(user, obj):
+    if obj is None:
+        return False
+    return _action_of(obj).section.plan.portfolio_id in approver_portfolio_ids(user)
+
 
 # Members and officers (every role) read plans; admins edit and import them.
 for model in [
@@ -12,7 +71,23 @@ for model in [
     "reportingperiod",
 ]:
     rules.add_perm(f"plans.view_{model}", is_any_role)
-    for action in ["add", "change", "delete"]:
-        rules.add_perm(f"plans.{action}_{model}", is_admin)
+    for verb in ["add", "change", "delete"]:
+        rules.add_perm(f"plans.{verb}_{model}", is_admin)
+for model in ["quarterlyupdate", "delegation", "measurefigure", "amendment", "reminder"]:
+    rules.add_perm(f"plans.view_{model}", is_admin)
+rules.add_perm("plans.change_delegation", is_admin)
+rules.add_perm("plans.add_delegation", is_admin)
+rules.add_perm("plans.delete_delegation", is_admin)
 rules.add_perm("plans.import_plan", is_admin)
 rules.add_perm("plans", is_admin)
+
+# Quarterly updates.
+rules.add_perm("plans.view_updates", is_any_role)
+rules.add_perm("plans.view_unapproved_updates", is_staff_reader)
+rules.add_perm("plans.edit_update", is_officer & leads_action)
+rules.add_perm("plans.approve_update", is_approver & approves_portfolio)
+rules.add_perm("plans.amend_update", is_clerk | (is_approver & approves_portfolio))
+rules.add_perm("plans.view_my_actions", is_officer)
+rules.add_perm("plans.view_approval_queue", is_approver)
+rules.add_perm("plans.manage_periods", is_clerk)
+rules.add_perm("plans.view_period_overview", is_clerk | is_admin)

@@ -5,12 +5,24 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import Truncator
 
 from ambitions.models import Ambition, Portfolio, Post
 from ambitions.services import SEED_DATA, ensure_portfolios
 from bromley_portal.core.financial_year import FinancialYear
-from plans.models import Action, ActionDetail, MeasureOfSuccess, PlanSection, PortfolioPlan
+from plans.choices import PERIOD_TRANSITIONS, UPDATE_TRANSITIONS, PeriodStatus, UpdateStatus
+from plans.models import (
+    Action,
+    ActionDetail,
+    Amendment,
+    MeasureFigure,
+    MeasureOfSuccess,
+    PlanSection,
+    PortfolioPlan,
+    QuarterlyUpdate,
+    ReportingPeriod,
+)
 
 SEED_PLANS = ["plan_cef_2023_24.json", "plan_priorities_2018_19.json"]
 
@@ -146,3 +158,161 @@ def action_history(action) -> list[HistoryEntry]:
             )
             previous_by_object[key(record)] = record
     return sorted(entries, key=lambda entry: entry.when, reverse=True)
+
+
+# Quarterly updates -------------------------------------------------------------
+
+
+class WorkflowError(Exception):
+    """A move the workflow does not allow; the message says why, in plain English."""
+
+
+class StaleUpdateError(WorkflowError):
+    """Someone else saved the update after this person opened it."""
+
+
+def _check(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise WorkflowError(message)
+
+
+def move(update, new_status: str) -> None:
+    """Change an update's status, refusing any move the workflow does not list."""
+    allowed = UPDATE_TRANSITIONS[update.status]
+    _check(
+        new_status in allowed,
+        f"An update that is {update.get_status_display().lower()} cannot become "
+        f"{UpdateStatus(new_status).label.lower()}.",
+    )
+    update.status = new_status
+
+
+def update_for(action, period) -> "QuarterlyUpdate":
+    """The action's update for the period, or a new unsaved draft."""
+    return QuarterlyUpdate.objects.filter(action=action, period=period).first() or QuarterlyUpdate(
+        action=action, period=period
+    )
+
+
+@transaction.atomic
+def save_update(
+    update, user, *, version: int, rag: str, narrative: str, evidence_links=(), figures=None, submit=False
+):
+    """Save an officer's draft, and submit it if asked. Refuses a stale save (optimistic locking)."""
+    _check(
+        user.has_perm("plans.edit_update", update),
+        "Only the action's lead, or their delegate, can write its update.",
+    )
+    period = ReportingPeriod.objects.get(pk=update.period_id)  # as it is now, not as the form saw it
+    _check(period.is_open, f"{period} is not open for updates.")
+    if update.pk:
+        current = QuarterlyUpdate.objects.select_for_update().get(pk=update.pk)
+        if current.version != version:
+            raise StaleUpdateError(
+                f"{current.history.first().history_user or 'Someone'} saved this update at "
+                f"{timezone.localtime(current.updated_at):%H:%M on %d %B} after you opened it, so your changes were "
+                "not saved. Their version is shown below: copy anything you need from your text, then save again."
+            )
+        update = current
+    else:
+        _check(version == 0, "This update was started by someone else after you opened it. Reload the page.")
+        update.created_by = user
+    _check(
+        update.is_editable,
+        f"This update is {update.get_status_display().lower()} and can no longer be edited.",
+    )
+    update.rag = rag
+    update.narrative = narrative.strip()
+    update.evidence_links = list(evidence_links)
+    update.version = (update.version or 0) + 1 if update.pk else 1
+    if submit:
+        _check(bool(update.rag), "Choose a RAG status before submitting.")
+        _check(bool(update.narrative), "Write the update before submitting.")
+        move(update, UpdateStatus.SUBMITTED)
+        update.submitted_by, update.submitted_at = user, timezone.now()
+    update._history_user = user
+    update.save()
+    for measure_id, value in (figures or {}).items():
+        value = (value or "").strip()
+        if value:
+            MeasureFigure.objects.update_or_create(
+                update=update, measure_id=measure_id, defaults={"value": value}
+            )
+        else:
+            MeasureFigure.objects.filter(update=update, measure_id=measure_id).delete()
+    return update
+
+
+def _decide(update, user, new_status: str, comment: str = "") -> "QuarterlyUpdate":
+    _check(user.has_perm("plans.approve_update", update), "Only an approver for this portfolio can do that.")
+    period = ReportingPeriod.objects.get(pk=update.period_id)
+    _check(not period.is_locked, f"{period} is locked for committee.")
+    move(update, new_status)
+    update.return_comment = comment
+    update.decided_by, update.decided_at = user, timezone.now()
+    update.version += 1
+    update._history_user = user
+    update.save()
+    return update
+
+
+@transaction.atomic
+def approve_update(update, user) -> "QuarterlyUpdate":
+    update = QuarterlyUpdate.objects.select_for_update().get(pk=update.pk)
+    return _decide(update, user, UpdateStatus.APPROVED)
+
+
+@transaction.atomic
+def return_update(update, user, comment: str) -> "QuarterlyUpdate":
+    _check(bool(comment.strip()), "Say what needs to change when returning an update.")
+    update = QuarterlyUpdate.objects.select_for_update().get(pk=update.pk)
+    return _decide(update, user, UpdateStatus.RETURNED, comment.strip())
+
+
+def _move_period(period, new_status: str) -> None:
+    _check(
+        new_status in PERIOD_TRANSITIONS[period.status],
+        f"{period} is {period.get_status_display().lower()}, so it cannot become {PeriodStatus(new_status).label.lower()}.",
+    )
+    period.status = new_status
+
+
+@transaction.atomic
+def open_period(period, user):
+    _check(user.has_perm("plans.manage_periods"), "Only a clerk can open a reporting period.")
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    _move_period(period, PeriodStatus.OPEN)
+    period._history_user = user
+    period.save()
+    return period
+
+
+@transaction.atomic
+def lock_period(period, user):
+    """Lock a period for committee: approved updates become locked and stay as reported."""
+    _check(user.has_perm("plans.manage_periods"), "Only a clerk can lock a reporting period.")
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    _move_period(period, PeriodStatus.LOCKED)
+    period.locked_at, period.locked_by = timezone.now(), user
+    period._history_user = user
+    period.save()
+    for update in QuarterlyUpdate.objects.filter(period=period, status=UpdateStatus.APPROVED):
+        move(update, UpdateStatus.LOCKED)
+        update._history_user = user
+        update.save()
+    return period
+
+
+@transaction.atomic
+def amend_update(update, user, *, narrative: str, reason: str, rag: str = "") -> "Amendment":
+    """Correct a locked update: a new, recorded amendment; the original text never changes."""
+    _check(
+        user.has_perm("plans.amend_update", update),
+        "Only a clerk or the portfolio's approver can amend an update.",
+    )
+    _check(update.status == UpdateStatus.LOCKED, "Only a locked update is amended; edit it instead.")
+    _check(bool(narrative.strip()), "Write the corrected text.")
+    _check(bool(reason.strip()), "Give the reason for the amendment.")
+    return Amendment.objects.create(
+        update=update, rag=rag, narrative=narrative.strip(), reason=reason.strip(), created_by=user
+    )
