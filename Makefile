@@ -28,7 +28,7 @@ node_modules/.installed: package-lock.json
 
 assets: static/dist/.built
 
-static/dist/.built: node_modules/.installed $(shell find static/src -type f 2>/dev/null) package.json
+static/dist/.built: node_modules/.installed $(shell find static/src static/images -type f 2>/dev/null) static/build.mjs package.json
 	npm run build
 	touch $@
 

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+
+from bromley_portal.accounts.forms import PortalPasswordChangeForm, SignInForm
 
 LOCKED_OUT_MESSAGE = (
     "Too many failed attempts to sign in. For your security, signing in is blocked "
@@ -10,7 +11,7 @@ LOCKED_OUT_MESSAGE = (
 )
 
 
-class LockedOutForm(AuthenticationForm):
+class LockedOutForm(SignInForm):
     """The sign-in form as shown to someone django-axes has locked out."""
 
     def clean(self):
@@ -26,4 +27,9 @@ def locked_out(request, original_response=None, credentials=None):
 
 
 class LoginView(auth_views.LoginView):
+    form_class = SignInForm
     redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PortalPasswordChangeForm

@@ -1,0 +1,206 @@
+"""Browser tests: Playwright drives Debian's chromium against pytest-django's live server,
+and axe-core (from node_modules, pinned in package.json) checks each page for WCAG 2.2 AA.
+
+Every test under tests/browser is marked ``browser`` (``pytest -m browser`` runs only
+these; ``-m "not browser"`` leaves them out).
+
+Needs, and fails loudly without:
+- /usr/bin/chromium (``apt-get install chromium``; a test tool's own browser download
+  does not work here, so never ``playwright install``); PORTAL_CHROMIUM overrides the path;
+- node_modules/axe-core (``npm ci``);
+- static/dist/portal.css (``npm run build``).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+BROWSER_TESTS = Path(__file__).resolve().parent
+REPO_ROOT = BROWSER_TESTS.parent.parent
+CHROMIUM = Path(os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+BUILT_CSS = REPO_ROOT / "static" / "dist" / "portal.css"
+# Sub-resources a page must load; a 4xx/5xx for one of these fails the test.
+ASSET_TYPES = {"stylesheet", "script", "image", "font"}
+TIMEOUT_MS = 10_000
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if BROWSER_TESTS in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="package")
+def async_unsafe_allowed():
+    """Playwright's sync API keeps an event loop running in this thread, so Django would
+    refuse database queries from tests ("You cannot call this from an async context").
+    Allowed only while these tests run: left set, it would leak into subprocesses that
+    other tests start (``check --deploy`` reports it as an error)."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="package")
+def browser(async_unsafe_allowed):
+    """Debian's chromium, headless, shared by the tests in this package and closed after
+    them (with Playwright's event loop)."""
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"No chromium at {CHROMIUM}: install Debian's with `apt-get install -y chromium` "
+            "(or set PORTAL_CHROMIUM). Do not run `playwright install`.",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+PLAIN_HTTP_SETTINGS = {
+    "SECURE_SSL_REDIRECT": False,
+    "SECURE_HSTS_SECONDS": 0,
+    "SESSION_COOKIE_SECURE": False,
+    "CSRF_COOKIE_SECURE": False,
+}
+
+
+@pytest.fixture(scope="package")
+def browser_settings():
+    """The live server speaks plain HTTP on localhost and serves static files from
+    STATICFILES_DIRS. So, while the tests in this package run, and from before the live
+    server starts (its SecurityMiddleware reads the settings once, when it is built): no
+    HTTPS redirect, no HSTS, no secure-only cookies, and the plain static storage (the
+    manifest storage needs `collectstatic` first). Other tests see the settings as they are."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    if not BUILT_CSS.is_file():
+        pytest.fail(
+            f"{BUILT_CSS.relative_to(REPO_ROOT)} is missing: run `npm ci && npm run build`.", pytrace=False
+        )
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    override = override_settings(STORAGES=storages, **PLAIN_HTTP_SETTINGS)
+    override.enable()
+    yield
+    override.disable()
+
+
+@pytest.fixture(scope="package")
+def live_server(browser_settings, live_server):
+    """pytest-django's live server, started only once the settings above are in place
+    (so no test outside tests/browser may start it first)."""
+    return live_server
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_db):
+    """A fresh browser context (no cookies) and page for each test. Its base URL is the
+    live server's, so ``page.goto(reverse("login"))`` works.
+
+    Fails the test if the page throws a JavaScript error or an asset (CSS, JS, image,
+    font) fails to load."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="en-GB",
+        timezone_id="Europe/London",
+        viewport={"width": 1280, "height": 900},
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    problems = []
+
+    def on_page_error(error):
+        problems.append(f"JavaScript error on {page.url}: {error}")
+
+    def on_response(response):
+        if response.status >= 400 and response.request.resource_type in ASSET_TYPES:
+            problems.append(f"{response.status} for {response.url}")
+
+    def on_request_failed(request):
+        # ERR_ABORTED: the test moved on to another page before this one finished loading.
+        if request.resource_type in ASSET_TYPES and "ERR_ABORTED" not in (request.failure or ""):
+            problems.append(f"request failed: {request.url} ({request.failure})")
+
+    page.on("pageerror", on_page_error)
+    page.on("response", on_response)
+    page.on("requestfailed", on_request_failed)
+    yield page
+    context.close()
+    if problems:
+        pytest.fail("The page had problems:\n" + "\n".join(problems), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    if not AXE_JS.is_file():
+        pytest.fail(
+            f"axe-core is not installed ({AXE_JS.relative_to(REPO_ROOT)} is missing): run `npm ci` in {REPO_ROOT}.",
+            pytrace=False,
+        )
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def format_violations(url: str, violations: list[dict], max_nodes: int = 10) -> str:
+    lines = [f"axe-core found {len(violations)} accessibility violation(s) on {url}:"]
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} ({violation.get('impact') or 'no impact given'}): {violation['help']}"
+        )
+        lines.append(f"  {violation['helpUrl']}")
+        for node in violation["nodes"][:max_nodes]:
+            target = " ".join(" > ".join(part) if isinstance(part, list) else part for part in node["target"])
+            # "Fix any of the following:\n  reason\n  reason" -> "Fix any of the following: reason; reason"
+            parts = [part.strip() for part in (node.get("failureSummary") or "").splitlines() if part.strip()]
+            summary = " ".join([*parts[:1], "; ".join(parts[1:])]).strip()
+            lines.append(f"    {target}: {summary}")
+        if len(violation["nodes"]) > max_nodes:
+            lines.append(f"    ... and {len(violation['nodes']) - max_nodes} more")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def axe(page, axe_source):
+    """``axe(page)`` runs axe-core on the page as it is now and fails the test with a
+    readable list of violations (rule id, impact, help, target nodes) if there are any.
+
+    ``axe(page, disable=["rule-id"])`` turns off rules, each with a reason in the test.
+    axe-core is loaded through an init script (run for each new document, outside the
+    page's Content-Security-Policy), so it is there on every page the test opens."""
+    page.context.add_init_script(script=axe_source)
+
+    def check(target_page=None, *, disable: list[str] | tuple[str, ...] = ()):
+        target_page = target_page or page
+        if not target_page.evaluate("() => typeof window.axe === 'object'"):
+            target_page.add_script_tag(content=axe_source)
+        options = {
+            "runOnly": {"type": "tag", "values": AXE_TAGS},
+            "rules": {rule: {"enabled": False} for rule in disable},
+        }
+        results = target_page.evaluate("(options) => window.axe.run(document, options)", options)
+        if results["violations"]:
+            pytest.fail(format_violations(target_page.url, results["violations"]), pytrace=False)
+        return results
+
+    return check
