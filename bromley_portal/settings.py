@@ -155,6 +155,8 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Bromley Portal <portal@bromley.gov.uk>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mails point here.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Background work (Celery) ------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
@@ -182,6 +184,10 @@ CELERY_BEAT_SCHEDULE = {
     "record-heartbeat": {
         "task": "core.record_heartbeat",
         "schedule": 5 * 60,
+    },
+    "send-update-reminders": {
+        "task": "plans.send_reminders",
+        "schedule": crontab(hour=7, minute=0),
     },
     "clear-expired-sessions": {
         "task": "core.clear_expired_sessions",

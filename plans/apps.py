@@ -23,7 +23,9 @@ class PlansConfig(AppConfig):
         )
 
     def load_demo_data(self, stdout):
+        from plans.demo import load_demo_updates
         from plans.services import load_seed_plans
 
         for plan, created in load_seed_plans():
             stdout.write(f"  {plan}: {'loaded' if created else 'already there'}")
+        load_demo_updates(stdout)

@@ -70,7 +70,10 @@ PERIOD_TRANSITIONS: dict[str, set[str]] = {
 
 
 class ReminderKind(models.TextChoices):
+    """Each person gets each kind of reminder at most once per period."""
+
     OPENED = "opened", "Period opened"
     DUE_SOON = "due_soon", "Due in a week"
     OVERDUE = "overdue", "Overdue"
-    APPROVALS = "approvals", "Updates waiting for approval"
+    APPROVALS_DUE_SOON = "approvals_due_soon", "Updates waiting for approval, due in a week"
+    APPROVALS_OVERDUE = "approvals_overdue", "Updates waiting for approval, overdue"

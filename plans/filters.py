@@ -4,8 +4,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ambitions.models import Ambition, Portfolio, Post
-from plans.choices import TargetStatus
+from plans.choices import TargetStatus, UpdateStatus
 from plans.models import Action, PortfolioPlan
+
+REPORTED = [UpdateStatus.APPROVED, UpdateStatus.LOCKED]
 
 
 class ActionFilterSet(django_filters.FilterSet):
@@ -57,7 +59,7 @@ class ActionFilterSet(django_filters.FilterSet):
                 Q(title__icontains=word)
                 | Q(details__text__icontains=word)
                 | Q(measures_of_success__text__icontains=word)
-                | Q(update_text__icontains=word)
+                | Q(updates__narrative__icontains=word, updates__status__in=REPORTED)
                 | Q(lead_posts__title__icontains=word)
             )
         return queryset.distinct() if words else queryset

@@ -6,7 +6,7 @@ numbered actions with lettered detail items, measures of success, a target date
 and one or more lead posts.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -77,7 +77,7 @@ class PlanSection(models.Model):
     @property
     def label(self) -> str:
         if self.ambition_id:
-            return f"Ambition {self.number}"
+            return f"Ambition {self.ambition.number}"
         return f"Priority {self.number}: {self.title}"
 
 
@@ -91,11 +91,24 @@ def target_bounds(today: date) -> tuple[date, date]:
 
 
 class ActionQuerySet(models.QuerySet):
+    def with_latest_update(self):
+        """Annotate the latest reported (approved or locked) update: its narrative, RAG and period."""
+        latest = QuarterlyUpdate.objects.filter(
+            action=models.OuterRef("pk"), status__in=[UpdateStatus.APPROVED, UpdateStatus.LOCKED]
+        ).order_by("-period__year", "-period__quarter")
+        return self.annotate(
+            latest_update=models.Subquery(latest.values("narrative")[:1]),
+            latest_rag=models.Subquery(latest.values("rag")[:1]),
+            latest_update_id=models.Subquery(latest.values("pk")[:1]),
+        )
+
     def for_lists(self):
         """Everything a list or export shows, in a fixed number of queries."""
-        return self.select_related(
-            "section__plan__portfolio", "section__ambition", "commitment"
-        ).prefetch_related("details", "measures_of_success", "lead_posts", "portfolios")
+        return (
+            self.with_latest_update()
+            .select_related("section__plan__portfolio", "section__ambition", "commitment")
+            .prefetch_related("details", "measures_of_success", "lead_posts", "portfolios")
+        )
 
     def with_target_status(self, status: str, today: date):
         this_month, quarter_end = target_bounds(today)
@@ -135,11 +148,6 @@ class Action(models.Model):
     portfolios = models.ManyToManyField(
         Portfolio, related_name="actions", blank=True, help_text="The portfolio holder plans it appears in."
     )
-    update_text = models.TextField(
-        blank=True,
-        help_text="The update printed with the plan; it becomes a quarterly update once those exist.",
-    )
-    update_quarter = models.PositiveSmallIntegerField(null=True, blank=True)
     history = HistoricalRecords(m2m_fields=[lead_posts])
 
     objects = ActionQuerySet.as_manager()
@@ -234,6 +242,16 @@ class ReportingPeriod(models.Model):
 
     def __str__(self):
         return f"{FinancialYear(self.year).label} Q{self.quarter}"
+
+    @classmethod
+    def default_dates(cls, year: int, quarter: int) -> dict[str, date]:
+        """Leads write in the last fortnight of the quarter; due a fortnight after it ends; locked six weeks after."""
+        end = FinancialYear(year).quarter_bounds(quarter)[1]
+        return {
+            "opens_on": end - timedelta(days=14),
+            "due_on": end + timedelta(days=14),
+            "locks_on": end + timedelta(days=42),
+        }
 
     @property
     def financial_year(self) -> FinancialYear:

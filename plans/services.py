@@ -61,10 +61,12 @@ def load_plan(data: dict) -> tuple[PortfolioPlan, bool]:
     ambitions = {
         ambition.number: ambition for ambition in Ambition.objects.filter(strategy__start_year__lte=year + 1)
     }
+    published_periods = {}
     for item in data["sections"]:
         section = PlanSection.objects.create(
             plan=plan,
-            number=item["number"],
+            # Ambition sections take the ambition's number, so action 5.3 is under ambition 5.
+            number=item["ambition"] or item["number"],
             ambition=ambitions.get(item["ambition"]) if item["ambition"] else None,
             title=item["title"],
             statement=item.get("statement", ""),
@@ -80,8 +82,6 @@ def load_plan(data: dict) -> tuple[PortfolioPlan, bool]:
                 target_date=month_date(entry["target_date"]),
                 target_date_text=entry["target_date_text"],
                 annual_programme=entry["annual_programme"],
-                update_text=entry.get("update", ""),
-                update_quarter=entry.get("update_quarter") or 4,
             )
             action.lead_posts.set(posts_named(entry["leads"]))
             action.portfolios.set(
@@ -95,7 +95,27 @@ def load_plan(data: dict) -> tuple[PortfolioPlan, bool]:
                 MeasureOfSuccess(action=action, order=order, text=text)
                 for order, text in enumerate(entry["measures"], start=1)
             )
+            if entry.get("update"):
+                quarter = entry.get("update_quarter") or 4
+                if quarter not in published_periods:
+                    published_periods[quarter] = published_period(year, quarter)
+                QuarterlyUpdate.objects.create(
+                    action=action,
+                    period=published_periods[quarter],
+                    narrative=entry["update"],
+                    status=UpdateStatus.LOCKED,
+                )
     return plan, True
+
+
+def published_period(year: int, quarter: int) -> ReportingPeriod:
+    """A past period whose updates were published in a plan document: locked as reported."""
+    period, _ = ReportingPeriod.objects.get_or_create(
+        year=year,
+        quarter=quarter,
+        defaults={**ReportingPeriod.default_dates(year, quarter), "status": PeriodStatus.LOCKED},
+    )
+    return period
 
 
 def load_seed_plans() -> list[tuple[PortfolioPlan, bool]]:
@@ -316,3 +336,52 @@ def amend_update(update, user, *, narrative: str, reason: str, rag: str = "") ->
     return Amendment.objects.create(
         update=update, rag=rag, narrative=narrative.strip(), reason=reason.strip(), created_by=user
     )
+
+
+@transaction.atomic
+def roll_forward_plan(plan: PortfolioPlan, year: int) -> PortfolioPlan:
+    """Copy a plan's sections and actions into a new year's plan, for the portfolio to revise."""
+    if PortfolioPlan.objects.filter(portfolio=plan.portfolio, year=year).exists():
+        raise WorkflowError(f"{plan.portfolio.name} already has a plan for {FinancialYear(year).label}.")
+    new_plan = PortfolioPlan.objects.create(
+        portfolio=plan.portfolio,
+        year=year,
+        title=plan.title.replace(plan.year_label, FinancialYear(year).label),
+        section_kind=plan.section_kind,
+        source=f"Rolled forward from {plan}",
+    )
+    sections = plan.sections.prefetch_related(
+        "actions__details", "actions__measures_of_success", "actions__lead_posts", "actions__portfolios"
+    )
+    for section in sections:
+        new_section = PlanSection.objects.create(
+            plan=new_plan,
+            number=section.number,
+            ambition=section.ambition,
+            title=section.title,
+            statement=section.statement,
+            rationale=section.rationale,
+            key_strategies=section.key_strategies,
+            alignment=section.alignment,
+        )
+        for action in section.actions.all():
+            new_action = Action.objects.create(
+                section=new_section,
+                number=action.number,
+                title=action.title,
+                commitment=action.commitment,
+                target_date=action.target_date,
+                target_date_text=action.target_date_text,
+                annual_programme=action.annual_programme,
+            )
+            new_action.lead_posts.set(action.lead_posts.all())
+            new_action.portfolios.set(action.portfolios.all())
+            ActionDetail.objects.bulk_create(
+                ActionDetail(action=new_action, order=d.order, letter=d.letter, text=d.text)
+                for d in action.details.all()
+            )
+            MeasureOfSuccess.objects.bulk_create(
+                MeasureOfSuccess(action=new_action, order=m.order, text=m.text)
+                for m in action.measures_of_success.all()
+            )
+    return new_plan

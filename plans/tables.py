@@ -70,7 +70,7 @@ class ActionTable(tables.Table):
     measures = LinesColumn(measure_lines, verbose_name="Measures of success")
     target_date = tables.Column(verbose_name="Target date", order_by=("target_date",))
     leads = LinesColumn(lead_lines, verbose_name="Lead")
-    update = tables.Column(verbose_name="Update", accessor="update_text", orderable=False)
+    update = tables.Column(verbose_name="Update", accessor="latest_update", orderable=False, default="")
 
     class Meta:
         model = Action

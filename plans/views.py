@@ -1,6 +1,8 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Prefetch
-from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import DetailView, FormView
 from django_tables2 import SingleTableView
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -8,6 +10,8 @@ from bromley_portal.core.financial_year import FinancialYear
 from bromley_portal.core.panels import Panel
 from bromley_portal.core.views import PortalListView
 from plans.filters import ActionFilterSet
+from plans.forms import PlanImportForm
+from plans.importers import import_plan
 from plans.models import Action, PlanSection, PortfolioPlan
 from plans.services import action_history
 from plans.tables import ActionTable, PortfolioPlanTable
@@ -84,3 +88,32 @@ def ambition_panel(request, ambition) -> Panel | None:
         .order_by("-plan__year", "plan__portfolio__order")
     )
     return Panel("plans/_ambition_panel.html", {"sections": sections, "ambition": ambition}, order=10)
+
+
+class PlanImportView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    """Upload a plan as a spreadsheet; plans.importers does the work, all-or-nothing."""
+
+    permission_required = "plans.import_plan"
+    form_class = PlanImportForm
+    template_name = "plans/import.html"
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        result = import_plan(
+            upload,
+            upload.name,
+            form.cleaned_data["portfolio"],
+            form.cleaned_data["year"],
+            user=self.request.user,
+            updates_period=form.cleaned_data["updates_period"],
+        )
+        if result.errors:
+            count = len(result.errors)
+            form.add_error(
+                "file",
+                f"The file has {count} problem{'s' if count != 1 else ''}, listed above: nothing was imported. "
+                "Correct the file and upload it again.",
+            )
+            return self.render_to_response(self.get_context_data(form=form, import_errors=result.errors))
+        messages.success(self.request, " ".join(result.summary()))
+        return redirect(result.plan)

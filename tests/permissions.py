@@ -42,6 +42,7 @@ PAGES = [
     Page("actions export", "/plans/actions/?_export=xlsx", EVERY_ROLE),
     Page("action", lambda council: council["action"].get_absolute_url(), EVERY_ROLE),
     Page("admin actions", "/admin/plans/action/", frozenset({Role.ADMIN})),
+    Page("plan import", "/plans/import/", frozenset({Role.ADMIN})),
     Page(
         "admin action",
         lambda council: f"/admin/plans/action/{council['action'].pk}/change/",

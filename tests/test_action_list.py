@@ -11,7 +11,8 @@ from django.utils import timezone
 from ambitions.models import Post
 from bromley_portal.accounts.roles import Role
 from bromley_portal.core.financial_year import quarter_of
-from plans.models import Action
+from plans.choices import UpdateStatus
+from plans.models import Action, QuarterlyUpdate, ReportingPeriod
 from plans.tables import PLAN_COLUMNS
 from tests.factories import make_plan
 
@@ -90,11 +91,42 @@ def test_it_filters_by_ambition_portfolio_plan_and_annual_programme(member_clien
     assert len(titles(member_client.get(URL, {"annual_programme": "false"}))) == 3
 
 
-def test_free_text_searches_details_and_updates(member_client):
+def test_free_text_searches_details_and_reported_updates_only(member_client):
     make_plan(actions=3)
-    Action.objects.filter(number=2).update(update_text="The new SEND school opened in September")
+    period = ReportingPeriod.objects.create(year=2023, quarter=4, **ReportingPeriod.default_dates(2023, 4))
+    QuarterlyUpdate.objects.create(
+        action=Action.objects.get(number=2),
+        period=period,
+        status=UpdateStatus.LOCKED,
+        narrative="The new SEND school opened in September",
+    )
+    QuarterlyUpdate.objects.create(
+        action=Action.objects.get(number=3),
+        period=period,
+        status=UpdateStatus.DRAFT,
+        narrative="A draft about a school",
+    )
     assert titles(member_client.get(URL, {"q": "send SCHOOL"})) == ["Action 2 of CEF"]
+    assert titles(member_client.get(URL, {"q": "draft"})) == []
     assert titles(member_client.get(URL, {"q": "Detail b of 3"})) == ["Action 3 of CEF"]
+
+
+def test_the_update_column_shows_the_latest_reported_update(member_client):
+    make_plan(actions=1)
+    action = Action.objects.get()
+    for quarter, status, text in [(3, UpdateStatus.LOCKED, "Q3 text"), (4, UpdateStatus.APPROVED, "Q4 text")]:
+        period = ReportingPeriod.objects.create(
+            year=2023, quarter=quarter, **ReportingPeriod.default_dates(2023, quarter)
+        )
+        QuarterlyUpdate.objects.create(action=action, period=period, status=status, narrative=text)
+    next_year = ReportingPeriod.objects.create(year=2024, quarter=1, **ReportingPeriod.default_dates(2024, 1))
+    QuarterlyUpdate.objects.create(
+        action=action, period=next_year, status=UpdateStatus.SUBMITTED, narrative="Unapproved"
+    )
+    rows = list(
+        csv.reader(io.StringIO(member_client.get(URL, {"_export": "csv"}).content.decode("utf-8-sig")))
+    )
+    assert rows[1][PLAN_COLUMNS.index("Update")] == "Q4 text"
 
 
 def test_it_sorts_by_target_date(member_client):

@@ -4,7 +4,7 @@ import pytest
 
 from ambitions.models import Ambition, Commitment, KeyStrategy, Post, Strategy
 from ambitions.services import load_seed_strategy
-from plans.models import Action, ActionDetail, MeasureOfSuccess, PortfolioPlan
+from plans.models import Action, ActionDetail, MeasureOfSuccess, PortfolioPlan, QuarterlyUpdate
 from plans.services import load_seed_plans
 
 
@@ -47,7 +47,9 @@ def test_an_action_keeps_its_detail_target_lead_and_update(seeded):
     assert action.target_date_text == "Sept 2023; April 2024 (AP)"
     assert action.annual_programme is True
     assert [post.title for post in action.lead_posts.all()] == ["Director Education"]
-    assert action.update_text.startswith("- 96% of Bromley Schools are good or outstanding")
+    update = action.updates.get()
+    assert (str(update.period), update.status) == ("2023-24 Q4", "locked")
+    assert update.narrative.startswith("- 96% of Bromley Schools are good or outstanding")
 
 
 def test_the_priorities_plan_has_its_priorities_and_quarter_4_updates(seeded):
@@ -57,7 +59,10 @@ def test_the_priorities_plan_has_its_priorities_and_quarter_4_updates(seeded):
     first = plan.sections.get(number=1)
     assert first.title == "Safeguarding"
     assert first.rationale.startswith("Safeguarding children and adults is everyone’s business")
-    assert set(Action.objects.filter(section__plan=plan).values_list("update_quarter", flat=True)) == {4}
+    updates = QuarterlyUpdate.objects.filter(action__section__plan=plan)
+    assert updates.count() == 16
+    assert {str(update.period) for update in updates} == {"2018-19 Q4"}
+    assert {update.status for update in updates} == {"locked"}
     assert Action.objects.filter(section__plan=plan, portfolios__code="RRH").exists()
 
 

@@ -11,12 +11,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        rows = ensure_demo_people()  # first, so apps can give the demo people posts
         for config in apps.get_app_configs():
             loader = getattr(config, "load_demo_data", None)
             if loader is not None:
                 self.stdout.write(f"Loading {config.verbose_name} ...")
                 loader(stdout=self.stdout)
-        rows = ensure_demo_people()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo people (one per role):"))
         width = max(len(username) for username, _, _ in rows)
