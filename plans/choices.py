@@ -77,3 +77,36 @@ class ReminderKind(models.TextChoices):
     OVERDUE = "overdue", "Overdue"
     APPROVALS_DUE_SOON = "approvals_due_soon", "Updates waiting for approval, due in a week"
     APPROVALS_OVERDUE = "approvals_overdue", "Updates waiting for approval, overdue"
+
+
+class MeasureUnit(models.TextChoices):
+    PERCENTAGE = "percentage", "Percentage"
+    NUMBER = "number", "Number"
+    RATE_PER_10K = "rate_per_10k", "Rate per 10,000"
+    MONEY = "money", "Money (£)"
+
+
+class Polarity(models.TextChoices):
+    HIGHER_IS_BETTER = "higher_is_better", "Higher is better"
+    LOWER_IS_BETTER = "lower_is_better", "Lower is better"
+    NEITHER = "neither", "Neither (for context)"
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    ANNUAL = "annual", "Annual"
+
+
+class Direction(models.TextChoices):
+    IMPROVING = "improving", "Improving"
+    WORSENING = "worsening", "Worsening"
+    NO_CHANGE = "no_change", "No change"
+    CHANGED = "changed", "Changed"  # for a measure where neither direction is better
+    NOT_KNOWN = "not_known", "Not known: no previous reading"
+
+
+class DataQuality(models.TextChoices):
+    NO_READING = "no_reading", "No reading this period"
+    NO_TARGET = "no_target", "No target"
+    DEFINITION_CHANGED = "definition_changed", "Definition changed"

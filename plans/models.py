@@ -6,6 +6,7 @@ numbered actions with lettered detail items, measures of success, a target date
 and one or more lead posts.
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -15,7 +16,19 @@ from simple_history.models import HistoricalRecords
 
 from ambitions.models import Ambition, Commitment, Portfolio, Post
 from bromley_portal.core.financial_year import FinancialYear, quarter_of
-from plans.choices import PeriodStatus, Rag, ReminderKind, SectionKind, TargetStatus, UpdateStatus
+from plans.choices import (
+    DataQuality,
+    Direction,
+    Frequency,
+    MeasureUnit,
+    PeriodStatus,
+    Polarity,
+    Rag,
+    ReminderKind,
+    SectionKind,
+    TargetStatus,
+    UpdateStatus,
+)
 
 
 class PortfolioPlan(models.Model):
@@ -402,3 +415,116 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.recipient} for {self.period}"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    rag: str | None
+    direction: str
+    flags: list[str]
+
+    @property
+    def off_target(self) -> bool:
+        return self.rag in (Rag.RED, Rag.AMBER)
+
+
+class Measure(models.Model):
+    """A key performance indicator, with readings each period against a target and comparators."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=300)
+    definition = models.TextField()
+    unit = models.CharField(max_length=20, choices=MeasureUnit.choices)
+    polarity = models.CharField(max_length=20, choices=Polarity.choices)
+    frequency = models.CharField(max_length=20, choices=Frequency.choices)
+    tolerance = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text="How far short of target, in the measure's own unit, still counts as amber rather than red.",
+    )
+    owner_post = models.ForeignKey(Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="measures")
+    actions = models.ManyToManyField(Action, related_name="measures", blank=True)
+    ambitions = models.ManyToManyField(Ambition, related_name="measures", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("plans:measure", args=[self.slug])
+
+    def assess(self, reading: "Reading | None", previous: "Reading | None" = None) -> "Assessment":
+        """The one place that judges a reading: RAG against target, direction of travel, data quality.
+
+        - RAG: on or beyond target is green; short of it by no more than the tolerance (in the
+          measure's own unit) is amber; further short is red. No target, or a measure where
+          neither direction is better, has no RAG.
+        - Direction: against the previous reading, in the measure's polarity. Not known without
+          a previous reading, or when the definition changed in between.
+        - Data quality: no reading this period, no target, definition changed.
+        """
+        flags = []
+        if reading is None:
+            return Assessment(rag=None, direction=Direction.NOT_KNOWN, flags=[DataQuality.NO_READING])
+        if reading.target is None:
+            flags.append(DataQuality.NO_TARGET)
+        if reading.definition_changed:
+            flags.append(DataQuality.DEFINITION_CHANGED)
+        better = {Polarity.HIGHER_IS_BETTER: 1, Polarity.LOWER_IS_BETTER: -1}.get(self.polarity, 0)
+        rag = None
+        if reading.target is not None and better:
+            shortfall = (reading.target - reading.actual) * better  # > 0 means short of target
+            if shortfall <= 0:
+                rag = Rag.GREEN
+            elif shortfall <= self.tolerance:
+                rag = Rag.AMBER
+            else:
+                rag = Rag.RED
+        if previous is None or reading.definition_changed:
+            direction = Direction.NOT_KNOWN
+        elif reading.actual == previous.actual:
+            direction = Direction.NO_CHANGE
+        elif not better:
+            direction = Direction.CHANGED
+        else:
+            direction = Direction.IMPROVING if (reading.actual - previous.actual) * better > 0 else Direction.WORSENING
+        return Assessment(rag=rag, direction=direction, flags=flags)
+
+    def format(self, value) -> str:
+        """A value as the council writes it: 59%, 43 per 10,000, £1,250,000, 1,204."""
+        if value is None:
+            return "—"
+        number = f"{value:,.1f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+        return {
+            MeasureUnit.PERCENTAGE: f"{number}%",
+            MeasureUnit.RATE_PER_10K: f"{number} per 10,000",
+            MeasureUnit.MONEY: f"£{number}",
+        }.get(self.unit, number)
+
+
+class Reading(models.Model):
+    """A measure's published figure for a period, with its target and comparators."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="readings")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="readings")
+    actual = models.DecimalField(max_digits=14, decimal_places=2)
+    target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    england = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    london = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    statistical_neighbours = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    definition_changed = models.BooleanField(
+        default=False, help_text="The definition changed from this reading, so it does not compare with earlier ones."
+    )
+    source = models.TextField(blank=True, help_text="Where the figure was published.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure", "period__year", "period__quarter"]
+        constraints = [models.UniqueConstraint(fields=["measure", "period"], name="one_reading_per_period")]
+
+    def __str__(self):
+        return f"{self.measure}: {self.actual} ({self.period})"
