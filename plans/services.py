@@ -3,24 +3,27 @@
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from ambitions.models import Ambition, Portfolio, Post
-from ambitions.services import SEED_DATA, ensure_portfolios
+from ambitions.services import SEED_DATA, current_strategy, ensure_portfolios
 from bromley_portal.core.financial_year import FinancialYear
 from plans.choices import PERIOD_TRANSITIONS, UPDATE_TRANSITIONS, PeriodStatus, UpdateStatus
 from plans.models import (
     Action,
     ActionDetail,
     Amendment,
+    Measure,
     MeasureFigure,
     MeasureOfSuccess,
     PlanSection,
     PortfolioPlan,
     QuarterlyUpdate,
+    Reading,
     ReportingPeriod,
 )
 
@@ -166,17 +169,19 @@ def action_history(action) -> list[HistoryEntry]:
         previous_by_object = {}
         for record in records.select_related("history_user").order_by("history_date", "history_id"):
             previous = previous_by_object.get(key(record))
+            previous_by_object[key(record)] = record
+            changes = _describe(record, previous, labels, post_titles) if record.history_type == "~" else []
+            if record.history_type == "~" and previous is not None and previous.history_type == "+":
+                if all(change.startswith("Lead: “”") for change in changes):
+                    continue  # the leads set straight after creating: part of "added", not a change
             entries.append(
                 HistoryEntry(
                     when=record.history_date,
                     who=str(record.history_user) if record.history_user else "Data load",
                     what=f"{kind} {verbs[record.history_type]}",
-                    changes=_describe(record, previous, labels, post_titles)
-                    if record.history_type == "~"
-                    else [],
+                    changes=changes,
                 )
             )
-            previous_by_object[key(record)] = record
     return sorted(entries, key=lambda entry: entry.when, reverse=True)
 
 
@@ -385,3 +390,68 @@ def roll_forward_plan(plan: PortfolioPlan, year: int) -> PortfolioPlan:
                 for m in action.measures_of_success.all()
             )
     return new_plan
+
+
+# Measures ------------------------------------------------------------------------
+
+
+def _source_text(source: dict) -> str:
+    text = f"{source['seed']}, {source['section']}: “{source['quote']}”"
+    return f"{text} ({source['note']})" if source.get("note") else text
+
+
+@transaction.atomic
+def load_measures(data: dict) -> int:
+    """Load measures and their published readings (fixtures/data/measures.json); returns how many were new.
+
+    A measure already loaded is left as it is, so the demo set-up can run again.
+    """
+    strategy = current_strategy()
+    ambitions = {ambition.number: ambition for ambition in strategy.ambitions.all()} if strategy else {}
+    created = 0
+    for item in data["measures"]:
+        if Measure.objects.filter(slug=item["slug"]).exists():
+            continue
+        owner = Post.objects.get_or_create(title=item["owner_post"])[0] if item.get("owner_post") else None
+        measure = Measure.objects.create(
+            slug=item["slug"],
+            name=item["name"],
+            definition=item["definition"],
+            unit=item["unit"],
+            polarity=item["polarity"],
+            frequency=item["frequency"],
+            tolerance=Decimal(str(item.get("tolerance") or 0)),
+            owner_post=owner,
+        )
+        measure.ambitions.set(
+            [ambitions[number] for number in item.get("ambitions", []) if number in ambitions]
+        )
+        actions = []
+        for ref in item.get("actions", []):
+            code, year = ref["plan"].split()
+            actions.extend(
+                Action.objects.filter(
+                    section__plan__portfolio__code=code,
+                    section__plan__year=FinancialYear.parse(year).start_year,
+                    section__number=ref["section"],
+                    number=ref["number"],
+                )
+            )
+        measure.actions.set(actions)
+        for reading in item["readings"]:
+            year = FinancialYear.parse(reading["year"]).start_year
+            Reading.objects.create(
+                measure=measure,
+                period=published_period(year, reading["quarter"]),
+                **{
+                    name: None if reading.get(name) is None else Decimal(str(reading[name]))
+                    for name in ("actual", "target", "england", "london", "statistical_neighbours")
+                },
+                source=_source_text(reading["source"]),
+            )
+        created += 1
+    return created
+
+
+def load_seed_measures() -> int:
+    return load_measures(json.loads((SEED_DATA / "measures.json").read_text()))

@@ -1,0 +1,163 @@
+"""What the dashboards show, computed from the ORM in a fixed number of queries.
+
+Selectors only: no HTTP here. The corporate overview, ambition and portfolio pages and
+the measure page are built from these, and so are the committee reports' summaries.
+An action's RAG for a period is the RAG of its reported (approved or locked) update.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q
+
+from ambitions.models import Ambition, Portfolio
+from plans.choices import PeriodStatus, Rag, UpdateStatus
+from plans.models import Action, Assessment, Measure, QuarterlyUpdate, Reading, ReportingPeriod
+
+REPORTED = [UpdateStatus.APPROVED, UpdateStatus.LOCKED]
+RAG_ORDER = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE, Rag.NOT_STARTED]
+NOT_RATED = "not_rated"  # a reported update with no RAG (e.g. published before RAGs were kept)
+NO_UPDATE = "no_update"  # an action with no reported update this period
+
+
+@dataclass
+class Filters:
+    period: ReportingPeriod | None
+    portfolio: Portfolio | None = None
+    ambition: Ambition | None = None
+
+    def actions(self):
+        actions = Action.objects.all()
+        if self.period:
+            actions = actions.filter(section__plan__year=self.period.year)
+        if self.portfolio:
+            actions = actions.filter(section__plan__portfolio=self.portfolio)
+        if self.ambition:
+            actions = actions.filter(section__ambition=self.ambition)
+        return actions
+
+
+@dataclass
+class RagCounts:
+    now: Counter = field(default_factory=Counter)
+    before: Counter = field(default_factory=Counter)
+
+    def change(self, key) -> int:
+        return self.now[key] - self.before[key]
+
+    @property
+    def total(self) -> int:
+        return sum(self.now.values())
+
+    def rows(self):
+        """(key, count now, change since the previous period) for every RAG and the gaps."""
+        return [(key, self.now[key], self.change(key)) for key in [*RAG_ORDER, NOT_RATED, NO_UPDATE]]
+
+
+@dataclass
+class MeasureRow:
+    measure: Measure
+    reading: Reading | None
+    previous: Reading | None
+    assessment: Assessment
+    history: list = field(default_factory=list)
+
+
+def latest_locked_period() -> ReportingPeriod | None:
+    return ReportingPeriod.objects.filter(status=PeriodStatus.LOCKED).order_by("-year", "-quarter").first()
+
+
+def rag_counts(filters: Filters, group_by: str) -> dict[int | None, RagCounts]:
+    """RAG counts of actions per group ("ambition" or "portfolio") for the period and the one before."""
+    period = filters.period
+    field_name = {"ambition": "section__ambition_id", "portfolio": "section__plan__portfolio_id"}[group_by]
+    counts: dict = defaultdict(RagCounts)
+    if period is None:
+        return counts
+    previous = period.previous()
+    actions = filters.actions()
+    totals = dict(actions.values(field_name).annotate(n=Count("pk")).values_list(field_name, "n"))
+    periods = [period] + ([previous] if previous else [])
+    updates = (
+        QuarterlyUpdate.objects.filter(period__in=periods, status__in=REPORTED)
+        .filter(action__in=Filters(None, filters.portfolio, filters.ambition).actions())
+        .values("period_id", f"action__{field_name}", "rag")
+        .annotate(n=Count("pk"))
+    )
+    reported = Counter()
+    for row in updates:
+        key = row[f"action__{field_name}"]
+        bucket = counts[key].now if row["period_id"] == period.pk else counts[key].before
+        bucket[row["rag"] or NOT_RATED] += row["n"]
+        if row["period_id"] == period.pk:
+            reported[key] += row["n"]
+    for key, total in totals.items():
+        counts[key].now[NO_UPDATE] = total - reported[key]
+    return counts
+
+
+def exceptions(filters: Filters) -> list[QuarterlyUpdate]:
+    """The red and amber actions of the period, red first, with their narratives."""
+    if filters.period is None:
+        return []
+    updates = (
+        QuarterlyUpdate.objects.filter(
+            period=filters.period,
+            status__in=REPORTED,
+            rag__in=[Rag.RED, Rag.AMBER],
+            action__in=filters.actions(),
+        )
+        .select_related("action__section__plan__portfolio", "action__section__ambition")
+        .prefetch_related("action__lead_posts")
+    )
+    order = {Rag.RED: 0, Rag.AMBER: 1}
+    return sorted(
+        updates, key=lambda u: (order[u.rag], u.action.section.plan.portfolio.order, u.action.reference)
+    )
+
+
+def measure_rows(filters: Filters) -> list[MeasureRow]:
+    """Each measure with its latest reading up to the period, the one before, and its assessment."""
+    measures = Measure.objects.select_related("owner_post")
+    if filters.ambition:
+        measures = measures.filter(ambitions=filters.ambition)
+    if filters.portfolio:
+        measures = measures.filter(
+            Q(owner_post__portfolio=filters.portfolio)
+            | Q(actions__section__plan__portfolio=filters.portfolio)
+        ).distinct()
+    readings = Reading.objects.select_related("period").order_by("period__year", "period__quarter")
+    if filters.period:
+        readings = readings.filter(
+            Q(period__year__lt=filters.period.year)
+            | Q(period__year=filters.period.year, period__quarter__lte=filters.period.quarter)
+        )
+    rows = []
+    for measure in measures.prefetch_related(Prefetch("readings", readings, to_attr="history"), "ambitions"):
+        history = measure.history
+        reading = history[-1] if history else None
+        previous = history[-2] if len(history) > 1 else None
+        rows.append(MeasureRow(measure, reading, previous, measure.assess(reading, previous), history))
+    return rows
+
+
+def ambitions_overview(filters: Filters):
+    """For the corporate overview: each ambition with its RAG counts, change, and measures off target."""
+    counts = rag_counts(filters, "ambition")
+    measures = measure_rows(Filters(filters.period, filters.portfolio, None))
+    ambitions = Ambition.objects.filter(
+        strategy__start_year__lte=(filters.period.year if filters.period else 9999)
+    )
+    if filters.ambition:
+        ambitions = ambitions.filter(pk=filters.ambition.pk)
+    result = []
+    for ambition in ambitions.select_related("strategy").order_by("-strategy__start_year", "number"):
+        if result and ambition.number <= result[-1][0].number:
+            break  # only the latest strategy's ambitions
+        off_target = [
+            row
+            for row in measures
+            if row.assessment.off_target and ambition.pk in {a.pk for a in row.measure.ambitions.all()}
+        ]
+        result.append((ambition, counts.get(ambition.pk, RagCounts()), off_target))
+    return result
