@@ -171,9 +171,14 @@ def action_history(action) -> list[HistoryEntry]:
             previous = previous_by_object.get(key(record))
             previous_by_object[key(record)] = record
             changes = _describe(record, previous, labels, post_titles) if record.history_type == "~" else []
-            if record.history_type == "~" and previous is not None and previous.history_type == "+":
-                if all(change.startswith("Lead: “”") for change in changes):
-                    continue  # the leads set straight after creating: part of "added", not a change
+            first_leads = all(change.startswith("Lead: “”") for change in changes)
+            if (
+                record.history_type == "~"
+                and previous is not None
+                and previous.history_type == "+"
+                and first_leads
+            ):
+                continue  # the leads set straight after creating are part of "added", not a change
             entries.append(
                 HistoryEntry(
                     when=record.history_date,
