@@ -6,14 +6,17 @@
 // copies the JavaScript and images the pages use into static/dist/. Uses only
 // the sass package and Node's standard library, so it runs offline once
 // `npm ci` has filled node_modules/.
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as sass from "sass";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const src = join(root, "static", "src");
-const dist = join(root, "static", "dist");
+// Build beside the output and swap it in at the end, so a server reading
+// static/dist never sees it half-built.
+const finalDist = join(root, "static", "dist");
+const dist = join(root, "static", `.dist-building-${process.pid}`);
 const govuk = join(root, "node_modules", "govuk-frontend", "dist", "govuk");
 
 const started = Date.now();
@@ -47,6 +50,16 @@ const images = join(root, "static", "images");
 for (const name of readdirSync(images)) {
   copyFileSync(join(images, name), join(dist, "assets", "images", name));
 }
+
+const old = join(root, "static", `.dist-old-${process.pid}`);
+rmSync(old, { recursive: true, force: true });
+try {
+  renameSync(finalDist, old);
+} catch (error) {
+  if (error.code !== "ENOENT") throw error;
+}
+renameSync(dist, finalDist);
+rmSync(old, { recursive: true, force: true });
 
 const kb = (result.css.length / 1024).toFixed(1);
 console.log(`static/dist built in ${Date.now() - started} ms (portal.css ${kb} KiB)`);
