@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q
 
 from ambitions.models import Ambition, Portfolio
+from bromley_portal.core.charts import RAG_COLOURS, LineChart, Series, StackedBar
 from plans.choices import PeriodStatus, Rag, UpdateStatus
 from plans.models import Action, Assessment, Measure, QuarterlyUpdate, Reading, ReportingPeriod
 
@@ -60,7 +61,7 @@ class MeasureRow:
     reading: Reading | None
     previous: Reading | None
     assessment: Assessment
-    history: list = field(default_factory=list)
+    timeline: list = field(default_factory=list)
 
 
 def latest_locked_period() -> ReportingPeriod | None:
@@ -133,11 +134,11 @@ def measure_rows(filters: Filters) -> list[MeasureRow]:
             | Q(period__year=filters.period.year, period__quarter__lte=filters.period.quarter)
         )
     rows = []
-    for measure in measures.prefetch_related(Prefetch("readings", readings, to_attr="history"), "ambitions"):
-        history = measure.history
-        reading = history[-1] if history else None
-        previous = history[-2] if len(history) > 1 else None
-        rows.append(MeasureRow(measure, reading, previous, measure.assess(reading, previous), history))
+    for measure in measures.prefetch_related(Prefetch("readings", readings, to_attr="timeline"), "ambitions"):
+        timeline = measure.timeline
+        reading = timeline[-1] if timeline else None
+        previous = timeline[-2] if len(timeline) > 1 else None
+        rows.append(MeasureRow(measure, reading, previous, measure.assess(reading, previous), timeline))
     return rows
 
 
@@ -161,3 +162,78 @@ def ambitions_overview(filters: Filters):
         ]
         result.append((ambition, counts.get(ambition.pk, RagCounts()), off_target))
     return result
+
+
+RAG_KEYS = [
+    (Rag.RED, "Red"),
+    (Rag.AMBER, "Amber"),
+    (Rag.GREEN, "Green"),
+    (Rag.COMPLETE, "Complete"),
+    (Rag.NOT_STARTED, "Not started"),
+    (NOT_RATED, "Not rated"),
+    (NO_UPDATE, "No update"),
+]
+CHART_COLOURS = {**RAG_COLOURS, NOT_RATED: "#6f72af", NO_UPDATE: "#b1b4b6"}
+
+
+def rag_chart(title: str, rows: list[tuple[str, RagCounts]], filters: Filters) -> str:
+    when = f"reported for {filters.period}" if filters.period else "with no locked period yet"
+    return StackedBar(
+        title=title,
+        description=f"Horizontal bars, one per row, split by RAG status, {when}. The same figures are in the table.",
+        rows=[(label, dict(counts.now)) for label, counts in rows],
+        keys=RAG_KEYS,
+        colours=CHART_COLOURS,
+    ).svg()
+
+
+def breakdown(filters: Filters, group_by: str) -> dict:
+    """One level down: RAG counts per portfolio (or per ambition), exceptions and measures."""
+    counts = rag_counts(filters, group_by)
+    if group_by == "portfolio":
+        groups = list(Portfolio.objects.filter(pk__in=[key for key in counts if key]))
+        label = "name"
+    else:
+        groups = list(Ambition.objects.filter(pk__in=[key for key in counts if key]).order_by("number"))
+        label = "short_name"
+    rows = [(group, counts[group.pk]) for group in groups]
+    return {
+        "group_by": group_by,
+        "rows": rows,
+        "chart": rag_chart(
+            f"Actions by RAG status and {group_by}",
+            [(getattr(group, label), c) for group, c in rows],
+            filters,
+        ),
+        "exceptions": exceptions(filters),
+        "measures": measure_rows(filters),
+    }
+
+
+def measure_chart(measure: Measure, readings: list[Reading]) -> str:
+    categories = [
+        str(reading.period) if reading.period.quarter != 4 else reading.period.financial_year.label
+        for reading in readings
+    ]
+    series = [Series("Bromley", [reading.actual for reading in readings])]
+    for name, attribute in [
+        ("Target", "target"),
+        ("England", "england"),
+        ("London", "london"),
+        ("Statistical neighbours", "statistical_neighbours"),
+    ]:
+        values = [getattr(reading, attribute) for reading in readings]
+        if any(value is not None for value in values):
+            series.append(Series(name, values))
+    suffix = "%" if measure.unit == "percentage" else ""
+    return LineChart(
+        title=measure.name,
+        description=(
+            f"{measure.name}: {len(readings)} reading{'s' if len(readings) != 1 else ''} from "
+            f"{categories[0] if categories else 'none'} to {categories[-1] if categories else 'none'}, "
+            f"with {', '.join(s.name for s in series[1:]) or 'no comparators'}. The same figures are in the table."
+        ),
+        categories=categories,
+        series=series,
+        unit_suffix=suffix,
+    ).svg()

@@ -4,10 +4,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ambitions.models import Ambition, Portfolio, Post
-from plans.choices import TargetStatus, UpdateStatus
-from plans.models import Action, PortfolioPlan
+from plans.choices import Rag, TargetStatus, UpdateStatus
+from plans.models import Action, PortfolioPlan, QuarterlyUpdate, ReportingPeriod
 
 REPORTED = [UpdateStatus.APPROVED, UpdateStatus.LOCKED]
+NOT_RATED, NO_UPDATE = "not_rated", "no_update"  # as in plans.dashboards
+RAG_CHOICES = [*Rag.choices, (NOT_RATED, "Reported without a RAG"), (NO_UPDATE, "No reported update")]
 
 
 class ActionFilterSet(django_filters.FilterSet):
@@ -32,6 +34,16 @@ class ActionFilterSet(django_filters.FilterSet):
         queryset=PortfolioPlan.objects.select_related("portfolio"),
         empty_label="Any plan",
     )
+    period = django_filters.ModelChoiceFilter(
+        label="Reporting period",
+        queryset=ReportingPeriod.objects.all(),
+        method="filter_period",
+        empty_label="Any period",
+        help_text="Actions of that year's plans; with a RAG status, as reported in that period.",
+    )
+    rag = django_filters.ChoiceFilter(
+        label="RAG status", choices=RAG_CHOICES, method="filter_rag", empty_label="Any RAG status"
+    )
     lead = django_filters.ModelChoiceFilter(
         label="Lead", field_name="lead_posts", queryset=Post.objects.all(), empty_label="Any lead"
     )
@@ -50,7 +62,7 @@ class ActionFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Action
-        fields = ["q", "ambition", "portfolio", "plan", "lead", "target", "annual_programme"]
+        fields = ["q", "ambition", "portfolio", "plan", "period", "rag", "lead", "target", "annual_programme"]
 
     def search(self, queryset, name, value):
         words = value.split()
@@ -63,6 +75,25 @@ class ActionFilterSet(django_filters.FilterSet):
                 | Q(lead_posts__title__icontains=word)
             )
         return queryset.distinct() if words else queryset
+
+    def filter_period(self, queryset, name, period):
+        return queryset.filter(section__plan__year=period.year)
+
+    def filter_rag(self, queryset, name, value):
+        """The RAG reported in the chosen period, or the latest reported RAG when no period is chosen."""
+        period = self.form.cleaned_data.get("period")
+        if period is None:
+            if value == NO_UPDATE:
+                return queryset.filter(latest_update_id__isnull=True)
+            return queryset.filter(
+                latest_update_id__isnull=False, latest_rag="" if value == NOT_RATED else value
+            )
+        reported = QuarterlyUpdate.objects.filter(period=period, status__in=REPORTED)
+        if value == NO_UPDATE:
+            return queryset.exclude(pk__in=reported.values("action_id"))
+        return queryset.filter(
+            pk__in=reported.filter(rag="" if value == NOT_RATED else value).values("action_id")
+        )
 
     def filter_target(self, queryset, name, value):
         return queryset.with_target_status(value, timezone.localdate())

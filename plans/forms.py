@@ -1,11 +1,12 @@
 from django import forms
-from django.core.validators import FileExtensionValidator
+from django.core.validators import FileExtensionValidator, URLValidator
 from django.templatetags.static import static
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 
-from ambitions.models import Portfolio
+from ambitions.models import Ambition, Portfolio, Strategy
 from bromley_portal.core.financial_year import FinancialYear
+from plans.choices import PeriodStatus, Rag
 from plans.importers import MAX_FILE_SIZE
 from plans.models import ReportingPeriod
 from plans.tables import PLAN_COLUMNS
@@ -73,3 +74,185 @@ class PlanImportForm(forms.Form):
         if upload.size > MAX_FILE_SIZE:
             raise forms.ValidationError("The selected file must be smaller than 5 MB")
         return upload
+
+
+# Quarterly updates --------------------------------------------------------------
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class QuarterlyUpdateForm(forms.Form):
+    """An officer's quarterly update: RAG, narrative, a figure for each measure, evidence links.
+
+    What may be saved, and when, is plans.services.save_update's business; the form checks the
+    input, and when the person is submitting it names the fields that must be filled in, so each
+    message sits beside its field.
+    """
+
+    rag = forms.ChoiceField(
+        label="How is the action going?",
+        choices=Rag.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="The RAG status for this quarter. You can save a draft without one.",
+    )
+    narrative = forms.CharField(
+        label="Update",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="What was done this quarter, what is next, and any risks or delays.",
+    )
+    evidence_links = forms.CharField(
+        label="Evidence links (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "none"}),
+        help_text="Web addresses of reports or pages that show progress, one a line, "
+        "each starting https:// or http://",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, measures=(), submitting=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submitting = submitting
+        self.measures = list(measures)
+        for measure in self.measures:
+            self.fields[self.figure_name(measure)] = forms.CharField(
+                # crispy-forms-gds prints labels unescaped: the measure is the plan's text, so escape it.
+                label=escape(measure.text),
+                required=False,
+                max_length=200,
+                error_messages={"max_length": "A figure must be 200 characters or fewer"},
+            )
+        self.order_fields(["rag", "narrative", *(self.figure_name(m) for m in self.measures)])
+
+    @staticmethod
+    def figure_name(measure) -> str:
+        return f"figure_{measure.pk}"
+
+    @classmethod
+    def initial_for(cls, update, figures) -> dict:
+        """The form's starting values from a saved update (or a new, unsaved one: version 0)."""
+        initial = {
+            "rag": update.rag,
+            "narrative": update.narrative,
+            "evidence_links": "\n".join(update.evidence_links or []),
+            "version": update.version if update.pk else 0,
+        }
+        initial.update({f"figure_{figure.measure_id}": figure.value for figure in figures})
+        return initial
+
+    def figure_fields(self):
+        return [self[self.figure_name(measure)] for measure in self.measures]
+
+    def clean_evidence_links(self) -> list[str]:
+        validate = URLValidator(schemes=["http", "https"])
+        links, problems = [], []
+        for number, line in enumerate(_lines(self.cleaned_data["evidence_links"]), start=1):
+            try:
+                validate(line)
+            except forms.ValidationError:
+                problems.append(number)
+            else:
+                links.append(line)
+        if problems:
+            which = ", ".join(str(number) for number in problems)
+            raise forms.ValidationError(
+                f"Evidence link{'s' if len(problems) > 1 else ''} {which} "
+                f"{'are not web addresses' if len(problems) > 1 else 'is not a web address'}: "
+                "put one address a line, each starting https:// or http://"
+            )
+        return links
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.submitting:
+            if not cleaned.get("rag"):
+                self.add_error("rag", "Choose a RAG status before submitting")
+            if not (cleaned.get("narrative") or "").strip():
+                self.add_error("narrative", "Write the update before submitting")
+        return cleaned
+
+    @property
+    def figures(self) -> dict[int, str]:
+        return {measure.pk: self.cleaned_data.get(self.figure_name(measure), "") for measure in self.measures}
+
+
+class ReturnUpdateForm(forms.Form):
+    """An approver's reason for sending an update back to its lead."""
+
+    comment = forms.CharField(
+        required=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what needs to change when returning an update"},
+    )
+
+    def __init__(self, *args, update, **kwargs):
+        kwargs.setdefault("prefix", f"return-{update.pk}")
+        super().__init__(*args, **kwargs)
+        self.update = update
+        self.fields["comment"].label = format_html(
+            'What needs to change<span class="govuk-visually-hidden"> in the update for action {}</span>',
+            update.action.reference,
+        )
+
+
+class AmendmentForm(forms.Form):
+    """A correction to a locked update, recorded beside the original."""
+
+    narrative = forms.CharField(
+        label="Corrected update",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Write the corrected update"},
+        help_text="The update as it should read. The original stays on record beside it.",
+    )
+    rag = forms.ChoiceField(
+        label="Corrected RAG status (optional)",
+        choices=[("", "No change"), *Rag.choices],
+        required=False,
+        initial="",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Reason for the amendment",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the reason for the amendment"},
+        help_text="For example, a figure was reported wrongly. Members see the reason.",
+    )
+
+
+class PeriodChoiceForm(forms.Form):
+    """Which open period My actions shows, when several are open."""
+
+    period = forms.ChoiceField(label="Reporting period")
+
+    def __init__(self, *args, periods=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [(str(period.pk), str(period)) for period in periods]
+
+
+class DashboardFilterForm(forms.Form):
+    """The period, portfolio and ambition a dashboard shows; the latest locked period by default."""
+
+    period = forms.ModelChoiceField(
+        label="Reporting period",
+        queryset=ReportingPeriod.objects.filter(status=PeriodStatus.LOCKED),
+        required=False,
+        empty_label="Latest locked period",
+        error_messages={"invalid_choice": "Select a reporting period from the list"},
+    )
+    portfolio = forms.ModelChoiceField(
+        label="Portfolio",
+        queryset=Portfolio.objects.all(),
+        required=False,
+        empty_label="All portfolios",
+        error_messages={"invalid_choice": "Select a portfolio from the list"},
+    )
+    ambition = forms.ModelChoiceField(
+        label="Ambition",
+        queryset=Ambition.objects.filter(strategy__in=Strategy.objects.order_by("-start_year")[:1]),
+        required=False,
+        empty_label="All ambitions",
+        error_messages={"invalid_choice": "Select an ambition from the list"},
+    )

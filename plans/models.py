@@ -443,7 +443,9 @@ class Measure(models.Model):
         default=0,
         help_text="How far short of target, in the measure's own unit, still counts as amber rather than red.",
     )
-    owner_post = models.ForeignKey(Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="measures")
+    owner_post = models.ForeignKey(
+        Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="measures"
+    )
     actions = models.ManyToManyField(Action, related_name="measures", blank=True)
     ambitions = models.ManyToManyField(Ambition, related_name="measures", blank=True)
     history = HistoricalRecords()
@@ -491,7 +493,11 @@ class Measure(models.Model):
         elif not better:
             direction = Direction.CHANGED
         else:
-            direction = Direction.IMPROVING if (reading.actual - previous.actual) * better > 0 else Direction.WORSENING
+            direction = (
+                Direction.IMPROVING
+                if (reading.actual - previous.actual) * better > 0
+                else Direction.WORSENING
+            )
         return Assessment(rag=rag, direction=direction, flags=flags)
 
     def format(self, value) -> str:
@@ -517,7 +523,8 @@ class Reading(models.Model):
     london = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     statistical_neighbours = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     definition_changed = models.BooleanField(
-        default=False, help_text="The definition changed from this reading, so it does not compare with earlier ones."
+        default=False,
+        help_text="The definition changed from this reading, so it does not compare with earlier ones.",
     )
     source = models.TextField(blank=True, help_text="Where the figure was published.")
     history = HistoricalRecords()

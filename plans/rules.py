@@ -81,6 +81,13 @@ rules.add_perm("plans.delete_delegation", is_admin)
 rules.add_perm("plans.import_plan", is_admin)
 rules.add_perm("plans", is_admin)
 
+# Dashboards and measures: everyone with a role reads them.
+rules.add_perm("plans.view_dashboards", is_any_role)
+for model in ["measure", "reading"]:
+    rules.add_perm(f"plans.view_{model}", is_any_role)
+    for verb in ["add", "change", "delete"]:
+        rules.add_perm(f"plans.{verb}_{model}", is_admin)
+
 # Quarterly updates.
 rules.add_perm("plans.view_updates", is_any_role)
 rules.add_perm("plans.view_unapproved_updates", is_staff_reader)

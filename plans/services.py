@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -261,7 +261,15 @@ def save_update(
         move(update, UpdateStatus.SUBMITTED)
         update.submitted_by, update.submitted_at = user, timezone.now()
     update._history_user = user
-    update.save()
+    try:
+        with transaction.atomic():
+            update.save()
+    except IntegrityError:
+        # Two people saved the first draft of the same update at once: the other one won.
+        raise StaleUpdateError(
+            "Someone else started this update after you opened it, so your changes were not saved. "
+            "Their version is shown below: copy anything you need from your text, then save again."
+        ) from None
     for measure_id, value in (figures or {}).items():
         value = (value or "").strip()
         if value:

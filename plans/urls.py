@@ -8,6 +8,29 @@ urlpatterns = [
     path("", views.PortfolioPlanListView.as_view(), name="plan_list"),
     path("actions/", views.ActionListView.as_view(), name="action_list"),
     path("actions/<int:pk>/", views.ActionDetailView.as_view(), name="action"),
+    path(
+        "actions/<int:action_pk>/updates/<int:period_pk>/", views.QuarterlyUpdateView.as_view(), name="update"
+    ),
+    path("my-actions/", views.MyActionsView.as_view(), name="my_actions"),
+    path("approvals/", views.ApprovalQueueView.as_view(), name="approvals"),
+    path("updates/<int:pk>/approve/", views.ApproveUpdateView.as_view(), name="approve"),
+    path("updates/<int:pk>/return/", views.ReturnUpdateView.as_view(), name="return"),
+    path("updates/<int:pk>/amend/", views.AmendUpdateView.as_view(), name="amend"),
+    path("periods/", views.PeriodListView.as_view(), name="periods"),
+    path("periods/<int:pk>/", views.PeriodDetailView.as_view(), name="period"),
+    path("periods/<int:pk>/open/", views.PeriodMoveView.as_view(move="open"), name="open_period"),
+    path("periods/<int:pk>/lock/", views.PeriodMoveView.as_view(move="lock"), name="lock_period"),
     path("import/", views.PlanImportView.as_view(), name="import"),
+    path("dashboards/", views.CorporateOverviewView.as_view(), name="dashboard"),
+    path(
+        "dashboards/ambitions/<int:number>/", views.AmbitionDashboardView.as_view(), name="dashboard_ambition"
+    ),
+    path(
+        "dashboards/portfolios/<str:code>/",
+        views.PortfolioDashboardView.as_view(),
+        name="dashboard_portfolio",
+    ),
+    path("dashboards/measures/<slug:slug>/", views.MeasureView.as_view(), name="measure"),
+    # Last: a plan's address is two free words (portfolio code and year), so it must not shadow the others.
     path("<str:portfolio>/<str:year>/", views.PortfolioPlanDetailView.as_view(), name="plan"),
 ]

@@ -48,4 +48,40 @@ PAGES = [
         lambda council: f"/admin/plans/action/{council['action'].pk}/change/",
         frozenset({Role.ADMIN}),
     ),
+    # Quarterly updates: officers write, approvers approve, clerks run the periods; every role reads
+    # an update (members only approved and locked ones, which visible_to decides).
+    Page("my actions", "/plans/my-actions/", frozenset({Role.OFFICER})),
+    Page(
+        "update, open quarter",
+        lambda council: f"/plans/actions/{council['action'].pk}/updates/{council['open_period'].pk}/",
+        EVERY_ROLE,
+    ),
+    Page(
+        "update, locked quarter",
+        lambda council: f"/plans/actions/{council['action'].pk}/updates/{council['locked_period'].pk}/",
+        EVERY_ROLE,
+    ),
+    Page("approvals", "/plans/approvals/", frozenset({Role.APPROVER})),
+    Page("periods", "/plans/periods/", frozenset({Role.CLERK, Role.ADMIN})),
+    Page(
+        "period overview",
+        lambda council: f"/plans/periods/{council['open_period'].pk}/",
+        frozenset({Role.CLERK, Role.ADMIN}),
+    ),
+    Page(
+        "lock period",
+        lambda council: f"/plans/periods/{council['open_period'].pk}/lock/",
+        frozenset({Role.CLERK}),
+    ),
+    Page(
+        "open period",
+        lambda council: f"/plans/periods/{council['locked_period'].pk}/open/",
+        frozenset({Role.CLERK}),
+    ),
+    # The clerk, or the approver of the update's portfolio (the matrix's approver holds its post).
+    Page(
+        "amend update",
+        lambda council: f"/plans/updates/{council['locked_update'].pk}/amend/",
+        frozenset({Role.CLERK, Role.APPROVER}),
+    ),
 ]

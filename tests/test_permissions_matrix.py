@@ -1,6 +1,9 @@
 import pytest
 
+from ambitions.models import Post
 from bromley_portal.accounts.roles import Role
+from plans.choices import PeriodStatus, Rag, UpdateStatus
+from plans.models import QuarterlyUpdate, ReportingPeriod
 from tests.factories import make_plan
 from tests.permissions import PAGES
 
@@ -17,10 +20,29 @@ def is_refusal(response):
 
 
 @pytest.fixture
-def council(db):
-    """A small made-up council: a strategy, a plan and its actions."""
+def council(db, people):
+    """A small made-up council: a strategy, a plan and its actions; a locked quarter with the first
+    action's update as reported, and an open quarter. The approver holds a post for the plan's portfolio
+    (so may amend its updates); nobody holds the action's lead post."""
     plan = make_plan()
-    return {"plan": plan, "action": plan.sections.first().actions.first()}
+    action = plan.sections.first().actions.first()
+    locked = ReportingPeriod.objects.create(
+        year=plan.year, quarter=3, status=PeriodStatus.LOCKED, **ReportingPeriod.default_dates(plan.year, 3)
+    )
+    open_period = ReportingPeriod.objects.create(
+        year=plan.year, quarter=4, status=PeriodStatus.OPEN, **ReportingPeriod.default_dates(plan.year, 4)
+    )
+    update = QuarterlyUpdate.objects.create(
+        action=action, period=locked, rag=Rag.GREEN, narrative="As reported", status=UpdateStatus.LOCKED
+    )
+    Post.objects.create(title="Director CEF", portfolio=plan.portfolio).holders.add(people[Role.APPROVER])
+    return {
+        "plan": plan,
+        "action": action,
+        "locked_period": locked,
+        "open_period": open_period,
+        "locked_update": update,
+    }
 
 
 @pytest.mark.parametrize("page", PAGES, ids=str)

@@ -22,7 +22,7 @@ OPENS, DUE = date(2024, 9, 16), date(2024, 10, 14)
 @pytest.fixture
 def council(db):
     plan = make_plan(year=2024, actions=3, lead="Director Education")
-    make_plan(year=2024, actions=2, lead="Director Children's Social Care", ambition_number=2)
+    make_plan(code="ECS", year=2024, actions=2, lead="Director Children's Social Care", ambition_number=2)
     education = Post.objects.get(title="Director Education")
     social_care = Post.objects.get(title="Director Children's Social Care")
     olu = make_user(Role.OFFICER, username="olu")

@@ -7,103 +7,290 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ambitions', '0001_initial'),
-        ('plans', '0003_updates_replace_update_text'),
+        ("ambitions", "0001_initial"),
+        ("plans", "0003_updates_replace_update_text"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalMeasure',
+            name="HistoricalMeasure",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('slug', models.SlugField()),
-                ('name', models.CharField(max_length=300)),
-                ('definition', models.TextField()),
-                ('unit', models.CharField(choices=[('percentage', 'Percentage'), ('number', 'Number'), ('rate_per_10k', 'Rate per 10,000'), ('money', 'Money (£)')], max_length=20)),
-                ('polarity', models.CharField(choices=[('higher_is_better', 'Higher is better'), ('lower_is_better', 'Lower is better'), ('neither', 'Neither (for context)')], max_length=20)),
-                ('frequency', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('annual', 'Annual')], max_length=20)),
-                ('tolerance', models.DecimalField(decimal_places=2, default=0, help_text="How far short of target, in the measure's own unit, still counts as amber rather than red.", max_digits=12)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner_post', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ambitions.post')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("slug", models.SlugField()),
+                ("name", models.CharField(max_length=300)),
+                ("definition", models.TextField()),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("percentage", "Percentage"),
+                            ("number", "Number"),
+                            ("rate_per_10k", "Rate per 10,000"),
+                            ("money", "Money (£)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "polarity",
+                    models.CharField(
+                        choices=[
+                            ("higher_is_better", "Higher is better"),
+                            ("lower_is_better", "Lower is better"),
+                            ("neither", "Neither (for context)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[("monthly", "Monthly"), ("quarterly", "Quarterly"), ("annual", "Annual")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "tolerance",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        help_text="How far short of target, in the measure's own unit, still counts as amber rather than red.",
+                        max_digits=12,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner_post",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ambitions.post",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical measure',
-                'verbose_name_plural': 'historical measures',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical measure",
+                "verbose_name_plural": "historical measures",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Measure',
+            name="Measure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=300)),
-                ('definition', models.TextField()),
-                ('unit', models.CharField(choices=[('percentage', 'Percentage'), ('number', 'Number'), ('rate_per_10k', 'Rate per 10,000'), ('money', 'Money (£)')], max_length=20)),
-                ('polarity', models.CharField(choices=[('higher_is_better', 'Higher is better'), ('lower_is_better', 'Lower is better'), ('neither', 'Neither (for context)')], max_length=20)),
-                ('frequency', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('annual', 'Annual')], max_length=20)),
-                ('tolerance', models.DecimalField(decimal_places=2, default=0, help_text="How far short of target, in the measure's own unit, still counts as amber rather than red.", max_digits=12)),
-                ('actions', models.ManyToManyField(blank=True, related_name='measures', to='plans.action')),
-                ('ambitions', models.ManyToManyField(blank=True, related_name='measures', to='ambitions.ambition')),
-                ('owner_post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='measures', to='ambitions.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=300)),
+                ("definition", models.TextField()),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("percentage", "Percentage"),
+                            ("number", "Number"),
+                            ("rate_per_10k", "Rate per 10,000"),
+                            ("money", "Money (£)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "polarity",
+                    models.CharField(
+                        choices=[
+                            ("higher_is_better", "Higher is better"),
+                            ("lower_is_better", "Lower is better"),
+                            ("neither", "Neither (for context)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[("monthly", "Monthly"), ("quarterly", "Quarterly"), ("annual", "Annual")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "tolerance",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        help_text="How far short of target, in the measure's own unit, still counts as amber rather than red.",
+                        max_digits=12,
+                    ),
+                ),
+                ("actions", models.ManyToManyField(blank=True, related_name="measures", to="plans.action")),
+                (
+                    "ambitions",
+                    models.ManyToManyField(blank=True, related_name="measures", to="ambitions.ambition"),
+                ),
+                (
+                    "owner_post",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="measures",
+                        to="ambitions.post",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalReading',
+            name="HistoricalReading",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('actual', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('target', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('england', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('london', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('statistical_neighbours', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('definition_changed', models.BooleanField(default=False, help_text='The definition changed from this reading, so it does not compare with earlier ones.')),
-                ('source', models.TextField(blank=True, help_text='Where the figure was published.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('period', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.reportingperiod')),
-                ('measure', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.measure')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("actual", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("target", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                ("england", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                ("london", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                (
+                    "statistical_neighbours",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                (
+                    "definition_changed",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The definition changed from this reading, so it does not compare with earlier ones.",
+                    ),
+                ),
+                ("source", models.TextField(blank=True, help_text="Where the figure was published.")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.reportingperiod",
+                    ),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.measure",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical reading',
-                'verbose_name_plural': 'historical readings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical reading",
+                "verbose_name_plural": "historical readings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Reading',
+            name="Reading",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actual', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('target', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('england', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('london', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('statistical_neighbours', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('definition_changed', models.BooleanField(default=False, help_text='The definition changed from this reading, so it does not compare with earlier ones.')),
-                ('source', models.TextField(blank=True, help_text='Where the figure was published.')),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='readings', to='plans.measure')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='readings', to='plans.reportingperiod')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("actual", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("target", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                ("england", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                ("london", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                (
+                    "statistical_neighbours",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                (
+                    "definition_changed",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The definition changed from this reading, so it does not compare with earlier ones.",
+                    ),
+                ),
+                ("source", models.TextField(blank=True, help_text="Where the figure was published.")),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="readings",
+                        to="plans.measure",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="readings",
+                        to="plans.reportingperiod",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['measure', 'period__year', 'period__quarter'],
-                'constraints': [models.UniqueConstraint(fields=('measure', 'period'), name='one_reading_per_period')],
+                "ordering": ["measure", "period__year", "period__quarter"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("measure", "period"), name="one_reading_per_period")
+                ],
             },
         ),
     ]

@@ -1,0 +1,120 @@
+"""Dashboards: the right numbers, links to what they count, and a fixed number of queries at any size."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ambitions.models import Ambition
+from ambitions.services import load_seed_strategy
+from bench.generate import grow_council
+from bromley_portal.accounts.roles import Role
+from plans import dashboards
+from plans.choices import PeriodStatus, Rag, UpdateStatus
+from plans.models import Action, QuarterlyUpdate, ReportingPeriod
+from plans.services import load_seed_measures, load_seed_plans
+from tests.factories import make_plan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member(client, people):
+    client.force_login(people[Role.MEMBER])
+    return client
+
+
+@pytest.fixture
+def two_periods(db):
+    """A plan of 6 actions with reported RAGs in a locked Q1 and a locked Q2 (the latest)."""
+    plan = make_plan(year=2024, actions=6)
+    q1 = ReportingPeriod.objects.create(
+        year=2024, quarter=1, status=PeriodStatus.LOCKED, **ReportingPeriod.default_dates(2024, 1)
+    )
+    q2 = ReportingPeriod.objects.create(
+        year=2024, quarter=2, status=PeriodStatus.LOCKED, **ReportingPeriod.default_dates(2024, 2)
+    )
+    actions = list(Action.objects.order_by("number"))
+    for action, rag in zip(
+        actions, [Rag.GREEN, Rag.GREEN, Rag.AMBER, Rag.GREEN, Rag.GREEN, Rag.GREEN], strict=True
+    ):
+        QuarterlyUpdate.objects.create(
+            action=action, period=q1, rag=rag, narrative="q1", status=UpdateStatus.LOCKED
+        )
+    q2_rags = [Rag.RED, Rag.AMBER, Rag.AMBER, Rag.GREEN, Rag.COMPLETE]
+    for action, rag in zip(actions[:5], q2_rags, strict=True):
+        QuarterlyUpdate.objects.create(
+            action=action, period=q2, rag=rag, narrative=f"{rag} story", status=UpdateStatus.LOCKED
+        )
+    QuarterlyUpdate.objects.create(
+        action=actions[5], period=q2, rag=Rag.RED, narrative="draft", status=UpdateStatus.DRAFT
+    )
+    return {"plan": plan, "q1": q1, "q2": q2, "ambition": Ambition.objects.get(number=1)}
+
+
+def test_counts_for_the_latest_locked_period_and_the_change(two_periods):
+    filters = dashboards.Filters(dashboards.latest_locked_period())
+    assert filters.period == two_periods["q2"]
+    counts = dashboards.rag_counts(filters, "ambition")[two_periods["ambition"].pk]
+    assert counts.now == {Rag.RED: 1, Rag.AMBER: 2, Rag.GREEN: 1, Rag.COMPLETE: 1, dashboards.NO_UPDATE: 1}
+    assert (counts.change(Rag.RED), counts.change(Rag.AMBER), counts.change(Rag.GREEN)) == (1, 1, -4)
+
+
+def test_exceptions_are_red_first_then_amber_and_never_drafts(two_periods):
+    updates = dashboards.exceptions(dashboards.Filters(two_periods["q2"]))
+    assert [update.rag for update in updates] == [Rag.RED, Rag.AMBER, Rag.AMBER]
+    assert "draft" not in [update.narrative for update in updates]
+
+
+def test_the_overview_numbers_link_to_the_actions_they_count(member, two_periods):
+    response = member.get("/plans/dashboards/")
+    assert response.status_code == 200
+    ambition, q2 = two_periods["ambition"], two_periods["q2"]
+    link = f"/plans/actions/?ambition={ambition.pk}&amp;period={q2.pk}&amp;rag=amber"
+    assert link in response.content.decode()
+    listed = member.get(f"/plans/actions/?ambition={ambition.pk}&period={q2.pk}&rag=amber")
+    assert sorted(row.record.number for row in listed.context["table"].paginated_rows) == [2, 3]
+    no_update = member.get(f"/plans/actions/?ambition={ambition.pk}&period={q2.pk}&rag=no_update")
+    assert [row.record.number for row in no_update.context["table"].paginated_rows] == [6]
+
+
+def test_a_member_reaches_a_red_actions_narrative_from_the_ambition_dashboard(member, two_periods):
+    page = member.get(f"/plans/dashboards/ambitions/1/?period={two_periods['q2'].pk}").content.decode()
+    assert "red story" in page
+    assert Action.objects.get(number=1).get_absolute_url() in page
+
+
+def test_an_earlier_period_can_be_chosen(member, two_periods):
+    response = member.get(f"/plans/dashboards/?period={two_periods['q1'].pk}")
+    _, counts, _ = response.context["overview"][0]
+    assert counts.now[Rag.GREEN] == 5
+
+
+@pytest.fixture
+def council(db):
+    load_seed_strategy()
+    load_seed_plans()
+    load_seed_measures()
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(context)
+
+
+DASHBOARDS = ["/plans/dashboards/", "/plans/dashboards/ambitions/1/", "/plans/dashboards/portfolios/CEF/"]
+
+
+@pytest.mark.parametrize("url", [*DASHBOARDS, "/plans/dashboards/measures/cla-rate-per-10k/"])
+def test_dashboards_cost_the_same_queries_at_ten_times_the_size(member, council, url):
+    before = queries(member, url)
+    grow_council(10)
+    assert Action.objects.count() >= 10 * 37
+    assert queries(member, url) == before
+
+
+def test_the_measure_page_shows_england_and_london(member, council):
+    page = member.get("/plans/dashboards/measures/cla-rate-per-10k/").content.decode()
+    assert "43 per 10,000" in page and "67 per 10,000" in page and "47 per 10,000" in page
+    assert "<svg" in page and "England" in page and "London" in page
