@@ -59,7 +59,24 @@ def pages():
         ),
         ("actions export xlsx", Role.MEMBER, "/plans/actions/?_export=xlsx"),
         ("action", Role.MEMBER, action.get_absolute_url()),
+        ("corporate overview", Role.MEMBER, "/plans/dashboards/"),
+        ("ambition 1 dashboard", Role.MEMBER, "/plans/dashboards/ambitions/1/"),
+        ("CEF dashboard", Role.MEMBER, "/plans/dashboards/portfolios/CEF/"),
+        ("measure: children looked after", Role.MEMBER, "/plans/dashboards/measures/cla-rate-per-10k/"),
+        ("my actions", Role.OFFICER, "/plans/my-actions/"),
+        ("approvals", Role.APPROVER, "/plans/approvals/"),
+        ("periods", Role.CLERK, "/plans/periods/"),
     ]
+
+
+# Pages measured again on a council ten times larger, with the time ratio each must keep
+# (issue 5 sets 2x for the corporate overview; the others are shown for information).
+SCALED = {
+    "corporate overview": 2.0,
+    "ambition 1 dashboard": None,
+    "CEF dashboard": None,
+    "actions list": None,
+}
 
 
 def measure(client, url: str, repeat: int) -> tuple[float, int]:
@@ -93,15 +110,45 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         call_command("setup_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
         users = {user.username: user for user in get_user_model().objects.all()}
-        print(f"{'page':45} {'role':10} {'median ms':>10} {'queries':>8}")
-        for name, role, url in pages():
+        usernames = {"Member": "member", "Officer": "officer", "Approver": "approver", "Clerk": "clerk"}
+
+        def run(role, url) -> tuple[float, int]:
             client = Client()
-            username = {"Member": "member", "Officer": "officer", "Admin": "admin", "Clerk": "clerk"}[
-                role.value
-            ]
-            client.force_login(users[username], backend="django.contrib.auth.backends.ModelBackend")
-            median_ms, queries = measure(client, url, args.repeat)
+            client.force_login(
+                users[usernames[role.value]], backend="django.contrib.auth.backends.ModelBackend"
+            )
+            return measure(client, url, args.repeat)
+
+        print(f"{'page':45} {'role':10} {'median ms':>10} {'queries':>8}")
+        results = {}
+        for name, role, url in pages():
+            results[name] = median_ms, queries = run(role, url)
             print(f"{name:45} {role.value:10} {median_ms:10.1f} {queries:8d}")
+
+        from bench.generate import grow_council
+        from plans.models import Action
+
+        before = Action.objects.count()
+        grow_council(10)
+        print(
+            f"\nA council ten times larger ({before} -> {Action.objects.count()} actions); target: at most 2x the time"
+        )
+        print(f"{'page':45} {'x1 ms':>8} {'x10 ms':>8} {'ratio':>6} {'queries x1/x10':>15}  target")
+        for name, role, url in pages():
+            if name not in SCALED:
+                continue
+            median_ms, queries = run(role, url)
+            ratio = median_ms / results[name][0]
+            limit = SCALED[name]
+            same_queries = queries == results[name][1]
+            if limit is None:
+                verdict = "(no target)" if same_queries else "QUERIES GREW"
+            else:
+                verdict = "met" if ratio <= limit and same_queries else "MISSED"
+            print(
+                f"{name:45} {results[name][0]:8.1f} {median_ms:8.1f} {ratio:6.2f} "
+                f"{results[name][1]:>7d}/{queries:<7d}  {verdict}"
+            )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,18 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from plans.models import Action, ActionDetail, MeasureOfSuccess, PlanSection, PortfolioPlan, ReportingPeriod
+from plans.models import (
+    Action,
+    ActionDetail,
+    Delegation,
+    Measure,
+    MeasureOfSuccess,
+    PlanSection,
+    PortfolioPlan,
+    QuarterlyUpdate,
+    Reading,
+    ReportingPeriod,
+)
 
 
 class PlanSectionInline(admin.StackedInline):
@@ -41,3 +52,40 @@ class ActionAdmin(SimpleHistoryAdmin):
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(admin.ModelAdmin):
     list_display = ["__str__", "opens_on", "due_on", "locks_on"]
+
+
+class ReadingInline(admin.TabularInline):
+    model = Reading
+    extra = 0
+    autocomplete_fields = []
+
+
+@admin.register(Measure)
+class MeasureAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "unit", "polarity", "frequency", "owner_post"]
+    list_select_related = ["owner_post"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["actions", "ambitions"]
+    inlines = [ReadingInline]
+
+
+@admin.register(QuarterlyUpdate)
+class QuarterlyUpdateAdmin(SimpleHistoryAdmin):
+    """For looking things up; changes go through the pages, which keep to the workflow."""
+
+    list_display = ["action", "period", "rag", "status"]
+    list_select_related = ["action__section__plan__portfolio", "period"]
+    list_filter = ["period", "status", "rag"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Delegation)
+class DelegationAdmin(SimpleHistoryAdmin):
+    list_display = ["post", "delegate", "created_at"]
+    list_select_related = ["post", "delegate"]

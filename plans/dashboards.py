@@ -8,11 +8,12 @@ An action's RAG for a period is the RAG of its reported (approved or locked) upd
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 
 from ambitions.models import Ambition, Portfolio
 from bromley_portal.core.charts import RAG_COLOURS, LineChart, Series, StackedBar
-from plans.choices import PeriodStatus, Rag, UpdateStatus
+from plans.choices import PeriodStatus, Polarity, Rag, UpdateStatus
 from plans.models import Action, Assessment, Measure, QuarterlyUpdate, Reading, ReportingPeriod
 
 REPORTED = [UpdateStatus.APPROVED, UpdateStatus.LOCKED]
@@ -61,7 +62,6 @@ class MeasureRow:
     reading: Reading | None
     previous: Reading | None
     assessment: Assessment
-    timeline: list = field(default_factory=list)
 
 
 def latest_locked_period() -> ReportingPeriod | None:
@@ -117,9 +117,19 @@ def exceptions(filters: Filters) -> list[QuarterlyUpdate]:
     )
 
 
-def measure_rows(filters: Filters) -> list[MeasureRow]:
-    """Each measure with its latest reading up to the period, the one before, and its assessment."""
+def measure_rows(filters: Filters, *, judged_only: bool = False) -> list[MeasureRow]:
+    """Each measure with its latest reading up to the period, the one before, and its assessment.
+
+    Only the two latest readings of each measure are fetched (a window function), so the cost
+    grows with the number of measures, not with the length of their history. With
+    ``judged_only``, only measures that can have a RAG (a better direction and a target) are
+    read: what "measures off target" needs.
+    """
     measures = Measure.objects.select_related("owner_post")
+    if judged_only:
+        measures = measures.exclude(polarity=Polarity.NEITHER).filter(
+            pk__in=Reading.objects.filter(target__isnull=False).values("measure_id")
+        )
     if filters.ambition:
         measures = measures.filter(ambitions=filters.ambition)
     if filters.portfolio:
@@ -127,25 +137,35 @@ def measure_rows(filters: Filters) -> list[MeasureRow]:
             Q(owner_post__portfolio=filters.portfolio)
             | Q(actions__section__plan__portfolio=filters.portfolio)
         ).distinct()
-    readings = Reading.objects.select_related("period").order_by("period__year", "period__quarter")
+    readings = Reading.objects.filter(measure__in=measures.values("pk"))
     if filters.period:
         readings = readings.filter(
             Q(period__year__lt=filters.period.year)
             | Q(period__year=filters.period.year, period__quarter__lte=filters.period.quarter)
         )
+    latest_two = readings.annotate(
+        recency=Window(
+            RowNumber(),
+            partition_by=[F("measure_id")],
+            order_by=[F("period__year").desc(), F("period__quarter").desc()],
+        )
+    ).filter(recency__lte=2)
+    by_measure = defaultdict(list)
+    for reading in latest_two.select_related("period"):
+        by_measure[reading.measure_id].append(reading)
     rows = []
-    for measure in measures.prefetch_related(Prefetch("readings", readings, to_attr="timeline"), "ambitions"):
-        timeline = measure.timeline
-        reading = timeline[-1] if timeline else None
-        previous = timeline[-2] if len(timeline) > 1 else None
-        rows.append(MeasureRow(measure, reading, previous, measure.assess(reading, previous), timeline))
+    for measure in measures.prefetch_related("ambitions"):
+        recent = sorted(by_measure[measure.pk], key=lambda r: (r.period.year, r.period.quarter))
+        reading = recent[-1] if recent else None
+        previous = recent[-2] if len(recent) > 1 else None
+        rows.append(MeasureRow(measure, reading, previous, measure.assess(reading, previous)))
     return rows
 
 
 def ambitions_overview(filters: Filters):
     """For the corporate overview: each ambition with its RAG counts, change, and measures off target."""
     counts = rag_counts(filters, "ambition")
-    measures = measure_rows(Filters(filters.period, filters.portfolio, None))
+    measures = measure_rows(Filters(filters.period, filters.portfolio, None), judged_only=True)
     ambitions = Ambition.objects.filter(
         strategy__start_year__lte=(filters.period.year if filters.period else 9999)
     )

@@ -84,4 +84,10 @@ PAGES = [
         lambda council: f"/plans/updates/{council['locked_update'].pk}/amend/",
         frozenset({Role.CLERK, Role.APPROVER}),
     ),
+    # Dashboards: every role reads them.
+    Page("corporate overview", "/plans/dashboards/", EVERY_ROLE),
+    Page("ambition dashboard", "/plans/dashboards/ambitions/1/", EVERY_ROLE),
+    Page("portfolio dashboard", "/plans/dashboards/portfolios/CEF/", EVERY_ROLE),
+    Page("measure", lambda council: council["measure"].get_absolute_url(), EVERY_ROLE),
+    Page("admin measures", "/admin/plans/measure/", frozenset({Role.ADMIN})),
 ]

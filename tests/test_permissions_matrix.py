@@ -3,7 +3,7 @@ import pytest
 from ambitions.models import Post
 from bromley_portal.accounts.roles import Role
 from plans.choices import PeriodStatus, Rag, UpdateStatus
-from plans.models import QuarterlyUpdate, ReportingPeriod
+from plans.models import Measure, QuarterlyUpdate, Reading, ReportingPeriod
 from tests.factories import make_plan
 from tests.permissions import PAGES
 
@@ -36,7 +36,17 @@ def council(db, people):
         action=action, period=locked, rag=Rag.GREEN, narrative="As reported", status=UpdateStatus.LOCKED
     )
     Post.objects.create(title="Director CEF", portfolio=plan.portfolio).holders.add(people[Role.APPROVER])
+    measure = Measure.objects.create(
+        slug="schools-good",
+        name="Schools good or outstanding",
+        definition="d",
+        unit="percentage",
+        polarity="higher_is_better",
+        frequency="annual",
+    )
+    Reading.objects.create(measure=measure, period=locked, actual=96, target=95)
     return {
+        "measure": measure,
         "plan": plan,
         "action": action,
         "locked_period": locked,
