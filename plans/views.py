@@ -1,10 +1,9 @@
-from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -16,7 +15,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from django_tables2 import SingleTableView
 from rules.contrib.views import PermissionRequiredMixin
 
-from ambitions.models import Ambition, Portfolio, Post
+from ambitions.models import Ambition, Portfolio
 from ambitions.services import current_strategy
 from bromley_portal.core.financial_year import FinancialYear
 from bromley_portal.core.panels import Panel
@@ -36,15 +35,21 @@ from plans.importers import import_plan
 from plans.models import (
     Action,
     Amendment,
-    Delegation,
     Measure,
-    MeasureFigure,
     PlanSection,
     PortfolioPlan,
     QuarterlyUpdate,
     ReportingPeriod,
 )
-from plans.rules import approver_portfolio_ids, post_ids_for
+from plans.selectors import (
+    FIGURES,
+    NOT_STARTED,
+    approval_queue,
+    my_action_rows,
+    period_totals,
+    plan_counts,
+    who_to_chase,
+)
 from plans.services import (
     StaleUpdateError,
     WorkflowError,
@@ -188,59 +193,11 @@ class PlanImportView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
 
 # Quarterly updates ------------------------------------------------------------------
 
-FIGURES = Prefetch("figures", MeasureFigure.objects.select_related("measure").order_by("measure__order"))
 # Where an update stands, for the pages: its status, or "not_started" when there is none.
-NOT_STARTED = "not_started"
-OUTSTANDING = {NOT_STARTED, UpdateStatus.DRAFT, UpdateStatus.RETURNED}
 
 
 def _short(action) -> str:
     return f"action {action.reference} ({Truncator(action.title).words(12)})"
-
-
-@dataclass
-class MyActionRow:
-    action: object
-    update: object
-    held: bool  # the person holds a lead post (rather than writing by delegation)
-    overdue: bool
-
-    @property
-    def status(self) -> str:
-        return self.update.status if self.update else NOT_STARTED
-
-    @property
-    def can_write(self) -> bool:
-        return self.update is None or self.update.is_editable
-
-
-def my_action_rows(user, period, today) -> list[MyActionRow]:
-    """The actions this person leads (held or delegated posts) in the period's plans, with its update."""
-    post_ids = post_ids_for(user)
-    held = set(user.posts.values_list("pk", flat=True))
-    led = Action.lead_posts.through.objects.filter(post_id__in=post_ids).values("action_id")
-    actions = (
-        Action.objects.filter(section__plan__year=period.year, pk__in=led)
-        .select_related("section__plan__portfolio")
-        .prefetch_related(
-            "lead_posts",
-            Prefetch("updates", QuarterlyUpdate.objects.filter(period=period), to_attr="period_updates"),
-        )
-        .order_by("section__plan__portfolio__order", "section__number", "number")
-    )
-    rows = []
-    for action in actions:
-        update = action.period_updates[0] if action.period_updates else None
-        status = update.status if update else NOT_STARTED
-        rows.append(
-            MyActionRow(
-                action=action,
-                update=update,
-                held=any(post.pk in held for post in action.lead_posts.all()),
-                overdue=status in OUTSTANDING and today > period.due_on,
-            )
-        )
-    return rows
 
 
 class MyActionsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
@@ -396,30 +353,6 @@ class QuarterlyUpdateView(LoginRequiredMixin, PermissionRequiredMixin, TemplateV
 # Approvals ---------------------------------------------------------------------------------
 
 
-def approval_queue(user):
-    """Submitted updates for the portfolios of the posts this person holds, in open periods.
-
-    Updates still submitted when their period was locked can no longer be decided, so they
-    are left out (the period overview counts them).
-    """
-    return (
-        QuarterlyUpdate.objects.filter(
-            status=UpdateStatus.SUBMITTED,
-            action__section__plan__portfolio_id__in=approver_portfolio_ids(user),
-        )
-        .exclude(period__status=PeriodStatus.LOCKED)
-        .select_related("action__section__plan__portfolio", "period", "submitted_by")
-        .prefetch_related(FIGURES, "action__lead_posts")
-        .order_by(
-            "period__year",
-            "period__quarter",
-            "action__section__plan__portfolio__order",
-            "action__section__number",
-            "action__number",
-        )
-    )
-
-
 class ApprovalQueueView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     permission_required = "plans.view_approval_queue"
     template_name = "plans/approvals.html"
@@ -530,94 +463,6 @@ class AmendUpdateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
 
 # Reporting periods --------------------------------------------------------------------------
 
-COUNTED = [
-    UpdateStatus.DRAFT,
-    UpdateStatus.SUBMITTED,
-    UpdateStatus.RETURNED,
-    UpdateStatus.APPROVED,
-    UpdateStatus.LOCKED,
-]
-
-
-def plan_counts(period) -> list[PortfolioPlan]:
-    """Each plan of the period's year with its actions' updates counted by state, in one query.
-
-    ``missing`` is the actions with no update in the period at all.
-    """
-    in_period = Q(sections__actions__updates__period=period)
-    by_status = {
-        status: Count(
-            "sections__actions__updates", filter=in_period & Q(sections__actions__updates__status=status)
-        )
-        for status in COUNTED
-    }
-    return list(
-        PortfolioPlan.objects.filter(year=period.year)
-        .select_related("portfolio")
-        .annotate(
-            action_count=Count("sections__actions", distinct=True),
-            written=Count("sections__actions__updates", filter=in_period),
-            **by_status,
-        )
-        .annotate(missing=F("action_count") - F("written"))
-        .order_by("portfolio__order", "portfolio__name")
-    )
-
-
-@dataclass
-class Chase:
-    """A lead post with updates outstanding: who holds it, who writes for it, and which actions."""
-
-    post: object
-    holders: list
-    delegates: list
-    actions: list = field(default_factory=list)
-    missing: int = 0
-    draft: int = 0
-    returned: int = 0
-
-
-def who_to_chase(period) -> list[Chase]:
-    """The lead posts, their holders and delegates, with missing, draft or returned updates this period."""
-    status = QuarterlyUpdate.objects.filter(action=OuterRef("pk"), period=period).values("status")[:1]
-    actions = (
-        Action.objects.filter(section__plan__year=period.year)
-        .annotate(period_status=Subquery(status))
-        .filter(
-            Q(period_status__isnull=True) | Q(period_status__in=[UpdateStatus.DRAFT, UpdateStatus.RETURNED])
-        )
-        .select_related("section__plan__portfolio")
-        .prefetch_related(
-            Prefetch(
-                "lead_posts",
-                Post.objects.prefetch_related(
-                    "holders", Prefetch("delegations", Delegation.objects.select_related("delegate"))
-                ),
-            )
-        )
-        .order_by("section__plan__portfolio__order", "section__number", "number")
-    )
-    by_post: dict = {}
-    for action in actions:
-        for post in action.lead_posts.all() or [None]:
-            chase = by_post.get(post.pk if post else None)
-            if chase is None:
-                chase = by_post[post.pk if post else None] = Chase(
-                    post=post,
-                    holders=list(post.holders.all()) if post else [],
-                    delegates=[d.delegate for d in post.delegations.all()] if post else [],
-                )
-            chase.actions.append(action)
-            if action.period_status is None:
-                chase.missing += 1
-            elif action.period_status == UpdateStatus.DRAFT:
-                chase.draft += 1
-            else:
-                chase.returned += 1
-    return sorted(
-        by_post.values(), key=lambda chase: (chase.post is None, chase.post.title if chase.post else "")
-    )
-
 
 def period_moves(user, period) -> dict:
     """Which of open and lock the person may offer for the period (the service decides on POST)."""
@@ -651,13 +496,6 @@ class PeriodListView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         ).order_by("-year", "-quarter")  # Meta.ordering does not apply to aggregate queries
         context["periods"] = [(period, period_moves(self.request.user, period)) for period in periods]
         return context
-
-
-def period_totals(plans) -> dict:
-    keys = ["action_count", "missing", *COUNTED]
-    totals = {key: sum(getattr(plan, key) for plan in plans) for key in keys}
-    totals["not_approved"] = totals["action_count"] - totals["approved"] - totals["locked"]
-    return totals
 
 
 class PeriodDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
