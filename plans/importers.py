@@ -25,6 +25,7 @@ from simple_history.utils import bulk_create_with_history
 
 from ambitions.models import Ambition, Portfolio, Post
 from ambitions.services import current_strategy
+from bromley_portal.core.exports import FORMULA_STARTS
 from bromley_portal.core.financial_year import FinancialYear
 from plans.choices import SectionKind, UpdateStatus
 from plans.models import Action, ActionDetail, MeasureOfSuccess, PlanSection, PortfolioPlan, QuarterlyUpdate
@@ -308,7 +309,7 @@ def _rows_from_table(table: list[list[str]], filename: str) -> list[dict]:
         row = {"line": line}
         for column, index in positions.items():
             value = cells[index] if index < len(cells) else ""
-            row[column] = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+            row[column] = unneutralise(value.replace("\r\n", "\n").replace("\r", "\n").strip())
         if any(row[column] for column in positions):
             rows.append(row)
     if not rows:
@@ -349,6 +350,13 @@ _MONTHS = {
     )
     for name in names
 }
+
+
+def unneutralise(value: str) -> str:
+    """Undo the export's guard against spreadsheet formulas ("'=..." back to "=...")."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
 
 
 def normalise_text(text: str) -> str:

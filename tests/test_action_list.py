@@ -173,3 +173,16 @@ def test_excel_export_has_the_same_columns(member_client):
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == PLAN_COLUMNS
     assert len(rows) == 4
+
+
+def test_exports_do_not_let_a_spreadsheet_run_user_text_as_a_formula(member_client):
+    make_plan(actions=1)
+    Action.objects.update(title='=HYPERLINK("http://example.invalid","click")')
+    rows = list(
+        csv.reader(io.StringIO(member_client.get(URL, {"_export": "csv"}).content.decode("utf-8-sig")))
+    )
+    assert rows[1][PLAN_COLUMNS.index("Action")] == '\'=HYPERLINK("http://example.invalid","click")'
+    sheet = openpyxl.load_workbook(io.BytesIO(member_client.get(URL, {"_export": "xlsx"}).content)).active
+    cell = sheet.cell(row=2, column=PLAN_COLUMNS.index("Action") + 1)
+    assert cell.data_type == "s"
+    assert cell.value.startswith("'=")

@@ -8,6 +8,7 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 from rules.contrib.views import PermissionRequiredMixin
 
+from bromley_portal.core.exports import SafeTableExport
 from bromley_portal.core.models import WorkerHeartbeat
 from bromley_portal.core.navigation import sections_for
 
@@ -48,6 +49,7 @@ class PortalListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, S
     """
 
     template_name = "core/list.html"
+    export_class = SafeTableExport
     paginate_by = 25
     export_formats = ("csv", "xlsx")
     export_name = "export"
