@@ -12,6 +12,17 @@ NOT_RATED, NO_UPDATE = "not_rated", "no_update"  # as in plans.dashboards
 RAG_CHOICES = [*Rag.choices, (NOT_RATED, "Reported without a RAG"), (NO_UPDATE, "No reported update")]
 
 
+class ActionFilterForm(forms.Form):
+    """Filter errors in the GOV.UK style: say what to do, not what went wrong."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            label = field.label if field.label[:2].isupper() else field.label[0].lower() + field.label[1:]
+            message = "Select " + label + " from the list"
+            field.error_messages["invalid_choice"] = field.error_messages["invalid"] = message
+
+
 class ActionFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search", method="search", help_text="Words in the action, detail, measures or update"
@@ -62,6 +73,7 @@ class ActionFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Action
+        form = ActionFilterForm
         fields = ["q", "ambition", "portfolio", "plan", "period", "rag", "lead", "target", "annual_programme"]
 
     def search(self, queryset, name, value):
