@@ -19,7 +19,7 @@ class ActionFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             label = field.label if field.label[:2].isupper() else field.label[0].lower() + field.label[1:]
-            message = "Select " + label + " from the list"
+            message = f"Select {label} from the list"  # noqa: S608 (a sentence, not SQL)
             field.error_messages["invalid_choice"] = field.error_messages["invalid"] = message
 
 
