@@ -42,6 +42,7 @@ lint: install
 
 bench: install assets
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/reports.py
 
 lock: $(VENV)/.installed
 	(echo "# The whole dependency tree, pinned. Regenerate with: make lock"; $(BIN)/pip freeze --exclude-editable) > requirements.lock

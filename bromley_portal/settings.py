@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "bromley_portal.accounts",
     "bromley_portal.core",
     "bromley_portal.core.sites.PortalAdminConfig",
+    "bromley_portal.reports",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -193,7 +194,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Report housekeeping runs on the default queue, so a dead PDF worker cannot stop it.
+    "fail-stuck-report-jobs": {
+        "task": "reports.fail_stuck_jobs",
+        "schedule": 5 * 60,
+        "options": {"queue": CELERY_TASK_DEFAULT_QUEUE},
+    },
+    "clean-up-old-reports": {
+        "task": "reports.clean_up",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"queue": CELERY_TASK_DEFAULT_QUEUE},
+    },
 }
+
+# Committee reports ---------------------------------------------------------------
+# An identical request within this time reuses the finished report.
+REPORTS_REUSE_SECONDS = env_int("REPORTS_REUSE_SECONDS", 10 * 60)
+# A report no worker has started within this time is marked failed (and can be retried).
+REPORTS_PENDING_MINUTES = env_int("REPORTS_PENDING_MINUTES", 30)
+# Ad-hoc reports are deleted after this many days; published committee papers are kept.
+REPORTS_KEEP_DAYS = env_int("REPORTS_KEEP_DAYS", 30)
 
 CACHES = {
     "default": (
@@ -224,5 +244,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs every page it lays out; the report pipeline turns that into progress itself.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }

@@ -90,4 +90,12 @@ PAGES = [
     Page("portfolio dashboard", "/plans/dashboards/portfolios/CEF/", EVERY_ROLE),
     Page("measure", lambda council: council["measure"].get_absolute_url(), EVERY_ROLE),
     Page("admin measures", "/admin/plans/measure/", frozenset({Role.ADMIN})),
+    # Committee reports: Part 1 readers see the list; clerks and admins ask for reports.
+    Page(
+        "reports",
+        "/reports/",
+        frozenset({Role.MEMBER, Role.OFFICER, Role.APPROVER, Role.CLERK, Role.ADMIN}),
+    ),
+    Page("request plan progress report", "/reports/new/plan_progress/", frozenset({Role.CLERK, Role.ADMIN})),
+    Page("request corporate summary", "/reports/new/corporate_summary/", frozenset({Role.CLERK, Role.ADMIN})),
 ]

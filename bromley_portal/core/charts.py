@@ -96,8 +96,13 @@ class StackedBar:
 
     def svg(self) -> str:
         label_w, bar_h, gap, top = 190, 22, 12, 10
-        height = top + len(self.rows) * (bar_h + gap) + 40
         plot_w = self.width - label_w - 20
+        legend_lines, x = 1, label_w
+        for _, label in self.keys:
+            if x + 22 + 7 * len(label) > self.width:
+                legend_lines, x = legend_lines + 1, label_w
+            x += 22 + 7 * len(label)
+        height = top + len(self.rows) * (bar_h + gap) + 20 + 20 * legend_lines
         biggest = max((sum(counts.values()) for _, counts in self.rows), default=1) or 1
         parts = [_open(self.width, height, self.title, self.description)]
         for index, (label, counts) in enumerate(self.rows):
@@ -121,14 +126,17 @@ class StackedBar:
                         f'fill="#ffffff">{count}</text>'
                     )
                 x += w
-        legend_y = top + len(self.rows) * (bar_h + gap) + 16
-        x = label_w
+        # The legend wraps onto as many lines as it needs within the chart's width.
+        legend_y, x = top + len(self.rows) * (bar_h + gap) + 16, label_w
         for key, label in self.keys:
+            item_w = 22 + 7 * len(label)
+            if x + item_w > self.width:
+                legend_y, x = legend_y + 20, label_w
             parts.append(
                 f'<rect x="{x}" y="{legend_y - 11}" width="12" height="12" fill="{self.colours.get(key, "#505a5f")}"/>'
                 f'<text x="{x + 16}" y="{legend_y}" font-size="12">{escape(label)}</text>'
             )
-            x += 22 + 7 * len(label)
+            x += item_w
         parts.append("</svg>")
         return "".join(parts)
 

@@ -50,6 +50,8 @@ def sections_for(user) -> list[Section]:
 def nav_items(request) -> list[NavItem]:
     """The sections this person may use; the one whose address is the longest prefix of this page is current."""
     sections = [(section, section.url) for section in sections_for(request.user)]
-    matches = [url for _, url in sections if request.path == url or (url != "/" and request.path.startswith(url))]
+    matches = [
+        url for _, url in sections if request.path == url or (url != "/" and request.path.startswith(url))
+    ]
     current = max(matches, key=len, default=None)
     return [NavItem(section.label, url, url == current, section.description) for section, url in sections]

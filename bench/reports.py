@@ -1,0 +1,199 @@
+"""Benchmark: committee report rendering, pages per second and the renderer's peak memory.
+
+Builds a throwaway database (SQLite in a temporary folder, or BENCH_DATABASE_URL) with the
+council's strategy and plans, adds a generated plan ten times the length of the CEF 2023-24
+plan, and renders two reports, each in a fresh process as a worker would:
+
+- the CEF 2023-24 quarter 4 progress report;
+- the same report for the generated plan (ten copies of every action, with updates).
+
+Each child process renders its report ``--repeat`` times through the same code as the
+worker (services.render_report_to_pdf) and reports its page count, its fastest time and
+its own peak resident memory (ru_maxrss: the whole process, WeasyPrint's C libraries
+included, which tracemalloc cannot see).
+
+Targets: the long report renders at no fewer pages per second than half the short one's
+rate, and the renderer stays under 1 GB.
+
+    .venv/bin/python bench/reports.py            # prints both and whether the targets hold
+    .venv/bin/python bench/reports.py --repeat 1
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+MEMORY_LIMIT_MB = 1024
+LONGER = 10
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bromley_portal.settings")
+    import django
+
+    django.setup()
+
+
+def build_database() -> dict[str, dict]:
+    """Load the seed data and a plan ten times longer; return the parameters of each report."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from ambitions.models import Portfolio
+    from ambitions.services import load_seed_strategy
+    from plans.choices import Rag, UpdateStatus
+    from plans.models import (
+        Action,
+        ActionDetail,
+        MeasureOfSuccess,
+        PlanSection,
+        PortfolioPlan,
+        QuarterlyUpdate,
+        ReportingPeriod,
+    )
+    from plans.services import load_seed_plans
+
+    call_command("migrate", verbosity=0)
+    load_seed_strategy()
+    load_seed_plans()
+    source = PortfolioPlan.objects.get(portfolio__code="CEF", year=2023)
+    period = ReportingPeriod.objects.get(year=2023, quarter=4)
+    rags = [Rag.GREEN, Rag.AMBER, Rag.GREEN, Rag.RED, Rag.COMPLETE, Rag.GREEN, ""]
+    with transaction.atomic():
+        long_plan = PortfolioPlan.objects.create(
+            portfolio=Portfolio.objects.get(code="ACH"),
+            year=2023,
+            title=f"A generated plan {LONGER} times the CEF 2023-24 plan",
+            section_kind=source.section_kind,
+        )
+        index = 0
+        for section in source.sections.prefetch_related(
+            "actions__details", "actions__measures_of_success", "actions__lead_posts", "actions__updates"
+        ):
+            copy = PlanSection.objects.create(
+                plan=long_plan,
+                number=section.number,
+                ambition=section.ambition,
+                title=section.title,
+                statement=section.statement,
+            )
+            number = 0
+            for action in section.actions.all():
+                for _ in range(LONGER):
+                    number += 1
+                    index += 1
+                    new = Action.objects.create(
+                        section=copy,
+                        number=number,
+                        title=action.title,
+                        target_date=action.target_date,
+                        target_date_text=action.target_date_text,
+                    )
+                    new.lead_posts.set(action.lead_posts.all())
+                    ActionDetail.objects.bulk_create(
+                        ActionDetail(action=new, order=d.order, letter=d.letter, text=d.text)
+                        for d in action.details.all()
+                    )
+                    MeasureOfSuccess.objects.bulk_create(
+                        MeasureOfSuccess(action=new, order=m.order, text=m.text)
+                        for m in action.measures_of_success.all()
+                    )
+                    for update in action.updates.all():
+                        QuarterlyUpdate.objects.create(
+                            action=new,
+                            period=update.period,
+                            narrative=update.narrative,
+                            rag=rags[index % len(rags)],
+                            status=UpdateStatus.LOCKED,
+                        )
+    return {
+        "CEF 2023-24 Q4 progress": {"plan": source.pk, "period": period.pk},
+        f"plan {LONGER}x longer, Q4 progress": {"plan": long_plan.pk, "period": period.pk},
+    }
+
+
+def child(parameters: dict, repeat: int) -> None:
+    """In a fresh process: render the report ``repeat`` times and print what it cost."""
+    from django.db import connection
+
+    from bromley_portal.reports.services import render_report_to_pdf
+
+    timings, pages, size = [], 0, 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        rendered = render_report_to_pdf("plan_progress", parameters)
+        timings.append(time.perf_counter() - start)
+        pages, size = rendered.page_count, len(rendered.pdf)
+    connection.close()
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    print(json.dumps({"pages": pages, "seconds": min(timings), "peak_mb": peak_kb / 1024, "bytes": size}))
+
+
+def measure(database_url: str, parameters: dict, repeat: int) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    result = subprocess.run(  # noqa: S603 (our own script)
+        [sys.executable, __file__, "--child", json.dumps(parameters), "--repeat", str(repeat)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode:
+        raise SystemExit(f"the renderer failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="renders per report; the fastest counts")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        setup_django(os.environ["DATABASE_URL"])
+        child(json.loads(args.child), args.repeat)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
+        setup_django(database_url)
+        cases = build_database()
+        print(f"{'report':36} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'peak MB':>8}")
+        results = {}
+        for name, parameters in cases.items():
+            result = measure(database_url, parameters, args.repeat)
+            result["rate"] = result["pages"] / result["seconds"]
+            results[name] = result
+            print(
+                f"{name:36} {result['pages']:6d} {result['seconds']:8.2f} {result['rate']:8.2f} "
+                f"{result['peak_mb']:8.0f}"
+            )
+    short, long = results.values()
+    rate_ok = long["rate"] >= short["rate"] / 2
+    memory_ok = max(short["peak_mb"], long["peak_mb"]) < MEMORY_LIMIT_MB
+    print(
+        f"target: long report at >= half the short one's pages/s "
+        f"({long['rate']:.2f} vs {short['rate'] / 2:.2f}): {'met' if rate_ok else 'MISSED'}"
+    )
+    print(
+        f"target: peak memory under {MEMORY_LIMIT_MB} MB "
+        f"({max(short['peak_mb'], long['peak_mb']):.0f} MB): {'met' if memory_ok else 'MISSED'}"
+    )
+    if not (rate_ok and memory_ok):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""A report job: one request for a committee report, its progress and its file.
+
+The row is the truth about a report, not Celery's result backend: the web page
+reads its status and stage from here, and the worker writes them here.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from bromley_portal.reports.choices import (
+    ACTIVE_STATUSES,
+    SCHEDULE_12A,
+    Classification,
+    JobStatus,
+    statuses_that_may_become,
+)
+
+
+class ReportJobQuerySet(models.QuerySet):
+    def move(self, job_id: int, status: str, **fields) -> bool:
+        """Move a job to ``status`` if JOB_TRANSITIONS allows it from where the job is now.
+
+        A compare-and-set in one UPDATE: returns False, changing nothing, when the job is
+        gone or somewhere it cannot move from (another worker, or the sweeper, got there first).
+        """
+        allowed_from = statuses_that_may_become(status)
+        return bool(self.filter(pk=job_id, status__in=allowed_from).update(status=status, **fields))
+
+    def record_stage(self, job_id: int, stage: str, percent: int) -> bool:
+        """Record progress on a running job (and nothing on a job that is no longer running)."""
+        return bool(
+            self.filter(pk=job_id, status=JobStatus.RUNNING).update(
+                stage=stage[:200], percent=max(0, min(100, percent))
+            )
+        )
+
+    def active(self):
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def downloadable_by(self, user):
+        """Jobs whose report this person may read: Part 2 only for those allowed it."""
+        if user.has_perm("reports.read_part_2"):
+            return self
+        if user.has_perm("reports.read_part_1"):
+            return self.filter(classification=Classification.PART_1)
+        return self.none()
+
+
+class ReportJob(models.Model):
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    report_type = models.CharField(max_length=100, help_text="A name in the report registry.")
+    parameters = models.JSONField(default=dict, blank=True)
+    title = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
+    stage = models.CharField(max_length=200, blank=True, help_text="What the worker is doing now.")
+    percent = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    error = models.TextField(blank=True, help_text="Why it failed, in plain English.")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker started it.")
+    file = models.FileField(upload_to="reports/", max_length=300, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    size = models.PositiveBigIntegerField("size in bytes", null=True, blank=True)
+    checksum = models.CharField("SHA-256", max_length=64, blank=True)
+    classification = models.CharField(
+        max_length=20, choices=Classification.choices, default=Classification.PART_1
+    )
+    exempt_paragraph = models.PositiveSmallIntegerField(
+        "Schedule 12A paragraph",
+        null=True,
+        blank=True,
+        choices=[(number, f"Paragraph {number}") for number in SCHEDULE_12A],
+        help_text="Part 2 only: the paragraph of Schedule 12A to the Local Government Act 1972.",
+    )
+    published = models.BooleanField(
+        default=False, help_text="A committee paper: kept when old ad-hoc reports are cleaned up."
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    dedupe_key = models.CharField(
+        max_length=64, db_index=True, help_text="The same report type, parameters and classification."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(default=timezone.now, help_text="When it was last sent to a worker.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # An identical request while one is waiting or running reuses it; this
+            # makes two requests at the same moment reuse it too.
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=models.Q(status__in=ACTIVE_STATUSES),
+                name="one_active_report_job_per_request",
+            ),
+            models.CheckConstraint(condition=models.Q(percent__lte=100), name="report_percent_at_most_100"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(classification=Classification.PART_1, exempt_paragraph__isnull=True)
+                    | models.Q(
+                        classification=Classification.PART_2,
+                        exempt_paragraph__gte=1,
+                        exempt_paragraph__lte=max(SCHEDULE_12A),
+                    )
+                ),
+                name="part_2_reports_name_their_schedule_12a_paragraph",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(published=False) | models.Q(status=JobStatus.DONE),
+                name="only_finished_reports_are_published",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "finished_at"], name="report_job_status_finished")]
+
+    def __str__(self):
+        return f"{self.title or self.report_type} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("reports:job", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == JobStatus.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == JobStatus.FAILED
+
+    @property
+    def is_part_2(self) -> bool:
+        return self.classification == Classification.PART_2
+
+    @property
+    def marking(self) -> str:
+        """How the paper is marked at its head: "PART 1 - PUBLIC" or "PART 2 - EXEMPT"."""
+        return "PART 2 - EXEMPT" if self.is_part_2 else "PART 1 - PUBLIC"
+
+    @property
+    def exempt_reason(self) -> str:
+        return SCHEDULE_12A.get(self.exempt_paragraph, "") if self.is_part_2 else ""

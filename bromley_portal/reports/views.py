@@ -1,0 +1,190 @@
+"""Committee reports in the browser: ask for one, follow its progress, download it.
+
+Every page that shows or serves a report asks ``reports.download_report`` with the
+job itself, so a Part 2 report is refused to anyone not allowed to read it, whatever
+link they followed.
+"""
+
+import posixpath
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.views import View
+from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
+from rules.contrib.views import PermissionRequiredMixin
+
+from bromley_portal.reports import registry, services
+from bromley_portal.reports.choices import JobStatus
+from bromley_portal.reports.models import ReportJob
+from bromley_portal.reports.registry import ReportError
+
+# How often the progress page looks again (the script polls; without script, the page refreshes).
+POLL_SECONDS = 2
+REFRESH_SECONDS = 5
+
+
+class ReportIndexView(PermissionRequiredMixin, TemplateView):
+    permission_required = "reports.view_reports"
+    template_name = "reports/index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        jobs = ReportJob.objects.downloadable_by(user).select_related("requested_by")
+        context["report_types"] = registry.types_for(user)
+        context["my_jobs"] = list(jobs.filter(requested_by=user)[:20]) if context["report_types"] else []
+        context["published"] = list(
+            jobs.filter(published=True, status=JobStatus.DONE).order_by("-published_at")[:50]
+        )
+        return context
+
+
+class RequestReportView(PermissionRequiredMixin, FormView):
+    """The form for one report type's parameters. Asking again for the same report reuses it."""
+
+    template_name = "reports/request.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.report_type = registry.get(kwargs["name"])
+        except ReportError:
+            raise Http404("No such report") from None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_permission_required(self):
+        return [self.report_type.permission]
+
+    def get_form_class(self):
+        return self.report_type.form_class
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(report_type=self.report_type, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            job, created = services.request_report(self.request.user, self.report_type, form.parameters())
+        except ReportError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        if not created:
+            messages.info(
+                self.request,
+                "This report was already asked for with the same details, so here it is rather than a second copy.",
+            )
+        return redirect(job)
+
+
+class JobMixin(PermissionRequiredMixin, SingleObjectMixin):
+    model = ReportJob
+    permission_required = "reports.download_report"
+
+    def get_object(self, queryset=None):
+        if not hasattr(self, "_job"):
+            self._job = super().get_object(queryset)
+        return self._job
+
+
+class JobView(JobMixin, DetailView):
+    """The progress page: it updates itself, and ends in a download link or a failure with Retry."""
+
+    template_name = "reports/job.html"
+    context_object_name = "job"
+
+    def get_context_data(self, **kwargs):
+        job = self.object
+        user = self.request.user
+        return super().get_context_data(
+            poll_seconds=POLL_SECONDS,
+            refresh_seconds=REFRESH_SECONDS,
+            may_retry=job.is_failed and user.has_perm("reports.retry_report", job),
+            may_publish=job.is_done and not job.published and user.has_perm("reports.publish_report", job),
+            filename=posixpath.basename(job.file.name) if job.file else "",
+            **kwargs,
+        )
+
+
+class JobStatusView(JobMixin, View):
+    """The job's state as JSON, for the progress page's script."""
+
+    def get(self, request, *args, **kwargs):
+        job = self.get_object()
+        response = JsonResponse(
+            {
+                "status": job.status,
+                "status_label": job.get_status_display(),
+                "stage": job.stage,
+                "percent": job.percent,
+                "error": job.error,
+                "done": job.is_done,
+                "failed": job.is_failed,
+                "download_url": reverse("reports:download", args=[job.pk]) if job.is_done else None,
+                "page_count": job.page_count,
+                "size": filesizeformat(job.size) if job.size else None,
+            }
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class DownloadView(JobMixin, View):
+    def get(self, request, *args, **kwargs):
+        job = self.get_object()
+        if not job.is_done or not job.file:
+            raise Http404("This report is not ready")
+        try:
+            file = job.file.open("rb")
+        except FileNotFoundError:
+            raise Http404("This report's file has gone") from None
+        response = FileResponse(
+            file,
+            as_attachment=True,
+            filename=posixpath.basename(job.file.name),
+            content_type="application/pdf",
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class HtmlVersionView(JobMixin, DetailView):
+    """The same report as a web page, built from the same data with the same parts."""
+
+    template_name = "reports/report_page.html"
+    context_object_name = "job"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        try:
+            report_type, report = services.build_report(self.object.report_type, self.object.parameters)
+        except ReportError as error:
+            context["problem"] = str(error)
+            return context
+        context.update(services.template_context(report_type, report, for_pdf=False))
+        return context
+
+
+class RetryView(JobMixin, View):
+    permission_required = "reports.retry_report"
+
+    def post(self, request, *args, **kwargs):
+        job = services.retry_report(self.get_object(), request.user)
+        return redirect(job)
+
+
+class PublishView(JobMixin, View):
+    permission_required = "reports.publish_report"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            job = services.publish_report(self.get_object(), request.user)
+        except ReportError as error:
+            messages.error(request, str(error))
+            return redirect(self.get_object())
+        messages.success(
+            request,
+            "Published as a committee paper. It is kept, and everyone who may read it can download it.",
+        )
+        return redirect(job)

@@ -1,0 +1,138 @@
+"""A committee report rendered by a real Celery worker on the ``pdf`` queue, against Redis and
+the test database, as production runs it (the pattern of tests/test_celery_worker.py)."""
+
+import contextlib
+import io
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import connection
+from pypdf import PdfReader
+
+from ambitions.services import load_seed_strategy
+from bromley_portal.accounts.roles import Role
+from bromley_portal.celery import app as celery_app
+from bromley_portal.reports import registry, services
+from bromley_portal.reports.choices import JobStatus
+from bromley_portal.reports.models import ReportJob
+from plans.models import PortfolioPlan, ReportingPeriod
+from plans.services import load_seed_plans
+from tests.conftest import skip_or_fail
+from tests.factories import make_user
+from tests.test_celery_worker import database_url_for_this_test_database
+
+ROOT = Path(__file__).resolve().parent.parent
+QUEUE = "pdf"  # the queue CELERY_TASK_ROUTES sends reports.* to
+
+
+@contextlib.contextmanager
+def pdf_worker_running(media_root: Path, log: Path):
+    """Start a worker on the pdf queue against the test database, writing files to ``media_root``.
+
+    The test process stops running tasks inline while it runs. Messages left on the queue by
+    an earlier run name jobs this database does not have: the task returns quietly for them.
+    """
+    if not os.environ.get("REDIS_URL"):
+        skip_or_fail("needs Redis: set REDIS_URL")
+    if connection.vendor != "postgresql":
+        skip_or_fail("a worker process cannot share an SQLite test database: set DATABASE_URL")
+    assert celery_app.amqp.router.route({}, "reports.render")["queue"].name == QUEUE
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_this_test_database(),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "MEDIA_ROOT": str(media_root),
+    }
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "bromley_portal",
+                "worker",
+                "--pool",
+                "solo",
+                "--queues",
+                QUEUE,
+                "--hostname",
+                f"pdf-test-{uuid.uuid4().hex[:8]}@%h",
+                "--loglevel",
+                "INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        yield process
+    finally:
+        celery_app.conf.task_always_eager = previous
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_for(job: ReportJob, log: Path, timeout: float = 180) -> ReportJob:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if not job.is_active:
+            return job
+        time.sleep(0.25)
+    pytest.fail(
+        f"the worker did not finish report job {job.pk} within {timeout} s. Worker log:\n{log.read_text()}"
+    )
+
+
+@pytest.fixture
+def pdf_worker(transactional_db, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    log = tmp_path / "worker.log"
+    with pdf_worker_running(settings.MEDIA_ROOT, log):
+        yield log
+
+
+@pytest.mark.worker
+def test_a_real_worker_on_the_pdf_queue_renders_the_cef_progress_report(pdf_worker):
+    load_seed_strategy()
+    load_seed_plans()
+    clerk = make_user(Role.CLERK)
+    plan = PortfolioPlan.objects.get(portfolio__code="CEF", year=2023)
+    period = ReportingPeriod.objects.get(year=2023, quarter=4)
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
+
+    job, created = services.request_report(
+        clerk,
+        registry.get("plan_progress"),
+        {"plan": plan.pk, "period": period.pk, "report_number": "CEF24015"},
+    )
+    assert created
+    job = wait_for(job, pdf_worker)
+
+    assert job.status == JobStatus.DONE, f"{job.error}\nWorker log:\n{pdf_worker.read_text()}"
+    assert job.attempts == 1 and job.percent == 100
+    assert "Task reports.render[" in pdf_worker.read_text()
+    data = default_storage.open(job.file.name).read()
+    reader = PdfReader(io.BytesIO(data))
+    assert reader.metadata.title == job.title
+    assert len(reader.pages) == job.page_count > 5
+    assert f"Page 1 of {job.page_count}" in reader.pages[0].extract_text()
+    assert "CEF24015" in reader.pages[0].extract_text()
