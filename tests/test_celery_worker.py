@@ -1,8 +1,6 @@
 """A real Celery worker process, against Redis and the test database."""
 
 import os
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -14,66 +12,18 @@ from django.db import connection
 from bromley_portal.celery import app as celery_app
 from bromley_portal.core.models import WorkerHeartbeat
 from bromley_portal.core.tasks import record_heartbeat
-from tests.conftest import skip_or_fail
+from tests.workers import celery_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def database_url_for_this_test_database() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgresql://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def worker(transactional_db, tmp_path):
-    """Start a worker on a queue of its own; yield (queue, log path); stop it."""
-    if not os.environ.get("REDIS_URL"):
-        skip_or_fail("needs Redis: set REDIS_URL")
-    if connection.vendor != "postgresql":
-        skip_or_fail("a worker process cannot share an SQLite test database: set DATABASE_URL")
+    """A worker on a queue of its own; yields (queue, log path)."""
     queue = f"test-{uuid.uuid4().hex[:12]}"
     log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url_for_this_test_database(),
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "bromley_portal",
-                "worker",
-                "--pool",
-                "solo",
-                "--queues",
-                queue,
-                "--hostname",
-                f"{queue}@%h",
-                "--loglevel",
-                "INFO",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    celery_app.conf.task_always_eager = False
-    try:
+    with celery_worker(queue, queue, log):
         yield queue, log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.mark.worker

@@ -3,9 +3,6 @@ the test database, as production runs it (the pattern of tests/test_celery_worke
 
 import contextlib
 import io
-import os
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -13,7 +10,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import connection
 from pypdf import PdfReader
 
 from ambitions.services import load_seed_strategy
@@ -24,9 +20,8 @@ from bromley_portal.reports.choices import JobStatus
 from bromley_portal.reports.models import ReportJob
 from plans.models import PortfolioPlan, ReportingPeriod
 from plans.services import load_seed_plans
-from tests.conftest import skip_or_fail
 from tests.factories import make_user
-from tests.test_celery_worker import database_url_for_this_test_database
+from tests.workers import celery_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 QUEUE = "pdf"  # the queue CELERY_TASK_ROUTES sends reports.* to
@@ -34,60 +29,14 @@ QUEUE = "pdf"  # the queue CELERY_TASK_ROUTES sends reports.* to
 
 @contextlib.contextmanager
 def pdf_worker_running(media_root: Path, log: Path):
-    """Start a worker on the pdf queue against the test database, writing files to ``media_root``.
+    """A worker on the pdf queue writing files to ``media_root``.
 
-    The test process stops running tasks inline while it runs. Messages left on the queue by
-    an earlier run name jobs this database does not have: the task returns quietly for them.
+    Messages left on the queue by an earlier run name jobs this database does not have: the
+    task returns quietly for them.
     """
-    if not os.environ.get("REDIS_URL"):
-        skip_or_fail("needs Redis: set REDIS_URL")
-    if connection.vendor != "postgresql":
-        skip_or_fail("a worker process cannot share an SQLite test database: set DATABASE_URL")
     assert celery_app.amqp.router.route({}, "reports.render")["queue"].name == QUEUE
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url_for_this_test_database(),
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "MEDIA_ROOT": str(media_root),
-    }
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "bromley_portal",
-                "worker",
-                "--pool",
-                "solo",
-                "--queues",
-                QUEUE,
-                "--hostname",
-                f"pdf-test-{uuid.uuid4().hex[:8]}@%h",
-                "--loglevel",
-                "INFO",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    try:
+    with celery_worker(QUEUE, f"pdf-test-{uuid.uuid4().hex[:8]}", log, MEDIA_ROOT=str(media_root)) as process:
         yield process
-    finally:
-        celery_app.conf.task_always_eager = previous
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def wait_for(job: ReportJob, log: Path, timeout: float = 180) -> ReportJob:
