@@ -231,10 +231,7 @@ def breakdown(filters: Filters, group_by: str) -> dict:
 
 
 def measure_chart(measure: Measure, readings: list[Reading]) -> str:
-    categories = [
-        str(reading.period) if reading.period.quarter != 4 else reading.period.financial_year.label
-        for reading in readings
-    ]
+    categories = [str(reading.period) for reading in readings]
     series = [Series("Bromley", [reading.actual for reading in readings])]
     for name, attribute in [
         ("Target", "target"),

@@ -592,6 +592,9 @@ class CorporateOverviewView(DashboardMixin, TemplateView):
             **self.dashboard_context(
                 filters,
                 overview=overview,
+                portfolios=Portfolio.objects.filter(plans__year=filters.period.year).distinct()
+                if filters.period
+                else Portfolio.objects.none(),
                 chart=dashboards.rag_chart(
                     "Actions by RAG status and ambition",
                     [

@@ -40,7 +40,9 @@ class LineChart:
     unit_suffix: str = ""
 
     def svg(self) -> str:
-        left, right, top, bottom = 56, 170, 20, 40
+        # The legend column fits the longest series name.
+        left, top, bottom = 56, 20, 40
+        right = 64 + 7 * max((len(series.name) for series in self.series), default=8)
         plot_w, plot_h = self.width - left - right, self.height - top - bottom
         values = [float(v) for s in self.series for v in s.values if v is not None]
         low, high = _nice_range(min(values, default=0), max(values, default=1))
@@ -95,7 +97,9 @@ class StackedBar:
     width: int = 640
 
     def svg(self) -> str:
-        label_w, bar_h, gap, top = 190, 22, 12, 10
+        # The label column fits the longest label (about 7 units a character at 13 px).
+        label_w = 16 + 7 * max((len(label) for label, _ in self.rows), default=10)
+        bar_h, gap, top = 22, 12, 10
         plot_w = self.width - label_w - 20
         legend_lines, x = 1, label_w
         for _, label in self.keys:
