@@ -45,6 +45,13 @@ class UpdateStatus(models.TextChoices):
     LOCKED = "locked", "Locked"
 
 
+# Updates that have been reported: what members, dashboards, lists and reports count.
+REPORTED = [UpdateStatus.APPROVED, UpdateStatus.LOCKED]
+# Beside the RAG values, what dashboards and reports count: a reported update with no RAG
+# (published before RAGs were kept), and an action with no reported update in the period.
+NOT_RATED = "not_rated"
+NO_UPDATE = "no_update"
+
 # The quarterly update workflow, written down once. Every view, command and task
 # moves an update through plans.services, which refuses any other move.
 UPDATE_TRANSITIONS: dict[str, set[str]] = {

@@ -13,13 +13,10 @@ from django.db.models.functions import RowNumber
 
 from ambitions.models import Ambition, Portfolio
 from bromley_portal.core.charts import RAG_COLOURS, LineChart, Series, StackedBar
-from plans.choices import PeriodStatus, Polarity, Rag, UpdateStatus
+from plans.choices import NO_UPDATE, NOT_RATED, PeriodStatus, Polarity, Rag
 from plans.models import Action, Assessment, Measure, QuarterlyUpdate, Reading, ReportingPeriod
 
-REPORTED = [UpdateStatus.APPROVED, UpdateStatus.LOCKED]
 RAG_ORDER = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE, Rag.NOT_STARTED]
-NOT_RATED = "not_rated"  # a reported update with no RAG (e.g. published before RAGs were kept)
-NO_UPDATE = "no_update"  # an action with no reported update this period
 
 
 @dataclass
@@ -80,16 +77,17 @@ def rag_counts(filters: Filters, group_by: str) -> dict[int | None, RagCounts]:
     totals = dict(actions.values(field_name).annotate(n=Count("pk")).values_list(field_name, "n"))
     periods = [period] + ([previous] if previous else [])
     updates = (
-        QuarterlyUpdate.objects.filter(period__in=periods, status__in=REPORTED)
+        QuarterlyUpdate.objects.reported()
+        .filter(period__in=periods)
         .filter(action__in=Filters(None, filters.portfolio, filters.ambition).actions())
-        .values("period_id", f"action__{field_name}", "rag")
+        .values("period_id", f"action__{field_name}", "reported_rag")
         .annotate(n=Count("pk"))
     )
     reported = Counter()
     for row in updates:
         key = row[f"action__{field_name}"]
         bucket = counts[key].now if row["period_id"] == period.pk else counts[key].before
-        bucket[row["rag"] or NOT_RATED] += row["n"]
+        bucket[row["reported_rag"] or NOT_RATED] += row["n"]
         if row["period_id"] == period.pk:
             reported[key] += row["n"]
     for key, total in totals.items():
@@ -102,18 +100,15 @@ def exceptions(filters: Filters) -> list[QuarterlyUpdate]:
     if filters.period is None:
         return []
     updates = (
-        QuarterlyUpdate.objects.filter(
-            period=filters.period,
-            status__in=REPORTED,
-            rag__in=[Rag.RED, Rag.AMBER],
-            action__in=filters.actions(),
-        )
+        QuarterlyUpdate.objects.reported()
+        .filter(period=filters.period, reported_rag__in=[Rag.RED, Rag.AMBER], action__in=filters.actions())
         .select_related("action__section__plan__portfolio", "action__section__ambition")
         .prefetch_related("action__lead_posts")
     )
     order = {Rag.RED: 0, Rag.AMBER: 1}
     return sorted(
-        updates, key=lambda u: (order[u.rag], u.action.section.plan.portfolio.order, u.action.reference)
+        updates,
+        key=lambda u: (order[u.reported_rag], u.action.section.plan.portfolio.order, u.action.reference),
     )
 
 

@@ -4,11 +4,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ambitions.models import Ambition, Portfolio, Post
-from plans.choices import Rag, TargetStatus, UpdateStatus
+from plans.choices import NO_UPDATE, NOT_RATED, REPORTED, Rag, TargetStatus
 from plans.models import Action, PortfolioPlan, QuarterlyUpdate, ReportingPeriod
 
-REPORTED = [UpdateStatus.APPROVED, UpdateStatus.LOCKED]
-NOT_RATED, NO_UPDATE = "not_rated", "no_update"  # as in plans.dashboards
 RAG_CHOICES = [*Rag.choices, (NOT_RATED, "Reported without a RAG"), (NO_UPDATE, "No reported update")]
 
 
@@ -100,11 +98,11 @@ class ActionFilterSet(django_filters.FilterSet):
             return queryset.filter(
                 latest_update_id__isnull=False, latest_rag="" if value == NOT_RATED else value
             )
-        reported = QuarterlyUpdate.objects.filter(period=period, status__in=REPORTED)
+        reported = QuarterlyUpdate.objects.reported().filter(period=period)
         if value == NO_UPDATE:
             return queryset.exclude(pk__in=reported.values("action_id"))
         return queryset.filter(
-            pk__in=reported.filter(rag="" if value == NOT_RATED else value).values("action_id")
+            pk__in=reported.filter(reported_rag="" if value == NOT_RATED else value).values("action_id")
         )
 
     def filter_target(self, queryset, name, value):

@@ -11,12 +11,14 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from ambitions.models import Ambition, Commitment, Portfolio, Post
 from bromley_portal.core.financial_year import FinancialYear, quarter_of
 from plans.choices import (
+    REPORTED,
     DataQuality,
     Direction,
     Frequency,
@@ -106,12 +108,14 @@ def target_bounds(today: date) -> tuple[date, date]:
 class ActionQuerySet(models.QuerySet):
     def with_latest_update(self):
         """Annotate the latest reported (approved or locked) update: its narrative, RAG and period."""
-        latest = QuarterlyUpdate.objects.filter(
-            action=models.OuterRef("pk"), status__in=[UpdateStatus.APPROVED, UpdateStatus.LOCKED]
-        ).order_by("-period__year", "-period__quarter")
+        latest = (
+            QuarterlyUpdate.objects.reported()
+            .filter(action=models.OuterRef("pk"))
+            .order_by("-period__year", "-period__quarter")
+        )
         return self.annotate(
             latest_update=models.Subquery(latest.values("narrative")[:1]),
-            latest_rag=models.Subquery(latest.values("rag")[:1]),
+            latest_rag=models.Subquery(latest.values("reported_rag")[:1]),
             latest_update_id=models.Subquery(latest.values("pk")[:1]),
         )
 
@@ -316,7 +320,20 @@ class QuarterlyUpdateQuerySet(models.QuerySet):
         """Members read approved and locked updates only; everyone else with a role reads all."""
         if user.has_perm("plans.view_unapproved_updates"):
             return self
-        return self.filter(status__in=[UpdateStatus.APPROVED, UpdateStatus.LOCKED])
+        return self.filter(status__in=REPORTED)
+
+    def reported(self):
+        """Reported updates, each with ``reported_rag``: the RAG of its latest amendment that gives
+        one, else its own. Dashboards, lists and committee reports all count this RAG."""
+        amended = (
+            Amendment.objects.filter(update=models.OuterRef("pk"))
+            .exclude(rag="")
+            .order_by("-created_at", "-pk")
+            .values("rag")[:1]
+        )
+        return self.filter(status__in=REPORTED).annotate(
+            reported_rag=Coalesce(models.Subquery(amended), models.F("rag"))
+        )
 
 
 class QuarterlyUpdate(models.Model):

@@ -20,7 +20,7 @@ from django.db.models import Prefetch
 
 from ambitions.models import Committee
 from ambitions.services import current_strategy
-from bromley_portal.core.charts import RAG_COLOURS, StackedBar
+from bromley_portal.core.charts import StackedBar
 from bromley_portal.core.financial_year import FinancialYear
 from bromley_portal.reports.registry import (
     CommitteeReport,
@@ -30,13 +30,11 @@ from bromley_portal.reports.registry import (
     ReportType,
     register,
 )
-from plans.choices import Rag, UpdateStatus
+from plans.choices import NO_UPDATE, NOT_RATED, REPORTED, Rag
+from plans.dashboards import CHART_COLOURS
 from plans.models import Action, Amendment, PlanSection, PortfolioPlan, QuarterlyUpdate, ReportingPeriod
 
-REPORTED = [UpdateStatus.APPROVED, UpdateStatus.LOCKED]
-
 # The order a committee reads RAG statuses in, with what each means.
-NOT_RATED, NO_UPDATE = "not_rated", "no_update"
 RAG_CATEGORIES = [
     (Rag.RED.value, "Red", "off track"),
     (Rag.AMBER.value, "Amber", "at risk"),
@@ -48,7 +46,6 @@ RAG_CATEGORIES = [
 ]
 RAG_LABELS = {key: label for key, label, _ in RAG_CATEGORIES}
 # The dashboards' colours, so a chart looks the same on screen and on paper.
-CHART_COLOURS = {**RAG_COLOURS, NOT_RATED: "#6f72af", NO_UPDATE: "#b1b4b6"}
 EXCEPTIONS = [Rag.RED.value, Rag.AMBER.value]
 
 

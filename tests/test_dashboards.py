@@ -118,3 +118,20 @@ def test_the_measure_page_shows_england_and_london(member, council):
     page = member.get("/plans/dashboards/measures/cla-rate-per-10k/").content.decode()
     assert "43 per 10,000" in page and "67 per 10,000" in page and "47 per 10,000" in page
     assert "<svg" in page and "England" in page and "London" in page
+
+
+def test_an_amended_rag_is_what_dashboards_and_lists_count(member, two_periods, people):
+    from plans.models import Amendment
+
+    green = QuarterlyUpdate.objects.get(period=two_periods["q2"], rag=Rag.GREEN)
+    Amendment.objects.create(
+        update=green, rag=Rag.RED, narrative="Corrected", reason="Wrong RAG", created_by=people[Role.CLERK]
+    )
+    counts = dashboards.rag_counts(dashboards.Filters(two_periods["q2"]), "ambition")[
+        two_periods["ambition"].pk
+    ]
+    assert (counts.now[Rag.RED], counts.now[Rag.GREEN]) == (2, 0)
+    assert green in dashboards.exceptions(dashboards.Filters(two_periods["q2"]))
+    ambition, q2 = two_periods["ambition"], two_periods["q2"]
+    listed = member.get(f"/plans/actions/?ambition={ambition.pk}&period={q2.pk}&rag=red")
+    assert sorted(row.record.number for row in listed.context["table"].paginated_rows) == [1, 4]
