@@ -2,7 +2,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from bromley_portal.core.charts import PATTERNS, RAG_COLOURS, LineChart, Series, StackedBar
+from bromley_portal.core.charts import MARKERS, PATTERNS, RAG_COLOURS, LineChart, Series, StackedBar
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -25,7 +25,9 @@ def test_a_line_chart_is_valid_svg_with_a_title_and_description():
     assert root.find(f"{SVG}title").get("id") == title_id
     assert root.find(f"{SVG}desc").get("id") == desc_id
     assert len(root.findall(f"{SVG}polyline")) == 1  # England has one point only: no line
-    assert len(root.findall(f"{SVG}circle")) == 3
+    markers = [element.get("data-series") for element in root if element.get("data-marker")]
+    assert markers.count("0") == 2 + 1  # each point, and the legend
+    assert markers.count("1") == 1 + 1
 
 
 def test_user_text_is_escaped():
@@ -152,3 +154,17 @@ def test_stacked_bar_text_is_escaped():
     texts = [text.text for text in root.findall(f"{SVG}text")]
     assert "</svg><script>" in texts and "<Label & co>" in texts
     assert {rect.get("data-key") for rect in root.findall(f"{SVG}rect") if rect.get("data-key")} == {'k"ey'}
+
+
+def test_each_line_series_has_its_own_marker_shape_in_the_chart_and_the_legend():
+    names = ["Bromley", "Target", "England", "London", "Statistical neighbours"]
+    chart = LineChart("CLA", "rate", ["2021", "2022"], [Series(name, [1, 2]) for name in names])
+    root = parse(chart.svg())
+    shapes = {}
+    for element in root:
+        if element.get("data-marker"):
+            shapes.setdefault(element.get("data-series"), []).append(element.get("data-marker"))
+    assert len(shapes) == len(names)
+    for number, drawn in shapes.items():
+        assert drawn == [MARKERS[int(number)]] * 3  # two points and the legend
+    assert len({drawn[0] for drawn in shapes.values()}) == len(names)

@@ -3,7 +3,7 @@
 Each chart carries a <title> and <desc> for screen readers and is always shown with a
 data table beside it (the template's job). Text is escaped. Meaning never rests on
 colour alone (WCAG 1.4.1), on screen or printed in black and white: a bar's segments
-have a fill pattern as well as a colour.
+have a fill pattern as well as a colour, and a line has a dash and a marker shape.
 """
 
 import hashlib
@@ -21,6 +21,8 @@ RAG_COLOURS = {
     "not_started": "#505a5f",
 }
 DASHES = ["", "6 4", "2 3", "10 3 2 3", "1 5", "8 8"]
+# A line chart's series differ by colour, dash and marker shape, so they differ in greyscale too.
+MARKERS = ["circle", "square", "triangle", "diamond", "triangle-down", "cross"]
 
 
 @dataclass
@@ -74,13 +76,15 @@ class LineChart:
                 parts.append(
                     f'<polyline fill="none" stroke="{colour}" stroke-width="3" stroke-dasharray="{dash}" points="{path}"/>'
                 )
+            marker = MARKERS[number % len(MARKERS)]
             for px, py in points:
-                parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{colour}"/>')
+                parts.append(_marker(marker, px, py, colour, number))
             legend_y = top + 16 + number * 22
             parts.append(
                 f'<line x1="{left + plot_w + 14}" x2="{left + plot_w + 44}" y1="{legend_y - 4}" y2="{legend_y - 4}" '
                 f'stroke="{colour}" stroke-width="3" stroke-dasharray="{dash}"/>'
-                f'<text x="{left + plot_w + 50}" y="{legend_y}" font-size="13">{escape(series.name)}</text>'
+                + _marker(marker, left + plot_w + 29, legend_y - 4, colour, number)
+                + f'<text x="{left + plot_w + 50}" y="{legend_y}" font-size="13">{escape(series.name)}</text>'
             )
         parts.append("</svg>")
         return "".join(parts)
@@ -255,6 +259,30 @@ _PATTERN_MARKS = {
 }
 PATTERNS = ("solid", "diagonal", "reverse-diagonal", "dots", "horizontal", "cross-hatch", "outline")
 INK = "#0b0c0c"  # GOV.UK black, for text on light fills
+
+
+# Corners of each polygon marker, relative to its centre.
+# fmt: off
+_MARKER_POINTS = {
+    "triangle": [(0, -5.5), (5, 3.5), (-5, 3.5)],
+    "triangle-down": [(0, 5.5), (5, -3.5), (-5, -3.5)],
+    "diamond": [(0, -5.5), (5.5, 0), (0, 5.5), (-5.5, 0)],
+    "cross": [(-1.75, -5), (1.75, -5), (1.75, -1.75), (5, -1.75), (5, 1.75), (1.75, 1.75),
+              (1.75, 5), (-1.75, 5), (-1.75, 1.75), (-5, 1.75), (-5, -1.75), (-1.75, -1.75)],
+}
+# fmt: on
+
+
+def _marker(shape: str, x: float, y: float, colour: str, series: int) -> str:
+    """A marker about 9 units across centred on (x, y), with a white edge to lift it off the lines."""
+    common = f'data-series="{series}" data-marker="{shape}" fill="{colour}" stroke="#ffffff" stroke-width="1"'
+    if shape == "circle":
+        return f'<circle {common} cx="{x:.1f}" cy="{y:.1f}" r="4.5"/>'
+    if shape == "square":
+        return f'<rect {common} x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8"/>'
+    points = _MARKER_POINTS[shape]
+    path = " ".join(f"{x + dx:.1f},{y + dy:.1f}" for dx, dy in points)
+    return f'<polygon {common} points="{path}"/>'
 
 
 def _ident(title, description) -> str:
