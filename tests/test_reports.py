@@ -24,7 +24,7 @@ from weasyprint import HTML
 from ambitions.services import load_seed_strategy
 from bromley_portal.accounts.roles import Role
 from bromley_portal.celery import app as celery_app
-from bromley_portal.reports import registry, services, tasks
+from bromley_portal.reports import registry, rendering, services, tasks
 from bromley_portal.reports.choices import Classification, JobStatus
 from bromley_portal.reports.fetcher import (
     MissingStaticFile,
@@ -128,7 +128,7 @@ def small(db):
 
 def test_the_cef_2023_24_quarter_4_progress_report_reads_back_as_a_committee_paper(seed):
     plan, period = seed
-    rendered = services.render_report_to_pdf(
+    rendered = rendering.render_report_to_pdf(
         "plan_progress",
         params(plan, period, report_number="CEF24015", meeting_date="2024-06-27"),
     )
@@ -190,7 +190,7 @@ def test_the_cef_2023_24_quarter_4_progress_report_reads_back_as_a_committee_pap
 
 def test_the_report_puts_red_then_amber_first_and_counts_the_statuses(small):
     plan, period = small
-    rendered = services.render_report_to_pdf("plan_progress", params(plan, period))
+    rendered = rendering.render_report_to_pdf("plan_progress", params(plan, period))
     _, pages = pdf_text(rendered.pdf)
     text = squash(" ".join(pages))
     exceptions = text.split("4. Actions rated red or amber", 1)[1].split("5. Ambition", 1)[0]
@@ -215,7 +215,7 @@ def test_an_amendment_is_shown_beside_the_locked_update_and_its_rag_counts(small
     report = build_plan_progress(cleaned)
     summary = report.sections[0].context["count_rows"][-1]
     assert summary.counts[:3] == [2, 2, 0], "red 2, amber 2 (one corrected from green), green 0"
-    rendered = services.render_report_to_pdf("plan_progress", params(plan, period))
+    rendered = rendering.render_report_to_pdf("plan_progress", params(plan, period))
     text = squash(" ".join(pdf_text(rendered.pdf)[1]))
     assert "Progress as planned. (action 1)" in text
     assert "Corrected: the figure is 65%, not 56%." in text
@@ -245,7 +245,7 @@ def test_the_corporate_summary_counts_every_plan_by_ambition(db):
     ach = make_plan(code="ACH", actions=3, ambition_number=2)
     report_on(cef, period, rags=[Rag.RED, Rag.GREEN])
     report_on(ach, period, rags=[Rag.AMBER, Rag.AMBER], narrative="Recruitment delayed")
-    rendered = services.render_report_to_pdf("corporate_summary", {"period": period.pk})
+    rendered = rendering.render_report_to_pdf("corporate_summary", {"period": period.pk})
     text = squash(" ".join(pdf_text(rendered.pdf)[1]))
     assert "Corporate Summary of Progress at Quarter 4 2023-24" in rendered.title
     for number in range(1, 6):
@@ -304,8 +304,8 @@ def register_reports(tmp_path, settings):
 
 
 def test_part_2_text_never_reaches_the_part_1_pdf_and_part_2_is_marked_on_every_page(register_reports, db):
-    part_1 = services.render_report_to_pdf("test_register_part_1", {})
-    part_2 = services.render_report_to_pdf("test_register_part_2", {})
+    part_1 = rendering.render_report_to_pdf("test_register_part_1", {})
+    part_2 = rendering.render_report_to_pdf("test_register_part_2", {})
     _, public_pages = pdf_text(part_1.pdf)
     _, exempt_pages = pdf_text(part_2.pdf)
     public = squash(" ".join(public_pages))
@@ -348,7 +348,7 @@ def test_a_narrative_with_markup_prints_as_text_and_fetches_nothing(db):
     plan = make_plan(actions=1)
     period = locked_period()
     report_on(plan, period, rags=[Rag.RED], narrative=HOSTILE)
-    rendered = services.render_report_to_pdf("plan_progress", params(plan, period))
+    rendered = rendering.render_report_to_pdf("plan_progress", params(plan, period))
     text = squash(" ".join(pdf_text(rendered.pdf)[1]))
     assert '<img src="http://example.invalid/x.png">' in text
     assert '<img src="file:///etc/passwd">' in text
@@ -459,7 +459,7 @@ def test_an_identical_request_reuses_the_job_while_pending_running_or_fresh(
     assert len(callbacks) == 1, "one task, not two"
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.run_job(first.pk)
+        rendering.run_job(first.pk)
     first.refresh_from_db()
     assert first.status == JobStatus.DONE
     assert services.request_report(clerk, report_type, params(plan, period)) == (first, False)
@@ -502,7 +502,7 @@ def test_the_task_renders_records_stages_and_writes_through_storage(small, peopl
 
     ReportJob.objects.record_stage = spy
     try:
-        assert services.run_job(job.pk) == "done"
+        assert rendering.run_job(job.pk) == "done"
     finally:
         del ReportJob.objects.record_stage
     job.refresh_from_db()
@@ -534,12 +534,12 @@ def test_the_task_is_safe_to_run_twice_and_quiet_about_jobs_gone(small):
     tasks.render.delay(job.pk)  # inline in tests
     job.refresh_from_db()
     finished, name = job.finished_at, job.file.name
-    assert services.run_job(job.pk) == "already done"
+    assert rendering.run_job(job.pk) == "already done"
     job.refresh_from_db()
     assert (job.finished_at, job.file.name, job.attempts) == (finished, name, 1)
-    assert services.run_job(999_999) == "gone"
+    assert rendering.run_job(999_999) == "gone"
     running = ReportJob.objects.create(report_type="plan_progress", dedupe_key="r", status=JobStatus.RUNNING)
-    assert services.run_job(running.pk) == "already running"
+    assert rendering.run_job(running.pk) == "already running"
 
 
 def test_a_failed_job_says_why_in_plain_english_and_can_be_retried(
@@ -578,7 +578,7 @@ def test_an_unexpected_error_is_not_shown_but_given_a_reference(register_reports
     )
     try:
         job = ReportJob.objects.create(report_type="test_explodes", dedupe_key="e")
-        assert services.run_job(job.pk) == "failed"
+        assert rendering.run_job(job.pk) == "failed"
     finally:
         registry.unregister("test_explodes")
     job.refresh_from_db()
@@ -595,7 +595,7 @@ def test_a_report_stopped_at_the_soft_time_limit_says_so(db):
     )
     try:
         job = ReportJob.objects.create(report_type="test_slow", dedupe_key="s")
-        assert services.run_job(job.pk) == "failed"
+        assert rendering.run_job(job.pk) == "failed"
     finally:
         registry.unregister("test_slow")
     job.refresh_from_db()
@@ -609,7 +609,7 @@ def test_a_request_that_is_no_longer_valid_fails_with_the_forms_message(small):
         report_type="plan_progress", parameters=params(plan, period), dedupe_key="k"
     )
     ReportingPeriod.objects.filter(pk=period.pk).update(status=PeriodStatus.OPEN)
-    assert services.run_job(job.pk) == "failed"
+    assert rendering.run_job(job.pk) == "failed"
     job.refresh_from_db()
     assert job.error.startswith("This report cannot be produced as asked:")
     assert "Only a locked period goes to committee" in job.error
@@ -651,7 +651,7 @@ def test_the_sweeper_fails_jobs_no_worker_will_finish(db):
     assert "stopped before it finished" in dead.error and "Try again" in dead.error
     assert "No worker started this report within 30 minutes" in forgotten.error
     # The killed worker's task, redelivered later, leaves the failed job alone.
-    assert services.run_job(dead.pk) == "already failed"
+    assert rendering.run_job(dead.pk) == "already failed"
 
 
 def test_a_job_failed_by_the_sweeper_while_still_rendering_leaves_no_file(db, media):
@@ -672,7 +672,7 @@ def test_a_job_failed_by_the_sweeper_while_still_rendering_leaves_no_file(db, me
     )
     try:
         job = ReportJob.objects.create(report_type="test_swept", dedupe_key="w")
-        assert services.run_job(job.pk) == "abandoned"
+        assert rendering.run_job(job.pk) == "abandoned"
     finally:
         registry.unregister("test_swept")
     job.refresh_from_db()

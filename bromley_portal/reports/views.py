@@ -17,7 +17,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from rules.contrib.views import PermissionRequiredMixin
 
-from bromley_portal.reports import registry, services
+from bromley_portal.reports import registry, rendering, services
 from bromley_portal.reports.choices import JobStatus
 from bromley_portal.reports.models import ReportJob
 from bromley_portal.reports.registry import ReportError
@@ -158,11 +158,11 @@ class HtmlVersionView(JobMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         try:
-            report_type, report = services.build_report(self.object.report_type, self.object.parameters)
+            report_type, report = rendering.build_report(self.object.report_type, self.object.parameters)
         except ReportError as error:
             context["problem"] = str(error)
             return context
-        context.update(services.template_context(report_type, report, for_pdf=False))
+        context.update(rendering.template_context(report_type, report, for_pdf=False))
         return context
 
 
