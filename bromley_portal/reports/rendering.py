@@ -1,7 +1,10 @@
 """The worker's side of the report pipeline: build a report, render it, and look after the jobs.
 
-A report is built from the database and rendered to PDF with WeasyPrint; ``run_job``
-stores it. The stuck-job sweeper and the clean-up of old reports live here too.
+A report is built from the database once, then rendered twice from that one build: to
+PDF with WeasyPrint, and to the HTML fragment that the portal shows as the report's web
+version. ``run_job`` stores both together, so the web version always shows what the PDF
+shows, however the records change afterwards. The stuck-job sweeper and the clean-up of
+old reports live here too.
 
 ``tasks.py`` and the ``render_report`` command use this module; asking for a report
 (the web's side) is in ``services.py``, which sends jobs to ``tasks.py``. Dependencies
@@ -40,6 +43,9 @@ logger = logging.getLogger(__name__)
 # Tagged PDF (PDF/UA-1) with the document language from <html lang="en-GB">.
 PDF_OPTIONS = {"pdf_tags": True, "pdf_variant": "pdf/ua-1"}
 STYLESHEET = "reports/report.css"
+# The web version: the same parts as the PDF, which reports/report_page.html shows inside
+# the portal's page.
+HTML_PARTS = ("reports/_header_block.html", "reports/_body.html")
 # A running job is stuck once it is this long past Celery's hard time limit (the
 # worker was killed, or the machine restarted, and nothing will finish it).
 STUCK_GRACE = timedelta(minutes=1)
@@ -63,7 +69,10 @@ def _no_progress(stage: str, percent: int) -> None:
 
 @dataclass(frozen=True)
 class RenderedReport:
+    """A report rendered from one build: the PDF, and its web version (an HTML fragment)."""
+
     pdf: bytes
+    html: str
     page_count: int
     title: str
     filename: str
@@ -96,8 +105,17 @@ def build_report(
     return report_type, report_type.build(cleaned)
 
 
+def render_html_fragment(context: dict) -> str:
+    """The report's web version: its header block and body, laid out for the portal's page.
+
+    Rendered from our own templates with autoescaping on, so user text in it is escaped.
+    """
+    web = {**context, "for_pdf": False}
+    return "".join(render_to_string(name, web) for name in HTML_PARTS)
+
+
 def render_report_to_pdf(report_type_name: str, parameters: dict, progress=None) -> RenderedReport:
-    """Build a report from the database and render it to PDF, reporting each stage to ``progress``.
+    """Build a report from the database and render it to PDF, and to its web version, from that one build.
 
     ``progress(stage, percent)`` is called as it goes. Used by the worker's task and by
     the ``render_report`` command alike.
@@ -105,13 +123,19 @@ def render_report_to_pdf(report_type_name: str, parameters: dict, progress=None)
     progress = progress or _no_progress
     report_type, report = build_report(report_type_name, parameters, progress)
     progress("Preparing the pages", 20)
-    html = render_to_string(report_type.template_name, template_context(report_type, report, for_pdf=True))
+    context = template_context(report_type, report, for_pdf=True)
+    html = render_to_string(report_type.template_name, context)
+    web_version = render_html_fragment(context)
     fetcher = PortalStaticFetcher()
     with _weasyprint_progress(progress):
         document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher).render(**PDF_OPTIONS)
         pdf = document.write_pdf(**PDF_OPTIONS)
     return RenderedReport(
-        pdf=pdf, page_count=len(document.pages), title=report.header.title, filename=report.filename
+        pdf=pdf,
+        html=web_version,
+        page_count=len(document.pages),
+        title=report.header.title,
+        filename=report.filename,
     )
 
 
@@ -205,13 +229,30 @@ def describe_failure(error: BaseException, job_id: int | None = None) -> str:
     )
 
 
-def job_file_name(filename: str) -> str:
-    """Where a report's PDF is kept: an unguessable folder, and a readable name for the download."""
-    return f"reports/{uuid.uuid4().hex}/{slugify(filename)[:100] or 'report'}.pdf"
+def job_file_names(filename: str) -> tuple[str, str]:
+    """Where a report's PDF and its web version are kept: one unguessable folder, readable names."""
+    stem = f"reports/{uuid.uuid4().hex}/{slugify(filename)[:100] or 'report'}"
+    return f"{stem}.pdf", f"{stem}.html"
+
+
+def _delete_files(names, job_id: int) -> None:
+    for name in names:
+        if not name:
+            continue
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.exception("Could not delete the file %s of report job %s", name, job_id)
 
 
 def run_job(job_id: int) -> str:
-    """Render a job's report and save it. Safe to run twice, and quiet about jobs gone or finished.
+    """Render a job's report and save its PDF and web version. Safe to run twice, and quiet about
+    jobs gone or finished.
+
+    The two files are saved first, then one UPDATE records both on the job as it finishes, so
+    a finished job has both or neither. Whatever stops the job between the two (a save that
+    fails, the sweeper failing the job meanwhile, the database refusing the UPDATE) deletes
+    the files already saved.
 
     Returns what happened: "done", "failed", "gone", "abandoned" or "already <status>".
     """
@@ -232,13 +273,18 @@ def run_job(job_id: int) -> str:
     def progress(stage: str, percent: int) -> None:
         ReportJob.objects.record_stage(job_id, stage, percent)
 
+    saved: list[str] = []
     try:
         rendered = render_report_to_pdf(job.report_type, job.parameters, progress=progress)
         progress("Saving the file", 97)
-        name = default_storage.save(job_file_name(rendered.filename), ContentFile(rendered.pdf))
+        html = rendered.html.encode()
+        pdf_name, html_name = job_file_names(rendered.filename)
+        saved.append(default_storage.save(pdf_name, ContentFile(rendered.pdf)))
+        saved.append(default_storage.save(html_name, ContentFile(html)))
     except (Exception, FatalURLFetchingError) as error:
         if not isinstance(error, ReportError):
             logger.exception("Report job %s (%s) failed", job_id, job.report_type)
+        _delete_files(saved, job_id)
         ReportJob.objects.move(
             job_id,
             JobStatus.FAILED,
@@ -247,20 +293,27 @@ def run_job(job_id: int) -> str:
             finished_at=timezone.now(),
         )
         return "failed"
-    finished = ReportJob.objects.move(
-        job_id,
-        JobStatus.DONE,
-        file=name,
-        page_count=rendered.page_count,
-        size=len(rendered.pdf),
-        checksum=hashlib.sha256(rendered.pdf).hexdigest(),
-        stage="Ready",
-        percent=100,
-        finished_at=timezone.now(),
-    )
+    pdf_name, html_name = saved
+    try:
+        finished = ReportJob.objects.move(
+            job_id,
+            JobStatus.DONE,
+            file=pdf_name,
+            page_count=rendered.page_count,
+            size=len(rendered.pdf),
+            checksum=hashlib.sha256(rendered.pdf).hexdigest(),
+            html_file=html_name,
+            html_checksum=hashlib.sha256(html).hexdigest(),
+            stage="Ready",
+            percent=100,
+            finished_at=timezone.now(),
+        )
+    except BaseException:
+        _delete_files(saved, job_id)
+        raise
     if not finished:
-        # The sweeper gave up on it while it was still running: leave no orphaned file.
-        default_storage.delete(name)
+        # The sweeper gave up on it while it was still running: leave no orphaned files.
+        _delete_files(saved, job_id)
         return "abandoned"
     return "done"
 
@@ -290,7 +343,7 @@ def fail_stuck_jobs(now=None) -> int:
 
 
 def clean_up_old_reports(now=None) -> int:
-    """Delete ad-hoc reports (and their files) finished longer ago than REPORTS_KEEP_DAYS.
+    """Delete ad-hoc reports (their PDFs and web versions) finished longer ago than REPORTS_KEEP_DAYS.
 
     Published committee papers are kept, however old.
     """
@@ -300,13 +353,9 @@ def clean_up_old_reports(now=None) -> int:
         published=False, status__in=[JobStatus.DONE, JobStatus.FAILED], finished_at__lt=cutoff
     )
     deleted = 0
-    for job_id, name in old.values_list("pk", "file"):
-        # Delete the row first, re-checking it is still unpublished; then its file.
+    for job_id, pdf_name, html_name in old.values_list("pk", "file", "html_file"):
+        # Delete the row first, re-checking it is still unpublished; then its files.
         if ReportJob.objects.filter(pk=job_id, published=False).delete()[0]:
             deleted += 1
-            if name:
-                try:
-                    default_storage.delete(name)
-                except OSError:
-                    logger.exception("Could not delete the file %s of report job %s", name, job_id)
+            _delete_files([pdf_name, html_name], job_id)
     return deleted
