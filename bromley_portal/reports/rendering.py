@@ -236,12 +236,14 @@ def job_file_names(filename: str) -> tuple[str, str]:
 
 
 def _delete_files(names, job_id: int) -> None:
+    """Delete a job's files, logging (not raising) what cannot be deleted: a job that fails
+    must still be marked failed, and the clean-up must go on to the next job."""
     for name in names:
         if not name:
             continue
         try:
             default_storage.delete(name)
-        except OSError:
+        except Exception:
             logger.exception("Could not delete the file %s of report job %s", name, job_id)
 
 
@@ -250,9 +252,10 @@ def run_job(job_id: int) -> str:
     jobs gone or finished.
 
     The two files are saved first, then one UPDATE records both on the job as it finishes, so
-    a finished job has both or neither. Whatever stops the job between the two (a save that
-    fails, the sweeper failing the job meanwhile, the database refusing the UPDATE) deletes
-    the files already saved.
+    a finished job has both or neither. A save that fails, or the sweeper failing the job
+    meanwhile, deletes the files already saved. A worker killed between saving and that
+    UPDATE, or an UPDATE that raises, leaves them unreferenced in their folder: an UPDATE
+    whose outcome is unknown may have recorded them, so they are not deleted then.
 
     Returns what happened: "done", "failed", "gone", "abandoned" or "already <status>".
     """
@@ -294,23 +297,19 @@ def run_job(job_id: int) -> str:
         )
         return "failed"
     pdf_name, html_name = saved
-    try:
-        finished = ReportJob.objects.move(
-            job_id,
-            JobStatus.DONE,
-            file=pdf_name,
-            page_count=rendered.page_count,
-            size=len(rendered.pdf),
-            checksum=hashlib.sha256(rendered.pdf).hexdigest(),
-            html_file=html_name,
-            html_checksum=hashlib.sha256(html).hexdigest(),
-            stage="Ready",
-            percent=100,
-            finished_at=timezone.now(),
-        )
-    except BaseException:
-        _delete_files(saved, job_id)
-        raise
+    finished = ReportJob.objects.move(
+        job_id,
+        JobStatus.DONE,
+        file=pdf_name,
+        page_count=rendered.page_count,
+        size=len(rendered.pdf),
+        checksum=hashlib.sha256(rendered.pdf).hexdigest(),
+        html_file=html_name,
+        html_checksum=hashlib.sha256(html).hexdigest(),
+        stage="Ready",
+        percent=100,
+        finished_at=timezone.now(),
+    )
     if not finished:
         # The sweeper gave up on it while it was still running: leave no orphaned files.
         _delete_files(saved, job_id)
