@@ -39,6 +39,7 @@ demo: install assets
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 bench: install assets
 	$(BIN)/python bench/run.py

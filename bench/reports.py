@@ -8,7 +8,7 @@ plan, and renders two reports, each in a fresh process as a worker would:
 - the same report for the generated plan (ten copies of every action, with updates).
 
 Each child process renders its report ``--repeat`` times through the same code as the
-worker (services.render_report_to_pdf) and reports its page count, its fastest time and
+worker (rendering.render_report_to_pdf) and reports its page count, its fastest time and
 its own peak resident memory (ru_maxrss: the whole process, WeasyPrint's C libraries
 included, which tracemalloc cannot see).
 
@@ -128,7 +128,7 @@ def child(parameters: dict, repeat: int) -> None:
     """In a fresh process: render the report ``repeat`` times and print what it cost."""
     from django.db import connection
 
-    from bromley_portal.reports.services import render_report_to_pdf
+    from bromley_portal.reports.rendering import render_report_to_pdf
 
     timings, pages, size = [], 0, 0
     for _ in range(repeat):

@@ -2,6 +2,7 @@
 the test database, as production runs it (the pattern of tests/test_celery_worker.py)."""
 
 import contextlib
+import hashlib
 import io
 import time
 import uuid
@@ -85,3 +86,8 @@ def test_a_real_worker_on_the_pdf_queue_renders_the_cef_progress_report(pdf_work
     assert len(reader.pages) == job.page_count > 5
     assert f"Page 1 of {job.page_count}" in reader.pages[0].extract_text()
     assert "CEF24015" in reader.pages[0].extract_text()
+    # The web version is stored beside the PDF by the same worker, from the same build.
+    assert job.html_file.name == job.file.name.removesuffix(".pdf") + ".html"
+    html = default_storage.open(job.html_file.name).read()
+    assert hashlib.sha256(html).hexdigest() == job.html_checksum
+    assert b"CEF24015" in html and job.title.encode() in html

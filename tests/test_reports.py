@@ -5,6 +5,7 @@ import hashlib
 import io
 import re
 from datetime import date, timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -24,7 +25,7 @@ from weasyprint import HTML
 from ambitions.services import load_seed_strategy
 from bromley_portal.accounts.roles import Role
 from bromley_portal.celery import app as celery_app
-from bromley_portal.reports import registry, services, tasks
+from bromley_portal.reports import registry, rendering, services, tasks
 from bromley_portal.reports.choices import Classification, JobStatus
 from bromley_portal.reports.fetcher import (
     MissingStaticFile,
@@ -128,7 +129,7 @@ def small(db):
 
 def test_the_cef_2023_24_quarter_4_progress_report_reads_back_as_a_committee_paper(seed):
     plan, period = seed
-    rendered = services.render_report_to_pdf(
+    rendered = rendering.render_report_to_pdf(
         "plan_progress",
         params(plan, period, report_number="CEF24015", meeting_date="2024-06-27"),
     )
@@ -190,7 +191,7 @@ def test_the_cef_2023_24_quarter_4_progress_report_reads_back_as_a_committee_pap
 
 def test_the_report_puts_red_then_amber_first_and_counts_the_statuses(small):
     plan, period = small
-    rendered = services.render_report_to_pdf("plan_progress", params(plan, period))
+    rendered = rendering.render_report_to_pdf("plan_progress", params(plan, period))
     _, pages = pdf_text(rendered.pdf)
     text = squash(" ".join(pages))
     exceptions = text.split("4. Actions rated red or amber", 1)[1].split("5. Ambition", 1)[0]
@@ -215,7 +216,7 @@ def test_an_amendment_is_shown_beside_the_locked_update_and_its_rag_counts(small
     report = build_plan_progress(cleaned)
     summary = report.sections[0].context["count_rows"][-1]
     assert summary.counts[:3] == [2, 2, 0], "red 2, amber 2 (one corrected from green), green 0"
-    rendered = services.render_report_to_pdf("plan_progress", params(plan, period))
+    rendered = rendering.render_report_to_pdf("plan_progress", params(plan, period))
     text = squash(" ".join(pdf_text(rendered.pdf)[1]))
     assert "Progress as planned. (action 1)" in text
     assert "Corrected: the figure is 65%, not 56%." in text
@@ -245,7 +246,7 @@ def test_the_corporate_summary_counts_every_plan_by_ambition(db):
     ach = make_plan(code="ACH", actions=3, ambition_number=2)
     report_on(cef, period, rags=[Rag.RED, Rag.GREEN])
     report_on(ach, period, rags=[Rag.AMBER, Rag.AMBER], narrative="Recruitment delayed")
-    rendered = services.render_report_to_pdf("corporate_summary", {"period": period.pk})
+    rendered = rendering.render_report_to_pdf("corporate_summary", {"period": period.pk})
     text = squash(" ".join(pdf_text(rendered.pdf)[1]))
     assert "Corporate Summary of Progress at Quarter 4 2023-24" in rendered.title
     for number in range(1, 6):
@@ -304,8 +305,8 @@ def register_reports(tmp_path, settings):
 
 
 def test_part_2_text_never_reaches_the_part_1_pdf_and_part_2_is_marked_on_every_page(register_reports, db):
-    part_1 = services.render_report_to_pdf("test_register_part_1", {})
-    part_2 = services.render_report_to_pdf("test_register_part_2", {})
+    part_1 = rendering.render_report_to_pdf("test_register_part_1", {})
+    part_2 = rendering.render_report_to_pdf("test_register_part_2", {})
     _, public_pages = pdf_text(part_1.pdf)
     _, exempt_pages = pdf_text(part_2.pdf)
     public = squash(" ".join(public_pages))
@@ -348,7 +349,7 @@ def test_a_narrative_with_markup_prints_as_text_and_fetches_nothing(db):
     plan = make_plan(actions=1)
     period = locked_period()
     report_on(plan, period, rags=[Rag.RED], narrative=HOSTILE)
-    rendered = services.render_report_to_pdf("plan_progress", params(plan, period))
+    rendered = rendering.render_report_to_pdf("plan_progress", params(plan, period))
     text = squash(" ".join(pdf_text(rendered.pdf)[1]))
     assert '<img src="http://example.invalid/x.png">' in text
     assert '<img src="file:///etc/passwd">' in text
@@ -362,11 +363,107 @@ def test_the_html_version_escapes_the_narrative_too(client, people, small):
     job = ReportJob.objects.create(
         report_type="plan_progress", parameters=params(plan, period), title="t", dedupe_key="k"
     )
+    assert rendering.run_job(job.pk) == "done"
     client.force_login(people[Role.MEMBER])
     html = client.get(reverse("reports:html", args=[job.pk])).content.decode()
     assert "&lt;img src=&quot;http://example.invalid/x.png&quot;&gt;" in html
     assert "<script>alert(1)</script>" not in html
     assert 'src="file:///etc/passwd"' not in html
+
+
+# The web version, stored with the PDF ---------------------------------------------------
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees of a page: tags dropped, entities decoded, whitespace squashed."""
+    return squash(unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def test_the_web_version_still_shows_what_the_pdf_shows_after_the_records_change(
+    client, people, small, django_capture_on_commit_callbacks
+):
+    plan, period = small
+    with django_capture_on_commit_callbacks(execute=True):
+        job, _ = services.request_report(
+            people[Role.CLERK], registry.get("plan_progress"), params(plan, period)
+        )
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.error
+    pdf = squash(" ".join(pdf_text(default_storage.open(job.file.name).read())[1]))
+    counts = "Of the 4 actions at quarter 4 (January to March 2024): 2 red, 1 amber, 1 green."
+    narratives = [f"Progress as planned. (action {number})" for number in range(1, 5)]
+    for text in [counts, *narratives]:
+        assert text in pdf
+
+    # A correction after the paper went to committee: action 2 is now green, with new words.
+    QuarterlyUpdate.objects.filter(action__number=2, period=period).update(
+        rag=Rag.GREEN, narrative="Back on track since the committee met."
+    )
+    report_type, report = rendering.build_report("plan_progress", params(plan, period))
+    rebuilt = visible_text(
+        rendering.render_html_fragment(rendering.template_context(report_type, report, for_pdf=False))
+    )
+    assert "Back on track since the committee met." in rebuilt and "1 red, 1 amber, 2 green" in rebuilt
+
+    client.force_login(people[Role.MEMBER])
+    response = client.get(reverse("reports:html", args=[job.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    shown = visible_text(page)
+    for text in [job.title, counts, *narratives]:
+        assert text in shown, f"the web version should show, as the PDF does: {text}"
+    assert "Back on track" not in shown and "2 green" not in shown
+    # The stored fragment sits inside the portal's page as markup, not as escaped text.
+    assert re.search(r'<article class="app-report">\s*<div class="report-masthead">', page)
+    assert "&lt;table" not in page and "<!DOCTYPE" not in page.split('<article class="app-report">', 1)[1]
+    assert reverse("reports:download", args=[job.pk]) in page
+
+
+def test_a_report_finished_before_web_versions_were_kept_says_so_rather_than_rebuilding(client, people, jobs):
+    job = jobs[Classification.PART_1]  # finished, with a PDF and no stored web version
+    assert job.is_done and job.file and not job.html_file
+    client.force_login(people[Role.MEMBER])
+    response = client.get(reverse("reports:html", args=[job.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "produced before the portal kept a web version with each PDF" in page
+    assert "Reason for report" not in page and "Progress as planned" not in page
+    assert reverse("reports:download", args=[job.pk]) in page
+
+    ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, file="")
+    page = client.get(reverse("reports:html", args=[job.pk])).content.decode()
+    assert "this report is not ready yet" in page and "Reason for report" not in page
+
+
+class RefusesWebVersions(FileSystemStorage):
+    """A real storage that takes the PDF and then cannot take the web version (a full disk, say)."""
+
+    def _save(self, name, content):
+        if name.endswith(".html"):
+            raise OSError(28, "No space left on device")
+        return super()._save(name, content)
+
+
+def test_a_job_whose_web_version_cannot_be_saved_fails_and_keeps_no_pdf(small, settings, media):
+    plan, period = small
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": f"{__name__}.RefusesWebVersions"}}
+    job = ReportJob.objects.create(
+        report_type="plan_progress", parameters=params(plan, period), dedupe_key="k"
+    )
+    assert rendering.run_job(job.pk) == "failed"
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and f"reference: report job {job.pk}" in job.error
+    assert not job.file and not job.html_file
+    assert not [path for path in (media / "reports").rglob("*") if path.is_file()], "the PDF was left behind"
+
+
+def test_the_database_refuses_a_web_version_without_its_pdf(db):
+    for fields in [
+        {"status": JobStatus.DONE, "html_file": "reports/a/r.html"},
+        {"status": JobStatus.FAILED, "file": "reports/a/r.pdf", "html_file": "reports/a/r.html"},
+    ]:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ReportJob.objects.create(report_type="x", dedupe_key="h", **fields)
 
 
 def test_the_fetcher_serves_our_own_static_files_from_disk():
@@ -459,7 +556,7 @@ def test_an_identical_request_reuses_the_job_while_pending_running_or_fresh(
     assert len(callbacks) == 1, "one task, not two"
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.run_job(first.pk)
+        rendering.run_job(first.pk)
     first.refresh_from_db()
     assert first.status == JobStatus.DONE
     assert services.request_report(clerk, report_type, params(plan, period)) == (first, False)
@@ -502,7 +599,7 @@ def test_the_task_renders_records_stages_and_writes_through_storage(small, peopl
 
     ReportJob.objects.record_stage = spy
     try:
-        assert services.run_job(job.pk) == "done"
+        assert rendering.run_job(job.pk) == "done"
     finally:
         del ReportJob.objects.record_stage
     job.refresh_from_db()
@@ -514,6 +611,11 @@ def test_the_task_renders_records_stages_and_writes_through_storage(small, peopl
     assert job.checksum == hashlib.sha256(data).hexdigest()
     assert job.page_count == len(PdfReader(io.BytesIO(data)).pages)
     assert job.file.name.startswith("reports/") and job.file.name.endswith("/cef-2023-24-q4-progress.pdf")
+    # The web version is stored beside it, from the same build.
+    assert job.html_file.name == job.file.name.removesuffix(".pdf") + ".html"
+    html = default_storage.open(job.html_file.name).read()
+    assert job.html_checksum == hashlib.sha256(html).hexdigest()
+    assert b"Progress as planned. (action 2)" in html and b"<html" not in html
     names = [stage for stage, _ in stages]
     assert names[:3] == [
         "Checking what was asked for",
@@ -534,12 +636,12 @@ def test_the_task_is_safe_to_run_twice_and_quiet_about_jobs_gone(small):
     tasks.render.delay(job.pk)  # inline in tests
     job.refresh_from_db()
     finished, name = job.finished_at, job.file.name
-    assert services.run_job(job.pk) == "already done"
+    assert rendering.run_job(job.pk) == "already done"
     job.refresh_from_db()
     assert (job.finished_at, job.file.name, job.attempts) == (finished, name, 1)
-    assert services.run_job(999_999) == "gone"
+    assert rendering.run_job(999_999) == "gone"
     running = ReportJob.objects.create(report_type="plan_progress", dedupe_key="r", status=JobStatus.RUNNING)
-    assert services.run_job(running.pk) == "already running"
+    assert rendering.run_job(running.pk) == "already running"
 
 
 def test_a_failed_job_says_why_in_plain_english_and_can_be_retried(
@@ -578,7 +680,7 @@ def test_an_unexpected_error_is_not_shown_but_given_a_reference(register_reports
     )
     try:
         job = ReportJob.objects.create(report_type="test_explodes", dedupe_key="e")
-        assert services.run_job(job.pk) == "failed"
+        assert rendering.run_job(job.pk) == "failed"
     finally:
         registry.unregister("test_explodes")
     job.refresh_from_db()
@@ -595,7 +697,7 @@ def test_a_report_stopped_at_the_soft_time_limit_says_so(db):
     )
     try:
         job = ReportJob.objects.create(report_type="test_slow", dedupe_key="s")
-        assert services.run_job(job.pk) == "failed"
+        assert rendering.run_job(job.pk) == "failed"
     finally:
         registry.unregister("test_slow")
     job.refresh_from_db()
@@ -609,7 +711,7 @@ def test_a_request_that_is_no_longer_valid_fails_with_the_forms_message(small):
         report_type="plan_progress", parameters=params(plan, period), dedupe_key="k"
     )
     ReportingPeriod.objects.filter(pk=period.pk).update(status=PeriodStatus.OPEN)
-    assert services.run_job(job.pk) == "failed"
+    assert rendering.run_job(job.pk) == "failed"
     job.refresh_from_db()
     assert job.error.startswith("This report cannot be produced as asked:")
     assert "Only a locked period goes to committee" in job.error
@@ -651,7 +753,7 @@ def test_the_sweeper_fails_jobs_no_worker_will_finish(db):
     assert "stopped before it finished" in dead.error and "Try again" in dead.error
     assert "No worker started this report within 30 minutes" in forgotten.error
     # The killed worker's task, redelivered later, leaves the failed job alone.
-    assert services.run_job(dead.pk) == "already failed"
+    assert rendering.run_job(dead.pk) == "already failed"
 
 
 def test_a_job_failed_by_the_sweeper_while_still_rendering_leaves_no_file(db, media):
@@ -672,12 +774,12 @@ def test_a_job_failed_by_the_sweeper_while_still_rendering_leaves_no_file(db, me
     )
     try:
         job = ReportJob.objects.create(report_type="test_swept", dedupe_key="w")
-        assert services.run_job(job.pk) == "abandoned"
+        assert rendering.run_job(job.pk) == "abandoned"
     finally:
         registry.unregister("test_swept")
     job.refresh_from_db()
-    assert job.status == JobStatus.FAILED and not job.file
-    assert not list((media / "reports").rglob("*.pdf"))
+    assert job.status == JobStatus.FAILED and not job.file and not job.html_file
+    assert not [path for path in (media / "reports").rglob("*") if path.is_file()]
 
 
 def test_clean_up_deletes_old_ad_hoc_reports_and_keeps_published_papers(db):
@@ -685,7 +787,12 @@ def test_clean_up_deletes_old_ad_hoc_reports_and_keeps_published_papers(db):
     old = now - timedelta(days=settings.REPORTS_KEEP_DAYS + 1)
 
     def job(key, *, finished, published=False, status=JobStatus.DONE):
-        name = default_storage.save(f"reports/{key}/report.pdf", ContentFile(b"%PDF-1.7 test"))
+        files = {}
+        if status == JobStatus.DONE:
+            files = {
+                "file": default_storage.save(f"reports/{key}/report.pdf", ContentFile(b"%PDF-1.7 test")),
+                "html_file": default_storage.save(f"reports/{key}/report.html", ContentFile(b"<p>x</p>")),
+            }
         return ReportJob.objects.create(
             report_type="x",
             dedupe_key=key,
@@ -693,7 +800,7 @@ def test_clean_up_deletes_old_ad_hoc_reports_and_keeps_published_papers(db):
             finished_at=finished,
             published=published,
             published_at=finished if published else None,
-            file=name,
+            **files,
         )
 
     ad_hoc = job("old", finished=old)
@@ -702,8 +809,10 @@ def test_clean_up_deletes_old_ad_hoc_reports_and_keeps_published_papers(db):
     recent = job("recent", finished=now - timedelta(days=1))
     assert tasks.clean_up.delay().get() == 2
     assert set(ReportJob.objects.values_list("pk", flat=True)) == {paper.pk, recent.pk}
-    assert not default_storage.exists(ad_hoc.file.name) and not default_storage.exists(failed.file.name)
-    assert default_storage.exists(paper.file.name) and default_storage.exists(recent.file.name)
+    assert not default_storage.exists(ad_hoc.file.name) and not default_storage.exists(ad_hoc.html_file.name)
+    assert not failed.file and not failed.html_file
+    for kept in (paper, recent):
+        assert default_storage.exists(kept.file.name) and default_storage.exists(kept.html_file.name)
 
 
 def test_housekeeping_runs_on_the_default_queue_and_rendering_on_the_pdf_queue():

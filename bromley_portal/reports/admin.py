@@ -32,6 +32,8 @@ class ReportJobAdmin(admin.ModelAdmin):
         "page_count",
         "size",
         "checksum",
+        "html_file",
+        "html_checksum",
         "classification",
         "exempt_paragraph",
         "dedupe_key",

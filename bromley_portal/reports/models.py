@@ -65,6 +65,10 @@ class ReportJob(models.Model):
     page_count = models.PositiveIntegerField(null=True, blank=True)
     size = models.PositiveBigIntegerField("size in bytes", null=True, blank=True)
     checksum = models.CharField("SHA-256", max_length=64, blank=True)
+    # The web version, rendered with the PDF from the same build and stored beside it, so it
+    # shows what the PDF shows. Empty for reports produced before the portal kept one.
+    html_file = models.FileField("web version", upload_to="reports/", max_length=300, blank=True)
+    html_checksum = models.CharField("web version's SHA-256", max_length=64, blank=True)
     classification = models.CharField(
         max_length=20, choices=Classification.choices, default=Classification.PART_1
     )
@@ -114,6 +118,12 @@ class ReportJob(models.Model):
             models.CheckConstraint(
                 condition=models.Q(published=False) | models.Q(status=JobStatus.DONE),
                 name="only_finished_reports_are_published",
+            ),
+            # The web version is stored with its PDF, never alone (the worker records both in
+            # one UPDATE as the job finishes).
+            models.CheckConstraint(
+                condition=models.Q(html_file="") | (~models.Q(file="") & models.Q(status=JobStatus.DONE)),
+                name="web_version_only_with_its_pdf",
             ),
         ]
         indexes = [models.Index(fields=["status", "finished_at"], name="report_job_status_finished")]

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
@@ -25,6 +26,13 @@ from bromley_portal.reports.registry import ReportError
 # How often the progress page looks again (the script polls; without script, the page refreshes).
 POLL_SECONDS = 2
 REFRESH_SECONDS = 5
+
+NOT_READY_MESSAGE = "The web version is made with the PDF, and this report is not ready yet."
+NO_WEB_VERSION_MESSAGE = (
+    "This report was produced before the portal kept a web version with each PDF, so it has none: one "
+    "built now from today's records might not match the PDF. The PDF is the report as it was produced."
+)
+WEB_VERSION_GONE_MESSAGE = "This report's web version has gone from the server. Tell the portal team."
 
 
 class ReportIndexView(PermissionRequiredMixin, TemplateView):
@@ -150,19 +158,32 @@ class DownloadView(JobMixin, View):
 
 
 class HtmlVersionView(JobMixin, DetailView):
-    """The same report as a web page, built from the same data with the same parts."""
+    """The report as a web page: the web version stored with the PDF when the report was produced.
+
+    Never rebuilt from the database, so after a correction it still shows what the PDF shows.
+    """
 
     template_name = "reports/report_page.html"
     context_object_name = "job"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        try:
-            report_type, report = services.build_report(self.object.report_type, self.object.parameters)
-        except ReportError as error:
-            context["problem"] = str(error)
-            return context
-        context.update(services.template_context(report_type, report, for_pdf=False))
+        job = self.object
+        if not job.is_done:
+            context["problem"] = NOT_READY_MESSAGE
+        elif not job.html_file:
+            context["problem"] = NO_WEB_VERSION_MESSAGE
+        else:
+            try:
+                with job.html_file.open("rb") as stored:
+                    fragment = stored.read().decode()
+            except FileNotFoundError:
+                context["problem"] = WEB_VERSION_GONE_MESSAGE
+            else:
+                # Safe to mark safe: the worker rendered this fragment from our own report templates
+                # (_header_block.html and _body.html) with autoescaping on, so every piece of user
+                # text in it was escaped then; it is stored where only the portal writes.
+                context["report_html"] = mark_safe(fragment)  # noqa: S308
         return context
 
 

@@ -4,14 +4,14 @@
     python manage.py render_report --list
 
 It validates the parameters with the report's own form and renders through the same
-code as the worker (services.render_report_to_pdf), but writes a file instead of a job.
+code as the worker (rendering.render_report_to_pdf), but writes a file instead of a job.
 """
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bromley_portal.reports import registry, services
+from bromley_portal.reports import registry, rendering
 from bromley_portal.reports.choices import Classification
 from bromley_portal.reports.registry import ReportError
 
@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{item!r} is not key=value")
             values[key.strip()] = value
         try:
-            rendered = services.render_report_to_pdf(
+            rendered = rendering.render_report_to_pdf(
                 report_type,
                 values,
                 progress=lambda stage, percent: self.stderr.write(f"{percent:3d}% {stage}"),

@@ -1,0 +1,360 @@
+"""The worker's side of the report pipeline: build a report, render it, and look after the jobs.
+
+A report is built from the database once, then rendered twice from that one build: to
+PDF with WeasyPrint, and to the HTML fragment that the portal shows as the report's web
+version. ``run_job`` stores both together, so the web version always shows what the PDF
+shows, however the records change afterwards. The stuck-job sweeper and the clean-up of
+old reports live here too.
+
+``tasks.py`` and the ``render_report`` command use this module; asking for a report
+(the web's side) is in ``services.py``, which sends jobs to ``tasks.py``. Dependencies
+point one way: services -> tasks -> rendering.
+"""
+
+import contextlib
+import hashlib
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+from weasyprint import HTML
+from weasyprint.logger import PROGRESS_LOGGER
+from weasyprint.urls import FatalURLFetchingError
+
+from bromley_portal.reports import registry
+from bromley_portal.reports.choices import SCHEDULE_12A, Classification, JobStatus
+from bromley_portal.reports.fetcher import MissingStaticFile, PortalStaticFetcher, base_url, static_url
+from bromley_portal.reports.models import ReportJob
+from bromley_portal.reports.registry import CommitteeReport, ReportError, ReportType
+
+logger = logging.getLogger(__name__)
+
+# Tagged PDF (PDF/UA-1) with the document language from <html lang="en-GB">.
+PDF_OPTIONS = {"pdf_tags": True, "pdf_variant": "pdf/ua-1"}
+STYLESHEET = "reports/report.css"
+# The web version: the same parts as the PDF, which reports/report_page.html shows inside
+# the portal's page.
+HTML_PARTS = ("reports/_header_block.html", "reports/_body.html")
+# A running job is stuck once it is this long past Celery's hard time limit (the
+# worker was killed, or the machine restarted, and nothing will finish it).
+STUCK_GRACE = timedelta(minutes=1)
+
+STUCK_MESSAGE = (
+    "The worker producing this report stopped before it finished (it may have been restarted or run "
+    "out of memory). Nothing was saved. Try again."
+)
+NOT_STARTED_MESSAGE = (
+    "No worker started this report within {minutes} minutes, so it was cancelled. The report workers "
+    "may be down: try again, and if the same thing happens tell the portal team."
+)
+
+
+def _no_progress(stage: str, percent: int) -> None:
+    pass
+
+
+# Building and rendering ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    """A report rendered from one build: the PDF, and its web version (an HTML fragment)."""
+
+    pdf: bytes
+    html: str
+    page_count: int
+    title: str
+    filename: str
+
+
+def template_context(report_type: ReportType, report: CommitteeReport, *, for_pdf: bool) -> dict:
+    part_2 = report_type.classification == Classification.PART_2
+    return {
+        "report": report,
+        "header": report.header,
+        "report_type": report_type,
+        "part_2": part_2,
+        "marking": "PART 2 - EXEMPT" if part_2 else "PART 1 - PUBLIC",
+        "exempt_paragraph": report_type.exempt_paragraph,
+        "exempt_reason": SCHEDULE_12A.get(report_type.exempt_paragraph, "") if part_2 else "",
+        "for_pdf": for_pdf,
+        "stylesheet_url": static_url(STYLESHEET),
+        "generated_at": timezone.now(),
+    }
+
+
+def build_report(
+    report_type_name: str, parameters: dict, progress=_no_progress
+) -> tuple[ReportType, CommitteeReport]:
+    """Validate the parameters and build the report from the database."""
+    progress("Checking what was asked for", 5)
+    report_type = registry.get(report_type_name)
+    cleaned, _ = report_type.clean(parameters)
+    progress("Reading the figures from the portal", 10)
+    return report_type, report_type.build(cleaned)
+
+
+def render_html_fragment(context: dict) -> str:
+    """The report's web version: its header block and body, laid out for the portal's page.
+
+    Rendered from our own templates with autoescaping on, so user text in it is escaped.
+    """
+    web = {**context, "for_pdf": False}
+    return "".join(render_to_string(name, web) for name in HTML_PARTS)
+
+
+def render_report_to_pdf(report_type_name: str, parameters: dict, progress=None) -> RenderedReport:
+    """Build a report from the database and render it to PDF, and to its web version, from that one build.
+
+    ``progress(stage, percent)`` is called as it goes. Used by the worker's task and by
+    the ``render_report`` command alike.
+    """
+    progress = progress or _no_progress
+    report_type, report = build_report(report_type_name, parameters, progress)
+    progress("Preparing the pages", 20)
+    context = template_context(report_type, report, for_pdf=True)
+    html = render_to_string(report_type.template_name, context)
+    web_version = render_html_fragment(context)
+    fetcher = PortalStaticFetcher()
+    with _weasyprint_progress(progress):
+        document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher).render(**PDF_OPTIONS)
+        pdf = document.write_pdf(**PDF_OPTIONS)
+    return RenderedReport(
+        pdf=pdf,
+        html=web_version,
+        page_count=len(document.pages),
+        title=report.header.title,
+        filename=report.filename,
+    )
+
+
+class _ProgressHandler:
+    """Turns WeasyPrint's progress log ("Step 5 - Creating layout - Page 12") into stages."""
+
+    def __init__(self, progress, interval=0.5):
+        self.progress = progress
+        self.interval = interval
+        self.thread = threading.get_ident()
+        self.last = 0.0
+        self.last_step = None
+
+    def __call__(self, record):
+        if record.thread != self.thread:
+            return
+        message = record.getMessage()
+        step = message.split(" - ")[0]
+        now = time.monotonic()
+        if step == self.last_step and now - self.last < self.interval:
+            return
+        self.last, self.last_step = now, step
+        if message.startswith("Step 5"):
+            page = record.args[0] if record.args else 0
+            # We do not know the page count yet: creep towards 85% as pages are laid out.
+            self.progress(f"Laying out page {page}", 30 + int(55 * page / (page + 20)))
+        elif message.startswith("Step 6"):
+            self.progress("Writing the PDF", 88)
+        elif message.startswith("Step 7"):
+            self.progress("Adding the PDF's bookmarks and tags", 94)
+        elif message.startswith(("Step 1", "Step 2", "Step 3", "Step 4")):
+            self.progress("Applying the committee report layout", 25)
+
+
+class _Handler(logging.Handler):
+    def __init__(self, callback):
+        super().__init__(level=logging.INFO)
+        self.callback = callback
+
+    def emit(self, record):
+        with contextlib.suppress(Exception):
+            self.callback(record)
+
+
+_progress_lock = threading.Lock()
+_logger_state: dict = {}
+
+
+@contextlib.contextmanager
+def _weasyprint_progress(progress):
+    handler = _Handler(_ProgressHandler(progress))
+    with _progress_lock:
+        if not any(isinstance(other, _Handler) for other in PROGRESS_LOGGER.handlers):
+            _logger_state.update(level=PROGRESS_LOGGER.level, propagate=PROGRESS_LOGGER.propagate)
+        PROGRESS_LOGGER.addHandler(handler)
+        PROGRESS_LOGGER.setLevel(logging.INFO)
+        PROGRESS_LOGGER.propagate = False  # every page would otherwise be a line in the worker's log
+    try:
+        yield
+    finally:
+        with _progress_lock:
+            PROGRESS_LOGGER.removeHandler(handler)
+            if not any(isinstance(other, _Handler) for other in PROGRESS_LOGGER.handlers):
+                PROGRESS_LOGGER.setLevel(_logger_state["level"])
+                PROGRESS_LOGGER.propagate = _logger_state["propagate"]
+
+
+# Running a job -------------------------------------------------------------------
+
+
+def describe_failure(error: BaseException, job_id: int | None = None) -> str:
+    """Why a report failed, for the person who asked for it."""
+    if isinstance(error, ReportError):
+        return str(error)
+    if isinstance(error, SoftTimeLimitExceeded):
+        minutes = max(1, round(settings.CELERY_TASK_SOFT_TIME_LIMIT / 60))
+        return (
+            f"The report took longer than {minutes} minutes to produce, so it was stopped. Try again; if it "
+            "stops again, the report may be too long to produce in one go: ask the portal team for help."
+        )
+    if isinstance(error, MissingStaticFile):
+        return (
+            "The report could not be produced because one of the portal's own files (its print "
+            "stylesheet) is missing from the server. Ask the portal team to check the installation, "
+            "then try again."
+        )
+    reference = f" (reference: report job {job_id})" if job_id else ""
+    return (
+        f"The report could not be produced because of an unexpected error in the portal{reference}. "
+        "Try again; if it fails again, tell the portal team the reference."
+    )
+
+
+def job_file_names(filename: str) -> tuple[str, str]:
+    """Where a report's PDF and its web version are kept: one unguessable folder, readable names."""
+    stem = f"reports/{uuid.uuid4().hex}/{slugify(filename)[:100] or 'report'}"
+    return f"{stem}.pdf", f"{stem}.html"
+
+
+def _delete_files(names, job_id: int) -> None:
+    """Delete a job's files, logging (not raising) what cannot be deleted: a job that fails
+    must still be marked failed, and the clean-up must go on to the next job."""
+    for name in names:
+        if not name:
+            continue
+        try:
+            default_storage.delete(name)
+        except Exception:
+            logger.exception("Could not delete the file %s of report job %s", name, job_id)
+
+
+def run_job(job_id: int) -> str:
+    """Render a job's report and save its PDF and web version. Safe to run twice, and quiet about
+    jobs gone or finished.
+
+    The two files are saved first, then one UPDATE records both on the job as it finishes, so
+    a finished job has both or neither. A save that fails, or the sweeper failing the job
+    meanwhile, deletes the files already saved. A worker killed between saving and that
+    UPDATE, or an UPDATE that raises, leaves them unreferenced in their folder: an UPDATE
+    whose outcome is unknown may have recorded them, so they are not deleted then.
+
+    Returns what happened: "done", "failed", "gone", "abandoned" or "already <status>".
+    """
+    claimed = ReportJob.objects.move(
+        job_id,
+        JobStatus.RUNNING,
+        started_at=timezone.now(),
+        stage="Starting",
+        percent=2,
+        error="",
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        status = ReportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
+        return "gone" if status is None else f"already {status}"
+    job = ReportJob.objects.get(pk=job_id)
+
+    def progress(stage: str, percent: int) -> None:
+        ReportJob.objects.record_stage(job_id, stage, percent)
+
+    saved: list[str] = []
+    try:
+        rendered = render_report_to_pdf(job.report_type, job.parameters, progress=progress)
+        progress("Saving the file", 97)
+        html = rendered.html.encode()
+        pdf_name, html_name = job_file_names(rendered.filename)
+        saved.append(default_storage.save(pdf_name, ContentFile(rendered.pdf)))
+        saved.append(default_storage.save(html_name, ContentFile(html)))
+    except (Exception, FatalURLFetchingError) as error:
+        if not isinstance(error, ReportError):
+            logger.exception("Report job %s (%s) failed", job_id, job.report_type)
+        _delete_files(saved, job_id)
+        ReportJob.objects.move(
+            job_id,
+            JobStatus.FAILED,
+            error=describe_failure(error, job_id),
+            stage="Failed",
+            finished_at=timezone.now(),
+        )
+        return "failed"
+    pdf_name, html_name = saved
+    finished = ReportJob.objects.move(
+        job_id,
+        JobStatus.DONE,
+        file=pdf_name,
+        page_count=rendered.page_count,
+        size=len(rendered.pdf),
+        checksum=hashlib.sha256(rendered.pdf).hexdigest(),
+        html_file=html_name,
+        html_checksum=hashlib.sha256(html).hexdigest(),
+        stage="Ready",
+        percent=100,
+        finished_at=timezone.now(),
+    )
+    if not finished:
+        # The sweeper gave up on it while it was still running: leave no orphaned files.
+        _delete_files(saved, job_id)
+        return "abandoned"
+    return "done"
+
+
+# Looking after the jobs ----------------------------------------------------------
+
+
+def fail_stuck_jobs(now=None) -> int:
+    """Mark failed the jobs no worker will finish: running past the hard time limit, or never started."""
+    now = now or timezone.now()
+    running_since = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) - STUCK_GRACE
+    pending_minutes = settings.REPORTS_PENDING_MINUTES
+    count = ReportJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=running_since).update(
+        status=JobStatus.FAILED, error=STUCK_MESSAGE, stage="Failed", finished_at=now
+    )
+    count += ReportJob.objects.filter(
+        status=JobStatus.PENDING, queued_at__lt=now - timedelta(minutes=pending_minutes)
+    ).update(
+        status=JobStatus.FAILED,
+        error=NOT_STARTED_MESSAGE.format(minutes=pending_minutes),
+        stage="Failed",
+        finished_at=now,
+    )
+    if count:
+        logger.warning("Marked %d stuck report job(s) failed", count)
+    return count
+
+
+def clean_up_old_reports(now=None) -> int:
+    """Delete ad-hoc reports (their PDFs and web versions) finished longer ago than REPORTS_KEEP_DAYS.
+
+    Published committee papers are kept, however old.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.REPORTS_KEEP_DAYS)
+    old = ReportJob.objects.filter(
+        published=False, status__in=[JobStatus.DONE, JobStatus.FAILED], finished_at__lt=cutoff
+    )
+    deleted = 0
+    for job_id, pdf_name, html_name in old.values_list("pk", "file", "html_file"):
+        # Delete the row first, re-checking it is still unpublished; then its files.
+        if ReportJob.objects.filter(pk=job_id, published=False).delete()[0]:
+            deleted += 1
+            _delete_files([pdf_name, html_name], job_id)
+    return deleted
