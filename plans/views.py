@@ -18,7 +18,6 @@ from rules.contrib.views import PermissionRequiredMixin
 from ambitions.models import Ambition, Portfolio
 from ambitions.services import current_strategy
 from bromley_portal.core.financial_year import FinancialYear
-from bromley_portal.core.panels import Panel
 from bromley_portal.core.views import PortalListView
 from plans import dashboards
 from plans.choices import PERIOD_TRANSITIONS, PeriodStatus, UpdateStatus
@@ -41,6 +40,7 @@ from plans.models import (
     QuarterlyUpdate,
     ReportingPeriod,
 )
+from plans.panels import ambition_panel  # noqa: F401 (moved; import it from plans.panels)
 from plans.selectors import (
     FIGURES,
     NOT_STARTED,
@@ -147,19 +147,6 @@ class ActionDetailView(PermissionRequiredMixin, DetailView):
             ]
         context["history"] = action_history(action)
         return context
-
-
-def ambition_panel(request, ambition) -> Panel | None:
-    """The plans and actions that serve an ambition, for the ambition's page."""
-    if not request.user.has_perm("plans.view_action"):
-        return None
-    sections = (
-        PlanSection.objects.filter(ambition=ambition)
-        .select_related("plan__portfolio")
-        .prefetch_related(Prefetch("actions", Action.objects.prefetch_related("lead_posts")))
-        .order_by("-plan__year", "plan__portfolio__order")
-    )
-    return Panel("plans/_ambition_panel.html", {"sections": sections, "ambition": ambition}, order=10)
 
 
 class PlanImportView(LoginRequiredMixin, PermissionRequiredMixin, FormView):

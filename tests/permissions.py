@@ -1,17 +1,30 @@
-"""The permissions matrix: every role against every page.
+"""The permissions matrix: every role against every page, and against every action done by POST.
 
-Each app adds its pages to ``PAGES``. A page lists the roles that may open it;
-every other role (and a signed-in person with no role) must be refused, and an
-anonymous visitor is sent to sign in. A page's ``url`` is a string, or a function
-of the small made-up council that ``tests/test_permissions_matrix.py`` builds.
+Each app adds its pages to ``PAGES`` and its POST-only endpoints to ``ACTIONS``, and builds
+the objects they need in its part of the made-up council (``tests/councils.py``).
+``tests/test_permissions_matrix.py`` fails for any named URL of the portal that has no row here.
+
+A page lists the roles that may open it; every other role (and a signed-in person with no
+role) must be refused, by GET and by POST, and an anonymous visitor is sent to sign in. A
+page's ``url`` is a string, or a function of the council; ``url_name`` is the name of the URL
+pattern it opens (checked against ``url``).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bromley_portal.accounts.roles import Role
+from bromley_portal.reports.choices import JobStatus
+from bromley_portal.reports.models import ReportJob
+from plans.choices import Rag, UpdateStatus
+from plans.models import QuarterlyUpdate
 
 EVERY_ROLE = frozenset(Role)
+PART_1_READERS = frozenset({Role.MEMBER, Role.OFFICER, Role.APPROVER, Role.CLERK, Role.ADMIN})
+
+
+def _resolve(url, council) -> str:
+    return url(council) if callable(url) else url
 
 
 @dataclass(frozen=True)
@@ -20,82 +33,273 @@ class Page:
     url: str | Callable
     allowed: frozenset = field(default_factory=frozenset)
     no_role_allowed: bool = False  # a signed-in person with no role may open it
+    url_name: str = field(kw_only=True)
+    public: bool = field(default=False, kw_only=True)  # an anonymous visitor opens it too
+    signed_in_goes_to: str = field(default="", kw_only=True)  # where it sends anyone signed in
 
     def __str__(self):
         return self.name
 
     def resolve(self, council) -> str:
-        return self.url(council) if callable(self.url) else self.url
+        return _resolve(self.url, council)
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something done by POST at an address with no page of its own (or whose POST needs other roles
+    than its page). The ``allowed`` roles get it done (a redirect, and ``done(council)`` becomes true);
+    every other role is refused with 403 and nothing changes; an anonymous visitor is sent to sign in."""
+
+    name: str
+    url: str | Callable
+    allowed: frozenset
+    why: str  # what it does, and why it is POST only
+    data: dict | Callable = field(default_factory=dict)
+    done: Callable | None = None  # done(council): has it happened? None: nothing to look at
+    no_role_allowed: bool = False
+    url_name: str = field(kw_only=True)
+    post_only: bool = field(default=True, kw_only=True)  # False: the page is a row in PAGES too
+
+    def __str__(self):
+        return self.name
+
+    def resolve(self, council) -> str:
+        return _resolve(self.url, council)
+
+    def form_data(self, council) -> dict:
+        return _resolve(self.data, council)
+
+
+def _status(council, key, model=QuarterlyUpdate) -> str:
+    """The status of the council's object ``key`` as the database has it now."""
+    return model.objects.get(pk=council[key].pk).status
 
 
 PAGES = [
-    Page("home", "/", EVERY_ROLE, no_role_allowed=True),
-    Page("password change", "/accounts/password-change/", EVERY_ROLE, no_role_allowed=True),
-    Page("admin index", "/admin/", frozenset({Role.ADMIN})),
-    Page("admin people", "/admin/accounts/user/", frozenset({Role.ADMIN})),
+    # The core: signing in and out, home, the accessibility statement and the health check.
+    Page(
+        "accessibility statement",
+        "/accessibility/",
+        EVERY_ROLE,
+        no_role_allowed=True,
+        public=True,
+        url_name="accessibility",
+    ),
+    Page("health check", "/health/", EVERY_ROLE, no_role_allowed=True, public=True, url_name="health"),
+    Page("sign in", "/accounts/login/", public=True, signed_in_goes_to="/", url_name="login"),
+    Page("home", "/", EVERY_ROLE, no_role_allowed=True, url_name="home"),
+    Page(
+        "password change",
+        "/accounts/password-change/",
+        EVERY_ROLE,
+        no_role_allowed=True,
+        url_name="password_change",
+    ),
+    Page(
+        "password changed",
+        "/accounts/password-change/done/",
+        EVERY_ROLE,
+        no_role_allowed=True,
+        url_name="password_change_done",
+    ),
+    # The Django admin is for admins. Its own pages are not all listed here: these are samples.
+    Page("admin index", "/admin/", frozenset({Role.ADMIN}), url_name="admin:index"),
+    Page(
+        "admin people",
+        "/admin/accounts/user/",
+        frozenset({Role.ADMIN}),
+        url_name="admin:accounts_user_changelist",
+    ),
     # Ambitions and plans: every role reads; admins edit and import.
-    Page("strategy", "/strategy/", EVERY_ROLE),
-    Page("ambition", "/strategy/ambitions/1/", EVERY_ROLE),
-    Page("plans", "/plans/", EVERY_ROLE),
-    Page("plan", lambda council: council["plan"].get_absolute_url(), EVERY_ROLE),
-    Page("actions", "/plans/actions/", EVERY_ROLE),
-    Page("actions export", "/plans/actions/?_export=xlsx", EVERY_ROLE),
-    Page("action", lambda council: council["action"].get_absolute_url(), EVERY_ROLE),
-    Page("admin actions", "/admin/plans/action/", frozenset({Role.ADMIN})),
-    Page("plan import", "/plans/import/", frozenset({Role.ADMIN})),
+    Page("strategy", "/strategy/", EVERY_ROLE, url_name="ambitions:strategy"),
+    Page("ambition", "/strategy/ambitions/1/", EVERY_ROLE, url_name="ambitions:ambition"),
+    Page("plans", "/plans/", EVERY_ROLE, url_name="plans:plan_list"),
+    Page("plan", lambda council: council["plan"].get_absolute_url(), EVERY_ROLE, url_name="plans:plan"),
+    Page("actions", "/plans/actions/", EVERY_ROLE, url_name="plans:action_list"),
+    Page("actions export", "/plans/actions/?_export=xlsx", EVERY_ROLE, url_name="plans:action_list"),
+    Page("action", lambda council: council["action"].get_absolute_url(), EVERY_ROLE, url_name="plans:action"),
+    Page(
+        "admin actions",
+        "/admin/plans/action/",
+        frozenset({Role.ADMIN}),
+        url_name="admin:plans_action_changelist",
+    ),
+    Page("plan import", "/plans/import/", frozenset({Role.ADMIN}), url_name="plans:import"),
     Page(
         "admin action",
         lambda council: f"/admin/plans/action/{council['action'].pk}/change/",
         frozenset({Role.ADMIN}),
+        url_name="admin:plans_action_change",
     ),
     # Quarterly updates: officers write, approvers approve, clerks run the periods; every role reads
     # an update (members only approved and locked ones, which visible_to decides).
-    Page("my actions", "/plans/my-actions/", frozenset({Role.OFFICER})),
+    Page("my actions", "/plans/my-actions/", frozenset({Role.OFFICER}), url_name="plans:my_actions"),
     Page(
         "update, open quarter",
         lambda council: f"/plans/actions/{council['action'].pk}/updates/{council['open_period'].pk}/",
         EVERY_ROLE,
+        url_name="plans:update",
     ),
     Page(
         "update, locked quarter",
         lambda council: f"/plans/actions/{council['action'].pk}/updates/{council['locked_period'].pk}/",
         EVERY_ROLE,
+        url_name="plans:update",
     ),
-    Page("approvals", "/plans/approvals/", frozenset({Role.APPROVER})),
-    Page("periods", "/plans/periods/", frozenset({Role.CLERK, Role.ADMIN})),
+    Page("approvals", "/plans/approvals/", frozenset({Role.APPROVER}), url_name="plans:approvals"),
+    Page("periods", "/plans/periods/", frozenset({Role.CLERK, Role.ADMIN}), url_name="plans:periods"),
     Page(
         "period overview",
         lambda council: f"/plans/periods/{council['open_period'].pk}/",
         frozenset({Role.CLERK, Role.ADMIN}),
+        url_name="plans:period",
     ),
+    # Opening and locking ask first (GET); the same roles confirm by POST.
     Page(
         "lock period",
         lambda council: f"/plans/periods/{council['open_period'].pk}/lock/",
         frozenset({Role.CLERK}),
+        url_name="plans:lock_period",
     ),
     Page(
         "open period",
         lambda council: f"/plans/periods/{council['locked_period'].pk}/open/",
         frozenset({Role.CLERK}),
+        url_name="plans:open_period",
     ),
     # The clerk, or the approver of the update's portfolio (the matrix's approver holds its post).
     Page(
         "amend update",
         lambda council: f"/plans/updates/{council['locked_update'].pk}/amend/",
         frozenset({Role.CLERK, Role.APPROVER}),
+        url_name="plans:amend",
     ),
     # Dashboards: every role reads them.
-    Page("corporate overview", "/plans/dashboards/", EVERY_ROLE),
-    Page("ambition dashboard", "/plans/dashboards/ambitions/1/", EVERY_ROLE),
-    Page("portfolio dashboard", "/plans/dashboards/portfolios/CEF/", EVERY_ROLE),
-    Page("measure", lambda council: council["measure"].get_absolute_url(), EVERY_ROLE),
-    Page("admin measures", "/admin/plans/measure/", frozenset({Role.ADMIN})),
-    # Committee reports: Part 1 readers see the list; clerks and admins ask for reports.
+    Page("corporate overview", "/plans/dashboards/", EVERY_ROLE, url_name="plans:dashboard"),
     Page(
-        "reports",
-        "/reports/",
-        frozenset({Role.MEMBER, Role.OFFICER, Role.APPROVER, Role.CLERK, Role.ADMIN}),
+        "ambition dashboard",
+        "/plans/dashboards/ambitions/1/",
+        EVERY_ROLE,
+        url_name="plans:dashboard_ambition",
     ),
-    Page("request plan progress report", "/reports/new/plan_progress/", frozenset({Role.CLERK, Role.ADMIN})),
-    Page("request corporate summary", "/reports/new/corporate_summary/", frozenset({Role.CLERK, Role.ADMIN})),
+    Page(
+        "portfolio dashboard",
+        "/plans/dashboards/portfolios/CEF/",
+        EVERY_ROLE,
+        url_name="plans:dashboard_portfolio",
+    ),
+    Page(
+        "measure", lambda council: council["measure"].get_absolute_url(), EVERY_ROLE, url_name="plans:measure"
+    ),
+    Page(
+        "admin measures",
+        "/admin/plans/measure/",
+        frozenset({Role.ADMIN}),
+        url_name="admin:plans_measure_changelist",
+    ),
+    # Committee reports: Part 1 readers see the list and read Part 1 reports; clerks and admins ask
+    # for reports. (Part 2 reports, to clerks and admins only, are tested in test_reports.py.)
+    Page("reports", "/reports/", PART_1_READERS, url_name="reports:index"),
+    Page(
+        "request plan progress report",
+        "/reports/new/plan_progress/",
+        frozenset({Role.CLERK, Role.ADMIN}),
+        url_name="reports:request",
+    ),
+    Page(
+        "request corporate summary",
+        "/reports/new/corporate_summary/",
+        frozenset({Role.CLERK, Role.ADMIN}),
+        url_name="reports:request",
+    ),
+    Page(
+        "report progress",
+        lambda council: f"/reports/{council['report_job'].pk}/",
+        PART_1_READERS,
+        url_name="reports:job",
+    ),
+    Page(
+        "report status",
+        lambda council: f"/reports/{council['report_job'].pk}/status/",
+        PART_1_READERS,
+        url_name="reports:job_status",
+    ),
+    Page(
+        "report download",
+        lambda council: f"/reports/{council['report_job'].pk}/download/",
+        PART_1_READERS,
+        url_name="reports:download",
+    ),
+    Page(
+        "report web version",
+        lambda council: f"/reports/{council['report_job'].pk}/html/",
+        PART_1_READERS,
+        url_name="reports:html",
+    ),
+]
+
+
+ACTIONS = [
+    # The core.
+    Action(
+        "sign out",
+        "/accounts/logout/",
+        EVERY_ROLE,
+        no_role_allowed=True,
+        why="Ends the session. POST only (Django's LogoutView), so a link on another site cannot sign anyone out.",
+        url_name="logout",
+    ),
+    # Quarterly updates.
+    Action(
+        "save update",
+        lambda council: f"/plans/actions/{council['action'].pk}/updates/{council['open_period'].pk}/",
+        frozenset({Role.OFFICER}),
+        why="Every role reads the update page; only the action's lead (the matrix's officer) saves it.",
+        data=lambda council: {
+            "version": "0",
+            "rag": Rag.GREEN,
+            "narrative": "Going well",
+            "evidence_links": "",
+            **{f"figure_{m.pk}": "" for m in council["action"].measures_of_success.all()},
+        },
+        done=lambda council: QuarterlyUpdate.objects.filter(
+            action=council["action"], period=council["open_period"]
+        ).exists(),
+        url_name="plans:update",
+        post_only=False,
+    ),
+    Action(
+        "approve update",
+        lambda council: f"/plans/updates/{council['submitted_update'].pk}/approve/",
+        frozenset({Role.APPROVER}),
+        why="Approves a submitted update from the approvals queue, which has the button.",
+        done=lambda council: _status(council, "submitted_update") == UpdateStatus.APPROVED,
+        url_name="plans:approve",
+    ),
+    Action(
+        "return update",
+        lambda council: f"/plans/updates/{council['submitted_update'].pk}/return/",
+        frozenset({Role.APPROVER}),
+        why="Returns a submitted update to its lead with a comment, from the approvals queue.",
+        data=lambda council: {f"return-{council['submitted_update'].pk}-comment": "Please add the figures."},
+        done=lambda council: _status(council, "submitted_update") == UpdateStatus.RETURNED,
+        url_name="plans:return",
+    ),
+    # Committee reports.
+    Action(
+        "retry report",
+        lambda council: f"/reports/{council['failed_report_job'].pk}/retry/",
+        frozenset({Role.CLERK, Role.ADMIN}),
+        why="Sends a failed report to a worker again, from its progress page.",
+        done=lambda council: _status(council, "failed_report_job", ReportJob) == JobStatus.PENDING,
+        url_name="reports:retry",
+    ),
+    Action(
+        "publish report",
+        lambda council: f"/reports/{council['report_job'].pk}/publish/",
+        frozenset({Role.CLERK, Role.ADMIN}),
+        why="Keeps a finished report as a committee paper, from its progress page.",
+        done=lambda council: ReportJob.objects.get(pk=council["report_job"].pk).published,
+        url_name="reports:publish",
+    ),
 ]

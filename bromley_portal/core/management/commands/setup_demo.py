@@ -1,7 +1,9 @@
-from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
 from bromley_portal.accounts.demo import ensure_demo_people
+from bromley_portal.core.demo import demo_data
 
 
 class Command(BaseCommand):
@@ -12,14 +14,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         rows = ensure_demo_people()  # first, so apps can give the demo people posts
-        for config in apps.get_app_configs():
-            loader = getattr(config, "load_demo_data", None)
-            if loader is not None:
-                self.stdout.write(f"Loading {config.verbose_name} ...")
-                loader(stdout=self.stdout)
+        # Each app registers its loader in AppConfig.ready() (bromley_portal.core.demo).
+        for item in demo_data():
+            self.stdout.write(f"Loading {item.label} ...")
+            item.loader(self.stdout)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo people (one per role):"))
         width = max(len(username) for username, _, _ in rows)
         for username, password, role in rows:
             self.stdout.write(f"  {username.ljust(width)}  password {password}  ({role})")
-        self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/")
+        self.stdout.write(
+            f"Sign in at {settings.PORTAL_BASE_URL}{reverse('login')} (PORTAL_BASE_URL; "
+            "if the server runs elsewhere, at the address it prints)."
+        )

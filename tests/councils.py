@@ -1,0 +1,144 @@
+"""The small made-up council that the permissions matrix runs against, built part by part.
+
+Each app writes one builder that adds its own objects to the shared council (a dict), so a
+new app adds its part here without touching another app's::
+
+    @council_part("contracts")
+    def contracts_part(council, people):
+        council["contract"] = Contract.objects.create(portfolio=council["portfolios"]["CEF"], ...)
+
+Parts run in the order they are written in this file; a part may use what an earlier part
+added. A key can be set once only, so two parts cannot overwrite each other's objects.
+``people`` is the ``people`` fixture: one user per role, and ``None`` for a person with no role.
+"""
+
+from collections.abc import Callable
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from ambitions.models import Post
+from ambitions.services import ensure_portfolios
+from bromley_portal.accounts.roles import Role
+from bromley_portal.reports.choices import JobStatus
+from bromley_portal.reports.models import ReportJob
+from plans.choices import PeriodStatus, Rag, UpdateStatus
+from plans.models import Measure, QuarterlyUpdate, Reading, ReportingPeriod
+from tests.factories import make_plan, make_strategy
+
+Builder = Callable[[dict, dict], None]
+_parts: dict[str, Builder] = {}
+
+
+def council_part(name: str) -> Callable[[Builder], Builder]:
+    """Register ``builder(council, people)`` as the part of the council that ``name`` adds."""
+
+    def register(builder: Builder) -> Builder:
+        if name in _parts:
+            raise ValueError(f"There is already a council part called {name!r}.")
+        _parts[name] = builder
+        return builder
+
+    return register
+
+
+class Council(dict):
+    """The objects the parts made, by name; each name is set once."""
+
+    def __setitem__(self, key, value):
+        if key in self:
+            raise KeyError(f"council[{key!r}] is already set by an earlier part")
+        super().__setitem__(key, value)
+
+    def update(self, other=(), /, **more):
+        for key, value in dict(other, **more).items():
+            self[key] = value
+
+
+def build_council(people: dict) -> Council:
+    """Every part, in order. Parts may store files: point MEDIA_ROOT at a temporary folder first."""
+    council = Council()
+    for builder in _parts.values():
+        builder(council, people)
+    return council
+
+
+# The council's structure and strategy (ambitions) --------------------------------------------
+
+
+@council_part("ambitions")
+def ambitions_part(council, people):
+    """The six portfolios, and a strategy with five ambitions (ambition 1 has its own page)."""
+    council["portfolios"] = ensure_portfolios()
+    council["strategy"] = make_strategy()
+
+
+# Plans and quarterly updates -----------------------------------------------------------------
+
+
+@council_part("plans")
+def plans_part(council, people):
+    """A CEF plan and its actions; a locked quarter with the first action's update as reported, and an
+    open quarter with the second action's update submitted. The officer holds the actions' lead post
+    (so writes their updates); the approver holds a post for the plan's portfolio (so approves and
+    amends its updates). A measure with a reading; a finished plan progress report and a failed one
+    (the committee report pages need a job of some registered type: this is plans')."""
+    plan = make_plan()
+    first, second = plan.sections.first().actions.order_by("number")[:2]
+    first.lead_posts.get().holders.add(people[Role.OFFICER])
+    locked = ReportingPeriod.objects.create(
+        year=plan.year, quarter=3, status=PeriodStatus.LOCKED, **ReportingPeriod.default_dates(plan.year, 3)
+    )
+    open_period = ReportingPeriod.objects.create(
+        year=plan.year, quarter=4, status=PeriodStatus.OPEN, **ReportingPeriod.default_dates(plan.year, 4)
+    )
+    Post.objects.create(title="Director CEF", portfolio=plan.portfolio).holders.add(people[Role.APPROVER])
+    measure = Measure.objects.create(
+        slug="schools-good",
+        name="Schools good or outstanding",
+        definition="d",
+        unit="percentage",
+        polarity="higher_is_better",
+        frequency="annual",
+    )
+    Reading.objects.create(measure=measure, period=locked, actual=96, target=95)
+    parameters = {"plan": plan.pk, "period": locked.pk}
+    report_file = default_storage.save("reports/matrix/report.pdf", ContentFile(b"%PDF-1.7 matrix"))
+    council.update(
+        plan=plan,
+        action=first,
+        locked_period=locked,
+        open_period=open_period,
+        locked_update=QuarterlyUpdate.objects.create(
+            action=first, period=locked, rag=Rag.GREEN, narrative="As reported", status=UpdateStatus.LOCKED
+        ),
+        submitted_update=QuarterlyUpdate.objects.create(
+            action=second,
+            period=open_period,
+            rag=Rag.AMBER,
+            narrative="At risk",
+            status=UpdateStatus.SUBMITTED,
+        ),
+        measure=measure,
+        report_job=ReportJob.objects.create(
+            report_type="plan_progress",
+            parameters=parameters,
+            title="CEF plan progress",
+            dedupe_key="matrix-done",
+            status=JobStatus.DONE,
+            file=report_file,
+            finished_at=timezone.now(),
+            page_count=1,
+            size=15,
+        ),
+        failed_report_job=ReportJob.objects.create(
+            report_type="plan_progress",
+            parameters=parameters,
+            title="CEF plan progress",
+            dedupe_key="matrix-failed",
+            status=JobStatus.FAILED,
+            error="The worker stopped.",
+            finished_at=timezone.now(),
+        ),
+    )
