@@ -144,6 +144,22 @@ class Portfolio(models.Model):
     pds_committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="portfolios")
     portfolio_holder = models.CharField(max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    chief_officer = models.ForeignKey(
+        "Post",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The director whose name goes in the Chief Officer box of the portfolio's committee reports.",
+    )
+    report_contact = models.ForeignKey(
+        "Post",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The post that answers members' questions on the portfolio's reports (the Contact Officer).",
+    )
 
     class Meta:
         ordering = ["order", "name"]

@@ -8,7 +8,17 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from ambitions.choices import PORTFOLIOS
-from ambitions.models import Ambition, Commitment, Committee, KeyStrategy, OutcomeTheme, Portfolio, Strategy
+from ambitions.models import (
+    Ambition,
+    Commitment,
+    Committee,
+    KeyStrategy,
+    OutcomeTheme,
+    Portfolio,
+    Post,
+    Strategy,
+)
+from bromley_portal.reports.registry import Officer
 
 SEED_DATA = Path(settings.BASE_DIR) / "fixtures" / "data"
 
@@ -85,3 +95,19 @@ def load_seed_strategy() -> tuple[Strategy, bool]:
 
 def current_strategy() -> Strategy | None:
     return Strategy.objects.order_by("-start_year").first()
+
+
+def officer_for(post: Post | None) -> Officer | None:
+    """A post as a committee report names its officer: the holder's name, the post, telephone and
+    e-mail; the post alone when nobody holds it."""
+    if post is None:
+        return None
+    holder = post.holders.filter(is_active=True).order_by("pk").first()
+    if holder is None:
+        return Officer(name="", title=post.title)
+    return Officer(
+        name=holder.get_full_name() or holder.username,
+        title=post.title,
+        phone=holder.phone,
+        email=holder.email,
+    )

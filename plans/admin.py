@@ -5,6 +5,7 @@ from plans.models import (
     Action,
     ActionDetail,
     Delegation,
+    DetailLead,
     Measure,
     MeasureOfSuccess,
     PlanSection,
@@ -31,6 +32,28 @@ class PortfolioPlanAdmin(SimpleHistoryAdmin):
 class ActionDetailInline(admin.TabularInline):
     model = ActionDetail
     extra = 0
+    fields = ["order", "letter", "text", "target_date", "annual_programme", "target_to_confirm"]
+    show_change_link = True  # its leads and measures of success are edited on the detail's own page
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "title", "section", "target_date"]
+    list_select_related = ["section__plan__portfolio", "section__ambition"]
+    list_filter = ["section__plan", "annual_programme"]
+    search_fields = ["title"]
+    filter_horizontal = ["portfolios"]
+    readonly_fields = ["target_date", "annual_programme"]
+    inlines = [ActionDetailInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.refresh_targets()
+
+
+class DetailLeadInline(admin.TabularInline):
+    model = DetailLead
+    extra = 0
 
 
 class MeasureOfSuccessInline(admin.TabularInline):
@@ -38,15 +61,16 @@ class MeasureOfSuccessInline(admin.TabularInline):
     extra = 0
 
 
-@admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
-    list_display = ["reference", "title", "section", "target_date_text"]
-    list_select_related = ["section__plan__portfolio", "section__ambition"]
-    list_filter = ["section__plan", "annual_programme"]
-    search_fields = ["title"]
-    filter_horizontal = ["lead_posts", "portfolios"]
-    autocomplete_fields = []
-    inlines = [ActionDetailInline, MeasureOfSuccessInline]
+@admin.register(ActionDetail)
+class ActionDetailAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "action", "target_date", "annual_programme"]
+    list_select_related = ["action__section__plan__portfolio"]
+    search_fields = ["text", "action__title"]
+    inlines = [DetailLeadInline, MeasureOfSuccessInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        obj.action.refresh_targets()
 
 
 @admin.register(ReportingPeriod)
@@ -57,7 +81,6 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
 class ReadingInline(admin.TabularInline):
     model = Reading
     extra = 0
-    autocomplete_fields = []
 
 
 @admin.register(Measure)

@@ -46,7 +46,7 @@ SECTIONS = [
 def load_demo_data(stdout):
     """The council's plans and measures from fixtures/data, then the demo quarterly updates (safe to run again)."""
     from plans.demo import load_demo_updates
-    from plans.services import load_seed_measures, load_seed_plans
+    from plans.seeds import load_seed_measures, load_seed_plans
 
     for plan, created in load_seed_plans():
         stdout.write(f"  {plan}: {'loaded' if created else 'already there'}")

@@ -1,5 +1,7 @@
 from django.db import models
 
+from bromley_portal.core.choices import StatusChoices, register_status_set, status
+
 
 class SectionKind(models.TextChoices):
     """How a plan is organised: by the strategy's ambitions (2023-24) or by priorities (earlier plans)."""
@@ -17,40 +19,62 @@ class TargetStatus(models.TextChoices):
     NO_DATE = "no_date", "No target date"
 
 
-class Rag(models.TextChoices):
-    """How an action is going, as its lead reports it each quarter."""
+class Rag(StatusChoices):
+    """How an action is going in a quarter: the RAG its lead reports, and the two gaps a
+    committee counts beside them (a reported update without a RAG; no update at all)."""
 
-    RED = "red", "Red: off track"
-    AMBER = "amber", "Amber: at risk"
-    GREEN = "green", "Green: on track"
-    COMPLETE = "complete", "Complete"
-    NOT_STARTED = "not_started", "Not started"
+    RED = status("red", "Red: off track", short="Red", colour="red", description="off track")
+    AMBER = status("amber", "Amber: at risk", short="Amber", colour="orange", description="at risk")
+    GREEN = status("green", "Green: on track", short="Green", colour="green", description="on track")
+    COMPLETE = status("complete", "Complete", colour="blue", description="delivered")
+    NOT_STARTED = status("not_started", "Not started", colour="grey", description="not begun yet")
+    NOT_RATED = status(
+        "not_rated",
+        "Reported without a RAG",
+        short="Not rated",
+        colour="purple",
+        description="an update published without a RAG status",
+    )
+    NO_UPDATE = status(
+        "no_update",
+        "No update received",
+        short="No update",
+        colour="yellow",
+        description="no approved update for the quarter",
+    )
 
-    @property
-    def short_label(self) -> str:
-        return {
-            "red": "Red",
-            "amber": "Amber",
-            "green": "Green",
-            "complete": "Complete",
-            "not_started": "Not started",
-        }[self.value]
+    @classmethod
+    def chosen(cls) -> list["Rag"]:
+        """The statuses a lead chooses from; the other two are what a committee counts."""
+        return [cls.RED, cls.AMBER, cls.GREEN, cls.COMPLETE, cls.NOT_STARTED]
 
 
-class UpdateStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    RETURNED = "returned", "Returned"
-    APPROVED = "approved", "Approved"
-    LOCKED = "locked", "Locked"
+# Red and amber: what a committee asks about first.
+EXCEPTIONS = [Rag.RED, Rag.AMBER]
+
+
+class UpdateStatus(StatusChoices):
+    """Where a quarterly update stands. NOT_STARTED is an action with no update yet (never stored)."""
+
+    NOT_STARTED = status("not_started", "Not started", colour="grey")
+    DRAFT = status("draft", "Draft", colour="light-blue")
+    SUBMITTED = status("submitted", "Submitted", colour="blue", description="waiting for approval")
+    RETURNED = status("returned", "Returned", colour="yellow", description="sent back to its lead")
+    APPROVED = status("approved", "Approved", colour="turquoise")
+    LOCKED = status("locked", "Locked", colour="purple", description="reported to committee")
+
+    @classmethod
+    def stored(cls) -> list["UpdateStatus"]:
+        return [cls.DRAFT, cls.SUBMITTED, cls.RETURNED, cls.APPROVED, cls.LOCKED]
 
 
 # Updates that have been reported: what members, dashboards, lists and reports count.
 REPORTED = [UpdateStatus.APPROVED, UpdateStatus.LOCKED]
-# Beside the RAG values, what dashboards and reports count: a reported update with no RAG
-# (published before RAGs were kept), and an action with no reported update in the period.
-NOT_RATED = "not_rated"
-NO_UPDATE = "no_update"
+# Updates its lead still has to write (or finish) in an open period: the one definition of
+# "outstanding" that the to-do lists, the chasing list and the reminders share.
+OUTSTANDING = [UpdateStatus.NOT_STARTED, UpdateStatus.DRAFT, UpdateStatus.RETURNED]
+# Updates its lead may still change.
+EDITABLE = [UpdateStatus.DRAFT, UpdateStatus.RETURNED]
 
 # The quarterly update workflow, written down once. Every view, command and task
 # moves an update through plans.services, which refuses any other move.
@@ -63,10 +87,10 @@ UPDATE_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class PeriodStatus(models.TextChoices):
-    PLANNED = "planned", "Not open yet"
-    OPEN = "open", "Open for updates"
-    LOCKED = "locked", "Locked for committee"
+class PeriodStatus(StatusChoices):
+    PLANNED = status("planned", "Not open yet", colour="grey")
+    OPEN = status("open", "Open for updates", short="Open", colour="green")
+    LOCKED = status("locked", "Locked for committee", short="Locked", colour="purple")
 
 
 PERIOD_TRANSITIONS: dict[str, set[str]] = {
@@ -117,3 +141,8 @@ class DataQuality(models.TextChoices):
     NO_READING = "no_reading", "No reading this period"
     NO_TARGET = "no_target", "No target"
     DEFINITION_CHANGED = "definition_changed", "Definition changed"
+
+
+register_status_set("rag", Rag)
+register_status_set("update_status", UpdateStatus)
+register_status_set("period_status", PeriodStatus)

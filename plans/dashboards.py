@@ -8,15 +8,13 @@ An action's RAG for a period is the RAG of its reported (approved or locked) upd
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 
 from ambitions.models import Ambition, Portfolio
-from bromley_portal.core.charts import RAG_COLOURS, LineChart, Series, StackedBar
-from plans.choices import NO_UPDATE, NOT_RATED, PeriodStatus, Polarity, Rag
-from plans.models import Action, Assessment, Measure, QuarterlyUpdate, Reading, ReportingPeriod
-
-RAG_ORDER = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE, Rag.NOT_STARTED]
+from bromley_portal.core.charts import LineChart, Series, StackedBar
+from plans.choices import EXCEPTIONS, PeriodStatus, Polarity, Rag
+from plans.models import Action, ActionDetail, Assessment, Measure, QuarterlyUpdate, Reading, ReportingPeriod
 
 
 @dataclass
@@ -49,8 +47,9 @@ class RagCounts:
         return sum(self.now.values())
 
     def rows(self):
-        """(key, count now, change since the previous period) for every RAG and the gaps."""
-        return [(key, self.now[key], self.change(key)) for key in [*RAG_ORDER, NOT_RATED, NO_UPDATE]]
+        """(status, count now, change since the previous period) for every RAG and the gaps; no change
+        is given for "no update", which a period before the first report would make meaningless."""
+        return [(key, self.now[key], None if key == Rag.NO_UPDATE else self.change(key)) for key in Rag]
 
 
 @dataclass
@@ -87,11 +86,11 @@ def rag_counts(filters: Filters, group_by: str) -> dict[int | None, RagCounts]:
     for row in updates:
         key = row[f"action__{field_name}"]
         bucket = counts[key].now if row["period_id"] == period.pk else counts[key].before
-        bucket[row["reported_rag"] or NOT_RATED] += row["n"]
+        bucket[Rag(row["reported_rag"])] += row["n"]
         if row["period_id"] == period.pk:
             reported[key] += row["n"]
     for key, total in totals.items():
-        counts[key].now[NO_UPDATE] = total - reported[key]
+        counts[key].now[Rag.NO_UPDATE] = total - reported[key]
     return counts
 
 
@@ -101,14 +100,17 @@ def exceptions(filters: Filters) -> list[QuarterlyUpdate]:
         return []
     updates = (
         QuarterlyUpdate.objects.reported()
-        .filter(period=filters.period, reported_rag__in=[Rag.RED, Rag.AMBER], action__in=filters.actions())
+        .filter(period=filters.period, reported_rag__in=EXCEPTIONS, action__in=filters.actions())
         .select_related("action__section__plan__portfolio", "action__section__ambition")
-        .prefetch_related("action__lead_posts")
+        .prefetch_related("notes", Prefetch("action__details", ActionDetail.objects.with_plan_text()))
     )
-    order = {Rag.RED: 0, Rag.AMBER: 1}
     return sorted(
         updates,
-        key=lambda u: (order[u.reported_rag], u.action.section.plan.portfolio.order, u.action.reference),
+        key=lambda u: (
+            EXCEPTIONS.index(u.reported_rag),
+            u.action.section.plan.portfolio.order,
+            u.action.reference,
+        ),
     )
 
 
@@ -179,16 +181,10 @@ def ambitions_overview(filters: Filters):
     return result
 
 
-RAG_KEYS = [
-    (Rag.RED, "Red"),
-    (Rag.AMBER, "Amber"),
-    (Rag.GREEN, "Green"),
-    (Rag.COMPLETE, "Complete"),
-    (Rag.NOT_STARTED, "Not started"),
-    (NOT_RATED, "Not rated"),
-    (NO_UPDATE, "No update"),
-]
-CHART_COLOURS = {**RAG_COLOURS, NOT_RATED: "#6f72af", NO_UPDATE: "#b1b4b6"}
+# The chart's keys and colours come from the RAG statuses themselves, so a chart, its table, the
+# tags on the page and the committee report show the same words and colours.
+RAG_KEYS = [(status.value, status.short_label) for status in Rag]
+CHART_COLOURS = {status.value: status.hex_colour for status in Rag}
 
 
 def rag_chart(title: str, rows: list[tuple[str, RagCounts]], filters: Filters) -> str:
@@ -196,7 +192,7 @@ def rag_chart(title: str, rows: list[tuple[str, RagCounts]], filters: Filters) -
     return StackedBar(
         title=title,
         description=f"Horizontal bars, one per row, split by RAG status, {when}. The same figures are in the table.",
-        rows=[(label, dict(counts.now)) for label, counts in rows],
+        rows=[(label, {key.value: count for key, count in counts.now.items()}) for label, counts in rows],
         keys=RAG_KEYS,
         colours=CHART_COLOURS,
     ).svg()
@@ -249,3 +245,35 @@ def measure_chart(measure: Measure, readings: list[Reading]) -> str:
         series=series,
         unit_suffix=suffix,
     ).svg()
+
+
+def overview(filters: Filters) -> dict:
+    """The corporate overview: each ambition's counts, the portfolios with plans, and the chart."""
+    ambitions = ambitions_overview(filters)
+    portfolios = (
+        Portfolio.objects.filter(plans__year=filters.period.year).distinct()
+        if filters.period
+        else Portfolio.objects.none()
+    )
+    chart = rag_chart(
+        "Actions by RAG status and ambition",
+        [(f"{ambition.number}. {ambition.short_name}", counts) for ambition, counts, _ in ambitions],
+        filters,
+    )
+    return {"overview": ambitions, "portfolios": portfolios, "chart": chart}
+
+
+def measure_queryset():
+    return Measure.objects.select_related("owner_post").prefetch_related(
+        "ambitions", Prefetch("actions", Action.objects.select_related("section__plan__portfolio"))
+    )
+
+
+def measure_page(measure: Measure) -> dict:
+    """A measure's readings, newest first, each with its assessment; and the chart."""
+    readings = list(measure.readings.select_related("period").order_by("period__year", "period__quarter"))
+    rows = [
+        (reading, measure.assess(reading, readings[index - 1] if index else None))
+        for index, reading in enumerate(readings)
+    ]
+    return {"rows": list(reversed(rows)), "chart": measure_chart(measure, readings)}

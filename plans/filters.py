@@ -4,13 +4,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ambitions.models import Ambition, Portfolio, Post
-from plans.choices import NO_UPDATE, NOT_RATED, REPORTED, Rag, TargetStatus
-from plans.models import Action, PortfolioPlan, QuarterlyUpdate, ReportingPeriod
+from plans.choices import REPORTED, Rag, TargetStatus
+from bromley_portal.core.financial_year import FinancialYear
+from plans.models import Action, PortfolioPlan, ReportingPeriod
 
-RAG_CHOICES = [*Rag.choices, (NOT_RATED, "Reported without a RAG"), (NO_UPDATE, "No reported update")]
 
-
-class ActionFilterForm(forms.Form):
+class PortalFilterForm(forms.Form):
     """Filter errors in the GOV.UK style: say what to do, not what went wrong."""
 
     def __init__(self, *args, **kwargs):
@@ -22,8 +21,11 @@ class ActionFilterForm(forms.Form):
 
 
 class ActionFilterSet(django_filters.FilterSet):
+    """Filters for the actions list. The list shows each action's update reported in the chosen
+    period (else its latest reported one), and the RAG filter reads that same update."""
+
     q = django_filters.CharFilter(
-        label="Search", method="search", help_text="Words in the action, detail, measures or update"
+        label="Search", method="search", help_text="Words in the action, detail, measures, lead or update"
     )
     ambition = django_filters.ModelChoiceFilter(
         label="Ambition",
@@ -47,14 +49,14 @@ class ActionFilterSet(django_filters.FilterSet):
         label="Reporting period",
         queryset=ReportingPeriod.objects.all(),
         method="filter_period",
-        empty_label="Any period",
-        help_text="Actions of that year's plans; with a RAG status, as reported in that period.",
+        empty_label="Latest reported",
+        help_text="Actions of that year's plans, with the update and RAG status reported in that period.",
     )
     rag = django_filters.ChoiceFilter(
-        label="RAG status", choices=RAG_CHOICES, method="filter_rag", empty_label="Any RAG status"
+        label="RAG status", choices=Rag.choices, method="filter_rag", empty_label="Any RAG status"
     )
     lead = django_filters.ModelChoiceFilter(
-        label="Lead", field_name="lead_posts", queryset=Post.objects.all(), empty_label="Any lead"
+        label="Lead", queryset=Post.objects.all(), method="filter_lead", empty_label="Any lead"
     )
     target = django_filters.ChoiceFilter(
         label="Target date",
@@ -71,39 +73,68 @@ class ActionFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Action
-        form = ActionFilterForm
+        form = PortalFilterForm
         fields = ["q", "ambition", "portfolio", "plan", "period", "rag", "lead", "target", "annual_programme"]
 
+    @property
+    def chosen_period(self):
+        return self.form.cleaned_data.get("period") if self.form.is_bound and self.is_valid() else None
+
+    @property
+    def qs(self):
+        # The update each row shows, and so the RAG the list filters and sorts on, depends on the
+        # period chosen: annotate it before filtering.
+        if not hasattr(self, "_qs"):
+            self.queryset = self.queryset.for_lists(self.chosen_period)
+        return super().qs
+
     def search(self, queryset, name, value):
-        words = value.split()
+        words = value.split()[:10]
         for word in words:
             queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(details__text__icontains=word)
-                | Q(measures_of_success__text__icontains=word)
-                | Q(updates__narrative__icontains=word, updates__status__in=REPORTED)
-                | Q(lead_posts__title__icontains=word)
+                pk__in=Action.objects.filter(
+                    Q(title__icontains=word)
+                    | Q(details__text__icontains=word)
+                    | Q(details__measures_of_success__text__icontains=word)
+                    | Q(details__leads__written_as__icontains=word)
+                    | Q(details__leads__post__title__icontains=word)
+                    | Q(updates__narrative__icontains=word, updates__status__in=REPORTED)
+                    | Q(updates__notes__narrative__icontains=word, updates__status__in=REPORTED)
+                    | Q(updates__amendments__narrative__icontains=word)
+                ).values("pk")
             )
-        return queryset.distinct() if words else queryset
+        return queryset
 
     def filter_period(self, queryset, name, period):
         return queryset.filter(section__plan__year=period.year)
 
     def filter_rag(self, queryset, name, value):
-        """The RAG reported in the chosen period, or the latest reported RAG when no period is chosen."""
-        period = self.form.cleaned_data.get("period")
-        if period is None:
-            if value == NO_UPDATE:
-                return queryset.filter(latest_update_id__isnull=True)
-            return queryset.filter(
-                latest_update_id__isnull=False, latest_rag="" if value == NOT_RATED else value
-            )
-        reported = QuarterlyUpdate.objects.reported().filter(period=period)
-        if value == NO_UPDATE:
-            return queryset.exclude(pk__in=reported.values("action_id"))
-        return queryset.filter(
-            pk__in=reported.filter(reported_rag="" if value == NOT_RATED else value).values("action_id")
-        )
+        return queryset.filter(shown_rag=value)
+
+    def filter_lead(self, queryset, name, post):
+        return queryset.led_by([post.pk])
 
     def filter_target(self, queryset, name, value):
         return queryset.with_target_status(value, timezone.localdate())
+
+
+class PortfolioPlanFilterSet(django_filters.FilterSet):
+    portfolio = django_filters.ModelChoiceFilter(
+        label="Portfolio", queryset=Portfolio.objects.all(), empty_label="Any portfolio"
+    )
+    year = django_filters.TypedChoiceFilter(
+        label="Financial year", coerce=int, empty_label="Any year", method="filter_year"
+    )
+
+    class Meta:
+        model = PortfolioPlan
+        form = PortalFilterForm
+        fields = ["portfolio", "year"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = PortfolioPlan.objects.order_by("-year").values_list("year", flat=True).distinct()
+        self.filters["year"].extra["choices"] = [(year, FinancialYear(year).label) for year in years]
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(year=value)

@@ -9,7 +9,7 @@ from bromley_portal.core.financial_year import FinancialYear
 from plans.choices import PeriodStatus, Rag
 from plans.importers import MAX_FILE_SIZE
 from plans.models import ReportingPeriod
-from plans.tables import PLAN_COLUMNS
+from plans.spreadsheet import COLUMNS
 
 
 class PlanImportForm(forms.Form):
@@ -33,7 +33,8 @@ class PlanImportForm(forms.Form):
         queryset=ReportingPeriod.objects.all(),
         required=False,
         empty_label="Do not import the Update column",
-        help_text="Choose the quarter to record the Update column as that quarter's published updates.",
+        help_text="Choose the quarter, in the plan's year, to record the Update column as that quarter's "
+        "published updates.",
     )
     file = forms.FileField(
         label="Plan file",
@@ -53,11 +54,11 @@ class PlanImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = FinancialYear.of(timezone.localdate()).label
         self.fields["file"].help_text = format_html(
-            "A CSV or Excel (.xlsx) file of up to 5 MB with a header row and these columns: {}. "
-            "Plan may be left out. "
+            "A CSV or Excel (.xlsx) file of up to 5 MB with a header row and these columns: {}, "
+            "a row for each detail of an action, as the plan table has them. Plan and Update may be left out. "
             '<a class="govuk-link" href="{}" download>Download the CSV template</a>, '
-            "or download a plan from the actions list and edit it.",
-            ", ".join(PLAN_COLUMNS),
+            "or download a plan from its page and edit it.",
+            ", ".join(COLUMNS),
             static("plans/plan-template.csv"),
         )
 
@@ -68,6 +69,13 @@ class PlanImportForm(forms.Form):
             raise forms.ValidationError(
                 "Enter the financial year as the first year and the next, for example 2023-24"
             ) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        year, period = cleaned.get("year"), cleaned.get("updates_period")
+        if year and period and period.year != year.start_year:
+            self.add_error("updates_period", f"Choose a quarter of {year.label}, the plan's year, or none")
+        return cleaned
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -93,7 +101,7 @@ class QuarterlyUpdateForm(forms.Form):
 
     rag = forms.ChoiceField(
         label="How is the action going?",
-        choices=Rag.choices,
+        choices=Rag.choices_of(*Rag.chosen()),
         required=False,
         widget=forms.RadioSelect,
         help_text="The RAG status for this quarter. You can save a draft without one.",
@@ -126,6 +134,29 @@ class QuarterlyUpdateForm(forms.Form):
                 error_messages={"max_length": "A figure must be 200 characters or fewer"},
             )
         self.order_fields(["rag", "narrative", *(self.figure_name(m) for m in self.measures)])
+
+    @classmethod
+    def for_update(cls, update, measures, data=None, submitting=False) -> "QuarterlyUpdateForm":
+        """The form for an update: its saved values, or what was posted."""
+        if data is not None:
+            return cls(data, measures=measures, submitting=submitting)
+        figures = update.figures.all() if update.pk else []
+        return cls(initial=cls.initial_for(update, figures), measures=measures)
+
+    @classmethod
+    def after_conflict(cls, data, theirs, measures, submitting, message) -> "QuarterlyUpdateForm":
+        """This person's text kept in the form, now against the saved version, so saving again (after
+        copying what they need) replaces it knowingly."""
+        data = data.copy()
+        data["version"] = str(theirs.version)
+        form = cls(data, measures=measures, submitting=submitting)
+        form.is_valid()
+        form.add_error(None, message)
+        return form
+
+    def update_values(self) -> dict:
+        """What plans.services.save_update takes from the form."""
+        return {name: self.cleaned_data[name] for name in ("version", "rag", "narrative", "evidence_links")}
 
     @staticmethod
     def figure_name(measure) -> str:
@@ -209,7 +240,7 @@ class AmendmentForm(forms.Form):
     )
     rag = forms.ChoiceField(
         label="Corrected RAG status (optional)",
-        choices=[("", "No change"), *Rag.choices],
+        choices=[("", "No change"), *Rag.choices_of(*Rag.chosen())],
         required=False,
         initial="",
         widget=forms.RadioSelect,

@@ -1,12 +1,13 @@
 """Importing a portfolio plan from a spreadsheet laid out like the council's plan table.
 
-The columns are ``plans.tables.PLAN_COLUMNS``, which is exactly what the actions list
-exports, so a plan can go out to Excel or CSV, be edited and come back.
+The columns are plans.spreadsheet's: a row per detail, which is what a plan's spreadsheet export
+gives, so a plan can go out to Excel or CSV, be edited and come back.
 
-Imports are all-or-nothing: every row is read and checked first, each problem is
-reported with its line (the spreadsheet's row number; the header is line 1) and the
-column it is in, and nothing is written unless the whole file is good. The web page
-and the ``import_plan`` command both call :func:`import_plan`.
+Imports are all-or-nothing: every row is read and checked first, each problem is reported with
+its line (the spreadsheet's row number; the header is line 1) and the column it is in, and
+nothing is written unless the whole file is good. The plan is then written by plans.builders,
+the one way plans are written. The web page and the ``import_plan`` command both call
+:func:`import_plan`.
 """
 
 from __future__ import annotations
@@ -21,51 +22,43 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils.text import Truncator
-from simple_history.utils import bulk_create_with_history
 
-from ambitions.models import Ambition, Portfolio, Post
+from ambitions.models import Ambition, Portfolio
 from ambitions.services import current_strategy
 from bromley_portal.core.exports import FORMULA_STARTS
 from bromley_portal.core.financial_year import FinancialYear
-from plans.choices import SectionKind, UpdateStatus
-from plans.models import Action, ActionDetail, MeasureOfSuccess, PlanSection, PortfolioPlan, QuarterlyUpdate
-from plans.tables import PLAN_COLUMNS
+from plans.builders import (
+    ActionSpec,
+    DetailSpec,
+    LeadSpec,
+    PlanSpec,
+    PlanWriteError,
+    SectionSpec,
+    UpdateSpec,
+    build_plan,
+    write_actions,
+)
+from plans.choices import SectionKind
+from plans.models import PortfolioPlan, QuarterlyUpdate
+from plans.spreadsheet import (
+    ACTION,
+    COLUMN_ALIASES,
+    COLUMNS,
+    DETAIL,
+    LEAD,
+    MEASURES,
+    NUMBER,
+    PLAN,
+    REQUIRED_COLUMNS,
+    SECTION,
+    TARGET,
+    UPDATE,
+)
 
 MAX_FILE_SIZE = 5 * 1024 * 1024  # 5 MB
 FILE_TYPES = (".csv", ".xlsx")
-
-PLAN = "Plan"
-SECTION = "Ambition or priority"
-NUMBER = "No."
-TITLE = "Action"
-DETAIL = "Detail"
-MEASURES = "Measures of success"
-TARGET = "Target date"
-LEAD = "Lead"
-UPDATE = "Update"
-
-OPTIONAL_COLUMNS = (PLAN,)
-REQUIRED_COLUMNS = tuple(column for column in PLAN_COLUMNS if column not in OPTIONAL_COLUMNS)
-
-# Other headings people give the same columns (the plan page heads ambition plans' actions "Commitment").
-COLUMN_ALIASES = {
-    "ambition": SECTION,
-    "priority": SECTION,
-    "ambition/priority": SECTION,
-    "no": NUMBER,
-    "number": NUMBER,
-    "commitment": TITLE,
-    "details": DETAIL,
-    "measure of success": MEASURES,
-    "measures": MEASURES,
-    "target": TARGET,
-    "leads": LEAD,
-    "lead(s)": LEAD,
-    "updates": UPDATE,
-}
-
-LONGEST = {"target date": 200, "post": 200, "priority title": 300}
-MAX_NUMBER = 32767  # a PositiveSmallIntegerField
+LONGEST = {"post": 200, "priority title": 300}
+MAX_NUMBER = 2_000_000_000
 
 
 @dataclass(frozen=True)
@@ -86,26 +79,6 @@ class PlanFileError(Exception):
     def __init__(self, errors: list[RowError]):
         self.errors = errors
         super().__init__("; ".join(str(error) for error in errors))
-
-
-@dataclass
-class ParsedRow:
-    """One good row of the file, ready to write."""
-
-    line: int
-    section_kind: str
-    section_number: int  # the ambition's number, or the priority's
-    section_title: str  # a priority's title ("" when the file gives none)
-    ambition: Ambition | None
-    number: int
-    title: str
-    details: list[tuple[str, str]]
-    measures: list[str]
-    target_date: date | None
-    target_date_text: str
-    annual_programme: bool
-    leads: list[str]
-    update_text: str
 
 
 @dataclass
@@ -132,11 +105,8 @@ class ImportResult:
     def summary(self) -> list[str]:
         """What happened, in sentences, for a message or the command's output."""
         if self.errors:
-            count = len(self.errors)
-            return [f"The file has {count} problem{'s' if count != 1 else ''}: nothing was imported."]
-        lines = []
-        if self.dry_run:
-            lines.append("Dry run: nothing was saved. The import would make these changes.")
+            return [f"The file has {_count(len(self.errors), 'problem')}: nothing was imported."]
+        lines = ["Dry run: nothing was saved. The import would make these changes."] if self.dry_run else []
         if self.plan_created:
             lines.append(f"The {self.plan_label} plan was created.")
         lines.append(
@@ -155,11 +125,10 @@ class ImportResult:
                 f"{_count(self.updates_skipped, 'update text')} not imported: choose the period the updates "
                 "report on to import them."
             )
-        if self.not_in_file == 1:
-            lines.append("1 action is in the portal but not in the file; it was left as it is.")
-        elif self.not_in_file:
+        if self.not_in_file:
             lines.append(
-                f"{self.not_in_file} actions are in the portal but not in the file; they were left as they are."
+                f"{_count(self.not_in_file, 'action')} in the portal but not in the file "
+                f"{'was' if self.not_in_file == 1 else 'were'} left as {'it is' if self.not_in_file == 1 else 'they are'}."
             )
         return lines
 
@@ -174,30 +143,18 @@ def _count(number: int, noun: str) -> str:
 def read_plan_file(file, filename: str) -> list[dict]:
     """Read a CSV or Excel (.xlsx) file into one dict per non-empty row.
 
-    Each dict has the plan columns (``PLAN_COLUMNS`` names; "Plan" only when the file has
-    it) as stripped text, and ``"line"``: the spreadsheet's row number. Raises
-    :class:`PlanFileError` for a file that cannot be read or lacks a required column.
+    Each dict has the plan columns found (plans.spreadsheet names) as stripped text, and
+    ``"line"``: the spreadsheet's row number. Raises :class:`PlanFileError` for a file that
+    cannot be read or lacks a required column.
     """
     suffix = Path(filename or "").suffix.lower()
     if suffix == ".xls":
-        raise PlanFileError(
-            [
-                RowError(
-                    None,
-                    "",
-                    f"“{filename}” is an old Excel 97-2003 file: save it as an Excel Workbook (.xlsx) or as CSV",
-                )
-            ]
+        raise _file_error(
+            f"“{filename}” is an old Excel 97-2003 file: save it as an Excel Workbook (.xlsx) or as CSV"
         )
     if suffix not in FILE_TYPES:
-        raise PlanFileError(
-            [
-                RowError(
-                    None,
-                    "",
-                    f"“{filename}” is not a CSV or Excel (.xlsx) file: save the plan as one of those and upload it again",
-                )
-            ]
+        raise _file_error(
+            f"“{filename}” is not a CSV or Excel (.xlsx) file: save the plan as one of those and upload it again"
         )
     if hasattr(file, "seek"):
         file.seek(0)
@@ -205,9 +162,13 @@ def read_plan_file(file, filename: str) -> list[dict]:
     if isinstance(data, str):
         data = data.encode("utf-8")
     if not data:
-        raise PlanFileError([RowError(None, "", f"“{filename}” is empty")])
+        raise _file_error(f"“{filename}” is empty")
     table = _read_csv(data, filename) if suffix == ".csv" else _read_xlsx(data, filename)
     return _rows_from_table(table, filename)
+
+
+def _file_error(message: str) -> PlanFileError:
+    return PlanFileError([RowError(None, "", message)])
 
 
 def _read_csv(data: bytes, filename: str) -> list[list[str]]:
@@ -218,19 +179,13 @@ def _read_csv(data: bytes, filename: str) -> list[list[str]]:
             # Excel's plain "CSV (Comma delimited)" on Windows writes Windows-1252.
             text = data.decode("cp1252")
         except UnicodeDecodeError:
-            raise PlanFileError(
-                [
-                    RowError(
-                        None,
-                        "",
-                        f"Cannot read the text of “{filename}”: save it as “CSV UTF-8” and upload it again",
-                    )
-                ]
+            raise _file_error(
+                f"Cannot read the text of “{filename}”: save it as “CSV UTF-8” and upload it again"
             ) from None
     try:
         return list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
-        raise PlanFileError([RowError(None, "", f"Cannot read “{filename}” as CSV: {error}")]) from None
+        raise _file_error(f"Cannot read “{filename}” as CSV: {error}") from None
 
 
 def _read_xlsx(data: bytes, filename: str) -> list[list[str]]:
@@ -240,14 +195,8 @@ def _read_xlsx(data: bytes, filename: str) -> list[list[str]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise PlanFileError(
-            [
-                RowError(
-                    None,
-                    "",
-                    f"Cannot read “{filename}” as an Excel workbook: save it again as .xlsx or as CSV",
-                )
-            ]
+        raise _file_error(
+            f"Cannot read “{filename}” as an Excel workbook: save it again as .xlsx or as CSV"
         ) from None
     try:
         sheet = workbook.worksheets[0]
@@ -273,35 +222,34 @@ def _heading_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-_COLUMN_KEYS = {_heading_key(column): column for column in PLAN_COLUMNS} | COLUMN_ALIASES
+_COLUMN_KEYS = {_heading_key(column): column for column in COLUMNS} | COLUMN_ALIASES
 
 
 def _rows_from_table(table: list[list[str]], filename: str) -> list[dict]:
     while table and not any(cell.strip() for cell in table[-1]):
         table.pop()
     if not table:
-        raise PlanFileError([RowError(None, "", f"“{filename}” is empty")])
-    header = table[0]
+        raise _file_error(f"“{filename}” is empty")
     positions: dict[str, int] = {}
     errors = []
-    for index, heading in enumerate(header):
+    for index, heading in enumerate(table[0]):
         column = _COLUMN_KEYS.get(_heading_key(heading))
         if column is None:
             continue  # columns the plan table does not have are ignored
         if column in positions:
             errors.append(RowError(1, column, f"The header row has the “{column}” column twice"))
         positions[column] = index
-    found = ", ".join(f"“{heading.strip()}”" for heading in header if heading.strip()) or "none"
-    for column in REQUIRED_COLUMNS:
-        if column not in positions:
-            errors.append(
-                RowError(
-                    1,
-                    column,
-                    f"The header row has no “{column}” column. The columns are {', '.join(PLAN_COLUMNS)} "
-                    f"(Plan may be left out); this file has {found}",
-                )
-            )
+    found = ", ".join(f"“{heading.strip()}”" for heading in table[0] if heading.strip()) or "none"
+    errors += [
+        RowError(
+            1,
+            column,
+            f"The header row has no “{column}” column. The columns are {', '.join(COLUMNS)} "
+            f"(Plan and Update may be left out); this file has {found}",
+        )
+        for column in REQUIRED_COLUMNS
+        if column not in positions
+    ]
     if errors:
         raise PlanFileError(errors)
     rows = []
@@ -313,7 +261,7 @@ def _rows_from_table(table: list[list[str]], filename: str) -> list[dict]:
         if any(row[column] for column in positions):
             rows.append(row)
     if not rows:
-        raise PlanFileError([RowError(None, "", f"“{filename}” has a header row but no actions below it")])
+        raise _file_error(f"“{filename}” has a header row but no actions below it")
     return rows
 
 
@@ -389,61 +337,42 @@ def parse_number(value: str) -> int:
     return number
 
 
-def parse_details(value: str) -> list[tuple[str, str]]:
-    """One item a line: "a) text", "A) text" or "a. text" keep their letter; other lines are items too.
+def parse_detail(value: str) -> tuple[str, str]:
+    """ "a) text", "A) text", "a. text" keep their letter (lower case); other text has none.
 
-    In a cell that letters its items, a line without a letter continues the item above it
-    (a lettered item may hold a list of its own).
+    Lines after the first belong to the detail (a detail may hold a list of its own).
     """
-    items: list[list[str]] = []
-    lettered = False
-    for raw in value.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        match = _LETTERED.match(line)
-        if match:
-            letter = (match[1] or match[3]).lower()
-            text = (match[2] if match[1] else match[4]).strip()
-            if not text:
-                raise CellError(f"The detail item “{line}” has no text")
-            items.append([letter, text])
-            lettered = True
-        elif lettered:
-            items[-1][1] += "\n" + line
-        else:
-            items.append(["", line])
-    return [(letter, text) for letter, text in items]
+    text = normalise_text(value)
+    if not text:
+        return "", ""
+    first, _, rest = text.partition("\n")
+    match = _LETTERED.match(first)
+    if not match:
+        return "", text
+    letter = (match[1] or match[3]).lower()
+    body = (match[2] if match[1] else match[4]).strip()
+    if not body and not rest:
+        raise CellError(f"The detail “{first}” has no text")
+    return letter, "\n".join(part for part in (body, rest) if part)
 
 
 def parse_lines(value: str) -> list[str]:
     return [line.strip() for line in value.splitlines() if line.strip()]
 
 
-def parse_target_date(value: str) -> tuple[date | None, str, bool]:
-    """ "April 2024 (AP)", "Sept 2023; April 2024", "2024-04" -> (latest month, text as written, annual programme)."""
-    if not value:
-        return None, "", False
-    text = " ".join(value.split())
-    months = []
-    annual_programme = False
-    for part in (part.strip() for part in text.split(";")):
-        if not part:
-            continue
-        if _AP.search(part):
-            annual_programme = True
-            part = _AP.sub("", part).strip()
-        month = _read_month(part)
-        if month is None:
-            raise CellError(
-                f"Cannot read the target date “{part}”: write a month and year such as April 2024"
-            )
-        months.append(month)
-    if not months:
-        raise CellError(f"Cannot read the target date “{value}”: write a month and year such as April 2024")
-    if len(text) > LONGEST["target date"]:
-        raise CellError(f"The target date is too long: write at most {LONGEST['target date']} characters")
-    return max(months), text, annual_programme
+def parse_target_date(value: str) -> tuple[date | None, bool]:
+    """ "April 2024 (AP)", "Sept 2023", "2024-04" -> (the month, in the Annual Programme)."""
+    text = " ".join((value or "").split())
+    if not text:
+        return None, False
+    annual_programme = bool(_AP.search(text))
+    month = _read_month(_AP.sub("", text).strip())
+    if month is None:
+        raise CellError(
+            f"Cannot read the target date “{text}”: write one month and year such as April 2024, "
+            "with (AP) after it for the Annual Programme"
+        )
+    return month, annual_programme
 
 
 def _read_month(text: str) -> date | None:
@@ -452,24 +381,24 @@ def _read_month(text: str) -> date | None:
         month = _MONTHS.get(match[1].lower())
         return date(int(match[2]), month, 1) if month else None
     match = _ISO_MONTH.match(text)
-    if match and 1 <= int(match[2]) <= 12:
+    if match and 1 <= int(match[2]) <= 12 and 1900 < int(match[1]) < 2200:
         return date(int(match[1]), int(match[2]), 1)
     return None
 
 
 def parse_leads(value: str) -> list[str]:
+    """Post titles as the plan writes them, one a line or separated by semicolons."""
     leads: dict[str, str] = {}
     for line in value.splitlines():
         for part in line.split(";"):
             title = " ".join(part.split())
-            if title:
-                if len(title) > LONGEST["post"]:
-                    raise CellError(
-                        f"The lead “{title[:40]}…” is too long for a post title ({LONGEST['post']} characters at most)"
-                    )
-                leads.setdefault(title.casefold(), title)
-    if not leads:
-        raise CellError("Missing lead: name at least one post, such as Director Education")
+            if not title:
+                continue
+            if len(title) > LONGEST["post"]:
+                raise CellError(
+                    f"The lead “{title[:40]}…” is too long for a post title ({LONGEST['post']} characters at most)"
+                )
+            leads.setdefault(title.casefold(), title)
     return list(leads.values())
 
 
@@ -488,202 +417,289 @@ def _names_plan(value: str, portfolio: Portfolio, year: int) -> bool:
         named_year = FinancialYear.parse(match[2]).start_year
     except ValueError:
         return False
-    who = match[1].casefold()
-    return named_year == year and who in {portfolio.code.casefold(), portfolio.name.casefold()}
+    return named_year == year and match[1].casefold() in {
+        portfolio.code.casefold(),
+        portfolio.name.casefold(),
+    }
 
 
 # Checking the rows ---------------------------------------------------------------------------
 
 
-def _target(plan_or_portfolio_year) -> tuple[PortfolioPlan | None, Portfolio, int]:
-    if isinstance(plan_or_portfolio_year, PortfolioPlan):
-        return plan_or_portfolio_year, plan_or_portfolio_year.portfolio, plan_or_portfolio_year.year
-    portfolio, year = plan_or_portfolio_year
-    year = _start_year(year)
-    return PortfolioPlan.objects.filter(portfolio=portfolio, year=year).first(), portfolio, year
+@dataclass
+class ParsedRow:
+    """One good row of the file: a detail of an action."""
+
+    line: int
+    kind: str
+    section_number: int
+    section_title: str
+    ambition: Ambition | None
+    number: int
+    title: str
+    detail: DetailSpec
+    update: str
 
 
-def _start_year(year) -> int:
-    if isinstance(year, FinancialYear):
-        return year.start_year
-    if isinstance(year, int):
-        return year
-    return FinancialYear.parse(year).start_year
+@dataclass
+class Checker:
+    """Checks every row against the rules and the plan it goes into, and groups rows into actions."""
 
+    plan: PortfolioPlan | None
+    portfolio: Portfolio
+    year: int
+    errors: list[RowError] = field(default_factory=list)
 
-def validate_rows(rows: list[dict], plan_or_portfolio_year) -> tuple[list[ParsedRow], list[RowError]]:
-    """Check every row against the rules and the plan it goes into; write nothing.
+    def __post_init__(self):
+        strategy = current_strategy()
+        self.ambitions = {a.number: a for a in strategy.ambitions.all()} if strategy else {}
+        self.kind = self.plan.section_kind if self.plan else None
+        self.kind_line = None
+        self.existing_titles = (
+            {section.number: section.title for section in self.plan.sections.all()}
+            if self.plan and self.kind == SectionKind.PRIORITY
+            else {}
+        )
+        self.priority_titles: dict[int, tuple[str, int]] = {}
+        self.label = plan_label(self.portfolio, self.year)
 
-    ``plan_or_portfolio_year`` is a PortfolioPlan or a (portfolio, year) pair for a plan
-    that may not exist yet. Returns the good rows and every problem found, in line order.
-    """
-    plan, portfolio, year = _target(plan_or_portfolio_year)
-    label = plan_label(portfolio, year)
-    strategy = current_strategy()
-    ambitions = {ambition.number: ambition for ambition in strategy.ambitions.all()} if strategy else {}
-    plan_kind = plan.section_kind if plan else None
-    existing_titles = {}
-    if plan and plan_kind == SectionKind.PRIORITY:
-        existing_titles = {section.number: section.title for section in plan.sections.all()}
+    def error(self, line, column, message):
+        self.errors.append(RowError(line, column, message))
 
-    errors: list[RowError] = []
-    parsed: list[ParsedRow] = []
-    file_kind: tuple[str, int] | None = None  # (kind, line) of the first readable section
-    priority_titles: dict[int, tuple[str, int]] = {}
-    seen: dict[tuple[int, int], int] = {}
-    titled_priorities = set()  # a priority needs its title on one line of the file, not on every line
-    for row in rows:
-        try:
-            kind, section_number, section_title = parse_section(row.get(SECTION, ""))
-        except CellError:
-            continue
-        if kind == SectionKind.PRIORITY and section_title:
-            titled_priorities.add(section_number)
-
-    for row in rows:
-        line = row["line"]
-        row_errors: list[RowError] = []
-
-        def cell(column, parse, row=row, line=line, row_errors=row_errors):
+    def read(self, rows: list[dict]) -> list[ParsedRow]:
+        titled = set()
+        for row in rows:
             try:
-                return parse(row.get(column, ""))
-            except CellError as error:
-                row_errors.append(RowError(line, column, str(error)))
-                return None
+                kind, number, title = parse_section(row.get(SECTION, ""))
+            except CellError:
+                continue
+            if kind == SectionKind.PRIORITY and title:
+                titled.add(number)
+        self.titled_priorities = titled
+        parsed = [self.read_row(row) for row in rows]
+        return [row for row in parsed if row is not None]
 
-        if row.get(PLAN) and not _names_plan(row[PLAN], portfolio, year):
-            row_errors.append(
-                RowError(
-                    line,
-                    PLAN,
-                    f"This line is for the plan “{row[PLAN]}”, but you are importing into {label}. "
-                    f"To copy a plan into another year, change the Plan column to {label} or delete that column",
-                )
+    def cell(self, row, column, parse):
+        try:
+            return parse(row.get(column, ""))
+        except CellError as error:
+            self.error(row["line"], column, str(error))
+            return None
+
+    def read_row(self, row: dict) -> ParsedRow | None:
+        line, before = row["line"], len(self.errors)
+        if row.get(PLAN) and not _names_plan(row[PLAN], self.portfolio, self.year):
+            self.error(
+                line,
+                PLAN,
+                f"This line is for the plan “{row[PLAN]}”, but you are importing into {self.label}. "
+                f"To copy a plan into another year, change the Plan column to {self.label} or delete that column",
             )
+        section = self.cell(row, SECTION, parse_section)
+        ambition = self.check_section(line, section, row) if section else None
+        number = self.cell(row, NUMBER, parse_number)
+        letter, text = self.cell(row, DETAIL, parse_detail) or ("", "")
+        target = self.cell(row, TARGET, parse_target_date) or (None, False)
+        leads = self.cell(row, LEAD, parse_leads) or []
+        if len(self.errors) > before or section is None:
+            return None
+        kind, section_number, section_title = section
+        return ParsedRow(
+            line=line,
+            kind=kind,
+            section_number=section_number,
+            section_title=section_title,
+            ambition=ambition,
+            number=number,
+            title=normalise_text(row.get(ACTION, "")),
+            detail=DetailSpec(
+                letter=letter,
+                text=text,
+                measures=parse_lines(row.get(MEASURES, "")),
+                target_date=target[0],
+                annual_programme=target[1],
+                leads=[LeadSpec(post=title) for title in leads],
+            ),
+            update=normalise_text(row.get(UPDATE, "")),
+        )
 
-        section = cell(SECTION, parse_section)
-        ambition = None
-        if section:
-            kind, section_number, section_title = section
-            expected_kind = plan_kind or (file_kind[0] if file_kind else kind)
-            if kind != expected_kind:
-                wanted = SectionKind(expected_kind).label.lower()
-                if plan_kind:
-                    message = (
-                        f"The {label} plan is organised by {wanted}, so this line cannot name "
-                        f"{'an ambition' if kind == SectionKind.AMBITION else 'a priority'} (“{row[SECTION]}”)"
-                    )
-                else:
-                    message = (
-                        f"This file names {wanted} (from line {file_kind[1]}) and also "
-                        f"{SectionKind(kind).label.lower()}: a plan is organised by one or the other"
-                    )
-                row_errors.append(RowError(line, SECTION, message))
-                section = None
-            elif file_kind is None:
-                file_kind = (kind, line)
-        if section and kind == SectionKind.AMBITION:
-            ambition = ambitions.get(section_number)
-            if ambition is None:
-                if not ambitions:
-                    message = (
-                        f"Unknown ambition {section_number}: there is no corporate strategy in the portal yet"
-                    )
-                else:
-                    message = (
-                        f"Unknown ambition {section_number}: the strategy has ambitions "
-                        f"{min(ambitions)} to {max(ambitions)}"
-                    )
-                row_errors.append(RowError(line, SECTION, message))
-                section = None
-        if section and kind == SectionKind.PRIORITY:
-            if section_title:
-                if len(section_title) > LONGEST["priority title"]:
-                    row_errors.append(
-                        RowError(
-                            line,
-                            SECTION,
-                            f"The priority's title is too long ({LONGEST['priority title']} characters at most)",
-                        )
-                    )
-                    section = None
-                elif (
-                    section_number in priority_titles and priority_titles[section_number][0] != section_title
-                ):
-                    first_title, first_line = priority_titles[section_number]
-                    row_errors.append(
-                        RowError(
-                            line,
-                            SECTION,
-                            f"Priority {section_number} is called “{first_title}” on line {first_line} "
-                            f"but “{section_title}” here: give it one title",
-                        )
-                    )
-                    section = None
-                else:
-                    priority_titles.setdefault(section_number, (section_title, line))
-            elif section_number not in existing_titles and section_number not in titled_priorities:
-                row_errors.append(
-                    RowError(
-                        line,
-                        SECTION,
-                        f"Priority {section_number} is new to this plan, so it needs a title: "
-                        f"write Priority {section_number}: its title",
-                    )
-                )
-                section = None
-
-        number = cell(NUMBER, parse_number)
-        title = row.get(TITLE, "")
-        if not title:
-            row_errors.append(RowError(line, TITLE, "Missing action: write what will be done"))
-        details = cell(DETAIL, parse_details)
-        measures = parse_lines(row.get(MEASURES, ""))
-        target = cell(TARGET, parse_target_date)
-        leads = cell(LEAD, parse_leads)
-
-        if section and number:
-            key = (section_number, number)
-            if key in seen:
-                row_errors.append(
-                    RowError(
-                        line,
-                        NUMBER,
-                        f"Duplicate action number {section_number}.{number} (also on line {seen[key]})",
-                    )
-                )
+    def check_section(self, line, section, row) -> Ambition | None:
+        kind, number, title = section
+        expected = self.kind or (self.kind_line[0] if self.kind_line else kind)
+        if kind != expected:
+            wanted = SectionKind(expected).label.lower()
+            if self.kind:
+                naming = "an ambition" if kind == SectionKind.AMBITION else "a priority"
+                message = f"The {self.label} plan is organised by {wanted}, so this line cannot name {naming} (“{row[SECTION]}”)"
             else:
-                seen[key] = line
+                message = (
+                    f"This file names {wanted} (from line {self.kind_line[1]}) and also "
+                    f"{SectionKind(kind).label.lower()}: a plan is organised by one or the other"
+                )
+            self.error(line, SECTION, message)
+            return None
+        self.kind_line = self.kind_line or (kind, line)
+        if kind == SectionKind.AMBITION:
+            ambition = self.ambitions.get(number)
+            if ambition is None:
+                known = (
+                    f"the strategy has ambitions {min(self.ambitions)} to {max(self.ambitions)}"
+                    if self.ambitions
+                    else "there is no corporate strategy in the portal yet"
+                )
+                self.error(line, SECTION, f"Unknown ambition {number}: {known}")
+            return ambition
+        self.check_priority_title(line, number, title)
+        return None
 
-        if row_errors:
-            errors.extend(row_errors)
-            continue
-        target_date, target_date_text, annual_programme = target
-        parsed.append(
-            ParsedRow(
-                line=line,
-                section_kind=kind,
-                section_number=section_number,
-                section_title=section_title,
-                ambition=ambition,
+    def check_priority_title(self, line, number, title):
+        if not title:
+            if number not in self.existing_titles and number not in self.titled_priorities:
+                self.error(
+                    line,
+                    SECTION,
+                    f"Priority {number} is new to this plan, so it needs a title: write Priority {number}: its title",
+                )
+        elif len(title) > LONGEST["priority title"]:
+            self.error(
+                line,
+                SECTION,
+                f"The priority's title is too long ({LONGEST['priority title']} characters at most)",
+            )
+        elif number in self.priority_titles and self.priority_titles[number][0] != title:
+            first, first_line = self.priority_titles[number]
+            self.error(
+                line,
+                SECTION,
+                f"Priority {number} is called “{first}” on line {first_line} but “{title}” here: give it one title",
+            )
+        else:
+            self.priority_titles.setdefault(number, (title, line))
+
+    def group(self, rows: list[ParsedRow]) -> dict[int, list[tuple[ActionSpec, list[ParsedRow]]]]:
+        """Rows into actions (an action's rows are together), by section number."""
+        actions: dict[tuple[int, int], tuple[ActionSpec, list[ParsedRow]]] = {}
+        last_key = None
+        for row in rows:
+            key = (row.section_number, row.number)
+            reference = f"{row.section_number}.{row.number}"
+            if key not in actions:
+                if not row.title:
+                    self.error(
+                        row.line,
+                        ACTION,
+                        f"Missing action: write what action {reference} will do on its first line",
+                    )
+                actions[key] = (ActionSpec(number=row.number, title=row.title), [])
+            elif key != last_key:
+                first = actions[key][1][0].line
+                self.error(
+                    row.line,
+                    NUMBER,
+                    f"Action {reference} starts on line {first} and appears again here: keep an action's lines together",
+                )
+            elif row.title and row.title != actions[key][0].title:
+                first = actions[key][1][0].line
+                self.error(
+                    row.line,
+                    ACTION,
+                    f"Action {reference} is worded differently on line {first}: leave the Action empty on its "
+                    "later lines, or repeat it exactly",
+                )
+            spec, spec_rows = actions[key]
+            letters = [r.detail.letter for r in spec_rows if r.detail.letter]
+            if row.detail.letter and row.detail.letter in letters:
+                self.error(row.line, DETAIL, f"Action {reference} has detail {row.detail.letter}) twice")
+            spec.details.append(row.detail)
+            spec_rows.append(row)
+            last_key = key
+        by_section: dict[int, list] = {}
+        for (section_number, _), value in actions.items():
+            by_section.setdefault(section_number, []).append(value)
+        return by_section
+
+
+def validate(
+    rows: list[dict], plan, portfolio, year
+) -> tuple[list[SectionSpec], list[tuple], list[RowError]]:
+    """Check every row; return the sections to write, (action spec, its rows) pairs, and the problems."""
+    checker = Checker(plan, portfolio, year)
+    parsed = checker.read(rows)
+    by_section = checker.group(parsed)
+    first_rows = {row.section_number: row for row in reversed(parsed)}
+    sections = []
+    for number, actions in by_section.items():
+        first = first_rows[number]
+        title = checker.priority_titles.get(number, ("",))[0]
+        sections.append(
+            SectionSpec(
                 number=number,
-                title=normalise_text(title),
-                details=details,
-                measures=measures,
-                target_date=target_date,
-                target_date_text=target_date_text,
-                annual_programme=annual_programme,
-                leads=leads,
-                update_text=normalise_text(row.get(UPDATE, "")),
+                ambition=first.ambition,
+                title=title if first.kind == SectionKind.PRIORITY else f"Ambition {number}",
+                actions=[spec for spec, _ in actions],
             )
         )
-    return parsed, sorted(
-        errors,
-        key=lambda error: (
-            error.line or 0,
-            PLAN_COLUMNS.index(error.column) if error.column in PLAN_COLUMNS else 0,
-        ),
+    pairs = [pair for actions in by_section.values() for pair in actions]
+    order = {column: index for index, column in enumerate(COLUMNS)}
+    errors = sorted(checker.errors, key=lambda error: (error.line or 0, order.get(error.column, 0)))
+    return sections, pairs, errors
+
+
+def update_from_rows(rows: list[ParsedRow], period) -> UpdateSpec | None:
+    """An action's Update cells as one published update: the action's text when only its last row has
+    one, else a note on each row that has one."""
+    texts = {index: row.update for index, row in enumerate(rows) if row.update}
+    if not texts:
+        return None
+    if list(texts) == [len(rows) - 1]:
+        return UpdateSpec(period=period, narrative=texts[len(rows) - 1])
+    return UpdateSpec(period=period, notes=texts)
+
+
+def _update_words(update: UpdateSpec | QuarterlyUpdate) -> tuple:
+    if isinstance(update, UpdateSpec):
+        return normalise_text(update.narrative), tuple(
+            sorted((i, normalise_text(t)) for i, t in update.notes.items())
+        )
+    places = {detail.pk: index for index, detail in enumerate(update.action.details.all())}
+    notes = tuple(
+        sorted(
+            (places.get(note.detail_id, -1), normalise_text(note.narrative)) for note in update.notes.all()
+        )
     )
+    return normalise_text(update.narrative), notes
+
+
+def attach_updates(pairs, plan, period, result: ImportResult) -> list[RowError]:
+    """Give each action the update its rows carry, for ``period``; a file never changes a published one."""
+    errors = []
+    existing = {}
+    if plan is not None and period is not None:
+        existing = {
+            (update.action.section.number, update.action.number): update
+            for update in QuarterlyUpdate.objects.filter(period=period, action__section__plan=plan)
+            .select_related("action__section")
+            .prefetch_related("notes", "action__details")
+        }
+    for spec, rows in pairs:
+        if period is None:
+            result.updates_skipped += sum(1 for row in rows if row.update)
+            continue
+        update = update_from_rows(rows, period)
+        if update is None:
+            continue
+        have = existing.get((rows[0].section_number, spec.number))
+        if have is not None and _update_words(have) != _update_words(update):
+            errors.append(
+                RowError(
+                    rows[0].line,
+                    UPDATE,
+                    f"Action {rows[0].section_number}.{spec.number} already has a different {period} update; "
+                    "correct it in the portal with an amendment rather than by import.",
+                )
+            )
+        spec.updates = [update]
+    return errors
 
 
 # Writing -------------------------------------------------------------------------------------
@@ -696,24 +712,34 @@ def import_plan(
 
     All-or-nothing: if any row is bad the result lists every problem and nothing is written.
     Otherwise the plan (and its sections and any new posts) is created as needed, actions are
-    matched by (section, number), changed ones updated and new ones created; actions not in
-    the file are left alone. Changes are recorded in the history as made by ``user``.
+    matched by (section, number), changed ones brought into line and new ones created; actions
+    not in the file are left alone. Changes are recorded in the history as made by ``user``.
     With ``dry_run`` the same work is done and then rolled back, so the counts are exact.
 
-    The Update column is read only when ``updates_period`` (a ReportingPeriod) says which
-    quarter the texts report on: each becomes that period's update, as published (locked).
-    An action that already has a different update for that period is an error: a reported
-    update is corrected in the portal with an amendment, never overwritten by a file.
+    The Update column is read only when ``updates_period`` (a ReportingPeriod of the plan's year)
+    says which quarter the texts report on. An action that already has a different update for
+    that period is an error: a reported update is corrected in the portal with an amendment,
+    never overwritten by a file.
     """
     if isinstance(portfolio, str):
         portfolio = Portfolio.objects.get(code__iexact=portfolio)
     year = _start_year(year)
     result = ImportResult(dry_run=dry_run, plan_label=plan_label(portfolio, year))
+    if updates_period is not None and updates_period.year != year:
+        result.errors = [
+            RowError(
+                None,
+                UPDATE,
+                f"The updates can only report on a period of {FinancialYear(year).label}, not {updates_period}",
+            )
+        ]
+        return result
     try:
         rows = read_plan_file(file, filename)
     except PlanFileError as error:
         result.errors = error.errors
         return result
+    reason = Truncator(f"Imported from {Path(filename).name}").chars(100)
     with transaction.atomic():
         plan = (
             PortfolioPlan.objects.select_for_update(of=("self",))
@@ -721,23 +747,17 @@ def import_plan(
             .filter(portfolio=portfolio, year=year)
             .first()
         )
-        parsed, errors = validate_rows(rows, plan or (portfolio, year))
+        result.plan = plan
+        sections, pairs, errors = validate(rows, plan, portfolio, year)
+        errors += attach_updates(pairs, plan, updates_period, result)
         if errors:
             result.errors = errors
-            result.plan = plan
             return result
-        _write(
-            parsed,
-            result,
-            plan,
-            portfolio,
-            year,
-            user,
-            reason=Truncator(f"Imported from {Path(filename).name}").chars(100),
-            updates_period=updates_period,
-        )
-        if result.errors:
+        try:
+            _write(sections, plan, portfolio, year, user, reason, result)
+        except PlanWriteError as error:
             transaction.set_rollback(True)
+            result.errors = [RowError(None, "", str(error))]
             return result
         if dry_run:
             transaction.set_rollback(True)
@@ -745,204 +765,47 @@ def import_plan(
     return result
 
 
-def _write(
-    parsed: list[ParsedRow],
-    result: ImportResult,
-    plan,
-    portfolio,
-    year,
-    user,
-    reason: str,
-    updates_period=None,
-) -> None:
-    def stamp(instance):
-        # django-simple-history: outside a request, say who made the change on the instance itself.
-        instance._history_user = user
-        instance._change_reason = reason
-        return instance
-
+def _write(sections, plan, portfolio, year, user, reason, result: ImportResult) -> None:
     if plan is None:
-        plan = stamp(
-            PortfolioPlan(
+        plan = build_plan(
+            PlanSpec(
                 portfolio=portfolio,
                 year=year,
                 title=f"{portfolio.name} portfolio plan {FinancialYear(year).label}",
-                section_kind=parsed[0].section_kind,
+                section_kind=_kind(sections),
                 source=reason,
-            )
+            ),
+            user=user,
+            reason=reason,
         )
-        plan.save()
         result.plan_created = True
     result.plan = plan
-
-    posts = {post.title.casefold(): post for post in Post.objects.all()}
-    for row in parsed:
-        for title in row.leads:
-            if title.casefold() not in posts:
-                post = stamp(Post(title=title))
-                post.save()
-                posts[title.casefold()] = post
-                result.new_posts.append(title)
-
-    sections = {}
-    numbers_used = set()
-    for section in plan.sections.select_related("ambition"):
-        numbers_used.add(section.number)
-        key = (
-            section.ambition.number
-            if plan.section_kind == SectionKind.AMBITION and section.ambition
-            else section.number
-        )
-        sections.setdefault(key, section)
-    for row in parsed:
-        section = sections.get(row.section_number)
-        if section is None:
-            number = row.section_number if row.section_number not in numbers_used else max(numbers_used) + 1
-            section = PlanSection.objects.create(
-                plan=plan,
-                number=number,
-                ambition=row.ambition,
-                title=row.section_title
-                if row.section_kind == SectionKind.PRIORITY
-                else f"Ambition {row.section_number}",
-            )
-            numbers_used.add(number)
-            sections[row.section_number] = section
-            result.sections_created += 1
-        elif (
-            row.section_title
-            and row.section_kind == SectionKind.PRIORITY
-            and section.title != row.section_title
-        ):
-            result.sections_renamed.append(
-                f"Priority {section.number} “{section.title}” → “{row.section_title}”"
-            )
-            section.title = row.section_title
-            section.save(update_fields=["title"])
-
-    existing = {
-        (action.section_id, action.number): action
-        for action in Action.objects.filter(section__plan=plan).prefetch_related(
-            "details", "measures_of_success", "lead_posts"
-        )
-    }
-    in_file = set()
-    for row in parsed:
-        section = sections[row.section_number]
-        leads = [posts[title.casefold()] for title in row.leads]
-        action = existing.get((section.pk, row.number))
-        in_file.add((section.pk, row.number))
-        if action is None:
-            action = _create_action(row, section, leads, portfolio, stamp, user, reason)
-            result.created += 1
-        elif _update_action(action, row, leads, stamp, user, reason):
-            result.updated += 1
-        else:
-            result.unchanged += 1
-        if row.update_text:
-            if updates_period is None:
-                result.updates_skipped += 1
-            else:
-                _write_update(action, row, updates_period, result, stamp)
-    result.not_in_file = sum(1 for key in existing if key not in in_file)
-
-
-def _write_update(action, row, period, result, stamp) -> None:
-    """The row's Update text as the action's published update for ``period``."""
-    update = QuarterlyUpdate.objects.filter(action=action, period=period).first()
-    if update is None:
-        stamp(
-            QuarterlyUpdate(
-                action=action, period=period, narrative=row.update_text, status=UpdateStatus.LOCKED
-            )
-        ).save()
-        result.updates_created += 1
-    elif normalise_text(update.narrative) != row.update_text:
-        result.errors.append(
-            RowError(
-                row.line,
-                UPDATE,
-                f"Action {action.reference} already has a different {period} update; correct it in the portal "
-                "with an amendment rather than by import.",
-            )
-        )
-
-
-_FIELDS = ["title", "target_date", "target_date_text", "annual_programme"]
-
-
-def _values(row: ParsedRow) -> dict:
-    return {name: getattr(row, name) for name in _FIELDS}
-
-
-def _create_action(row, section, leads, portfolio, stamp, user, reason) -> Action:
-    action = stamp(Action(section=section, number=row.number, **_values(row)))
-    action.save()
-    action.lead_posts.set(leads)
-    action.portfolios.set([portfolio])
-    _add_items(action, row, user, reason)
-    return action
-
-
-def _add_items(action, row, user, reason) -> None:
-    _add_details(action, row, user, reason)
-    _add_measures(action, row, user, reason)
-
-
-def _update_action(action, row, leads, stamp, user, reason) -> bool:
-    """Bring an action into line with its row; return whether anything changed."""
-    changed = False
-    values = _values(row)
-    differs = [
-        name
-        for name, value in values.items()
-        if (normalise_text(getattr(action, name)) if isinstance(value, str) else getattr(action, name))
-        != value
-    ]
-    stamp(action)
-    if differs:
-        for name in differs:
-            setattr(action, name, values[name])
-        action.save()
-        changed = True
-    if {post.pk for post in action.lead_posts.all()} != {post.pk for post in leads}:
-        action.lead_posts.set(leads)
-        changed = True
-    details = [(detail.letter or "", normalise_text(detail.text)) for detail in action.details.all()]
-    measures = [normalise_text(measure.text) for measure in action.measures_of_success.all()]
-    if details != row.details or measures != row.measures:
-        # Replace both lists only when they differ, so an unchanged action gets no history.
-        if details != row.details:
-            for detail in action.details.all():
-                stamp(detail).delete()
-            _add_details(action, row, user, reason)
-        if measures != row.measures:
-            for measure in action.measures_of_success.all():
-                stamp(measure).delete()
-            _add_measures(action, row, user, reason)
-        changed = True
-    return changed
-
-
-def _add_details(action, row, user, reason) -> None:
-    bulk_create_with_history(
-        [
-            ActionDetail(action=action, order=order, letter=letter, text=text)
-            for order, (letter, text) in enumerate(row.details, start=1)
-        ],
-        ActionDetail,
-        default_user=user,
-        default_change_reason=reason,
+    written = write_actions(plan, sections, user=user, reason=reason)
+    for name in (
+        "created",
+        "updated",
+        "unchanged",
+        "sections_created",
+        "sections_renamed",
+        "new_posts",
+        "updates_created",
+    ):
+        setattr(result, name, getattr(written, name))
+    in_file = {(section.number, action.number) for section in sections for action in section.actions}
+    result.not_in_file = sum(
+        1
+        for key in plan.sections.values_list("number", "actions__number")
+        if key[1] is not None and key not in in_file
     )
 
 
-def _add_measures(action, row, user, reason) -> None:
-    bulk_create_with_history(
-        [
-            MeasureOfSuccess(action=action, order=order, text=text)
-            for order, text in enumerate(row.measures, start=1)
-        ],
-        MeasureOfSuccess,
-        default_user=user,
-        default_change_reason=reason,
-    )
+def _kind(sections: list[SectionSpec]) -> str:
+    return SectionKind.AMBITION if any(section.ambition for section in sections) else SectionKind.PRIORITY
+
+
+def _start_year(year) -> int:
+    if isinstance(year, FinancialYear):
+        return year.start_year
+    if isinstance(year, int):
+        return year
+    return FinancialYear.parse(year).start_year

@@ -2,22 +2,26 @@
 
 A PortfolioPlan (a portfolio's plan for a financial year) has sections, which are
 either the strategy's ambitions or the plan's own priorities; each section has
-numbered actions with lettered detail items, measures of success, a target date
-and one or more lead posts.
+numbered actions; each action has lettered details, and each detail its own measures of
+success, target date and lead posts, as the rows of the council's plan table do (seed 001).
+Plans are built by plans.builders, the one way a plan tree is written.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from ambitions.models import Ambition, Commitment, Portfolio, Post
 from bromley_portal.core.financial_year import FinancialYear, quarter_of
 from plans.choices import (
+    EDITABLE,
+    OUTSTANDING,
     REPORTED,
     DataQuality,
     Direction,
@@ -41,6 +45,10 @@ class PortfolioPlan(models.Model):
     title = models.CharField(max_length=300)
     section_kind = models.CharField(max_length=20, choices=SectionKind.choices, default=SectionKind.AMBITION)
     source = models.CharField(max_length=200, blank=True, help_text="The document it was taken from.")
+    illustrative = models.BooleanField(
+        default=False,
+        help_text="Made up for the demo from the strategy's commitments, not a plan the council published.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -106,26 +114,67 @@ def target_bounds(today: date) -> tuple[date, date]:
 
 
 class ActionQuerySet(models.QuerySet):
-    def with_latest_update(self):
-        """Annotate the latest reported (approved or locked) update: its narrative, RAG and period."""
-        latest = (
-            QuarterlyUpdate.objects.reported()
-            .filter(action=models.OuterRef("pk"))
-            .order_by("-period__year", "-period__quarter")
-        )
+    def with_shown_update(self, period=None):
+        """Annotate the update a list shows for each action: the one reported in ``period``, or the
+        latest reported one when no period is given.
+
+        ``shown_rag`` is that update's reported RAG (QuarterlyUpdate.objects.reported(), the one
+        rule), or Rag.NO_UPDATE when there is none; ``shown_update_id`` and ``shown_period_id``
+        say which update and quarter it is. Lists filter and sort on these.
+        """
+        shown = QuarterlyUpdate.objects.reported().filter(action=models.OuterRef("pk"))
+        shown = shown.filter(period=period) if period else shown.order_by("-period__year", "-period__quarter")
         return self.annotate(
-            latest_update=models.Subquery(latest.values("narrative")[:1]),
-            latest_rag=models.Subquery(latest.values("reported_rag")[:1]),
-            latest_update_id=models.Subquery(latest.values("pk")[:1]),
+            shown_update_id=models.Subquery(shown.values("pk")[:1]),
+            shown_period_id=models.Subquery(shown.values("period_id")[:1]),
+            shown_rag=Coalesce(
+                models.Subquery(shown.values("reported_rag")[:1]), models.Value(Rag.NO_UPDATE)
+            ),
         )
 
-    def for_lists(self):
-        """Everything a list or export shows, in a fixed number of queries."""
-        return (
-            self.with_latest_update()
-            .select_related("section__plan__portfolio", "section__ambition", "commitment")
-            .prefetch_related("details", "measures_of_success", "lead_posts", "portfolios")
+    def for_lists(self, period=None):
+        """Everything a list or export shows, in a fixed number of queries whatever its length."""
+        reported = (
+            QuarterlyUpdate.objects.reported().select_related("period").prefetch_related("notes__detail")
         )
+        if period:
+            reported = reported.filter(period=period)
+        return (
+            self.with_shown_update(period)
+            .select_related("section__plan__portfolio", "section__ambition", "commitment")
+            .prefetch_related(
+                models.Prefetch("details", ActionDetail.objects.with_plan_text()),
+                models.Prefetch("updates", reported, to_attr="reported_updates"),
+            )
+        )
+
+    def with_plan_text(self):
+        """Actions with their details, each detail's leads and measures (a fixed number of queries)."""
+        return self.prefetch_related(models.Prefetch("details", ActionDetail.objects.with_plan_text()))
+
+    def with_period_status(self, period):
+        """Annotate ``period_status``: where each action's update for ``period`` stands
+        (UpdateStatus.NOT_STARTED when there is none)."""
+        status = QuarterlyUpdate.objects.filter(action=models.OuterRef("pk"), period=period).values("status")[
+            :1
+        ]
+        return self.annotate(
+            period_status=Coalesce(models.Subquery(status), models.Value(UpdateStatus.NOT_STARTED))
+        )
+
+    def outstanding_in(self, period):
+        """Actions of the period's year whose update its lead still has to write or finish: none
+        yet, a draft, or returned (choices.OUTSTANDING). The to-do lists, the chasing list and
+        the reminders all use this one definition."""
+        return (
+            self.filter(section__plan__year=period.year)
+            .with_period_status(period)
+            .filter(period_status__in=OUTSTANDING)
+        )
+
+    def led_by(self, post_ids):
+        """Actions with a detail led by one of these posts."""
+        return self.filter(pk__in=DetailLead.objects.filter(post_id__in=post_ids).values("detail__action_id"))
 
     def with_target_status(self, status: str, today: date):
         this_month, quarter_end = target_bounds(today)
@@ -141,8 +190,11 @@ class ActionQuerySet(models.QuerySet):
 
 
 class Action(models.Model):
+    """A numbered commitment of a plan (1.4: section 1, action 4). Its lettered details carry
+    the measures of success, target dates and leads, as the council's plan table does."""
+
     section = models.ForeignKey(PlanSection, on_delete=models.CASCADE, related_name="actions")
-    number = models.PositiveSmallIntegerField()
+    number = models.PositiveIntegerField()
     title = models.TextField(help_text="The commitment or action, as the plan writes it.")
     commitment = models.ForeignKey(
         Commitment,
@@ -155,17 +207,17 @@ class Action(models.Model):
     target_date = models.DateField(
         null=True,
         blank=True,
-        help_text="The month it is due by (the first of the month); the latest where several.",
+        editable=False,
+        help_text="The latest of its details' target dates: when the whole action is due (kept by "
+        "refresh_targets).",
     )
-    target_date_text = models.CharField(
-        max_length=200, blank=True, help_text='As the plan writes it: "April 2024 (AP)".'
+    annual_programme = models.BooleanField(
+        default=False, editable=False, help_text="One of its details is in the Annual Programme (AP)."
     )
-    annual_programme = models.BooleanField(default=False, help_text="(AP): part of the Annual Programme.")
-    lead_posts = models.ManyToManyField(Post, related_name="actions")
     portfolios = models.ManyToManyField(
         Portfolio, related_name="actions", blank=True, help_text="The portfolio holder plans it appears in."
     )
-    history = HistoricalRecords(m2m_fields=[lead_posts])
+    history = HistoricalRecords()
 
     objects = ActionQuerySet.as_manager()
 
@@ -188,44 +240,139 @@ class Action(models.Model):
         """How a committee paper cites it: "1.4" (section 1, action 4)."""
         return f"{self.section.number}.{self.number}"
 
-    def target_status(self, today: date) -> TargetStatus:
-        if self.target_date is None:
-            return TargetStatus.NO_DATE
-        this_month, quarter_end = target_bounds(today)
-        if self.target_date < this_month:
-            return TargetStatus.OVERDUE
-        if self.target_date <= quarter_end:
-            return TargetStatus.DUE_THIS_QUARTER
-        return TargetStatus.LATER
+    @property
+    def leads(self) -> list["DetailLead"]:
+        """Its details' leads in the plan's order, each post once (from prefetched details)."""
+        seen, leads = set(), []
+        for detail in self.details.all():
+            for lead in detail.leads.all():
+                if lead.post_id not in seen:
+                    seen.add(lead.post_id)
+                    leads.append(lead)
+        return leads
+
+    @property
+    def lead_posts(self) -> list[Post]:
+        return [lead.post for lead in self.leads]
+
+    @cached_property
+    def lead_post_ids(self) -> frozenset[int]:
+        """The posts that lead any of its details: who writes its update (plans.rules)."""
+        if "details" in getattr(self, "_prefetched_objects_cache", {}):
+            return frozenset(lead.post_id for lead in self.leads)
+        return frozenset(DetailLead.objects.filter(detail__action=self).values_list("post_id", flat=True))
+
+    @property
+    def measures_of_success(self) -> list["MeasureOfSuccess"]:
+        """Its details' measures of success, in the plan's order (from prefetched details)."""
+        return [measure for detail in self.details.all() for measure in detail.measures_of_success.all()]
+
+    @property
+    def shown_update(self) -> "QuarterlyUpdate | None":
+        """The update that for_lists() chose to show (see with_shown_update)."""
+        return next((u for u in self.reported_updates if u.pk == self.shown_update_id), None)
+
+    def refresh_targets(self) -> None:
+        """The action is due when its last detail is; it is in the Annual Programme if a detail is."""
+        targets = ActionDetail.objects.filter(action=self).aggregate(
+            latest=models.Max("target_date"),
+            programme=models.Count("pk", filter=models.Q(annual_programme=True)),
+        )
+        Action.objects.filter(pk=self.pk).update(
+            target_date=targets["latest"], annual_programme=bool(targets["programme"])
+        )
+        self.target_date, self.annual_programme = targets["latest"], bool(targets["programme"])
+
+
+class ActionDetailQuerySet(models.QuerySet):
+    def with_plan_text(self):
+        return self.prefetch_related(
+            models.Prefetch("leads", DetailLead.objects.select_related("post")), "measures_of_success"
+        )
 
 
 class ActionDetail(models.Model):
-    """A lettered detail item of an action: a), b), c)."""
+    """A lettered detail of an action, a), b), c), with its own measures of success, target
+    date and lead posts, on the same row of the plan table. A row of the plan table that
+    names no detail is a detail without a letter or text."""
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="details")
     order = models.PositiveSmallIntegerField()
     letter = models.CharField(max_length=3, blank=True)
-    text = models.TextField()
+    text = models.TextField(blank=True)
+    target_date = models.DateField(
+        null=True, blank=True, help_text="The month it is due by (kept as the first of the month)."
+    )
+    annual_programme = models.BooleanField(
+        default=False, help_text="(AP): part of the Annual Programme, which runs every year."
+    )
+    target_to_confirm = models.BooleanField(
+        default=False,
+        help_text="Rolled forward from last year's plan: the lead is asked to confirm or change the date.",
+    )
     history = HistoricalRecords()
+
+    objects = ActionDetailQuerySet.as_manager()
 
     class Meta:
         ordering = ["action", "order"]
+        constraints = [models.UniqueConstraint(fields=["action", "order"], name="one_detail_per_place")]
 
     def __str__(self):
-        return f"{self.letter}) {self.text}" if self.letter else self.text
+        if self.letter:
+            return f"{self.letter}) {self.text}"
+        return self.text or "(no detail)"
+
+    @property
+    def label(self) -> str:
+        """How a paper refers to it: "a)"; a row without a letter is "—"."""
+        return f"{self.letter})" if self.letter else "—"
+
+    @property
+    def target_text(self) -> str:
+        """As the plan writes it: "April 2024 (AP)"."""
+        if self.target_date is None:
+            return ""
+        return f"{self.target_date:%B %Y}" + (" (AP)" if self.annual_programme else "")
+
+
+class DetailLead(models.Model):
+    """A post that leads a detail, in the plan's order, with the title as the plan writes it
+    ("Director of Education") beside the post it is ("Director Education")."""
+
+    detail = models.ForeignKey(ActionDetail, on_delete=models.CASCADE, related_name="leads")
+    order = models.PositiveSmallIntegerField()
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="detail_leads")
+    written_as = models.CharField(
+        max_length=200, blank=True, help_text="As the plan writes the lead's title."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["detail", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["detail", "post"], name="one_lead_per_post_per_detail"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return self.written_as or self.post.title
 
 
 class MeasureOfSuccess(models.Model):
-    """How the plan says success will be judged (free text; KPIs are Measures)."""
+    """How the plan says a detail's success will be judged (free text; KPIs are Measures)."""
 
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="measures_of_success")
+    detail = models.ForeignKey(ActionDetail, on_delete=models.CASCADE, related_name="measures_of_success")
     order = models.PositiveSmallIntegerField()
     text = models.TextField()
     history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "measures of success"
-        ordering = ["action", "order"]
+        ordering = ["detail", "order"]
 
     def __str__(self):
         return self.text
@@ -322,18 +469,30 @@ class QuarterlyUpdateQuerySet(models.QuerySet):
             return self
         return self.filter(status__in=REPORTED)
 
+    def with_reported(self):
+        """The one rule for what an update reports, once amendments are taken into account.
+
+        - ``reported_rag``: the RAG of its latest amendment that gives one, else its own; an
+          update published without a RAG counts as Rag.NOT_RATED. (An amendment that only
+          corrects the text leaves the RAG as it was.)
+        - ``amended_narrative``: the text of its latest amendment, if any (an amendment always
+          gives the whole corrected text); ``reported_narrative`` reads it.
+
+        Dashboards, lists, exports, the action page and every report read these annotations.
+        """
+        latest = Amendment.objects.filter(update=models.OuterRef("pk")).order_by("-created_at", "-pk")
+        return self.annotate(
+            reported_rag=Coalesce(
+                models.Subquery(latest.exclude(rag="").values("rag")[:1]),
+                NullIf(models.F("rag"), models.Value("")),
+                models.Value(Rag.NOT_RATED),
+            ),
+            amended_narrative=models.Subquery(latest.values("narrative")[:1]),
+        )
+
     def reported(self):
-        """Reported updates, each with ``reported_rag``: the RAG of its latest amendment that gives
-        one, else its own. Dashboards, lists and committee reports all count this RAG."""
-        amended = (
-            Amendment.objects.filter(update=models.OuterRef("pk"))
-            .exclude(rag="")
-            .order_by("-created_at", "-pk")
-            .values("rag")[:1]
-        )
-        return self.filter(status__in=REPORTED).annotate(
-            reported_rag=Coalesce(models.Subquery(amended), models.F("rag"))
-        )
+        """Reported (approved or locked) updates, with what they report (see with_reported)."""
+        return self.filter(status__in=REPORTED).with_reported()
 
 
 class QuarterlyUpdate(models.Model):
@@ -341,10 +500,12 @@ class QuarterlyUpdate(models.Model):
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
     period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="updates")
-    rag = models.CharField("RAG status", max_length=20, choices=Rag.choices, blank=True)
+    rag = models.CharField("RAG status", max_length=20, choices=Rag.choices_of(*Rag.chosen()), blank=True)
     narrative = models.TextField(blank=True)
     evidence_links = models.JSONField(default=list, blank=True)
-    status = models.CharField(max_length=20, choices=UpdateStatus.choices, default=UpdateStatus.DRAFT)
+    status = models.CharField(
+        max_length=20, choices=UpdateStatus.choices_of(*UpdateStatus.stored()), default=UpdateStatus.DRAFT
+    )
     version = models.PositiveIntegerField(
         default=1, help_text="Raised on every save; a stale save is refused."
     )
@@ -379,7 +540,95 @@ class QuarterlyUpdate(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in (UpdateStatus.DRAFT, UpdateStatus.RETURNED)
+        return self.status in EDITABLE
+
+    @property
+    def is_reported(self) -> bool:
+        return self.status in REPORTED
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == UpdateStatus.SUBMITTED
+
+    @property
+    def is_returned(self) -> bool:
+        return self.status == UpdateStatus.RETURNED
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == UpdateStatus.APPROVED
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == UpdateStatus.LOCKED
+
+    @property
+    def is_amended(self) -> bool:
+        return bool(self._reported("amended_narrative"))
+
+    @property
+    def reported_narrative(self) -> str:
+        """The text it reports: its latest amendment's, else its own with its notes on details
+        (see with_reported, whose annotations this reads)."""
+        amended = self._reported("amended_narrative")
+        if amended:
+            return amended
+        parts = [self.narrative] if self.narrative else []
+        parts += [f"{note.covers}: {note.narrative}" for note in self.notes_in_order()]
+        return "\n\n".join(parts)
+
+    def notes_in_order(self) -> list["UpdateNote"]:
+        """Its notes on details, in the plan's order, each knowing which details it covers."""
+        notes = sorted(self.notes.all(), key=lambda note: note.detail.order)
+        details = list(self.action.details.all()) if notes else []
+        start = 0
+        for note in notes:
+            end = next((i for i, d in enumerate(details) if d.pk == note.detail_id), start) + 1
+            note.covered = details[start:end] or [note.detail]
+            start = end
+        return notes
+
+    def _reported(self, name):
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise AttributeError(
+                f"{name} is an annotation: fetch updates with QuarterlyUpdate.objects.reported() or "
+                ".with_reported(), the one rule for what an update reports."
+            ) from None
+
+
+class UpdateNote(models.Model):
+    """Progress on a detail, where the plan writes an update per row rather than one per action.
+
+    A note sits on the last detail of the plan table's row it covers, and covers that detail and
+    those before it back to the previous note (seed 001, action 1.1: one note on b) covering a)
+    and b), another on d) covering c) and d)).
+    """
+
+    update = models.ForeignKey(QuarterlyUpdate, on_delete=models.CASCADE, related_name="notes")
+    # A published update's words stay with the detail they are about: a detail with notes is
+    # not deleted (plans.builders refuses with a message first).
+    detail = models.ForeignKey(ActionDetail, on_delete=models.RESTRICT, related_name="update_notes")
+    narrative = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["update", "detail"], name="one_note_per_detail")]
+
+    def __str__(self):
+        return f"{self.update}: {self.covers}"
+
+    @property
+    def covers(self) -> str:
+        """ "a) and b)", "c)", "a) to c)" (set by QuarterlyUpdate.notes_in_order)."""
+        details = getattr(self, "covered", None) or [self.detail]
+        labels = [detail.label for detail in details]
+        if len(labels) == 1:
+            return labels[0]
+        if len(labels) == 2:
+            return f"{labels[0]} and {labels[1]}"
+        return f"{labels[0]} to {labels[-1]}"
 
 
 class MeasureFigure(models.Model):

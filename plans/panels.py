@@ -13,7 +13,7 @@ def ambition_panel(request, ambition) -> Panel | None:
     sections = (
         PlanSection.objects.filter(ambition=ambition)
         .select_related("plan__portfolio")
-        .prefetch_related(Prefetch("actions", Action.objects.prefetch_related("lead_posts")))
+        .prefetch_related(Prefetch("actions", Action.objects.with_plan_text()))
         .order_by("-plan__year", "plan__portfolio__order")
     )
     return Panel("plans/_ambition_panel.html", {"sections": sections, "ambition": ambition}, order=10)

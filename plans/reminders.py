@@ -11,8 +11,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 
+from ambitions.models import Post
 from plans.choices import PeriodStatus, ReminderKind, UpdateStatus
 from plans.models import Action, QuarterlyUpdate, Reminder, ReportingPeriod
 
@@ -39,20 +41,17 @@ def approver_reminder_kind(period: ReportingPeriod, today: date) -> str | None:
 
 
 def outstanding_actions_by_lead(period: ReportingPeriod) -> dict:
-    """{person: [actions]} for actions with no update, a draft or a returned update this period."""
-    done = QuarterlyUpdate.objects.filter(period=period).exclude(
-        status__in=[UpdateStatus.DRAFT, UpdateStatus.RETURNED]
-    )
+    """{person: [actions]} for the actions outstanding this period (Action.objects.outstanding_in)."""
+    posts = Post.objects.prefetch_related("holders", "delegations__delegate")
     actions = (
-        Action.objects.filter(section__plan__year=period.year)
-        .exclude(pk__in=done.values("action_id"))
+        Action.objects.outstanding_in(period)
         .select_related("section__plan__portfolio")
-        .prefetch_related("lead_posts__holders", "lead_posts__delegations__delegate")
+        .prefetch_related(Prefetch("details__leads__post", posts))
     )
     by_person: dict = {}
     for action in actions:
         people = set()
-        for post in action.lead_posts.all():
+        for post in action.lead_posts:
             people.update(post.holders.all())
             people.update(delegation.delegate for delegation in post.delegations.all())
         for person in people:

@@ -1,14 +1,16 @@
 """The plans' committee reports, registered with the core's report pipeline.
 
-- ``plan_progress``: a portfolio plan's progress in a locked period, in the plan's own
-  layout (seed 001): RAG counts at the front, the red and amber actions next, then each
-  ambition or priority's table of commitment, detail, measures of success, target date,
-  lead and the approved update with its RAG status.
-- ``corporate_summary``: every plan of a period's year by the strategy's five ambitions,
-  with RAG counts and the red and amber actions.
+- ``plan_progress``: a portfolio plan's progress in a locked period, in the plan's own layout
+  (seed 001): RAG counts at the front, the red and amber actions next, then each ambition or
+  priority's table: each action as a full-width commitment row, then a row per detail (its
+  measures of success, target date and lead) and the update where the plan gives it.
+- ``corporate_summary``: every plan of a period's year by the strategy's five ambitions, with RAG
+  counts and the red and amber actions.
 
-Both build their context from the ORM in a fixed number of queries, whatever the size
-of the plan. All text comes from people and is escaped by the templates.
+What an action reports in a period (its RAG and its words) comes from
+QuarterlyUpdate.objects.reported(), the one rule that the dashboards, lists and action page read
+too. Both reports build their context from the ORM in a fixed number of queries, whatever the
+size of the plan. All text comes from people and is escaped by the templates.
 """
 
 import re
@@ -18,8 +20,8 @@ from dataclasses import dataclass, field
 from django import forms
 from django.db.models import Prefetch
 
-from ambitions.models import Committee
-from ambitions.services import current_strategy
+from ambitions.models import Committee, Post
+from ambitions.services import current_strategy, officer_for
 from bromley_portal.core.charts import StackedBar
 from bromley_portal.core.financial_year import FinancialYear
 from bromley_portal.reports.registry import (
@@ -30,24 +32,9 @@ from bromley_portal.reports.registry import (
     ReportType,
     register,
 )
-from plans.choices import NO_UPDATE, NOT_RATED, REPORTED, Rag
+from plans.choices import EXCEPTIONS, Rag
 from plans.dashboards import CHART_COLOURS
 from plans.models import Action, Amendment, PlanSection, PortfolioPlan, QuarterlyUpdate, ReportingPeriod
-
-# The order a committee reads RAG statuses in, with what each means.
-RAG_CATEGORIES = [
-    (Rag.RED.value, "Red", "off track"),
-    (Rag.AMBER.value, "Amber", "at risk"),
-    (Rag.GREEN.value, "Green", "on track"),
-    (Rag.COMPLETE.value, "Complete", "delivered"),
-    (Rag.NOT_STARTED.value, "Not started", "not begun yet"),
-    (NOT_RATED, "Not rated", "an update with no RAG status"),
-    (NO_UPDATE, "No update", "no approved update this quarter"),
-]
-RAG_LABELS = {key: label for key, label, _ in RAG_CATEGORIES}
-# The dashboards' colours, so a chart looks the same on screen and on paper.
-EXCEPTIONS = [Rag.RED.value, Rag.AMBER.value]
-
 
 # Parameters ----------------------------------------------------------------------
 
@@ -85,7 +72,12 @@ class PeriodField(forms.ModelChoiceField):
     def to_python(self, value):
         match = self.written.match(str(value or ""))
         if match:
-            year = FinancialYear.parse(match[1]).start_year
+            try:
+                year = FinancialYear.parse(match[1]).start_year
+            except ValueError:
+                raise forms.ValidationError(
+                    f"There is no reporting period “{value}”.", code="invalid_choice"
+                ) from None
             period = self.queryset.filter(year=year, quarter=int(match[2])).first()
             if period is None:
                 raise forms.ValidationError(f"There is no reporting period “{value}”.", code="invalid_choice")
@@ -126,7 +118,7 @@ class PlanProgressForm(CommitteeReportForm):
         },
     )
     period = _period_field()
-    field_order = ["plan", "period", "report_number", "meeting_date", "contact_officer", "chief_officer"]
+    field_order = ["plan", "period", "report_number", "meeting_date"]
 
     def clean_period(self):
         return _locked(self.cleaned_data.get("period"))
@@ -144,7 +136,7 @@ class PlanProgressForm(CommitteeReportForm):
 
 class CorporateSummaryForm(CommitteeReportForm):
     period = _period_field()
-    field_order = ["period", "report_number", "meeting_date", "contact_officer", "chief_officer"]
+    field_order = ["period", "report_number", "meeting_date"]
 
     def clean_period(self):
         return _locked(self.cleaned_data.get("period"))
@@ -154,27 +146,40 @@ class CorporateSummaryForm(CommitteeReportForm):
 
 
 @dataclass
-class ProgressRow:
-    reference: str
-    title: str
-    details: list[str]
+class DetailRow:
+    """A row of the plan table: a lettered detail with its measures, target date and leads, and the
+    update note that follows it where the plan gives one per row."""
+
+    label: str
+    text: str
     measures: list[str]
     target: str
     leads: list[str]
-    update: str
-    rag: str  # a key of RAG_CATEGORIES
-    amendment: Amendment | None = None
-    portfolio: str = ""
+    note: tuple[str, str] | None = None  # (the details it covers, its words)
+    to_confirm: bool = False
+    anchor: str = ""  # its header cell's id
 
-    @property
-    def rag_label(self) -> str:
-        return RAG_LABELS[self.rag]
+
+@dataclass
+class ActionRow:
+    reference: str
+    title: str
+    rag: Rag
+    details: list[DetailRow]
+    narrative: str  # the update's own words (its notes sit with the details)
+    reported: bool  # it has a reported update this quarter
+    amendment: Amendment | None
+    leads: list[str]
+    target: str
+    reported_narrative: str  # what it reports, amendments included: for the exceptions tables
+    portfolio: str = ""
+    anchor: str = ""  # its header cell's id
 
 
 @dataclass
 class CountRow:
     label: str
-    counts: list[int]  # in RAG_CATEGORIES order
+    counts: list[int]  # in Rag order
     total: int = 0
     is_total: bool = False
     short_label: str = ""  # for the chart, where long labels do not fit
@@ -183,47 +188,71 @@ class CountRow:
 @dataclass
 class ExceptionGroup:
     title: str
-    rows: list[ProgressRow] = field(default_factory=list)
+    rows: list[ActionRow] = field(default_factory=list)
+    table_number: int | None = None
 
 
-def _actions_for(period, *, with_plan_text=True):
-    """Actions with their reported update for the period and its amendments: a fixed number of queries."""
-    reported = QuarterlyUpdate.objects.filter(period=period, status__in=REPORTED).prefetch_related(
-        Prefetch("amendments", queryset=Amendment.objects.order_by("created_at"))
+def _reported_updates(period):
+    """Each action's reported update in the period, with what it reports (the one rule)."""
+    updates = (
+        QuarterlyUpdate.objects.reported()
+        .filter(period=period)
+        .prefetch_related(Prefetch("amendments", Amendment.objects.order_by("created_at")), "notes")
     )
-    lookups = ["lead_posts", Prefetch("updates", queryset=reported, to_attr="reported_updates")]
-    if with_plan_text:
-        lookups += ["details", "measures_of_success"]
-    return Action.objects.order_by("number").prefetch_related(*lookups)
+    return Prefetch("updates", updates, to_attr="reported_updates")
 
 
-def _row(action, section_number, *, portfolio="", with_plan_text=True) -> ProgressRow:
+def _detail_rows(action, notes_by_detail, anchor) -> list[DetailRow]:
+    return [
+        DetailRow(
+            anchor=f"{anchor}-{index}",
+            label=detail.label if detail.letter else "",
+            text=detail.text,
+            measures=[measure.text for measure in detail.measures_of_success.all()],
+            target=detail.target_text,
+            leads=[lead.title for lead in detail.leads.all()],
+            note=notes_by_detail.get(detail.pk),
+            to_confirm=detail.target_to_confirm,
+        )
+        for index, detail in enumerate(action.details.all(), start=1)
+    ]
+
+
+def action_row(action, section_number, *, portfolio="") -> ActionRow:
     update = action.reported_updates[0] if action.reported_updates else None
+    notes = {}
+    if update is not None:
+        update.action = action
+        notes = {note.detail_id: (note.covers, note.narrative) for note in update.notes_in_order()}
     amendments = list(update.amendments.all()) if update else []
-    amendment = amendments[-1] if amendments else None
-    if update is None:
-        rag = NO_UPDATE
-    else:
-        rag = (amendment.rag if amendment and amendment.rag else update.rag) or NOT_RATED
-    return ProgressRow(
+    anchor = f"{portfolio.lower() or 'a'}-{section_number}-{action.number}"
+    return ActionRow(
+        anchor=anchor,
         reference=f"{section_number}.{action.number}",
         title=action.title,
-        details=[str(detail) for detail in action.details.all()] if with_plan_text else [],
-        measures=[measure.text for measure in action.measures_of_success.all()] if with_plan_text else [],
-        target=action.target_date_text,
-        leads=[post.title for post in action.lead_posts.all()],
-        update=update.narrative if update else "",
-        rag=rag,
-        amendment=amendment,
+        rag=Rag(update.reported_rag) if update else Rag.NO_UPDATE,
+        details=_detail_rows(action, notes, anchor),
+        narrative=update.narrative if update else "",
+        reported=update is not None,
+        amendment=amendments[-1] if amendments else None,
+        leads=[lead.title for lead in action.leads],
+        target=_action_target(action),
+        reported_narrative=update.reported_narrative if update else "",
         portfolio=portfolio,
     )
+
+
+def _action_target(action) -> str:
+    if action.target_date is None:
+        return ""
+    return f"{action.target_date:%B %Y}" + (" (AP)" if action.annual_programme else "")
 
 
 def _counts(label, rows, *, is_total=False, short_label="") -> CountRow:
     counter = Counter(row.rag for row in rows)
     return CountRow(
         label=label,
-        counts=[counter[key] for key, _, _ in RAG_CATEGORIES],
+        counts=[counter[status] for status in Rag],
         total=len(rows),
         is_total=is_total,
         short_label=short_label or label,
@@ -232,22 +261,21 @@ def _counts(label, rows, *, is_total=False, short_label="") -> CountRow:
 
 def _chart(title: str, count_rows: list[CountRow], table: str) -> str:
     """The dashboards' stacked bar chart (bromley_portal.core.charts), beside its table."""
-    keys = [key for key, _, _ in RAG_CATEGORIES]
     return StackedBar(
         title=title,
         description=f"Horizontal bars, one per row, split by RAG status. The same figures are in {table}.",
         rows=[
-            (row.short_label, dict(zip(keys, row.counts, strict=True)))
+            (row.short_label, {status.value: count for status, count in zip(Rag, row.counts, strict=True)})
             for row in count_rows
             if not row.is_total
         ],
-        keys=[(key, label) for key, label, _ in RAG_CATEGORIES],
+        keys=[(status.value, status.short_label) for status in Rag],
         colours=CHART_COLOURS,
         width=760,  # room for the legend's seven statuses
     ).svg()
 
 
-def _exceptions(rows) -> list[ProgressRow]:
+def _exceptions(rows) -> list[ActionRow]:
     """Red first, then amber, each in reference order."""
     return sorted((row for row in rows if row.rag in EXCEPTIONS), key=lambda row: EXCEPTIONS.index(row.rag))
 
@@ -257,27 +285,43 @@ def _quarter_words(period) -> str:
     return f"quarter {period.quarter} ({start:%B} to {end:%B %Y})"
 
 
-def _main_director(rows) -> str:
-    directors = Counter(lead for row in rows for lead in row.leads if lead.startswith("Director"))
-    return directors.most_common(1)[0][0] if directors else "Chief Executive"
+def _summary_sentence(rows, period) -> str:
+    counter = Counter(row.rag for row in rows)
+    parts = [f"{counter[status]} {status.short_label.lower()}" for status in Rag if counter[status]]
+    return f"Of the {len(rows)} actions at {_quarter_words(period)}: " + ", ".join(parts) + "."
 
 
-def _header(cleaned, *, title, decision_maker, chief_officer) -> ReportHeader:
-    chief = cleaned.get("chief_officer") or chief_officer
+def _header(cleaned, *, title, decision_maker, chief_post, contact_posts) -> ReportHeader:
+    chief = officer_for(chief_post)
+    contacts = [officer for officer in (officer_for(post) for post in contact_posts) if officer]
     return ReportHeader(
         title=title,
         decision_maker=decision_maker,
         report_number=cleaned.get("report_number") or "",
         date=cleaned.get("meeting_date"),
-        contact_officer=cleaned.get("contact_officer") or chief,
+        contact_officers=contacts or ([chief] if chief else []),
         chief_officer=chief,
     )
 
 
-def _summary_sentence(rows, period) -> str:
-    counter = Counter(row.rag for row in rows)
-    parts = [f"{counter[key]} {label.lower()}" for key, label, _ in RAG_CATEGORIES if counter[key]]
-    return f"Of the {len(rows)} actions at {_quarter_words(period)}: " + ", ".join(parts) + "."
+def _chief_post(portfolio, rows) -> Post | None:
+    """The portfolio's chief officer post, else the director who leads most of its actions."""
+    if portfolio and portfolio.chief_officer_id:
+        return portfolio.chief_officer
+    directors = Counter(lead for row in rows for lead in row.leads if lead.startswith("Director"))
+    title = directors.most_common(1)[0][0] if directors else None
+    return Post.objects.filter(title=title).first() if title else None
+
+
+def _key():
+    """What the statuses and marks in the tables mean: the report's key."""
+    return {
+        "statuses": list(Rag),
+        "marks": [
+            ("(AP)", "Annual Programme: work that recurs every year; the date is this year's milestone."),
+            ("To confirm", "A date rolled forward from last year's plan that its lead has still to confirm."),
+        ],
+    }
 
 
 NON_APPLICABLE = [
@@ -304,69 +348,78 @@ def describe_plan_progress(cleaned) -> str:
     return f"{plan.portfolio.name} Portfolio Plan {plan.year_label}: Progress at Quarter {period.quarter}"
 
 
-def build_plan_progress(cleaned) -> CommitteeReport:
-    plan, period = cleaned["plan"], cleaned["period"]
-    sections = list(
+def _plan_sections(plan, period) -> list[tuple[PlanSection, list[ActionRow]]]:
+    actions = Action.objects.with_plan_text().prefetch_related(_reported_updates(period)).order_by("number")
+    sections = (
         PlanSection.objects.filter(plan=plan)
         .select_related("ambition")
-        .prefetch_related(Prefetch("actions", queryset=_actions_for(period)))
+        .prefetch_related(Prefetch("actions", queryset=actions))
     )
-    by_section = [
-        (section, [_row(action, section.number) for action in section.actions.all()]) for section in sections
+    return [
+        (section, [action_row(action, section.number) for action in section.actions.all()])
+        for section in sections
     ]
-    rows = [row for _, section_rows in by_section for row in section_rows]
-    kind = "commitment" if plan.section_kind == "ambition" else "action"
-    quarter = _quarter_words(period)
-    year = plan.year_label
-    committee = plan.portfolio.pds_committee.name
+
+
+def _summary_section(rows, by_section, period, plan) -> ReportSection:
     count_rows = [
         _counts(_section_label(section), section_rows, short_label=_chart_label(section))
         for section, section_rows in by_section
     ]
     count_rows.append(_counts("All actions", rows, is_total=True))
-    exceptions = _exceptions(rows)
-    ambitions = [section.ambition for section in sections if section.ambition_id]
+    return ReportSection(
+        "Summary of progress",
+        "reports/plans/summary.html",
+        {
+            "sentence": _summary_sentence(rows, period),
+            "count_rows": count_rows,
+            "first_column": "Ambition" if plan.section_kind == "ambition" else "Priority",
+            "chart": _chart("Actions by RAG status", count_rows, "table 3.1"),
+            "not_rated": sum(1 for row in rows if row.rag == Rag.NOT_RATED),
+            "key": _key(),
+        },
+    )
 
-    report_sections = [
+
+def _section_tables(plan, period, by_section) -> list[ReportSection]:
+    kind = "commitment" if plan.section_kind == "ambition" else "action"
+    return [
         ReportSection(
-            "Summary of progress",
-            "reports/plans/summary.html",
+            _section_label(section),
+            "reports/plans/section_table.html",
             {
-                "sentence": _summary_sentence(rows, period),
-                "categories": RAG_CATEGORIES,
-                "count_rows": count_rows,
-                "first_column": "Ambition" if kind == "commitment" else "Priority",
-                "chart": _chart("Actions by RAG status", count_rows, "table 3.1"),
-                "not_rated": sum(1 for row in rows if row.rag == NOT_RATED),
+                "statement": section.ambition.statement if section.ambition_id else section.statement,
+                "rows": section_rows,
+                "kind": kind,
+                "update_heading": f"Update at quarter {period.quarter} {plan.year_label}",
+                "caption": f"Progress on the {kind}s under {_section_label(section, short=True)}",
+                "quarter": period.quarter,
             },
-        ),
-        ReportSection(
-            "Actions rated red or amber",
-            "reports/plans/exceptions.html",
-            {"rows": exceptions, "quarter": quarter, "year": year},
-        ),
-    ]
-    for section, section_rows in by_section:
-        report_sections.append(
-            ReportSection(
-                _section_label(section),
-                "reports/plans/section_table.html",
-                {
-                    "statement": section.ambition.statement if section.ambition_id else section.statement,
-                    "rows": section_rows,
-                    "kind": kind,
-                    "update_heading": f"Update at quarter {period.quarter} {year}",
-                    "caption": f"Progress on the {kind}s under {_section_label(section, short=True)}",
-                },
-                wide=True,
-            )
+            wide=True,
         )
+        for section, section_rows in by_section
+    ]
+
+
+def build_plan_progress(cleaned) -> CommitteeReport:
+    plan, period = cleaned["plan"], cleaned["period"]
+    by_section = _plan_sections(plan, period)
+    rows = [row for _, section_rows in by_section for row in section_rows]
+    quarter, year = _quarter_words(period), plan.year_label
+    committee = plan.portfolio.pds_committee.name
+    ambitions = [section.ambition for section, _ in by_section if section.ambition_id]
+    exceptions = ReportSection(
+        "Actions rated red or amber",
+        "reports/plans/exceptions.html",
+        {"rows": _exceptions(rows), "quarter": quarter, "year": year},
+    )
     return CommitteeReport(
         header=_header(
             cleaned,
             title=describe_plan_progress(cleaned),
             decision_maker=committee,
-            chief_officer=_main_director(rows),
+            chief_post=_chief_post(plan.portfolio, rows),
+            contact_posts=[plan.portfolio.report_contact] if plan.portfolio.report_contact_id else [],
         ),
         reason=[
             f"This report presents progress on the {plan.title} at {quarter} of {year}, as each action's lead "
@@ -377,25 +430,26 @@ def build_plan_progress(cleaned) -> CommitteeReport:
             f"That the {committee} notes the progress reported on the {plan.portfolio.name} Portfolio Plan "
             f"{year} and comments on the actions rated red or amber."
         ],
-        implications=[
-            (
-                "Corporate Policy",
-                "Policy status: existing policy. Making Bromley Even Better ambitions: "
-                + "; ".join(f"({ambition.number}) {ambition.statement.rstrip('.')}" for ambition in ambitions)
-                if ambitions
-                else "Policy status: existing policy.",
-            ),
-            NO_COST,
-            NO_CALL_IN,
+        implications=[_policy(ambitions), NO_COST, NO_CALL_IN],
+        sections=[
+            _summary_section(rows, by_section, period, plan),
+            exceptions,
+            *_section_tables(plan, period, by_section),
         ],
-        sections=report_sections,
         non_applicable_headings=NON_APPLICABLE,
-        background_documents=[
-            plan.title,
-            f"Quarterly updates for {period}, as locked in the Bromley Portal",
-        ],
+        background_documents=[plan.title, f"Quarterly updates for {period}, as locked in the Bromley Portal"],
         filename=f"{plan.portfolio.code}-{year}-q{period.quarter}-progress".lower(),
         summary=_summary_sentence(rows, period),
+    )
+
+
+def _policy(ambitions) -> tuple[str, str]:
+    if not ambitions:
+        return ("Corporate Policy", "Policy status: existing policy.")
+    return (
+        "Corporate Policy",
+        "Policy status: existing policy. Making Bromley Even Better ambitions: "
+        + "; ".join(f"({ambition.number}) {ambition.statement.rstrip('.')}" for ambition in ambitions),
     )
 
 
@@ -405,11 +459,8 @@ def _chart_label(section) -> str:
 
 def _section_label(section, short=False) -> str:
     if section.ambition_id:
-        return (
-            f"Ambition {section.ambition.number}"
-            if short
-            else f"Ambition {section.ambition.number}: {section.ambition.short_name}"
-        )
+        number = section.ambition.number
+        return f"Ambition {number}" if short else f"Ambition {number}: {section.ambition.short_name}"
     return f"Priority {section.number}" if short else f"Priority {section.number}: {section.title}"
 
 
@@ -421,57 +472,64 @@ def describe_corporate_summary(cleaned) -> str:
     return f"Making Bromley Even Better: Corporate Summary of Progress at Quarter {period.quarter} {period.financial_year.label}"
 
 
-def build_corporate_summary(cleaned) -> CommitteeReport:
-    period = cleaned["period"]
-    year = period.financial_year.label
-    quarter = _quarter_words(period)
-    plans = list(PortfolioPlan.objects.filter(year=period.year).select_related("portfolio"))
-    actions = list(
-        _actions_for(period, with_plan_text=False)
-        .filter(section__plan__year=period.year)
+def _corporate_rows(period, plans, ambitions):
+    actions = (
+        Action.objects.filter(section__plan__year=period.year)
+        .with_plan_text()
+        .prefetch_related(_reported_updates(period))
         .select_related("section__plan__portfolio", "section__ambition")
         .order_by("section__plan__portfolio__order", "section__number", "number")
     )
-    strategy = current_strategy()
-    ambitions = list(strategy.ambitions.all()) if strategy else []
-    committee = Committee.objects.filter(portfolios__code="ERC").values_list("name", flat=True).first()
-
-    rows_by_ambition: dict[int | None, list[ProgressRow]] = {ambition.number: [] for ambition in ambitions}
-    rows_by_portfolio: dict[str, list[ProgressRow]] = {plan.portfolio.name: [] for plan in plans}
+    by_ambition: dict[int | None, list[ActionRow]] = {ambition.number: [] for ambition in ambitions}
+    by_portfolio: dict[str, list[ActionRow]] = {plan.portfolio.name: [] for plan in plans}
     rows = []
     for action in actions:
-        section = action.section
-        portfolio = section.plan.portfolio.name
-        row = _row(action, section.number, portfolio=portfolio, with_plan_text=False)
+        section, portfolio = action.section, action.section.plan.portfolio
+        row = action_row(action, section.number, portfolio=portfolio.code)
         rows.append(row)
-        rows_by_ambition.setdefault(section.ambition.number if section.ambition_id else None, []).append(row)
-        rows_by_portfolio.setdefault(portfolio, []).append(row)
+        by_ambition.setdefault(section.ambition.number if section.ambition_id else None, []).append(row)
+        by_portfolio.setdefault(portfolio.name, []).append(row)
+    return rows, by_ambition, by_portfolio
 
-    short_names = {ambition.number: ambition.short_name for ambition in ambitions}
+
+def build_corporate_summary(cleaned) -> CommitteeReport:
+    period = cleaned["period"]
+    year, quarter = period.financial_year.label, _quarter_words(period)
+    plans = list(PortfolioPlan.objects.filter(year=period.year).select_related("portfolio"))
+    strategy = current_strategy()
+    ambitions = list(strategy.ambitions.all()) if strategy else []
+    rows, by_ambition, by_portfolio = _corporate_rows(period, plans, ambitions)
+    names = {ambition.number: ambition.short_name for ambition in ambitions}
 
     def label(number, short=False):
         if number is None:
             return "Priorities" if short else "Plan priorities not linked to an ambition"
-        name = short_names.get(number, "")
-        if short:
-            return name or f"Ambition {number}"
-        return f"Ambition {number}: {name}" if name else f"Ambition {number}"
+        name = names.get(number, "")
+        return (
+            (name or f"Ambition {number}")
+            if short
+            else (f"Ambition {number}: {name}" if name else f"Ambition {number}")
+        )
 
     ambition_rows = [
-        _counts(label(number), group, short_label=label(number, short=True))
-        for number, group in rows_by_ambition.items()
+        _counts(label(n), group, short_label=label(n, short=True)) for n, group in by_ambition.items()
     ]
     ambition_rows.append(_counts("All actions", rows, is_total=True))
-    portfolio_rows = [_counts(name, group) for name, group in rows_by_portfolio.items()]
+    portfolio_rows = [_counts(name, group) for name, group in by_portfolio.items()]
     portfolio_rows.append(_counts("All portfolios", rows, is_total=True))
-    groups = [ExceptionGroup(label(number), _exceptions(group)) for number, group in rows_by_ambition.items()]
-    committee = committee or "Executive, Resources and Contracts PDS Committee"
+    groups = [ExceptionGroup(label(number), _exceptions(group)) for number, group in by_ambition.items()]
+    for table_number, group in enumerate((g for g in groups if g.rows), start=1):
+        group.table_number = table_number
+    erc = Committee.objects.filter(portfolios__code="ERC").first()
+    committee = erc.name if erc else "Executive, Resources and Contracts PDS Committee"
+    sentence = _summary_sentence(rows, period) if rows else f"No plan has actions for {year}."
     return CommitteeReport(
         header=_header(
             cleaned,
             title=describe_corporate_summary(cleaned),
             decision_maker=committee,
-            chief_officer="Chief Executive",
+            chief_post=Post.objects.filter(title="Chief Executive").first(),
+            contact_posts=[],
         ),
         reason=[
             f"This report summarises progress at {quarter} of {year} on the actions of every portfolio plan "
@@ -487,20 +545,17 @@ def build_corporate_summary(cleaned) -> CommitteeReport:
                 "Progress by ambition",
                 "reports/plans/corporate_counts.html",
                 {
-                    "sentence": _summary_sentence(rows, period)
-                    if rows
-                    else f"No plan has actions for {year}.",
-                    "categories": RAG_CATEGORIES,
+                    "sentence": sentence,
                     "ambition_rows": ambition_rows,
                     "chart": _chart("Actions by ambition and RAG status", ambition_rows, "table 3.1"),
                     "portfolio_rows": portfolio_rows,
+                    "key": _key(),
                 },
             ),
             ReportSection(
                 "Actions rated red or amber, by ambition",
                 "reports/plans/corporate_exceptions.html",
                 {"groups": groups, "quarter": quarter, "year": year},
-                wide=True,
             ),
         ],
         non_applicable_headings=NON_APPLICABLE,
@@ -510,7 +565,7 @@ def build_corporate_summary(cleaned) -> CommitteeReport:
             f"Quarterly updates for {period}, as locked in the Bromley Portal",
         ],
         filename=f"corporate-summary-{year}-q{period.quarter}",
-        summary=_summary_sentence(rows, period) if rows else "",
+        summary=sentence if rows else "",
     )
 
 
@@ -519,7 +574,7 @@ register(
         name="plan_progress",
         title="Portfolio plan progress",
         description="One portfolio plan's progress in a locked quarter: RAG counts, the red and amber actions, "
-        "then every action with its approved update, as the plan lays them out.",
+        "then every action with its details and approved update, as the plan lays them out.",
         form_class=PlanProgressForm,
         build=build_plan_progress,
         describe=describe_plan_progress,

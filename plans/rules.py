@@ -50,8 +50,7 @@ def _action_of(obj):
 def leads_action(user, obj):
     if obj is None:
         return False
-    action = _action_of(obj)
-    return any(post.pk in post_ids_for(user) for post in action.lead_posts.all())
+    return bool(_action_of(obj).lead_post_ids & post_ids_for(user))
 
 
 @rules.predicate
@@ -67,13 +66,14 @@ for model in [
     "plansection",
     "action",
     "actiondetail",
+    "detaillead",
     "measureofsuccess",
     "reportingperiod",
 ]:
     rules.add_perm(f"plans.view_{model}", is_any_role)
     for verb in ["add", "change", "delete"]:
         rules.add_perm(f"plans.{verb}_{model}", is_admin)
-for model in ["quarterlyupdate", "delegation", "measurefigure", "amendment", "reminder"]:
+for model in ["quarterlyupdate", "updatenote", "delegation", "measurefigure", "amendment", "reminder"]:
     rules.add_perm(f"plans.view_{model}", is_admin)
 rules.add_perm("plans.change_delegation", is_admin)
 rules.add_perm("plans.add_delegation", is_admin)

@@ -1,52 +1,119 @@
-"""What the quarterly-update pages show, computed from the ORM in a fixed number of queries.
+"""What the plan and quarterly-update pages show, computed from the ORM in a fixed number of queries.
 
-Selectors only: the views call these; rules stay in plans.rules and plans.services.
+Selectors only: the views call these; rules stay in plans.rules and moves in plans.services.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, Prefetch, Q
 
 from ambitions.models import Post
-from plans.choices import PeriodStatus, UpdateStatus
-from plans.models import Action, Delegation, MeasureFigure, PortfolioPlan, QuarterlyUpdate
+from plans.choices import OUTSTANDING, PeriodStatus, UpdateStatus
+from plans.models import (
+    Action,
+    ActionDetail,
+    Amendment,
+    Delegation,
+    DetailLead,
+    MeasureFigure,
+    PlanSection,
+    PortfolioPlan,
+    QuarterlyUpdate,
+    ReportingPeriod,
+)
 from plans.rules import approver_portfolio_ids, post_ids_for
 
 FIGURES = Prefetch("figures", MeasureFigure.objects.select_related("measure").order_by("measure__order"))
+AMENDMENTS = Prefetch("amendments", Amendment.objects.select_related("created_by").order_by("created_at"))
 
 
-NOT_STARTED = "not_started"
+def plan_tree(portfolio_code: str, year: int) -> PortfolioPlan:
+    """A plan with its sections, actions, details, leads and measures (a fixed number of queries)."""
+    return (
+        PortfolioPlan.objects.select_related("portfolio")
+        .prefetch_related(
+            Prefetch(
+                "sections",
+                PlanSection.objects.select_related("ambition").prefetch_related(
+                    Prefetch("actions", Action.objects.with_plan_text())
+                ),
+            )
+        )
+        .get(portfolio__code=portfolio_code.upper(), year=year)
+    )
 
 
-OUTSTANDING = {NOT_STARTED, UpdateStatus.DRAFT, UpdateStatus.RETURNED}
+# The action page -------------------------------------------------------------------
+
+
+@dataclass
+class ActionPage:
+    updates: list  # newest first, each with can_amend
+    rag_history: list  # oldest first
+    write_periods: list  # (period, update or None) this person may write now
+    history: list
+
+
+def action_page(action, user) -> ActionPage:
+    """An action's updates as this person may see them, what they may amend, and what they may write."""
+    from plans.services import action_history
+
+    updates = list(
+        QuarterlyUpdate.objects.visible_to(user)
+        .with_reported()
+        .filter(action=action)
+        .select_related("period", "submitted_by", "decided_by")
+        .prefetch_related(FIGURES, AMENDMENTS, "notes")
+        .order_by("-period__year", "-period__quarter")
+    )
+    for update in updates:
+        update.action = action  # the rules and the notes read the action, loaded already
+        update.can_amend = update.status == UpdateStatus.LOCKED and user.has_perm(
+            "plans.amend_update", update
+        )
+    write_periods = []
+    if user.has_perm("plans.edit_update", action):
+        by_period = {update.period_id: update for update in updates}
+        write_periods = [
+            (period, by_period.get(period.pk))
+            for period in ReportingPeriod.objects.filter(status=PeriodStatus.OPEN, year=action.plan.year)
+        ]
+    return ActionPage(
+        updates=updates,
+        rag_history=list(reversed(updates)),
+        write_periods=write_periods,
+        history=action_history(action),
+    )
+
+
+# My actions --------------------------------------------------------------------------
 
 
 @dataclass
 class MyActionRow:
-    action: object
-    update: object
+    action: Action
+    update: QuarterlyUpdate | None
     held: bool  # the person holds a lead post (rather than writing by delegation)
     overdue: bool
 
     @property
     def status(self) -> str:
-        return self.update.status if self.update else NOT_STARTED
+        return self.update.status if self.update else UpdateStatus.NOT_STARTED
 
     @property
-    def can_write(self) -> bool:
-        return self.update is None or self.update.is_editable
+    def outstanding(self) -> bool:
+        return self.status in OUTSTANDING
 
 
 def my_action_rows(user, period, today) -> list[MyActionRow]:
     """The actions this person leads (held or delegated posts) in the period's plans, with its update."""
-    post_ids = post_ids_for(user)
     held = set(user.posts.values_list("pk", flat=True))
-    led = Action.lead_posts.through.objects.filter(post_id__in=post_ids).values("action_id")
     actions = (
-        Action.objects.filter(section__plan__year=period.year, pk__in=led)
+        Action.objects.led_by(post_ids_for(user))
+        .filter(section__plan__year=period.year)
         .select_related("section__plan__portfolio")
+        .with_plan_text()
         .prefetch_related(
-            "lead_posts",
             Prefetch("updates", QuarterlyUpdate.objects.filter(period=period), to_attr="period_updates"),
         )
         .order_by("section__plan__portfolio__order", "section__number", "number")
@@ -54,16 +121,21 @@ def my_action_rows(user, period, today) -> list[MyActionRow]:
     rows = []
     for action in actions:
         update = action.period_updates[0] if action.period_updates else None
-        status = update.status if update else NOT_STARTED
-        rows.append(
-            MyActionRow(
-                action=action,
-                update=update,
-                held=any(post.pk in held for post in action.lead_posts.all()),
-                overdue=status in OUTSTANDING and today > period.due_on,
-            )
-        )
+        row = MyActionRow(action=action, update=update, held=bool(action.lead_post_ids & held), overdue=False)
+        row.overdue = row.outstanding and today > period.due_on
+        rows.append(row)
     return rows
+
+
+def status_counts(rows: list[MyActionRow]) -> dict[str, int]:
+    counts = dict.fromkeys(UpdateStatus.values, 0)
+    for row in rows:
+        counts[row.status] += 1
+    counts["outstanding"] = sum(counts[status] for status in OUTSTANDING)
+    return counts
+
+
+# Approvals ---------------------------------------------------------------------------
 
 
 def approval_queue(user):
@@ -79,7 +151,7 @@ def approval_queue(user):
         )
         .exclude(period__status=PeriodStatus.LOCKED)
         .select_related("action__section__plan__portfolio", "period", "submitted_by")
-        .prefetch_related(FIGURES, "action__lead_posts")
+        .prefetch_related(FIGURES, Prefetch("action__details", ActionDetail.objects.with_plan_text()))
         .order_by(
             "period__year",
             "period__quarter",
@@ -90,13 +162,10 @@ def approval_queue(user):
     )
 
 
-COUNTED = [
-    UpdateStatus.DRAFT,
-    UpdateStatus.SUBMITTED,
-    UpdateStatus.RETURNED,
-    UpdateStatus.APPROVED,
-    UpdateStatus.LOCKED,
-]
+# Reporting periods ------------------------------------------------------------------
+
+
+COUNTED = UpdateStatus.stored()
 
 
 def plan_counts(period) -> list[PortfolioPlan]:
@@ -106,7 +175,7 @@ def plan_counts(period) -> list[PortfolioPlan]:
     """
     in_period = Q(sections__actions__updates__period=period)
     by_status = {
-        status: Count(
+        status.value: Count(
             "sections__actions__updates", filter=in_period & Q(sections__actions__updates__status=status)
         )
         for status in COUNTED
@@ -124,34 +193,37 @@ def plan_counts(period) -> list[PortfolioPlan]:
     )
 
 
+def period_totals(plans) -> dict:
+    keys = ["action_count", "missing", *(status.value for status in COUNTED)]
+    totals = {key: sum(getattr(plan, key) for plan in plans) for key in keys}
+    totals["not_approved"] = totals["action_count"] - totals["approved"] - totals["locked"]
+    return totals
+
+
 @dataclass
 class Chase:
     """A lead post with updates outstanding: who holds it, who writes for it, and which actions."""
 
-    post: object
+    post: Post | None
     holders: list
     delegates: list
     actions: list = field(default_factory=list)
-    missing: int = 0
-    draft: int = 0
-    returned: int = 0
+    counts: dict = field(default_factory=lambda: dict.fromkeys(OUTSTANDING, 0))
 
 
 def who_to_chase(period) -> list[Chase]:
-    """The lead posts, their holders and delegates, with missing, draft or returned updates this period."""
-    status = QuarterlyUpdate.objects.filter(action=OuterRef("pk"), period=period).values("status")[:1]
+    """The lead posts, their holders and delegates, with outstanding updates this period."""
+    posts = Post.objects.prefetch_related(
+        "holders", Prefetch("delegations", Delegation.objects.select_related("delegate"))
+    )
     actions = (
-        Action.objects.filter(section__plan__year=period.year)
-        .annotate(period_status=Subquery(status))
-        .filter(
-            Q(period_status__isnull=True) | Q(period_status__in=[UpdateStatus.DRAFT, UpdateStatus.RETURNED])
-        )
+        Action.objects.outstanding_in(period)
         .select_related("section__plan__portfolio")
         .prefetch_related(
             Prefetch(
-                "lead_posts",
-                Post.objects.prefetch_related(
-                    "holders", Prefetch("delegations", Delegation.objects.select_related("delegate"))
+                "details",
+                ActionDetail.objects.prefetch_related(
+                    Prefetch("leads", DetailLead.objects.prefetch_related(Prefetch("post", posts)))
                 ),
             )
         )
@@ -159,28 +231,131 @@ def who_to_chase(period) -> list[Chase]:
     )
     by_post: dict = {}
     for action in actions:
-        for post in action.lead_posts.all() or [None]:
-            chase = by_post.get(post.pk if post else None)
+        for post in action.lead_posts or [None]:
+            key = post.pk if post else None
+            chase = by_post.get(key)
             if chase is None:
-                chase = by_post[post.pk if post else None] = Chase(
+                chase = by_post[key] = Chase(
                     post=post,
                     holders=list(post.holders.all()) if post else [],
                     delegates=[d.delegate for d in post.delegations.all()] if post else [],
                 )
             chase.actions.append(action)
-            if action.period_status is None:
-                chase.missing += 1
-            elif action.period_status == UpdateStatus.DRAFT:
-                chase.draft += 1
-            else:
-                chase.returned += 1
+            chase.counts[action.period_status] += 1
     return sorted(
         by_post.values(), key=lambda chase: (chase.post is None, chase.post.title if chase.post else "")
     )
 
 
-def period_totals(plans) -> dict:
-    keys = ["action_count", "missing", *COUNTED]
-    totals = {key: sum(getattr(plan, key) for plan in plans) for key in keys}
-    totals["not_approved"] = totals["action_count"] - totals["approved"] - totals["locked"]
-    return totals
+def periods_overview() -> list[ReportingPeriod]:
+    """Every period with its reported and waiting updates counted and its year's number of actions:
+    two grouped queries, however many periods and actions there are."""
+    periods = list(
+        ReportingPeriod.objects.annotate(
+            reported=Count(
+                "updates", filter=Q(updates__status__in=[UpdateStatus.APPROVED, UpdateStatus.LOCKED])
+            ),
+            waiting=Count("updates", filter=Q(updates__status=UpdateStatus.SUBMITTED)),
+        ).order_by("-year", "-quarter")  # Meta.ordering does not apply to aggregate queries
+    )
+    per_year = dict(
+        Action.objects.order_by()
+        .values("section__plan__year")
+        .annotate(n=Count("pk"))
+        .values_list("section__plan__year", "n")
+    )
+    for period in periods:
+        period.action_count = per_year.get(period.year, 0)
+    return periods
+
+
+# One action's update for one period --------------------------------------------------
+
+
+@dataclass
+class UpdatePage:
+    """What the update page needs: the action, the period, its update (or a new draft), and what
+    this person may do with it."""
+
+    action: Action
+    period: ReportingPeriod
+    update: QuarterlyUpdate
+    user: object
+    may_edit: bool
+    can_edit: bool
+
+    @classmethod
+    def load(cls, action_pk, period_pk, user) -> "UpdatePage":
+        from django.shortcuts import get_object_or_404
+
+        action = get_object_or_404(
+            Action.objects.select_related("section__plan__portfolio", "section__ambition").with_plan_text(),
+            pk=action_pk,
+        )
+        period = get_object_or_404(ReportingPeriod, pk=period_pk)
+        update = QuarterlyUpdate.objects.filter(action=action, period=period).first()
+        if update is None:
+            if period.year != action.plan.year:
+                from django.http import Http404
+
+                raise Http404(f"Action {action.reference} does not report in {period}.")
+            update = QuarterlyUpdate(action=action, period=period)
+        update.action = action  # the rules read its leads, loaded already
+        may_edit = user.has_perm("plans.edit_update", update)
+        return cls(action, period, update, user, may_edit, may_edit and update.is_editable and period.is_open)
+
+    @property
+    def measures(self) -> list:
+        return self.action.measures_of_success
+
+    def _visible(self):
+        return (
+            QuarterlyUpdate.objects.visible_to(self.user)
+            .with_reported()
+            .prefetch_related(FIGURES, AMENDMENTS, "notes")
+        )
+
+    def context(self) -> dict:
+        shown = self._visible().filter(pk=self.update.pk).first() if self.update.pk else None
+        previous_period = self.period.previous()
+        previous = None
+        if previous_period:
+            previous = self._visible().filter(action=self.action, period=previous_period).first()
+        for update in (shown, previous):
+            if update is not None:
+                update.action = self.action
+        return {
+            "action": self.action,
+            "period": self.period,
+            "update": self.update,
+            "shown": shown,
+            "previous_period": previous_period,
+            "previous": previous,
+            "may_edit": self.may_edit,
+            "can_edit": self.can_edit,
+            "can_approve": bool(
+                self.update.pk
+                and self.update.status == UpdateStatus.SUBMITTED
+                and self.user.has_perm("plans.approve_update", self.update)
+            ),
+        }
+
+    def form(self, data=None, submitting=False):
+        from plans.forms import QuarterlyUpdateForm
+
+        return QuarterlyUpdateForm.for_update(self.update, self.measures, data, submitting)
+
+    def stale_form(self, data, submitting, message):
+        """After a refused stale save: theirs to show, and this person's text against their version."""
+        from plans.forms import QuarterlyUpdateForm
+
+        theirs = QuarterlyUpdate.objects.prefetch_related(FIGURES).get(pk=self.update.pk)
+        return QuarterlyUpdateForm.after_conflict(data, theirs, self.measures, submitting, message), theirs
+
+
+def updates_to_amend():
+    return (
+        QuarterlyUpdate.objects.with_reported()
+        .select_related("action__section__plan__portfolio", "period")
+        .prefetch_related(AMENDMENTS, "notes", "action__details")
+    )

@@ -1,129 +1,32 @@
-"""Operations on portfolio plans that span several models: loading and importing."""
+"""Operations on plans and quarterly updates that span several models: the update workflow's
+moves, amendments, opening and locking periods, rolling a plan forward, and an action's history.
 
-import json
+Every view, command and task makes these moves through here, so the rules are the same
+wherever a change comes from; who may make a move is plans.rules' business.
+"""
+
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from ambitions.models import Ambition, Portfolio, Post
-from ambitions.services import SEED_DATA, current_strategy, ensure_portfolios
 from bromley_portal.core.financial_year import FinancialYear
+from plans.builders import ActionSpec, DetailSpec, LeadSpec, PlanSpec, SectionSpec, build_plan
 from plans.choices import PERIOD_TRANSITIONS, UPDATE_TRANSITIONS, PeriodStatus, UpdateStatus
 from plans.models import (
     Action,
     ActionDetail,
     Amendment,
-    Measure,
+    DetailLead,
     MeasureFigure,
     MeasureOfSuccess,
-    PlanSection,
     PortfolioPlan,
     QuarterlyUpdate,
-    Reading,
     ReportingPeriod,
 )
-
-SEED_PLANS = ["plan_cef_2023_24.json", "plan_priorities_2018_19.json"]
-
-
-def month_date(text: str | None) -> date | None:
-    """ "2024-04" -> 1 April 2024."""
-    if not text:
-        return None
-    year, month = text.split("-")
-    return date(int(year), int(month), 1)
-
-
-def posts_named(titles) -> list[Post]:
-    return [Post.objects.get_or_create(title=title)[0] for title in titles]
-
-
-@transaction.atomic
-def load_plan(data: dict) -> tuple[PortfolioPlan, bool]:
-    """Load a plan from the seed JSON (fixtures/build_seed_data.py). Returns (plan, created).
-
-    A plan already loaded is left as it is, so running the demo set-up again is quick and safe.
-    """
-    portfolios = {portfolio.code: portfolio for portfolio in Portfolio.objects.all()}
-    year = FinancialYear.parse(data["year"]).start_year
-    portfolio = portfolios[data["portfolio_code"]]
-    existing = PortfolioPlan.objects.filter(portfolio=portfolio, year=year).first()
-    if existing:
-        return existing, False
-    plan = PortfolioPlan.objects.create(
-        portfolio=portfolio,
-        year=year,
-        title=data["title"],
-        section_kind=data["section_kind"],
-        source=data.get("source", ""),
-    )
-    ambitions = {
-        ambition.number: ambition for ambition in Ambition.objects.filter(strategy__start_year__lte=year + 1)
-    }
-    published_periods = {}
-    for item in data["sections"]:
-        section = PlanSection.objects.create(
-            plan=plan,
-            # Ambition sections take the ambition's number, so action 5.3 is under ambition 5.
-            number=item["ambition"] or item["number"],
-            ambition=ambitions.get(item["ambition"]) if item["ambition"] else None,
-            title=item["title"],
-            statement=item.get("statement", ""),
-            rationale=item.get("rationale", ""),
-            key_strategies=item.get("key_strategies", []),
-            alignment=item.get("alignment", []),
-        )
-        for entry in item["actions"]:
-            action = Action.objects.create(
-                section=section,
-                number=entry["number"],
-                title=entry["title"],
-                target_date=month_date(entry["target_date"]),
-                target_date_text=entry["target_date_text"],
-                annual_programme=entry["annual_programme"],
-            )
-            action.lead_posts.set(posts_named(entry["leads"]))
-            action.portfolios.set(
-                [portfolios[code] for code in entry.get("portfolios", []) if code in portfolios]
-            )
-            ActionDetail.objects.bulk_create(
-                ActionDetail(action=action, order=order, letter=detail["letter"] or "", text=detail["text"])
-                for order, detail in enumerate(entry["details"], start=1)
-            )
-            MeasureOfSuccess.objects.bulk_create(
-                MeasureOfSuccess(action=action, order=order, text=text)
-                for order, text in enumerate(entry["measures"], start=1)
-            )
-            if entry.get("update"):
-                quarter = entry.get("update_quarter") or 4
-                if quarter not in published_periods:
-                    published_periods[quarter] = published_period(year, quarter)
-                QuarterlyUpdate.objects.create(
-                    action=action,
-                    period=published_periods[quarter],
-                    narrative=entry["update"],
-                    status=UpdateStatus.LOCKED,
-                )
-    return plan, True
-
-
-def published_period(year: int, quarter: int) -> ReportingPeriod:
-    """A past period whose updates were published in a plan document: locked as reported."""
-    period, _ = ReportingPeriod.objects.get_or_create(
-        year=year,
-        quarter=quarter,
-        defaults={**ReportingPeriod.default_dates(year, quarter), "status": PeriodStatus.LOCKED},
-    )
-    return period
-
-
-def load_seed_plans() -> list[tuple[PortfolioPlan, bool]]:
-    ensure_portfolios()
-    return [load_plan(json.loads((SEED_DATA / name).read_text())) for name in SEED_PLANS]
 
 
 @dataclass(frozen=True)
@@ -134,56 +37,53 @@ class HistoryEntry:
     changes: list[str]
 
 
-def _describe(record, previous, labels, post_titles) -> list[str]:
+def _describe(record, previous, labels) -> list[str]:
     if previous is None:
         return []
     changes = []
     for change in record.diff_against(previous).changes:
         label = labels.get(change.field, change.field.replace("_", " "))
-        if change.field == "lead_posts":
-            old = ", ".join(post_titles.get(row["post"], "?") for row in change.old)
-            new = ", ".join(post_titles.get(row["post"], "?") for row in change.new)
-        else:
-            old, new = change.old, change.new
+        old, new = change.old, change.new
         changes.append(f"{label}: “{Truncator(old).chars(120)}” → “{Truncator(new).chars(120)}”")
     return changes
 
 
 def action_history(action) -> list[HistoryEntry]:
-    """Who changed what and when: the action, its detail items and its measures, newest first."""
-    post_titles = dict(Post.objects.values_list("pk", "title"))
-    entries = []
+    """Who changed what and when: the action, its details, their leads and measures, newest first.
+
+    Every way a plan is written (plans.builders) records history the same way, so a loaded,
+    imported or rolled-forward action shows how it came to be.
+    """
+    detail_ids = list(
+        ActionDetail.history.filter(action_id=action.pk).values_list("id", flat=True).distinct()
+    )
+    letters = dict(ActionDetail.history.filter(id__in=detail_ids).values_list("id", "letter"))
     kinds = [
-        ("Action", action.history.all(), lambda record: record.id),
-        ("Detail", ActionDetail.history.filter(action_id=action.pk), lambda record: record.id),
-        (
-            "Measure of success",
-            MeasureOfSuccess.history.filter(action_id=action.pk),
-            lambda record: record.id,
-        ),
+        ("Action", action.history.all(), None),
+        ("Detail", ActionDetail.history.filter(action_id=action.pk), "id"),
+        ("Lead", DetailLead.history.filter(detail_id__in=detail_ids).select_related("post"), "detail_id"),
+        ("Measure of success", MeasureOfSuccess.history.filter(detail_id__in=detail_ids), "detail_id"),
     ]
     verbs = {"+": "added", "~": "changed", "-": "removed"}
-    for kind, records, key in kinds:
+    entries = []
+    for kind, records, detail_field in kinds:
         labels = {field.name: str(field.verbose_name) for field in records.model._meta.fields}
-        labels["lead_posts"] = "Lead"
         previous_by_object = {}
         for record in records.select_related("history_user").order_by("history_date", "history_id"):
-            previous = previous_by_object.get(key(record))
-            previous_by_object[key(record)] = record
-            changes = _describe(record, previous, labels, post_titles) if record.history_type == "~" else []
-            first_leads = all(change.startswith("Lead: “”") for change in changes)
-            if (
-                record.history_type == "~"
-                and previous is not None
-                and previous.history_type == "+"
-                and first_leads
-            ):
-                continue  # the leads set straight after creating are part of "added", not a change
+            previous = previous_by_object.get(record.id)
+            previous_by_object[record.id] = record
+            changes = _describe(record, previous, labels) if record.history_type == "~" else []
+            what = f"{kind} {verbs[record.history_type]}"
+            if detail_field:
+                letter = letters.get(getattr(record, detail_field))
+                what += f" ({letter})" if letter else ""
+            if kind == "Lead":
+                changes = changes or [record.written_as or record.post.title]
             entries.append(
                 HistoryEntry(
                     when=record.history_date,
                     who=str(record.history_user) if record.history_user else "Data load",
-                    what=f"{kind} {verbs[record.history_type]}",
+                    what=what,
                     changes=changes,
                 )
             )
@@ -307,6 +207,16 @@ def return_update(update, user, comment: str) -> "QuarterlyUpdate":
     return _decide(update, user, UpdateStatus.RETURNED, comment.strip())
 
 
+def period_moves(user, period) -> dict[str, bool]:
+    """Which of open and lock this person may be offered for the period (the moves check again)."""
+    manage = user.has_perm("plans.manage_periods")
+    allowed = PERIOD_TRANSITIONS[period.status]
+    return {
+        "can_open": manage and PeriodStatus.OPEN in allowed,
+        "can_lock": manage and PeriodStatus.LOCKED in allowed,
+    }
+
+
 def _move_period(period, new_status: str) -> None:
     _check(
         new_status in PERIOD_TRANSITIONS[period.status],
@@ -356,115 +266,83 @@ def amend_update(update, user, *, narrative: str, reason: str, rag: str = "") ->
     )
 
 
+def ensure_year_periods(year: int, user=None) -> list[ReportingPeriod]:
+    """The four reporting periods of a financial year, made (not yet open) where missing."""
+    periods = []
+    for quarter in (1, 2, 3, 4):
+        period, created = ReportingPeriod.objects.get_or_create(
+            year=year, quarter=quarter, defaults=ReportingPeriod.default_dates(year, quarter)
+        )
+        if created and user is not None:
+            period._history_user = user
+        periods.append(period)
+    return periods
+
+
+def rolled_target(detail, years: int) -> dict:
+    """A detail's target in next year's plan: an Annual Programme date moves on a year; a one-off
+    date that has passed by the new year is kept and flagged for its lead to confirm."""
+    if detail.target_date is None:
+        return {"target_date": None, "target_to_confirm": False}
+    if detail.annual_programme:
+        moved = detail.target_date.replace(year=detail.target_date.year + years)
+        return {"target_date": moved, "target_to_confirm": False}
+    return {"target_date": detail.target_date, "target_to_confirm": True}
+
+
 @transaction.atomic
-def roll_forward_plan(plan: PortfolioPlan, year: int) -> PortfolioPlan:
-    """Copy a plan's sections and actions into a new year's plan, for the portfolio to revise."""
+def roll_forward_plan(plan: PortfolioPlan, year: int, user=None) -> PortfolioPlan:
+    """Copy a plan into a new year's plan for the portfolio to revise: the new year's title and
+    reporting periods, Annual Programme dates a year on, one-off dates flagged for their leads."""
     if PortfolioPlan.objects.filter(portfolio=plan.portfolio, year=year).exists():
         raise WorkflowError(f"{plan.portfolio.name} already has a plan for {FinancialYear(year).label}.")
-    new_plan = PortfolioPlan.objects.create(
+    old, new = plan.financial_year, FinancialYear(year)
+    title = old.rewrite(plan.title, new) if old.mentioned_in(plan.title) else f"{plan.title} {new.label}"
+    sections = plan.sections.select_related("ambition").prefetch_related(
+        Prefetch("actions", Action.objects.with_plan_text().prefetch_related("portfolios"))
+    )
+    spec = PlanSpec(
         portfolio=plan.portfolio,
         year=year,
-        title=plan.title.replace(plan.year_label, FinancialYear(year).label),
+        title=title,
         section_kind=plan.section_kind,
         source=f"Rolled forward from {plan}",
+        illustrative=plan.illustrative,
+        sections=[
+            SectionSpec(
+                number=section.number,
+                title=section.title,
+                ambition=section.ambition,
+                statement=section.statement,
+                rationale=section.rationale,
+                key_strategies=section.key_strategies,
+                alignment=section.alignment,
+                actions=[
+                    ActionSpec(
+                        number=action.number,
+                        title=action.title,
+                        commitment=action.commitment,
+                        portfolios=list(action.portfolios.all()),
+                        details=[
+                            DetailSpec(
+                                letter=detail.letter,
+                                text=detail.text,
+                                measures=[measure.text for measure in detail.measures_of_success.all()],
+                                annual_programme=detail.annual_programme,
+                                leads=[
+                                    LeadSpec(lead.post.title, lead.written_as) for lead in detail.leads.all()
+                                ],
+                                **rolled_target(detail, year - plan.year),
+                            )
+                            for detail in action.details.all()
+                        ],
+                    )
+                    for action in section.actions.all()
+                ],
+            )
+            for section in sections
+        ],
     )
-    sections = plan.sections.prefetch_related(
-        "actions__details", "actions__measures_of_success", "actions__lead_posts", "actions__portfolios"
-    )
-    for section in sections:
-        new_section = PlanSection.objects.create(
-            plan=new_plan,
-            number=section.number,
-            ambition=section.ambition,
-            title=section.title,
-            statement=section.statement,
-            rationale=section.rationale,
-            key_strategies=section.key_strategies,
-            alignment=section.alignment,
-        )
-        for action in section.actions.all():
-            new_action = Action.objects.create(
-                section=new_section,
-                number=action.number,
-                title=action.title,
-                commitment=action.commitment,
-                target_date=action.target_date,
-                target_date_text=action.target_date_text,
-                annual_programme=action.annual_programme,
-            )
-            new_action.lead_posts.set(action.lead_posts.all())
-            new_action.portfolios.set(action.portfolios.all())
-            ActionDetail.objects.bulk_create(
-                ActionDetail(action=new_action, order=d.order, letter=d.letter, text=d.text)
-                for d in action.details.all()
-            )
-            MeasureOfSuccess.objects.bulk_create(
-                MeasureOfSuccess(action=new_action, order=m.order, text=m.text)
-                for m in action.measures_of_success.all()
-            )
+    new_plan = build_plan(spec, user=user)
+    ensure_year_periods(year, user)
     return new_plan
-
-
-# Measures ------------------------------------------------------------------------
-
-
-def _source_text(source: dict) -> str:
-    text = f"{source['seed']}, {source['section']}: “{source['quote']}”"
-    return f"{text} ({source['note']})" if source.get("note") else text
-
-
-@transaction.atomic
-def load_measures(data: dict) -> int:
-    """Load measures and their published readings (fixtures/data/measures.json); returns how many were new.
-
-    A measure already loaded is left as it is, so the demo set-up can run again.
-    """
-    strategy = current_strategy()
-    ambitions = {ambition.number: ambition for ambition in strategy.ambitions.all()} if strategy else {}
-    created = 0
-    for item in data["measures"]:
-        if Measure.objects.filter(slug=item["slug"]).exists():
-            continue
-        owner = Post.objects.get_or_create(title=item["owner_post"])[0] if item.get("owner_post") else None
-        measure = Measure.objects.create(
-            slug=item["slug"],
-            name=item["name"],
-            definition=item["definition"],
-            unit=item["unit"],
-            polarity=item["polarity"],
-            frequency=item["frequency"],
-            tolerance=Decimal(str(item.get("tolerance") or 0)),
-            owner_post=owner,
-        )
-        measure.ambitions.set(
-            [ambitions[number] for number in item.get("ambitions", []) if number in ambitions]
-        )
-        actions = []
-        for ref in item.get("actions", []):
-            code, year = ref["plan"].split()
-            actions.extend(
-                Action.objects.filter(
-                    section__plan__portfolio__code=code,
-                    section__plan__year=FinancialYear.parse(year).start_year,
-                    section__number=ref["section"],
-                    number=ref["number"],
-                )
-            )
-        measure.actions.set(actions)
-        for reading in item["readings"]:
-            year = FinancialYear.parse(reading["year"]).start_year
-            Reading.objects.create(
-                measure=measure,
-                period=published_period(year, reading["quarter"]),
-                **{
-                    name: None if reading.get(name) is None else Decimal(str(reading[name]))
-                    for name in ("actual", "target", "england", "london", "statistical_neighbours")
-                },
-                source=_source_text(reading["source"]),
-            )
-        created += 1
-    return created
-
-
-def load_seed_measures() -> int:
-    return load_measures(json.loads((SEED_DATA / "measures.json").read_text()))

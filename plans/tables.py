@@ -1,58 +1,21 @@
-"""The plan table, in the council's own layout.
+"""The tables of plans and actions, on screen and in CSV and Excel exports.
 
-The same columns are shown on screen, exported to CSV and Excel, and read back
-by the importer (``PLAN_COLUMNS``), so a plan can round-trip through a spreadsheet.
+The actions list shows each action with the update it reports: the one reported in the period
+the list is filtered on, else the latest reported (Action.objects.for_lists). The plan's own
+spreadsheet, a row per detail, is plans.spreadsheet's.
 """
 
 import django_tables2 as tables
 from django.template.defaultfilters import truncatewords
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
+from bromley_portal.core.templatetags.status import status_tag
+from plans.choices import Rag
 from plans.models import Action, PortfolioPlan
 
-PLAN_COLUMNS = [
-    "Plan",
-    "Ambition or priority",
-    "No.",
-    "Action",
-    "Detail",
-    "Measures of success",
-    "Target date",
-    "Lead",
-    "Update",
-]
 
-
-def detail_lines(action) -> str:
-    return "\n".join(str(detail) for detail in action.details.all())
-
-
-def measure_lines(action) -> str:
-    return "\n".join(measure.text for measure in action.measures_of_success.all())
-
-
-def lead_lines(action) -> str:
-    return "\n".join(post.title for post in action.lead_posts.all())
-
-
-class LinesColumn(tables.Column):
-    """A cell holding several lines: a list on screen, one line each in exports."""
-
-    def __init__(self, lines, **kwargs):
-        self.lines = lines
-        super().__init__(accessor="pk", orderable=False, **kwargs)
-
-    def render(self, record):
-        items = self.lines(record).splitlines()
-        if not items:
-            return "—"
-        return format_html(
-            '<ul class="govuk-list app-table-list">{}</ul>',
-            format_html("".join("<li>{}</li>" for _ in items), *items),
-        )
-
-    def value(self, record, **kwargs):
-        return self.lines(record)
+def lead_titles(action) -> list[str]:
+    return [lead.title for lead in action.leads]
 
 
 class ActionTable(tables.Table):
@@ -61,48 +24,63 @@ class ActionTable(tables.Table):
         accessor="section__plan",
         order_by=("section__plan__year", "section__plan__portfolio__order"),
     )
-    section = tables.Column(
-        verbose_name="Ambition or priority", accessor="section", order_by=("section__number",)
-    )
-    number = tables.Column(verbose_name="No.", order_by=("section__number", "number"))
-    title = tables.Column(verbose_name="Action", linkify=True)
-    details = LinesColumn(detail_lines, verbose_name="Detail")
-    measures = LinesColumn(measure_lines, verbose_name="Measures of success")
-    target_date = tables.Column(verbose_name="Target date", order_by=("target_date",))
-    leads = LinesColumn(lead_lines, verbose_name="Lead")
-    update = tables.Column(verbose_name="Update", accessor="latest_update", orderable=False, default="")
+    number = tables.Column(verbose_name="No.", accessor="reference", order_by=("section__number", "number"))
+    title = tables.Column(verbose_name="Action", linkify=True, attrs={"td": {"class": "app-table__action"}})
+    leads = tables.Column(verbose_name="Lead", accessor="pk", orderable=False)
+    target_date = tables.Column(verbose_name="Due", order_by=("target_date",))
+    rag = tables.Column(verbose_name="RAG status", accessor="shown_rag", order_by=("shown_rag",))
+    period = tables.Column(verbose_name="Reported in", accessor="pk", orderable=False)
+    update = tables.Column(verbose_name="Update", accessor="pk", orderable=False)
 
     class Meta:
         model = Action
         fields = []
-        sequence = [
-            "plan",
-            "section",
-            "number",
-            "title",
-            "details",
-            "measures",
-            "target_date",
-            "leads",
-            "update",
-        ]
-        order_by = ("plan", "number")
+        sequence = ["plan", "number", "title", "leads", "target_date", "rag", "period", "update"]
+        order_by = ("-plan", "number")
         empty_text = "No actions match these filters."
+        attrs = {"class": "govuk-table app-actions-table"}
+
+    def render_leads(self, record):
+        titles = lead_titles(record)
+        if not titles:
+            return "—"
+        return format_html(
+            '<ul class="govuk-list app-table-list">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((t,) for t in titles)),
+        )
+
+    def value_leads(self, record):
+        return "\n".join(lead_titles(record))
 
     def render_target_date(self, record):
-        return record.target_date_text or "—"
+        if record.target_date is None:
+            return "—"
+        return f"{record.target_date:%b %Y}" + (" (AP)" if record.annual_programme else "")
 
     def value_target_date(self, record):
-        return record.target_date_text
+        return self.render_target_date(record) if record.target_date else ""
 
-    def render_update(self, value):
-        return truncatewords(value, 30) if value else "—"
+    def render_rag(self, value):
+        return status_tag(value, "rag", short=True)
 
-    def value_update(self, value):
-        return value
+    def value_rag(self, value):
+        return Rag(value).short_label
 
-    def value_section(self, record):
-        return record.section.label
+    def render_period(self, record):
+        update = record.shown_update
+        return str(update.period) if update else "—"
+
+    def value_period(self, record):
+        update = record.shown_update
+        return str(update.period) if update else ""
+
+    def render_update(self, record):
+        update = record.shown_update
+        return truncatewords(update.reported_narrative, 30) if update else "—"
+
+    def value_update(self, record):
+        update = record.shown_update
+        return update.reported_narrative if update else ""
 
 
 class PortfolioPlanTable(tables.Table):
@@ -110,7 +88,7 @@ class PortfolioPlanTable(tables.Table):
         verbose_name="Portfolio", accessor="portfolio__name", linkify=lambda record: record.get_absolute_url()
     )
     year = tables.Column(verbose_name="Year", accessor="year_label", order_by=("year",))
-    section_kind = tables.Column(verbose_name="Organised by")
+    title = tables.Column(verbose_name="Title")
     action_count = tables.Column(
         verbose_name="Actions", attrs={"td": {"class": "govuk-table__cell--numeric"}}
     )
@@ -118,5 +96,11 @@ class PortfolioPlanTable(tables.Table):
     class Meta:
         model = PortfolioPlan
         fields = []
-        sequence = ["portfolio", "year", "section_kind", "action_count"]
+        sequence = ["portfolio", "year", "title", "action_count"]
+        order_by = ("-year", "portfolio")
         empty_text = "There are no plans yet."
+
+    def render_title(self, record, value):
+        if record.illustrative:
+            return format_html('{} <strong class="govuk-tag govuk-tag--grey">Illustrative</strong>', value)
+        return value

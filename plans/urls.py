@@ -33,4 +33,5 @@ urlpatterns = [
     path("dashboards/measures/<slug:slug>/", views.MeasureView.as_view(), name="measure"),
     # Last: a plan's address is two free words (portfolio code and year), so it must not shadow the others.
     path("<str:portfolio>/<str:year>/", views.PortfolioPlanDetailView.as_view(), name="plan"),
+    path("<str:portfolio>/<str:year>/export/", views.PlanExportView.as_view(), name="plan_export"),
 ]

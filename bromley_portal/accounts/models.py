@@ -1,12 +1,15 @@
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
-
-from bromley_portal.accounts.roles import Role
+from django.db import models
 
 
 class User(AbstractUser):
     """A person who signs in. Roles are groups; see ``roles.py``."""
+
+    phone = models.CharField(
+        "telephone", max_length=30, blank=True, help_text="As committee reports print it: 020 8461 7261."
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -17,6 +20,3 @@ class User(AbstractUser):
     @cached_property
     def role_names(self) -> frozenset[str]:
         return frozenset(self.groups.values_list("name", flat=True))
-
-    def has_role(self, role: Role) -> bool:
-        return (self.is_superuser and role == Role.ADMIN) or role in self.role_names

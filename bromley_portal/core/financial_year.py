@@ -55,6 +55,28 @@ class FinancialYear:
         next_month = date(end.year + end.month // 12, end.month % 12 + 1, 1)
         return start, date.fromordinal(next_month.toordinal() - 1)
 
+    @property
+    def written_forms(self) -> list[str]:
+        """How documents write the year: "2023-24", "2023/24", "2023 to 2024", "2023-2024", "2023/2024"."""
+        start, end = self.start_year, self.start_year + 1
+        return [
+            f"{start} to {end}",
+            f"{start}-{end}",
+            f"{start}/{end}",
+            f"{start}–{end % 100:02d}",
+            f"{start}/{end % 100:02d}",
+            self.label,
+        ]
+
+    def rewrite(self, text: str, to: "FinancialYear") -> str:
+        """``text`` with this year, however it is written, replaced by ``to`` written the same way."""
+        for old, new in zip(self.written_forms, to.written_forms, strict=True):
+            text = text.replace(old, new)
+        return text
+
+    def mentioned_in(self, text: str) -> bool:
+        return any(form in text for form in self.written_forms)
+
     def __str__(self):
         return self.label
 

@@ -26,6 +26,21 @@ class ReportError(Exception):
 
 
 @dataclass(frozen=True)
+class Officer:
+    """A named officer as a committee report's header block gives them (seed 004):
+    "Rachel Dunley, Head of Service Early Intervention and Family Support Services",
+    "Tel: 020 8461 7261  E-mail: Rachel.dunley@bromley.gov.uk"."""
+
+    name: str
+    title: str
+    phone: str = ""
+    email: str = ""
+
+    def __str__(self):
+        return ", ".join(part for part in (self.name, self.title) if part)
+
+
+@dataclass(frozen=True)
 class ReportHeader:
     """The header block of a council committee report (seed 004)."""
 
@@ -34,8 +49,8 @@ class ReportHeader:
     report_number: str = ""
     date: datetime.date | None = None
     decision_type: str = "Non-Urgent, Non-Executive, Non-Key"
-    contact_officer: str = ""
-    chief_officer: str = ""
+    contact_officers: list[Officer] = field(default_factory=list)
+    chief_officer: Officer | None = None
     ward: str = "All Wards"
 
 
@@ -118,7 +133,9 @@ class CommitteeDateField(DateInputField):
 
 
 class CommitteeReportForm(ReportForm):
-    """The header-block details every committee report asks for; report forms add their own fields."""
+    """The header-block details every committee report asks for; report forms add their own fields.
+    The contact and chief officers come from the holders of the report's posts (each report type
+    says which), with their names, telephone numbers and e-mail addresses."""
 
     report_number = forms.CharField(
         label="Report number (optional)",
@@ -132,18 +149,6 @@ class CommitteeReportForm(ReportForm):
         required=False,
         require_all_fields=False,
         help_text="The date of the meeting, for example 27 6 2024",
-    )
-    contact_officer = forms.CharField(
-        label="Contact officer (optional)",
-        required=False,
-        max_length=300,
-        help_text="Name, job title, telephone and e-mail. Left empty, the chief officer is the contact.",
-    )
-    chief_officer = forms.CharField(
-        label="Chief officer (optional)",
-        required=False,
-        max_length=300,
-        help_text="Left empty, the report names the director who leads most of its actions.",
     )
 
 

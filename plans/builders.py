@@ -1,0 +1,412 @@
+"""The one way a plan tree is written: plan, sections, actions, details, leads, measures of success,
+and the updates a published plan carries.
+
+Everything that makes plans comes through here: the seed loader, roll-forward, the spreadsheet
+import, the benchmarks' generated council and the tests' factory. They describe what they want
+as specs (plain dataclasses) and :func:`write_actions` writes them in bulk, a fixed number of
+queries per batch, recording history the same way every time (who, and why: "Imported from
+plan.xlsx", "Rolled forward from CEF 2023-24", "Loaded from 001_....txt").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from ambitions.models import Ambition, Commitment, Portfolio, Post
+from plans.choices import SectionKind, UpdateStatus
+from plans.models import (
+    Action,
+    ActionDetail,
+    DetailLead,
+    MeasureOfSuccess,
+    PlanSection,
+    PortfolioPlan,
+    QuarterlyUpdate,
+    ReportingPeriod,
+    UpdateNote,
+)
+
+
+@dataclass
+class LeadSpec:
+    post: str  # the post's title in the portal
+    written_as: str = ""  # the title as the plan writes it, when it differs
+
+    @property
+    def as_written(self) -> str:
+        return self.written_as or self.post
+
+
+@dataclass
+class DetailSpec:
+    letter: str = ""
+    text: str = ""
+    measures: list[str] = field(default_factory=list)
+    target_date: date | None = None
+    annual_programme: bool = False
+    target_to_confirm: bool = False
+    leads: list[LeadSpec] = field(default_factory=list)
+
+    def signature(self) -> tuple:
+        return (
+            self.letter,
+            _norm(self.text),
+            tuple(_norm(m) for m in self.measures),
+            self.target_date,
+            self.annual_programme,
+            tuple((lead.post.casefold(), lead.as_written) for lead in self.leads),
+        )
+
+
+@dataclass
+class UpdateSpec:
+    """An update as a document published it: locked, with its text on the action or per row."""
+
+    period: ReportingPeriod
+    narrative: str = ""
+    notes: dict[int, str] = field(default_factory=dict)  # detail index (0-based) -> the row's update
+    rag: str = ""
+    status: str = UpdateStatus.LOCKED
+
+
+@dataclass
+class ActionSpec:
+    number: int
+    title: str
+    details: list[DetailSpec] = field(default_factory=list)
+    commitment: Commitment | None = None
+    portfolios: list[Portfolio] = field(default_factory=list)
+    updates: list[UpdateSpec] = field(default_factory=list)
+
+    def signature(self) -> tuple:
+        return (
+            _norm(self.title),
+            self.commitment.pk if self.commitment else None,
+            *tuple(detail.signature() for detail in self.details),
+        )
+
+
+@dataclass
+class SectionSpec:
+    number: int  # an ambition section takes the ambition's number
+    title: str
+    ambition: Ambition | None = None
+    statement: str = ""
+    rationale: str = ""
+    key_strategies: list[str] = field(default_factory=list)
+    alignment: list[str] = field(default_factory=list)
+    actions: list[ActionSpec] = field(default_factory=list)
+
+
+@dataclass
+class PlanSpec:
+    portfolio: Portfolio
+    year: int
+    title: str
+    section_kind: str = SectionKind.AMBITION
+    source: str = ""
+    illustrative: bool = False
+    sections: list[SectionSpec] = field(default_factory=list)
+
+
+@dataclass
+class WriteResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    sections_created: int = 0
+    sections_renamed: list[str] = field(default_factory=list)
+    new_posts: list[str] = field(default_factory=list)
+    updates_created: int = 0
+    actions: list[Action] = field(default_factory=list)  # in spec order
+
+
+def _norm(text: str) -> str:
+    """Text as plans compare it: each line stripped, no blank lines at either end."""
+    return "\n".join(line.strip() for line in (text or "").strip().splitlines())
+
+
+def action_targets(details) -> tuple[date | None, bool]:
+    """The rule for an action's own target: when its last detail is due; AP if any detail is."""
+    dates = [detail.target_date for detail in details if detail.target_date]
+    return (max(dates) if dates else None), any(detail.annual_programme for detail in details)
+
+
+class _Stamp:
+    """django-simple-history: say who made a change and why, outside a request too."""
+
+    def __init__(self, user, reason: str):
+        self.user, self.reason = user, (reason or "")[:100]
+
+    def __call__(self, instance):
+        instance._history_user = self.user
+        instance._change_reason = self.reason
+        return instance
+
+    def bulk(self, objects, model):
+        return bulk_create_with_history(
+            list(objects), model, default_user=self.user, default_change_reason=self.reason
+        )
+
+
+@transaction.atomic
+def build_plan(spec: PlanSpec, *, user=None, reason: str = "") -> PortfolioPlan:
+    """Create a new plan with everything in the spec."""
+    stamp = _Stamp(user, reason or spec.source)
+    plan = stamp(
+        PortfolioPlan(
+            portfolio=spec.portfolio,
+            year=spec.year,
+            title=spec.title,
+            section_kind=spec.section_kind,
+            source=spec.source[:200],
+            illustrative=spec.illustrative,
+        )
+    )
+    plan.save()
+    write_actions(plan, spec.sections, user=user, reason=reason or spec.source)
+    return plan
+
+
+def posts_named(titles, stamp: _Stamp | None = None, result: WriteResult | None = None) -> dict[str, Post]:
+    """The posts with these titles (matched without regard to case), created if new."""
+    wanted = {title.casefold(): title for title in titles}
+    posts = {post.title.casefold(): post for post in Post.objects.all()}
+    missing = [title for key, title in wanted.items() if key not in posts]
+    if missing:
+        for post in (stamp or _Stamp(None, "")).bulk((Post(title=title) for title in missing), Post):
+            posts[post.title.casefold()] = post
+        if result is not None:
+            result.new_posts.extend(missing)
+    return posts
+
+
+class PlanWriteError(Exception):
+    """A change the plan cannot take; the message says which action and why."""
+
+
+@transaction.atomic
+def write_actions(
+    plan: PortfolioPlan, sections: list[SectionSpec], *, user=None, reason: str = ""
+) -> WriteResult:
+    """Write these sections' actions into ``plan``: new ones created, changed ones brought into
+    line, the same ones left alone (and unrecorded). Actions of the plan not in the specs are
+    left as they are.
+
+    Actions are matched by (section number, action number), details by their place in the
+    action. A changed action keeps its row and its updates; its details are changed in place,
+    added or removed (a detail that a published update writes about cannot be removed).
+    """
+    stamp = _Stamp(user, reason)
+    result = WriteResult()
+    posts = posts_named(
+        {lead.post for s in sections for a in s.actions for d in a.details for lead in d.leads}, stamp, result
+    )
+    by_number = _sections(plan, sections, result)
+    existing = {
+        (action.section_id, action.number): action
+        for action in Action.objects.filter(section__plan=plan).prefetch_related(
+            "details__leads__post", "details__measures_of_success", "details__update_notes"
+        )
+    }
+
+    new, changed, written = [], [], []
+    for section_spec in sections:
+        section = by_number[section_spec.number]
+        for spec in section_spec.actions:
+            action = existing.get((section.pk, spec.number))
+            if action is None:
+                action = Action(section=section, number=spec.number)
+                new.append((action, spec))
+            elif _signature(action) != spec.signature():
+                changed.append((action, spec))
+            else:
+                result.unchanged += 1
+            action.title, action.commitment = spec.title, spec.commitment
+            action.target_date, action.annual_programme = action_targets(spec.details)
+            written.append((action, spec))
+
+    for action, _ in new:
+        action.section_id = action.section.pk
+    if new:
+        stamp.bulk((action for action, _ in new), Action)
+    for action, _ in changed:
+        stamp(action).save()
+    result.created, result.updated = len(new), len(changed)
+
+    _write_details(new, changed, posts, stamp)
+    Action.portfolios.through.objects.bulk_create(
+        [
+            Action.portfolios.through(action_id=action.pk, portfolio_id=portfolio.pk)
+            for action, spec in new
+            for portfolio in spec.portfolios or [plan.portfolio]
+        ],
+        ignore_conflicts=True,
+    )
+    result.updates_created = write_updates(written, stamp)
+    result.actions = [action for action, _ in written]
+    return result
+
+
+def _detail_signature(detail: ActionDetail) -> tuple:
+    return (
+        detail.letter,
+        _norm(detail.text),
+        tuple(_norm(m.text) for m in detail.measures_of_success.all()),
+        detail.target_date,
+        detail.annual_programme,
+        tuple((lead.post.title.casefold(), lead.title) for lead in detail.leads.all()),
+    )
+
+
+def _signature(action: Action) -> tuple:
+    return (
+        _norm(action.title),
+        action.commitment_id,
+        *tuple(_detail_signature(detail) for detail in action.details.all()),
+    )
+
+
+def _sections(plan, sections: list[SectionSpec], result: WriteResult) -> dict[int, PlanSection]:
+    by_number = {section.number: section for section in PlanSection.objects.filter(plan=plan)}
+    new = []
+    for spec in sections:
+        section = by_number.get(spec.number)
+        if section is None:
+            section = PlanSection(
+                plan=plan,
+                number=spec.number,
+                ambition=spec.ambition,
+                title=spec.title,
+                statement=spec.statement,
+                rationale=spec.rationale,
+                key_strategies=spec.key_strategies,
+                alignment=spec.alignment,
+            )
+            by_number[spec.number] = section
+            new.append(section)
+        elif spec.title and plan.section_kind == SectionKind.PRIORITY and section.title != spec.title:
+            result.sections_renamed.append(f"Priority {section.number} “{section.title}” → “{spec.title}”")
+            section.title = spec.title
+            section.save(update_fields=["title"])
+    PlanSection.objects.bulk_create(new)
+    result.sections_created = len(new)
+    return by_number
+
+
+def _write_details(new, changed, posts: dict[str, Post], stamp: _Stamp) -> None:
+    """Details (and their leads and measures) of new actions, and the changes to changed ones."""
+    to_create = []  # (action, order, spec)
+    for action, spec in new:
+        to_create += [(action, order, detail) for order, detail in enumerate(spec.details, start=1)]
+    for action, spec in changed:
+        old = list(action.details.all())
+        for order, detail_spec in enumerate(spec.details, start=1):
+            if order > len(old):
+                to_create.append((action, order, detail_spec))
+                continue
+            detail = old[order - 1]
+            if _detail_signature(detail) == detail_spec.signature():
+                continue
+            _set_detail(detail, detail_spec)
+            stamp(detail).save()
+            for child in [*detail.leads.all(), *detail.measures_of_success.all()]:
+                stamp(child).delete()
+            _children(detail, detail_spec, posts, stamp)
+        for detail in old[len(spec.details) :]:
+            if detail.update_notes.all():
+                raise PlanWriteError(
+                    f"Action {action.reference} would lose detail {detail.label}, which a published update "
+                    "writes about. Keep the detail, or ask an administrator to correct the plan."
+                )
+            stamp(detail).delete()
+
+    details = []
+    for action, order, detail_spec in to_create:
+        detail = ActionDetail(action_id=action.pk, order=order)
+        _set_detail(detail, detail_spec)
+        details.append((detail, detail_spec))
+    if details:
+        stamp.bulk((detail for detail, _ in details), ActionDetail)
+    leads, measures = [], []
+    for detail, detail_spec in details:
+        leads += _leads(detail, detail_spec, posts)
+        measures += _measures(detail, detail_spec)
+    if leads:
+        stamp.bulk(leads, DetailLead)
+    if measures:
+        stamp.bulk(measures, MeasureOfSuccess)
+
+
+def _set_detail(detail: ActionDetail, spec: DetailSpec) -> None:
+    detail.letter = spec.letter or ""
+    detail.text = spec.text
+    detail.target_date = spec.target_date
+    detail.annual_programme = spec.annual_programme
+    detail.target_to_confirm = spec.target_to_confirm
+
+
+def _leads(detail, spec: DetailSpec, posts) -> list[DetailLead]:
+    leads = []
+    for order, lead in enumerate(spec.leads, start=1):
+        post = posts[lead.post.casefold()]
+        written_as = lead.as_written if lead.as_written != post.title else ""
+        leads.append(DetailLead(detail_id=detail.pk, order=order, post=post, written_as=written_as[:200]))
+    return leads
+
+
+def _measures(detail, spec: DetailSpec) -> list[MeasureOfSuccess]:
+    return [
+        MeasureOfSuccess(detail_id=detail.pk, order=order, text=text)
+        for order, text in enumerate(spec.measures, start=1)
+    ]
+
+
+def _children(detail, spec, posts, stamp) -> None:
+    if leads := _leads(detail, spec, posts):
+        stamp.bulk(leads, DetailLead)
+    if measures := _measures(detail, spec):
+        stamp.bulk(measures, MeasureOfSuccess)
+
+
+def write_updates(written, stamp: _Stamp) -> int:
+    """The updates a published plan carries, for actions that have none for that period yet."""
+    wanted = [(action, update) for action, spec in written for update in spec.updates]
+    if not wanted:
+        return 0
+    have = set(
+        QuarterlyUpdate.objects.filter(
+            action_id__in=[action.pk for action, _ in wanted],
+            period_id__in={update.period.pk for _, update in wanted},
+        ).values_list("action_id", "period_id")
+    )
+    todo = [(action, spec) for action, spec in wanted if (action.pk, spec.period.pk) not in have]
+    updates = stamp.bulk(
+        (
+            QuarterlyUpdate(
+                action_id=action.pk,
+                period=spec.period,
+                narrative=spec.narrative,
+                rag=spec.rag,
+                status=spec.status,
+            )
+            for action, spec in todo
+        ),
+        QuarterlyUpdate,
+    )
+    with_notes = [action.pk for action, spec in todo if spec.notes]
+    details: dict[int, list] = {}
+    for detail in ActionDetail.objects.filter(action_id__in=with_notes).order_by("action_id", "order"):
+        details.setdefault(detail.action_id, []).append(detail)
+    notes = [
+        UpdateNote(update_id=update.pk, detail_id=details[action.pk][index].pk, narrative=text)
+        for (action, spec), update in zip(todo, updates, strict=True)
+        for index, text in spec.notes.items()
+    ]
+    if notes:
+        stamp.bulk(notes, UpdateNote)
+    return len(updates)
