@@ -63,7 +63,7 @@ def build_database() -> dict[str, dict]:
         QuarterlyUpdate,
         ReportingPeriod,
     )
-    from plans.services import load_seed_plans
+    from plans.seeds import load_seed_plans
 
     call_command("migrate", verbosity=0)
     load_seed_strategy()

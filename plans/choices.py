@@ -79,6 +79,7 @@ EDITABLE = [UpdateStatus.DRAFT, UpdateStatus.RETURNED]
 # The quarterly update workflow, written down once. Every view, command and task
 # moves an update through plans.services, which refuses any other move.
 UPDATE_TRANSITIONS: dict[str, set[str]] = {
+    UpdateStatus.NOT_STARTED: {UpdateStatus.DRAFT, UpdateStatus.SUBMITTED},  # its first save
     UpdateStatus.DRAFT: {UpdateStatus.DRAFT, UpdateStatus.SUBMITTED},
     UpdateStatus.RETURNED: {UpdateStatus.RETURNED, UpdateStatus.SUBMITTED},
     UpdateStatus.SUBMITTED: {UpdateStatus.APPROVED, UpdateStatus.RETURNED},

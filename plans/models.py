@@ -263,9 +263,9 @@ class Action(models.Model):
         return frozenset(DetailLead.objects.filter(detail__action=self).values_list("post_id", flat=True))
 
     @property
-    def measures_of_success(self) -> list["MeasureOfSuccess"]:
-        """Its details' measures of success, in the plan's order (from prefetched details)."""
-        return [measure for detail in self.details.all() for measure in detail.measures_of_success.all()]
+    def measures_of_success(self):
+        """Its details' measures of success, in the plan's order (what an update gives figures for)."""
+        return MeasureOfSuccess.objects.filter(detail__action=self).order_by("detail__order", "order")
 
     @property
     def shown_update(self) -> "QuarterlyUpdate | None":

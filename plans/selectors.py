@@ -151,7 +151,7 @@ def approval_queue(user):
         )
         .exclude(period__status=PeriodStatus.LOCKED)
         .select_related("action__section__plan__portfolio", "period", "submitted_by")
-        .prefetch_related(FIGURES, Prefetch("action__details", ActionDetail.objects.with_plan_text()))
+        .prefetch_related(FIGURES, "notes", Prefetch("action__details", ActionDetail.objects.with_plan_text()))
         .order_by(
             "period__year",
             "period__quarter",
@@ -209,6 +209,18 @@ class Chase:
     delegates: list
     actions: list = field(default_factory=list)
     counts: dict = field(default_factory=lambda: dict.fromkeys(OUTSTANDING, 0))
+
+    @property
+    def missing(self) -> int:
+        return self.counts[UpdateStatus.NOT_STARTED]
+
+    @property
+    def draft(self) -> int:
+        return self.counts[UpdateStatus.DRAFT]
+
+    @property
+    def returned(self) -> int:
+        return self.counts[UpdateStatus.RETURNED]
 
 
 def who_to_chase(period) -> list[Chase]:
@@ -306,7 +318,9 @@ class UpdatePage:
 
     @property
     def measures(self) -> list:
-        return self.action.measures_of_success
+        if not hasattr(self, "_measures"):
+            self._measures = list(self.action.measures_of_success)
+        return self._measures
 
     def _visible(self):
         return (

@@ -86,7 +86,7 @@ def plans_part(council, people):
     (the committee report pages need a job of some registered type: this is plans')."""
     plan = make_plan()
     first, second = plan.sections.first().actions.order_by("number")[:2]
-    first.lead_posts.get().holders.add(people[Role.OFFICER])
+    first.lead_posts[0].holders.add(people[Role.OFFICER])
     locked = ReportingPeriod.objects.create(
         year=plan.year, quarter=3, status=PeriodStatus.LOCKED, **ReportingPeriod.default_dates(plan.year, 3)
     )

@@ -57,34 +57,54 @@ def make_strategy(ambitions=5):
 
 
 def make_plan(
-    code="CEF", year=2023, actions=3, lead="Director Education", ambition_number=1, **action_fields
+    code="CEF",
+    year=2023,
+    actions=3,
+    lead="Director Education",
+    ambition_number=1,
+    target_date=None,
+    annual_programme=False,
 ):
-    """A plan with one ambition section holding ``actions`` actions, each with details and measures."""
-    from ambitions.models import Ambition, Post
+    """A plan with one ambition section holding ``actions`` actions, each with two details (a and b)
+    with the target date and the lead, and one measure of success (on a); written by plans.builders,
+    the one way plans are written."""
+    from ambitions.models import Ambition
     from ambitions.services import ensure_portfolios
-    from plans.models import Action, ActionDetail, MeasureOfSuccess, PlanSection, PortfolioPlan
+    from plans.builders import ActionSpec, DetailSpec, LeadSpec, SectionSpec, write_actions
+    from plans.models import PortfolioPlan as Plan
 
     portfolio = ensure_portfolios()[code]
     ambition = Ambition.objects.filter(number=ambition_number).first() or make_strategy().ambitions.get(
         number=ambition_number
     )
-    plan, _ = PortfolioPlan.objects.get_or_create(
-        portfolio=portfolio, year=year, defaults={"title": f"{code} plan"}
-    )
-    section, _ = PlanSection.objects.get_or_create(
-        plan=plan,
-        number=ambition_number,
-        defaults={"ambition": ambition, "title": f"Ambition {ambition_number}"},
-    )
-    post, _ = Post.objects.get_or_create(title=lead)
-    start = section.actions.count()
-    for number in range(start + 1, start + actions + 1):
-        action = Action.objects.create(
-            section=section, number=number, title=f"Action {number} of {code}", **action_fields
+    plan, _ = Plan.objects.get_or_create(portfolio=portfolio, year=year, defaults={"title": f"{code} plan"})
+    start = plan.sections.filter(number=ambition_number).values_list("actions__number", flat=True)
+    start = max((number for number in start if number), default=0)
+    specs = [
+        ActionSpec(
+            number=number,
+            title=f"Action {number} of {code}",
+            details=[
+                DetailSpec(
+                    letter=letter,
+                    text=f"Detail {letter} of {number}",
+                    measures=[f"Measure of {number}"] if letter == "a" else [],
+                    target_date=target_date,
+                    annual_programme=annual_programme,
+                    leads=[LeadSpec(post=lead)],
+                )
+                for letter in "ab"
+            ],
         )
-        action.lead_posts.set([post])
-        action.portfolios.set([portfolio])
-        ActionDetail.objects.create(action=action, order=1, letter="a", text=f"Detail a of {number}")
-        ActionDetail.objects.create(action=action, order=2, letter="b", text=f"Detail b of {number}")
-        MeasureOfSuccess.objects.create(action=action, order=1, text=f"Measure of {number}")
+        for number in range(start + 1, start + actions + 1)
+    ]
+    write_actions(
+        plan,
+        [
+            SectionSpec(
+                number=ambition_number, title=f"Ambition {ambition_number}", ambition=ambition, actions=specs
+            )
+        ],
+        reason="Test data",
+    )
     return plan

@@ -115,6 +115,12 @@ PAGES = [
     Page("ambition", "/strategy/ambitions/1/", EVERY_ROLE, url_name="ambitions:ambition"),
     Page("plans", "/plans/", EVERY_ROLE, url_name="plans:plan_list"),
     Page("plan", lambda council: council["plan"].get_absolute_url(), EVERY_ROLE, url_name="plans:plan"),
+    Page(
+        "plan spreadsheet",
+        lambda council: council["plan"].get_absolute_url() + "export/?format=xlsx",
+        EVERY_ROLE,
+        url_name="plans:plan_export",
+    ),
     Page("actions", "/plans/actions/", EVERY_ROLE, url_name="plans:action_list"),
     Page("actions export", "/plans/actions/?_export=xlsx", EVERY_ROLE, url_name="plans:action_list"),
     Page("action", lambda council: council["action"].get_absolute_url(), EVERY_ROLE, url_name="plans:action"),

@@ -11,7 +11,7 @@ from bromley_portal.accounts.roles import Role
 from plans import dashboards
 from plans.choices import PeriodStatus, Rag, UpdateStatus
 from plans.models import Action, QuarterlyUpdate, ReportingPeriod
-from plans.services import load_seed_measures, load_seed_plans
+from plans.seeds import load_seed_measures, load_seed_plans
 from tests.factories import make_plan
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_counts_for_the_latest_locked_period_and_the_change(two_periods):
     filters = dashboards.Filters(dashboards.latest_locked_period())
     assert filters.period == two_periods["q2"]
     counts = dashboards.rag_counts(filters, "ambition")[two_periods["ambition"].pk]
-    assert counts.now == {Rag.RED: 1, Rag.AMBER: 2, Rag.GREEN: 1, Rag.COMPLETE: 1, dashboards.NO_UPDATE: 1}
+    assert counts.now == {Rag.RED: 1, Rag.AMBER: 2, Rag.GREEN: 1, Rag.COMPLETE: 1, Rag.NO_UPDATE: 1}
     assert (counts.change(Rag.RED), counts.change(Rag.AMBER), counts.change(Rag.GREEN)) == (1, 1, -4)
 
 

@@ -46,5 +46,5 @@ def test_setup_demo_twice_loads_everything_once_and_says_so(db, demo_folder):
     assert [
         model.objects.count() for model in (PortfolioPlan, QuarterlyUpdate, Measure, get_user_model())
     ] == (counts)
-    assert "CEF 2023-24: loaded" in first and "rolled forward with demo updates" in first
+    assert "CEF 2023-24: loaded" in first and "is open for updates" in first
     assert "CEF 2023-24: already there" in second and "demo quarterly updates: already there" in second

@@ -147,7 +147,11 @@ def test_figures_appear_in_the_quote(measure, reading):
 
 def test_owner_posts_are_posts_the_plan_names(plan):
     leads = {
-        lead for section in plan["sections"] for action in section["actions"] for lead in action["leads"]
+        lead["post"]
+        for section in plan["sections"]
+        for action in section["actions"]
+        for detail in action["details"]
+        for lead in detail["leads"]
     }
     for measure in MEASURES:
         assert measure["owner_post"] is None or measure["owner_post"] in leads, measure["slug"]

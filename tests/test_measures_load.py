@@ -7,7 +7,7 @@ import pytest
 from ambitions.services import load_seed_strategy
 from plans.choices import DataQuality, Rag
 from plans.models import Measure, Reading
-from plans.services import load_seed_measures, load_seed_plans
+from plans.seeds import load_seed_measures, load_seed_plans
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from plans.models import (
     QuarterlyUpdate,
     ReportingPeriod,
 )
-from plans.services import load_seed_plans
+from plans.seeds import load_seed_plans
 from plans.tables import PLAN_COLUMNS
 from tests.factories import make_user
 

@@ -20,7 +20,7 @@ from bromley_portal.reports import registry, services
 from bromley_portal.reports.choices import JobStatus
 from bromley_portal.reports.models import ReportJob
 from plans.models import PortfolioPlan, ReportingPeriod
-from plans.services import load_seed_plans
+from plans.seeds import load_seed_plans
 from tests.factories import make_user
 from tests.workers import celery_worker
 

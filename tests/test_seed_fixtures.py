@@ -5,7 +5,7 @@ import pytest
 from ambitions.models import Ambition, Commitment, KeyStrategy, Post, Strategy
 from ambitions.services import load_seed_strategy
 from plans.models import Action, ActionDetail, MeasureOfSuccess, PortfolioPlan, QuarterlyUpdate
-from plans.services import load_seed_plans
+from plans.seeds import load_seed_plans
 
 
 @pytest.fixture

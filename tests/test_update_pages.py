@@ -17,7 +17,15 @@ from django.utils import timezone
 from ambitions.models import Post
 from bromley_portal.accounts.roles import Role
 from plans.choices import PeriodStatus, Rag, UpdateStatus
-from plans.models import Action, Amendment, Delegation, MeasureFigure, QuarterlyUpdate, ReportingPeriod
+from plans.models import (
+    Action,
+    Amendment,
+    Delegation,
+    DetailLead,
+    MeasureFigure,
+    QuarterlyUpdate,
+    ReportingPeriod,
+)
 from plans.services import approve_update, lock_period, save_update, update_for
 from tests.conftest import PortalClient
 from tests.factories import make_plan, make_user
@@ -129,7 +137,7 @@ def test_submitted_and_approved_updates_are_to_view_not_write(council):
     assert "View update for action CEF 1.1" in page
     assert "View update for action CEF 1.2" in page
     assert "Red: off track" in page
-    assert [row.can_write for row in response.context["rows"]] == [False, False]
+    assert [row.outstanding for row in response.context["rows"]] == [False, False]
 
 
 def test_a_delegate_sees_the_posts_actions_marked_as_delegated(council):
@@ -184,10 +192,7 @@ def grow_my_actions(council, actions):
     make_plan(year=2024, actions=actions, lead="Director Education", ambition_number=2)
     deputy_post = Post.objects.create(title="Assistant Director Specialist Services")
     Delegation.objects.create(post=deputy_post, delegate=council["officer"])
-    for action in (
-        make_plan(code="RRH", year=2024, actions=actions, lead=deputy_post.title).sections.get().actions.all()
-    ):
-        action.lead_posts.set([deputy_post])
+    make_plan(code="RRH", year=2024, actions=actions, lead=deputy_post.title)
     states = [UpdateStatus.DRAFT, UpdateStatus.SUBMITTED, UpdateStatus.RETURNED, UpdateStatus.APPROVED, None]
     for index, action in enumerate(Action.objects.filter(section__plan__year=2024)):
         if states[index % 5]:
@@ -648,7 +653,11 @@ def test_the_period_overview_counts_every_state_right(council, busy_period):
 def test_who_to_chase_names_the_posts_and_their_holders(council, busy_period):
     deputy = make_user(Role.OFFICER, username="deputy", first_name="Dee", last_name="Puty")
     Delegation.objects.create(post=council["lead_post"], delegate=deputy)
-    Post.objects.create(title="Head of Nobody").actions.add(busy_period["ecs_actions"][0])
+    DetailLead.objects.create(
+        detail=busy_period["ecs_actions"][0].details.first(),
+        order=2,
+        post=Post.objects.create(title="Head of Nobody"),
+    )
     response = signed_in(council["clerk"]).get(reverse("plans:period", args=[council["q2"].pk]))
     chase = {item.post.title: item for item in response.context["chase"]}
     assert set(chase) == {"Director Education", "Director Environment", "Head of Nobody"}
@@ -777,7 +786,7 @@ def reported(council):
 
 def test_the_action_page_shows_its_updates_newest_first_with_the_rag_history(council, reported):
     response = signed_in(council["clerk"]).get(council["action"].get_absolute_url())
-    assert [u.period for u in response.context["updates"]] == [council["q2"], council["q1"]]
+    assert [u.period for u in response.context["page"].updates] == [council["q2"], council["q1"]]
     page = text(response)
     assert "RAG history at a glance" in page
     strip = re.search(r'<ol class="govuk-list app-rag-history".*?</ol>', response.content.decode(), re.S)[0]
@@ -794,7 +803,7 @@ def test_the_action_page_shows_its_updates_newest_first_with_the_rag_history(cou
 def test_members_see_only_approved_and_locked_updates_on_the_action_page(council, reported):
     client = signed_in(council["member"])
     response = client.get(council["action"].get_absolute_url())
-    assert [u.period for u in response.context["updates"]] == [council["q1"]]
+    assert [u.period for u in response.context["page"].updates] == [council["q1"]]
     page = text(response)
     assert "Q2 draft" not in page and "Q1 as reported" in page
     assert "Amend the" not in page

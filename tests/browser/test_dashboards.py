@@ -18,7 +18,7 @@ from plans import dashboards
 from plans.choices import Rag
 from plans.demo import NARRATIVES, load_demo_updates
 from plans.models import Measure, QuarterlyUpdate, ReportingPeriod
-from plans.services import load_seed_measures, load_seed_plans
+from plans.seeds import load_seed_measures, load_seed_plans
 from tests.browser.test_login import sign_in, tab_to, url_is
 from tests.browser.test_strategy_and_plans import NARROW, assert_page_does_not_scroll_sideways, column_texts
 from tests.factories import make_user

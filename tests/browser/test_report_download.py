@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from ambitions.services import load_seed_strategy
 from bromley_portal.accounts.roles import Role
 from bromley_portal.reports.models import ReportJob
-from plans.services import load_seed_plans
+from plans.seeds import load_seed_plans
 from tests.factories import TEST_PASSWORD, make_user
 from tests.test_report_worker import pdf_worker_running
 

@@ -19,7 +19,7 @@ from ambitions.models import Ambition, KeyStrategy, Post
 from ambitions.services import load_seed_strategy
 from bromley_portal.accounts.roles import Role
 from plans.models import Action
-from plans.services import load_seed_plans
+from plans.seeds import load_seed_plans
 from plans.tables import PLAN_COLUMNS
 from tests.browser.test_login import sign_in, tab_to, url_is
 from tests.factories import make_user
