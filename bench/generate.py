@@ -27,7 +27,9 @@ def _copy_spec(action, number) -> ActionSpec:
                 measures=[measure.text for measure in detail.measures_of_success.all()],
                 target_date=detail.target_date,
                 annual_programme=detail.annual_programme,
-                leads=[LeadSpec(post=lead.post.title, written_as=lead.written_as) for lead in detail.leads.all()],
+                leads=[
+                    LeadSpec(post=lead.post.title, written_as=lead.written_as) for lead in detail.leads.all()
+                ],
             )
             for detail in action.details.all()
         ],
@@ -48,12 +50,18 @@ def grow_council(factor: int) -> None:
     for section in sections:
         originals = [action for action in section.actions.all() if action.number < COPY_STEP]
         copies = [
-            _copy_spec(action, action.number + COPY_STEP * copy) for copy in range(1, factor) for action in originals
+            _copy_spec(action, action.number + COPY_STEP * copy)
+            for copy in range(1, factor)
+            for action in originals
         ]
         if copies:
             write_actions(
                 section.plan,
-                [SectionSpec(number=section.number, title=section.title, ambition=section.ambition, actions=copies)],
+                [
+                    SectionSpec(
+                        number=section.number, title=section.title, ambition=section.ambition, actions=copies
+                    )
+                ],
                 reason=f"Benchmark council, {factor} times larger",
             )
     for measure in list(Measure.objects.prefetch_related("readings", "ambitions")):
@@ -79,5 +87,3 @@ def grow_council(factor: int) -> None:
                 )
                 for reading in measure.readings.all()
             )
-
-

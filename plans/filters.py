@@ -4,8 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ambitions.models import Ambition, Portfolio, Post
-from plans.choices import REPORTED, Rag, TargetStatus
 from bromley_portal.core.financial_year import FinancialYear
+from plans.choices import REPORTED, Rag, TargetStatus
 from plans.models import Action, PortfolioPlan, ReportingPeriod
 
 

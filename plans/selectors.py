@@ -151,7 +151,9 @@ def approval_queue(user):
         )
         .exclude(period__status=PeriodStatus.LOCKED)
         .select_related("action__section__plan__portfolio", "period", "submitted_by")
-        .prefetch_related(FIGURES, "notes", Prefetch("action__details", ActionDetail.objects.with_plan_text()))
+        .prefetch_related(
+            FIGURES, "notes", Prefetch("action__details", ActionDetail.objects.with_plan_text())
+        )
         .order_by(
             "period__year",
             "period__quarter",

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,167 +15,347 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Ambition',
+            name="Ambition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('short_name', models.CharField(max_length=100)),
-                ('statement', models.TextField()),
-                ('introduction', models.TextField(blank=True)),
-                ('where_we_are_now', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("short_name", models.CharField(max_length=100)),
+                ("statement", models.TextField()),
+                ("introduction", models.TextField(blank=True)),
+                ("where_we_are_now", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['strategy', 'number'],
+                "ordering": ["strategy", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Committee',
+            name="Committee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='OutcomeTheme',
+            name="OutcomeTheme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('name', models.CharField(max_length=200)),
-                ('items', models.JSONField(blank=True, default=list)),
-                ('ambition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcome_themes', to='ambitions.ambition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("name", models.CharField(max_length=200)),
+                ("items", models.JSONField(blank=True, default=list)),
+                (
+                    "ambition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outcome_themes",
+                        to="ambitions.ambition",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['ambition', 'order'],
+                "ordering": ["ambition", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Portfolio',
+            name="Portfolio",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='e.g. CEF', max_length=10, unique=True)),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('portfolio_holder', models.CharField(blank=True, max_length=200)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('pds_committee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='portfolios', to='ambitions.committee')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(help_text="e.g. CEF", max_length=10, unique=True)),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("portfolio_holder", models.CharField(blank=True, max_length=200)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "pds_committee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="portfolios",
+                        to="ambitions.committee",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'name'],
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalPost',
+            name="HistoricalPost",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(db_index=True, max_length=200)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('portfolio', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ambitions.portfolio')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("title", models.CharField(db_index=True, max_length=200)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "portfolio",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ambitions.portfolio",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical post',
-                'verbose_name_plural': 'historical posts',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical post",
+                "verbose_name_plural": "historical posts",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, unique=True)),
-                ('holders', models.ManyToManyField(blank=True, related_name='posts', to=settings.AUTH_USER_MODEL)),
-                ('portfolio', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='posts', to='ambitions.portfolio')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, unique=True)),
+                (
+                    "holders",
+                    models.ManyToManyField(blank=True, related_name="posts", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "portfolio",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="posts",
+                        to="ambitions.portfolio",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
         migrations.AddField(
-            model_name='portfolio',
-            name='chief_officer',
-            field=models.ForeignKey(blank=True, help_text="The director whose name goes in the Chief Officer box of the portfolio's committee reports.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='ambitions.post'),
+            model_name="portfolio",
+            name="chief_officer",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The director whose name goes in the Chief Officer box of the portfolio's committee reports.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="ambitions.post",
+            ),
         ),
         migrations.AddField(
-            model_name='portfolio',
-            name='report_contact',
-            field=models.ForeignKey(blank=True, help_text="The post that answers members' questions on the portfolio's reports (the Contact Officer).", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='ambitions.post'),
+            model_name="portfolio",
+            name="report_contact",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The post that answers members' questions on the portfolio's reports (the Contact Officer).",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="ambitions.post",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalPost_holders',
+            name="HistoricalPost_holders",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='ambitions.historicalpost')),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('post', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ambitions.post')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="ambitions.historicalpost",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ambitions.post",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalPost_holders',
+                "verbose_name": "HistoricalPost_holders",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Strategy',
+            name="Strategy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(unique=True)),
-                ('start_year', models.PositiveSmallIntegerField()),
-                ('end_year', models.PositiveSmallIntegerField()),
-                ('vision', models.TextField()),
-                ('values', models.JSONField(blank=True, default=list, help_text="The strategy's values, one per item.")),
-                ('partners', models.JSONField(blank=True, default=list)),
-                ('source', models.CharField(blank=True, help_text='The document it was taken from.', max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(unique=True)),
+                ("start_year", models.PositiveSmallIntegerField()),
+                ("end_year", models.PositiveSmallIntegerField()),
+                ("vision", models.TextField()),
+                (
+                    "values",
+                    models.JSONField(
+                        blank=True, default=list, help_text="The strategy's values, one per item."
+                    ),
+                ),
+                ("partners", models.JSONField(blank=True, default=list)),
+                (
+                    "source",
+                    models.CharField(blank=True, help_text="The document it was taken from.", max_length=200),
+                ),
             ],
             options={
-                'verbose_name_plural': 'strategies',
-                'ordering': ['-start_year'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_year__gt', models.F('start_year'))), name='strategy_years_in_order')],
+                "verbose_name_plural": "strategies",
+                "ordering": ["-start_year"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end_year__gt", models.F("start_year"))),
+                        name="strategy_years_in_order",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='KeyStrategy',
+            name="KeyStrategy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('name', models.CharField(max_length=200)),
-                ('ambitions', models.ManyToManyField(blank=True, related_name='key_strategies', to='ambitions.ambition')),
-                ('strategy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='key_strategies', to='ambitions.strategy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "ambitions",
+                    models.ManyToManyField(
+                        blank=True, related_name="key_strategies", to="ambitions.ambition"
+                    ),
+                ),
+                (
+                    "strategy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="key_strategies",
+                        to="ambitions.strategy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'key strategies',
-                'ordering': ['strategy', 'order'],
+                "verbose_name_plural": "key strategies",
+                "ordering": ["strategy", "order"],
             },
         ),
         migrations.AddField(
-            model_name='ambition',
-            name='strategy',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ambitions', to='ambitions.strategy'),
+            model_name="ambition",
+            name="strategy",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="ambitions", to="ambitions.strategy"
+            ),
         ),
         migrations.CreateModel(
-            name='Commitment',
+            name="Commitment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('title', models.TextField(help_text='Its bold heading in the strategy.')),
-                ('description', models.TextField()),
-                ('lead_in', models.TextField(blank=True, help_text='The sentence that introduces a group of commitments ("... we will:").')),
-                ('ambition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='commitments', to='ambitions.ambition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("title", models.TextField(help_text="Its bold heading in the strategy.")),
+                ("description", models.TextField()),
+                (
+                    "lead_in",
+                    models.TextField(
+                        blank=True,
+                        help_text='The sentence that introduces a group of commitments ("... we will:").',
+                    ),
+                ),
+                (
+                    "ambition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="commitments",
+                        to="ambitions.ambition",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['ambition', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('ambition', 'number'), name='one_commitment_per_number')],
+                "ordering": ["ambition", "number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("ambition", "number"), name="one_commitment_per_number")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='ambition',
-            constraint=models.UniqueConstraint(fields=('strategy', 'number'), name='one_ambition_per_number'),
+            model_name="ambition",
+            constraint=models.UniqueConstraint(fields=("strategy", "number"), name="one_ambition_per_number"),
         ),
     ]

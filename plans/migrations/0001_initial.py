@@ -7,589 +7,1658 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ambitions', '0001_initial'),
+        ("ambitions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('title', models.TextField(help_text='The commitment or action, as the plan writes it.')),
-                ('target_date', models.DateField(blank=True, editable=False, help_text="The latest of its details' target dates: when the whole action is due (kept by refresh_targets).", null=True)),
-                ('annual_programme', models.BooleanField(default=False, editable=False, help_text='One of its details is in the Annual Programme (AP).')),
-                ('commitment', models.ForeignKey(blank=True, help_text='The strategy commitment this action serves, where one is named.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='actions', to='ambitions.commitment')),
-                ('portfolios', models.ManyToManyField(blank=True, help_text='The portfolio holder plans it appears in.', related_name='actions', to='ambitions.portfolio')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("title", models.TextField(help_text="The commitment or action, as the plan writes it.")),
+                (
+                    "target_date",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="The latest of its details' target dates: when the whole action is due (kept by refresh_targets).",
+                        null=True,
+                    ),
+                ),
+                (
+                    "annual_programme",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        help_text="One of its details is in the Annual Programme (AP).",
+                    ),
+                ),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The strategy commitment this action serves, where one is named.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="actions",
+                        to="ambitions.commitment",
+                    ),
+                ),
+                (
+                    "portfolios",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The portfolio holder plans it appears in.",
+                        related_name="actions",
+                        to="ambitions.portfolio",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['section__plan', 'section__number', 'number'],
+                "ordering": ["section__plan", "section__number", "number"],
             },
         ),
         migrations.CreateModel(
-            name='ActionDetail',
+            name="ActionDetail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('letter', models.CharField(blank=True, max_length=3)),
-                ('text', models.TextField(blank=True)),
-                ('target_date', models.DateField(blank=True, help_text='The month it is due by (kept as the first of the month).', null=True)),
-                ('annual_programme', models.BooleanField(default=False, help_text='(AP): part of the Annual Programme, which runs every year.')),
-                ('target_to_confirm', models.BooleanField(default=False, help_text="Rolled forward from last year's plan: the lead is asked to confirm or change the date.")),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='details', to='plans.action')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("letter", models.CharField(blank=True, max_length=3)),
+                ("text", models.TextField(blank=True)),
+                (
+                    "target_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="The month it is due by (kept as the first of the month).",
+                        null=True,
+                    ),
+                ),
+                (
+                    "annual_programme",
+                    models.BooleanField(
+                        default=False, help_text="(AP): part of the Annual Programme, which runs every year."
+                    ),
+                ),
+                (
+                    "target_to_confirm",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Rolled forward from last year's plan: the lead is asked to confirm or change the date.",
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="details", to="plans.action"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['action', 'order'],
+                "ordering": ["action", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Delegation',
+            name="Delegation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('delegate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='delegations', to=settings.AUTH_USER_MODEL)),
-                ('delegated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='delegations', to='ambitions.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "delegate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="delegations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "delegated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="delegations",
+                        to="ambitions.post",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DetailLead',
+            name="DetailLead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('written_as', models.CharField(blank=True, help_text="As the plan writes the lead's title.", max_length=200)),
-                ('detail', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='leads', to='plans.actiondetail')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='detail_leads', to='ambitions.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                (
+                    "written_as",
+                    models.CharField(
+                        blank=True, help_text="As the plan writes the lead's title.", max_length=200
+                    ),
+                ),
+                (
+                    "detail",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="leads",
+                        to="plans.actiondetail",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="detail_leads",
+                        to="ambitions.post",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['detail', 'order'],
+                "ordering": ["detail", "order"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalActionDetail',
+            name="HistoricalActionDetail",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('letter', models.CharField(blank=True, max_length=3)),
-                ('text', models.TextField(blank=True)),
-                ('target_date', models.DateField(blank=True, help_text='The month it is due by (kept as the first of the month).', null=True)),
-                ('annual_programme', models.BooleanField(default=False, help_text='(AP): part of the Annual Programme, which runs every year.')),
-                ('target_to_confirm', models.BooleanField(default=False, help_text="Rolled forward from last year's plan: the lead is asked to confirm or change the date.")),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('action', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.action')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("letter", models.CharField(blank=True, max_length=3)),
+                ("text", models.TextField(blank=True)),
+                (
+                    "target_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="The month it is due by (kept as the first of the month).",
+                        null=True,
+                    ),
+                ),
+                (
+                    "annual_programme",
+                    models.BooleanField(
+                        default=False, help_text="(AP): part of the Annual Programme, which runs every year."
+                    ),
+                ),
+                (
+                    "target_to_confirm",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Rolled forward from last year's plan: the lead is asked to confirm or change the date.",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.action",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical action detail',
-                'verbose_name_plural': 'historical action details',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical action detail",
+                "verbose_name_plural": "historical action details",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalDelegation',
+            name="HistoricalDelegation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('delegate', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('delegated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('post', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ambitions.post')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "delegate",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "delegated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ambitions.post",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical delegation',
-                'verbose_name_plural': 'historical delegations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical delegation",
+                "verbose_name_plural": "historical delegations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalDetailLead',
+            name="HistoricalDetailLead",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('written_as', models.CharField(blank=True, help_text="As the plan writes the lead's title.", max_length=200)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('detail', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.actiondetail')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('post', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ambitions.post')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                (
+                    "written_as",
+                    models.CharField(
+                        blank=True, help_text="As the plan writes the lead's title.", max_length=200
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "detail",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.actiondetail",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ambitions.post",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical detail lead',
-                'verbose_name_plural': 'historical detail leads',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical detail lead",
+                "verbose_name_plural": "historical detail leads",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMeasure',
+            name="HistoricalMeasure",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('slug', models.SlugField()),
-                ('name', models.CharField(max_length=300)),
-                ('definition', models.TextField()),
-                ('unit', models.CharField(choices=[('percentage', 'Percentage'), ('number', 'Number'), ('rate_per_10k', 'Rate per 10,000'), ('money', 'Money (£)')], max_length=20)),
-                ('polarity', models.CharField(choices=[('higher_is_better', 'Higher is better'), ('lower_is_better', 'Lower is better'), ('neither', 'Neither (for context)')], max_length=20)),
-                ('frequency', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('annual', 'Annual')], max_length=20)),
-                ('tolerance', models.DecimalField(decimal_places=2, default=0, help_text="How far short of target, in the measure's own unit, still counts as amber rather than red.", max_digits=12)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner_post', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ambitions.post')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("slug", models.SlugField()),
+                ("name", models.CharField(max_length=300)),
+                ("definition", models.TextField()),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("percentage", "Percentage"),
+                            ("number", "Number"),
+                            ("rate_per_10k", "Rate per 10,000"),
+                            ("money", "Money (£)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "polarity",
+                    models.CharField(
+                        choices=[
+                            ("higher_is_better", "Higher is better"),
+                            ("lower_is_better", "Lower is better"),
+                            ("neither", "Neither (for context)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[("monthly", "Monthly"), ("quarterly", "Quarterly"), ("annual", "Annual")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "tolerance",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        help_text="How far short of target, in the measure's own unit, still counts as amber rather than red.",
+                        max_digits=12,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner_post",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ambitions.post",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical measure',
-                'verbose_name_plural': 'historical measures',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical measure",
+                "verbose_name_plural": "historical measures",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMeasureOfSuccess',
+            name="HistoricalMeasureOfSuccess",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('text', models.TextField()),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('detail', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.actiondetail')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("text", models.TextField()),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "detail",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.actiondetail",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical measure of success',
-                'verbose_name_plural': 'historical measures of success',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical measure of success",
+                "verbose_name_plural": "historical measures of success",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPortfolioPlan',
+            name="HistoricalPortfolioPlan",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(help_text='The first calendar year of the financial year: 2023 for 2023-24.')),
-                ('title', models.CharField(max_length=300)),
-                ('section_kind', models.CharField(choices=[('ambition', 'Ambitions'), ('priority', 'Priorities')], default='ambition', max_length=20)),
-                ('source', models.CharField(blank=True, help_text='The document it was taken from.', max_length=200)),
-                ('illustrative', models.BooleanField(default=False, help_text="Made up for the demo from the strategy's commitments, not a plan the council published.")),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('portfolio', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ambitions.portfolio')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        help_text="The first calendar year of the financial year: 2023 for 2023-24."
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "section_kind",
+                    models.CharField(
+                        choices=[("ambition", "Ambitions"), ("priority", "Priorities")],
+                        default="ambition",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(blank=True, help_text="The document it was taken from.", max_length=200),
+                ),
+                (
+                    "illustrative",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Made up for the demo from the strategy's commitments, not a plan the council published.",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "portfolio",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ambitions.portfolio",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical portfolio plan',
-                'verbose_name_plural': 'historical portfolio plans',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical portfolio plan",
+                "verbose_name_plural": "historical portfolio plans",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalReportingPeriod',
+            name="HistoricalReportingPeriod",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(help_text='The first calendar year of the financial year.')),
-                ('quarter', models.PositiveSmallIntegerField(choices=[(1, 'Quarter 1'), (2, 'Quarter 2'), (3, 'Quarter 3'), (4, 'Quarter 4')])),
-                ('opens_on', models.DateField(help_text='When leads can start writing updates.')),
-                ('due_on', models.DateField(help_text='When updates are due.')),
-                ('locks_on', models.DateField(help_text='When the period is locked for committee.')),
-                ('status', models.CharField(choices=[('planned', 'Not open yet'), ('open', 'Open for updates'), ('locked', 'Locked for committee')], default='planned', max_length=20)),
-                ('locked_at', models.DateTimeField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('locked_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        help_text="The first calendar year of the financial year."
+                    ),
+                ),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Quarter 1"), (2, "Quarter 2"), (3, "Quarter 3"), (4, "Quarter 4")]
+                    ),
+                ),
+                ("opens_on", models.DateField(help_text="When leads can start writing updates.")),
+                ("due_on", models.DateField(help_text="When updates are due.")),
+                ("locks_on", models.DateField(help_text="When the period is locked for committee.")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Not open yet"),
+                            ("open", "Open for updates"),
+                            ("locked", "Locked for committee"),
+                        ],
+                        default="planned",
+                        max_length=20,
+                    ),
+                ),
+                ("locked_at", models.DateTimeField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "locked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical reporting period',
-                'verbose_name_plural': 'historical reporting periods',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical reporting period",
+                "verbose_name_plural": "historical reporting periods",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Measure',
+            name="Measure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=300)),
-                ('definition', models.TextField()),
-                ('unit', models.CharField(choices=[('percentage', 'Percentage'), ('number', 'Number'), ('rate_per_10k', 'Rate per 10,000'), ('money', 'Money (£)')], max_length=20)),
-                ('polarity', models.CharField(choices=[('higher_is_better', 'Higher is better'), ('lower_is_better', 'Lower is better'), ('neither', 'Neither (for context)')], max_length=20)),
-                ('frequency', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('annual', 'Annual')], max_length=20)),
-                ('tolerance', models.DecimalField(decimal_places=2, default=0, help_text="How far short of target, in the measure's own unit, still counts as amber rather than red.", max_digits=12)),
-                ('actions', models.ManyToManyField(blank=True, related_name='measures', to='plans.action')),
-                ('ambitions', models.ManyToManyField(blank=True, related_name='measures', to='ambitions.ambition')),
-                ('owner_post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='measures', to='ambitions.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=300)),
+                ("definition", models.TextField()),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("percentage", "Percentage"),
+                            ("number", "Number"),
+                            ("rate_per_10k", "Rate per 10,000"),
+                            ("money", "Money (£)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "polarity",
+                    models.CharField(
+                        choices=[
+                            ("higher_is_better", "Higher is better"),
+                            ("lower_is_better", "Lower is better"),
+                            ("neither", "Neither (for context)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[("monthly", "Monthly"), ("quarterly", "Quarterly"), ("annual", "Annual")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "tolerance",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        help_text="How far short of target, in the measure's own unit, still counts as amber rather than red.",
+                        max_digits=12,
+                    ),
+                ),
+                ("actions", models.ManyToManyField(blank=True, related_name="measures", to="plans.action")),
+                (
+                    "ambitions",
+                    models.ManyToManyField(blank=True, related_name="measures", to="ambitions.ambition"),
+                ),
+                (
+                    "owner_post",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="measures",
+                        to="ambitions.post",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='MeasureOfSuccess',
+            name="MeasureOfSuccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('text', models.TextField()),
-                ('detail', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures_of_success', to='plans.actiondetail')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("text", models.TextField()),
+                (
+                    "detail",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measures_of_success",
+                        to="plans.actiondetail",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'measures of success',
-                'ordering': ['detail', 'order'],
+                "verbose_name_plural": "measures of success",
+                "ordering": ["detail", "order"],
             },
         ),
         migrations.CreateModel(
-            name='PlanSection',
+            name="PlanSection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('title', models.CharField(max_length=300)),
-                ('statement', models.TextField(blank=True)),
-                ('rationale', models.TextField(blank=True)),
-                ('key_strategies', models.JSONField(blank=True, default=list)),
-                ('alignment', models.JSONField(blank=True, default=list, help_text='What it aligns to in the corporate plan.')),
-                ('ambition', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='plan_sections', to='ambitions.ambition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("title", models.CharField(max_length=300)),
+                ("statement", models.TextField(blank=True)),
+                ("rationale", models.TextField(blank=True)),
+                ("key_strategies", models.JSONField(blank=True, default=list)),
+                (
+                    "alignment",
+                    models.JSONField(
+                        blank=True, default=list, help_text="What it aligns to in the corporate plan."
+                    ),
+                ),
+                (
+                    "ambition",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plan_sections",
+                        to="ambitions.ambition",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan', 'number'],
+                "ordering": ["plan", "number"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAction',
+            name="HistoricalAction",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('title', models.TextField(help_text='The commitment or action, as the plan writes it.')),
-                ('target_date', models.DateField(blank=True, editable=False, help_text="The latest of its details' target dates: when the whole action is due (kept by refresh_targets).", null=True)),
-                ('annual_programme', models.BooleanField(default=False, editable=False, help_text='One of its details is in the Annual Programme (AP).')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('commitment', models.ForeignKey(blank=True, db_constraint=False, help_text='The strategy commitment this action serves, where one is named.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ambitions.commitment')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('section', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.plansection')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("title", models.TextField(help_text="The commitment or action, as the plan writes it.")),
+                (
+                    "target_date",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="The latest of its details' target dates: when the whole action is due (kept by refresh_targets).",
+                        null=True,
+                    ),
+                ),
+                (
+                    "annual_programme",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        help_text="One of its details is in the Annual Programme (AP).",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The strategy commitment this action serves, where one is named.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ambitions.commitment",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.plansection",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical action',
-                'verbose_name_plural': 'historical actions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical action",
+                "verbose_name_plural": "historical actions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='action',
-            name='section',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='plans.plansection'),
+            model_name="action",
+            name="section",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="actions", to="plans.plansection"
+            ),
         ),
         migrations.CreateModel(
-            name='PortfolioPlan',
+            name="PortfolioPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(help_text='The first calendar year of the financial year: 2023 for 2023-24.')),
-                ('title', models.CharField(max_length=300)),
-                ('section_kind', models.CharField(choices=[('ambition', 'Ambitions'), ('priority', 'Priorities')], default='ambition', max_length=20)),
-                ('source', models.CharField(blank=True, help_text='The document it was taken from.', max_length=200)),
-                ('illustrative', models.BooleanField(default=False, help_text="Made up for the demo from the strategy's commitments, not a plan the council published.")),
-                ('portfolio', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='ambitions.portfolio')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        help_text="The first calendar year of the financial year: 2023 for 2023-24."
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "section_kind",
+                    models.CharField(
+                        choices=[("ambition", "Ambitions"), ("priority", "Priorities")],
+                        default="ambition",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(blank=True, help_text="The document it was taken from.", max_length=200),
+                ),
+                (
+                    "illustrative",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Made up for the demo from the strategy's commitments, not a plan the council published.",
+                    ),
+                ),
+                (
+                    "portfolio",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plans",
+                        to="ambitions.portfolio",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-year', 'portfolio__order'],
+                "ordering": ["-year", "portfolio__order"],
             },
         ),
         migrations.AddField(
-            model_name='plansection',
-            name='plan',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='plans.portfolioplan'),
+            model_name="plansection",
+            name="plan",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="sections", to="plans.portfolioplan"
+            ),
         ),
         migrations.CreateModel(
-            name='QuarterlyUpdate',
+            name="QuarterlyUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rag', models.CharField(blank=True, choices=[('red', 'Red: off track'), ('amber', 'Amber: at risk'), ('green', 'Green: on track'), ('complete', 'Complete'), ('not_started', 'Not started')], max_length=20, verbose_name='RAG status')),
-                ('narrative', models.TextField(blank=True)),
-                ('evidence_links', models.JSONField(blank=True, default=list)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('returned', 'Returned'), ('approved', 'Approved'), ('locked', 'Locked')], default='draft', max_length=20)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Raised on every save; a stale save is refused.')),
-                ('return_comment', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='plans.action')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rag",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("red", "Red: off track"),
+                            ("amber", "Amber: at risk"),
+                            ("green", "Green: on track"),
+                            ("complete", "Complete"),
+                            ("not_started", "Not started"),
+                        ],
+                        max_length=20,
+                        verbose_name="RAG status",
+                    ),
+                ),
+                ("narrative", models.TextField(blank=True)),
+                ("evidence_links", models.JSONField(blank=True, default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("returned", "Returned"),
+                            ("approved", "Approved"),
+                            ("locked", "Locked"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Raised on every save; a stale save is refused."
+                    ),
+                ),
+                ("return_comment", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="updates", to="plans.action"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-period__year', '-period__quarter'],
+                "ordering": ["-period__year", "-period__quarter"],
             },
         ),
         migrations.CreateModel(
-            name='MeasureFigure',
+            name="MeasureFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.CharField(max_length=200)),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='figures', to='plans.measureofsuccess')),
-                ('update', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='figures', to='plans.quarterlyupdate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.CharField(max_length=200)),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="figures",
+                        to="plans.measureofsuccess",
+                    ),
+                ),
+                (
+                    "update",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="figures",
+                        to="plans.quarterlyupdate",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='HistoricalUpdateNote',
+            name="HistoricalUpdateNote",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('narrative', models.TextField()),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('detail', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.actiondetail')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('update', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.quarterlyupdate')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("narrative", models.TextField()),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "detail",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.actiondetail",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "update",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.quarterlyupdate",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical update note',
-                'verbose_name_plural': 'historical update notes',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical update note",
+                "verbose_name_plural": "historical update notes",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMeasureFigure',
+            name="HistoricalMeasureFigure",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('value', models.CharField(max_length=200)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('measure', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.measureofsuccess')),
-                ('update', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.quarterlyupdate')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("value", models.CharField(max_length=200)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.measureofsuccess",
+                    ),
+                ),
+                (
+                    "update",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.quarterlyupdate",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical measure figure',
-                'verbose_name_plural': 'historical measure figures',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical measure figure",
+                "verbose_name_plural": "historical measure figures",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Amendment',
+            name="Amendment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rag', models.CharField(blank=True, choices=[('red', 'Red: off track'), ('amber', 'Amber: at risk'), ('green', 'Green: on track'), ('complete', 'Complete'), ('not_started', 'Not started'), ('not_rated', 'Reported without a RAG'), ('no_update', 'No update received')], max_length=20, verbose_name='RAG status')),
-                ('narrative', models.TextField()),
-                ('reason', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('update', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='amendments', to='plans.quarterlyupdate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rag",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("red", "Red: off track"),
+                            ("amber", "Amber: at risk"),
+                            ("green", "Green: on track"),
+                            ("complete", "Complete"),
+                            ("not_started", "Not started"),
+                            ("not_rated", "Reported without a RAG"),
+                            ("no_update", "No update received"),
+                        ],
+                        max_length=20,
+                        verbose_name="RAG status",
+                    ),
+                ),
+                ("narrative", models.TextField()),
+                ("reason", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "update",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="amendments",
+                        to="plans.quarterlyupdate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReportingPeriod',
+            name="ReportingPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(help_text='The first calendar year of the financial year.')),
-                ('quarter', models.PositiveSmallIntegerField(choices=[(1, 'Quarter 1'), (2, 'Quarter 2'), (3, 'Quarter 3'), (4, 'Quarter 4')])),
-                ('opens_on', models.DateField(help_text='When leads can start writing updates.')),
-                ('due_on', models.DateField(help_text='When updates are due.')),
-                ('locks_on', models.DateField(help_text='When the period is locked for committee.')),
-                ('status', models.CharField(choices=[('planned', 'Not open yet'), ('open', 'Open for updates'), ('locked', 'Locked for committee')], default='planned', max_length=20)),
-                ('locked_at', models.DateTimeField(blank=True, null=True)),
-                ('locked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        help_text="The first calendar year of the financial year."
+                    ),
+                ),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Quarter 1"), (2, "Quarter 2"), (3, "Quarter 3"), (4, "Quarter 4")]
+                    ),
+                ),
+                ("opens_on", models.DateField(help_text="When leads can start writing updates.")),
+                ("due_on", models.DateField(help_text="When updates are due.")),
+                ("locks_on", models.DateField(help_text="When the period is locked for committee.")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Not open yet"),
+                            ("open", "Open for updates"),
+                            ("locked", "Locked for committee"),
+                        ],
+                        default="planned",
+                        max_length=20,
+                    ),
+                ),
+                ("locked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "locked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-year', '-quarter'],
+                "ordering": ["-year", "-quarter"],
             },
         ),
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('opened', 'Period opened'), ('due_soon', 'Due in a week'), ('overdue', 'Overdue'), ('approvals_due_soon', 'Updates waiting for approval, due in a week'), ('approvals_overdue', 'Updates waiting for approval, overdue')], max_length=20)),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
-                ('item_count', models.PositiveIntegerField()),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='plans.reportingperiod')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("opened", "Period opened"),
+                            ("due_soon", "Due in a week"),
+                            ("overdue", "Overdue"),
+                            ("approvals_due_soon", "Updates waiting for approval, due in a week"),
+                            ("approvals_overdue", "Updates waiting for approval, overdue"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
+                ("item_count", models.PositiveIntegerField()),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="plans.reportingperiod",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Reading',
+            name="Reading",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actual', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('target', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('england', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('london', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('statistical_neighbours', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('definition_changed', models.BooleanField(default=False, help_text='The definition changed from this reading, so it does not compare with earlier ones.')),
-                ('source', models.TextField(blank=True, help_text='Where the figure was published.')),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='readings', to='plans.measure')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='readings', to='plans.reportingperiod')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("actual", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("target", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                ("england", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                ("london", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                (
+                    "statistical_neighbours",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                (
+                    "definition_changed",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The definition changed from this reading, so it does not compare with earlier ones.",
+                    ),
+                ),
+                ("source", models.TextField(blank=True, help_text="Where the figure was published.")),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="readings",
+                        to="plans.measure",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="readings",
+                        to="plans.reportingperiod",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['measure', 'period__year', 'period__quarter'],
+                "ordering": ["measure", "period__year", "period__quarter"],
             },
         ),
         migrations.AddField(
-            model_name='quarterlyupdate',
-            name='period',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='updates', to='plans.reportingperiod'),
+            model_name="quarterlyupdate",
+            name="period",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="updates",
+                to="plans.reportingperiod",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalReading',
+            name="HistoricalReading",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('actual', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('target', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('england', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('london', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('statistical_neighbours', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('definition_changed', models.BooleanField(default=False, help_text='The definition changed from this reading, so it does not compare with earlier ones.')),
-                ('source', models.TextField(blank=True, help_text='Where the figure was published.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('measure', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.measure')),
-                ('period', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.reportingperiod')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("actual", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("target", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                ("england", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                ("london", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                (
+                    "statistical_neighbours",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                (
+                    "definition_changed",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The definition changed from this reading, so it does not compare with earlier ones.",
+                    ),
+                ),
+                ("source", models.TextField(blank=True, help_text="Where the figure was published.")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.measure",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.reportingperiod",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical reading',
-                'verbose_name_plural': 'historical readings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical reading",
+                "verbose_name_plural": "historical readings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalQuarterlyUpdate',
+            name="HistoricalQuarterlyUpdate",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('rag', models.CharField(blank=True, choices=[('red', 'Red: off track'), ('amber', 'Amber: at risk'), ('green', 'Green: on track'), ('complete', 'Complete'), ('not_started', 'Not started')], max_length=20, verbose_name='RAG status')),
-                ('narrative', models.TextField(blank=True)),
-                ('evidence_links', models.JSONField(blank=True, default=list)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('returned', 'Returned'), ('approved', 'Approved'), ('locked', 'Locked')], default='draft', max_length=20)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Raised on every save; a stale save is refused.')),
-                ('return_comment', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('action', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.action')),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submitted_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('period', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.reportingperiod')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "rag",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("red", "Red: off track"),
+                            ("amber", "Amber: at risk"),
+                            ("green", "Green: on track"),
+                            ("complete", "Complete"),
+                            ("not_started", "Not started"),
+                        ],
+                        max_length=20,
+                        verbose_name="RAG status",
+                    ),
+                ),
+                ("narrative", models.TextField(blank=True)),
+                ("evidence_links", models.JSONField(blank=True, default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("returned", "Returned"),
+                            ("approved", "Approved"),
+                            ("locked", "Locked"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Raised on every save; a stale save is refused."
+                    ),
+                ),
+                ("return_comment", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.action",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.reportingperiod",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical quarterly update',
-                'verbose_name_plural': 'historical quarterly updates',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical quarterly update",
+                "verbose_name_plural": "historical quarterly updates",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='UpdateNote',
+            name="UpdateNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('narrative', models.TextField()),
-                ('detail', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='update_notes', to='plans.actiondetail')),
-                ('update', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='plans.quarterlyupdate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("narrative", models.TextField()),
+                (
+                    "detail",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="update_notes",
+                        to="plans.actiondetail",
+                    ),
+                ),
+                (
+                    "update",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="plans.quarterlyupdate",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='actiondetail',
-            constraint=models.UniqueConstraint(fields=('action', 'order'), name='one_detail_per_place'),
+            model_name="actiondetail",
+            constraint=models.UniqueConstraint(fields=("action", "order"), name="one_detail_per_place"),
         ),
         migrations.AddConstraint(
-            model_name='delegation',
-            constraint=models.UniqueConstraint(fields=('post', 'delegate'), name='one_delegation_per_person'),
+            model_name="delegation",
+            constraint=models.UniqueConstraint(fields=("post", "delegate"), name="one_delegation_per_person"),
         ),
         migrations.AddConstraint(
-            model_name='detaillead',
-            constraint=models.UniqueConstraint(fields=('detail', 'post'), name='one_lead_per_post_per_detail'),
+            model_name="detaillead",
+            constraint=models.UniqueConstraint(
+                fields=("detail", "post"), name="one_lead_per_post_per_detail"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.UniqueConstraint(fields=('section', 'number'), name='one_action_per_number'),
+            model_name="action",
+            constraint=models.UniqueConstraint(fields=("section", "number"), name="one_action_per_number"),
         ),
         migrations.AddConstraint(
-            model_name='portfolioplan',
-            constraint=models.UniqueConstraint(fields=('portfolio', 'year'), name='one_plan_per_portfolio_year'),
+            model_name="portfolioplan",
+            constraint=models.UniqueConstraint(
+                fields=("portfolio", "year"), name="one_plan_per_portfolio_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plansection',
-            constraint=models.UniqueConstraint(fields=('plan', 'number'), name='one_section_per_number'),
+            model_name="plansection",
+            constraint=models.UniqueConstraint(fields=("plan", "number"), name="one_section_per_number"),
         ),
         migrations.AddConstraint(
-            model_name='measurefigure',
-            constraint=models.UniqueConstraint(fields=('update', 'measure'), name='one_figure_per_measure'),
+            model_name="measurefigure",
+            constraint=models.UniqueConstraint(fields=("update", "measure"), name="one_figure_per_measure"),
         ),
         migrations.AddConstraint(
-            model_name='reportingperiod',
-            constraint=models.UniqueConstraint(fields=('year', 'quarter'), name='one_period_per_quarter'),
+            model_name="reportingperiod",
+            constraint=models.UniqueConstraint(fields=("year", "quarter"), name="one_period_per_quarter"),
         ),
         migrations.AddConstraint(
-            model_name='reportingperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('opens_on__lte', models.F('due_on')), ('due_on__lte', models.F('locks_on'))), name='period_dates_in_order'),
+            model_name="reportingperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("opens_on__lte", models.F("due_on")), ("due_on__lte", models.F("locks_on"))
+                ),
+                name="period_dates_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reminder',
-            constraint=models.UniqueConstraint(fields=('period', 'kind', 'recipient'), name='one_reminder_of_a_kind_per_person'),
+            model_name="reminder",
+            constraint=models.UniqueConstraint(
+                fields=("period", "kind", "recipient"), name="one_reminder_of_a_kind_per_person"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reading',
-            constraint=models.UniqueConstraint(fields=('measure', 'period'), name='one_reading_per_period'),
+            model_name="reading",
+            constraint=models.UniqueConstraint(fields=("measure", "period"), name="one_reading_per_period"),
         ),
         migrations.AddConstraint(
-            model_name='quarterlyupdate',
-            constraint=models.UniqueConstraint(fields=('action', 'period'), name='one_update_per_action_period'),
+            model_name="quarterlyupdate",
+            constraint=models.UniqueConstraint(
+                fields=("action", "period"), name="one_update_per_action_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='updatenote',
-            constraint=models.UniqueConstraint(fields=('update', 'detail'), name='one_note_per_detail'),
+            model_name="updatenote",
+            constraint=models.UniqueConstraint(fields=("update", "detail"), name="one_note_per_detail"),
         ),
     ]

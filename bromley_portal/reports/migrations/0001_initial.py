@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,38 +16,162 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ReportJob',
+            name="ReportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('report_type', models.CharField(help_text='A name in the report registry.', max_length=100)),
-                ('parameters', models.JSONField(blank=True, default=dict)),
-                ('title', models.CharField(blank=True, max_length=300)),
-                ('status', models.CharField(choices=[('pending', 'Waiting for a worker'), ('running', 'Being produced'), ('done', 'Ready'), ('failed', 'Failed')], default='pending', max_length=20)),
-                ('stage', models.CharField(blank=True, help_text='What the worker is doing now.', max_length=200)),
-                ('percent', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100)])),
-                ('error', models.TextField(blank=True, help_text='Why it failed, in plain English.')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, help_text='How many times a worker started it.')),
-                ('file', models.FileField(blank=True, max_length=300, upload_to='reports/')),
-                ('page_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('size', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='size in bytes')),
-                ('checksum', models.CharField(blank=True, max_length=64, verbose_name='SHA-256')),
-                ('html_file', models.FileField(blank=True, max_length=300, upload_to='reports/', verbose_name='web version')),
-                ('html_checksum', models.CharField(blank=True, max_length=64, verbose_name="web version's SHA-256")),
-                ('classification', models.CharField(choices=[('part_1', 'Part 1 (public)'), ('part_2', 'Part 2 (exempt)')], default='part_1', max_length=20)),
-                ('exempt_paragraph', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Paragraph 1'), (2, 'Paragraph 2'), (3, 'Paragraph 3'), (4, 'Paragraph 4'), (5, 'Paragraph 5'), (6, 'Paragraph 6'), (7, 'Paragraph 7')], help_text='Part 2 only: the paragraph of Schedule 12A to the Local Government Act 1972.', null=True, verbose_name='Schedule 12A paragraph')),
-                ('published', models.BooleanField(default=False, help_text='A committee paper: kept when old ad-hoc reports are cleaned up.')),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('dedupe_key', models.CharField(db_index=True, help_text='The same report type, parameters and classification.', max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('queued_at', models.DateTimeField(default=django.utils.timezone.now, help_text='When it was last sent to a worker.')),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("report_type", models.CharField(help_text="A name in the report registry.", max_length=100)),
+                ("parameters", models.JSONField(blank=True, default=dict)),
+                ("title", models.CharField(blank=True, max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for a worker"),
+                            ("running", "Being produced"),
+                            ("done", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(blank=True, help_text="What the worker is doing now.", max_length=200),
+                ),
+                (
+                    "percent",
+                    models.PositiveSmallIntegerField(
+                        default=0, validators=[django.core.validators.MaxValueValidator(100)]
+                    ),
+                ),
+                ("error", models.TextField(blank=True, help_text="Why it failed, in plain English.")),
+                (
+                    "attempts",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="How many times a worker started it."
+                    ),
+                ),
+                ("file", models.FileField(blank=True, max_length=300, upload_to="reports/")),
+                ("page_count", models.PositiveIntegerField(blank=True, null=True)),
+                ("size", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="size in bytes")),
+                ("checksum", models.CharField(blank=True, max_length=64, verbose_name="SHA-256")),
+                (
+                    "html_file",
+                    models.FileField(
+                        blank=True, max_length=300, upload_to="reports/", verbose_name="web version"
+                    ),
+                ),
+                (
+                    "html_checksum",
+                    models.CharField(blank=True, max_length=64, verbose_name="web version's SHA-256"),
+                ),
+                (
+                    "classification",
+                    models.CharField(
+                        choices=[("part_1", "Part 1 (public)"), ("part_2", "Part 2 (exempt)")],
+                        default="part_1",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "exempt_paragraph",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "Paragraph 1"),
+                            (2, "Paragraph 2"),
+                            (3, "Paragraph 3"),
+                            (4, "Paragraph 4"),
+                            (5, "Paragraph 5"),
+                            (6, "Paragraph 6"),
+                            (7, "Paragraph 7"),
+                        ],
+                        help_text="Part 2 only: the paragraph of Schedule 12A to the Local Government Act 1972.",
+                        null=True,
+                        verbose_name="Schedule 12A paragraph",
+                    ),
+                ),
+                (
+                    "published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A committee paper: kept when old ad-hoc reports are cleaned up.",
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "dedupe_key",
+                    models.CharField(
+                        db_index=True,
+                        help_text="The same report type, parameters and classification.",
+                        max_length=64,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "queued_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, help_text="When it was last sent to a worker."
+                    ),
+                ),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['status', 'finished_at'], name='report_job_status_finished')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ('pending', 'running'))), fields=('dedupe_key',), name='one_active_report_job_per_request'), models.CheckConstraint(condition=models.Q(('percent__lte', 100)), name='report_percent_at_most_100'), models.CheckConstraint(condition=models.Q(models.Q(('classification', 'part_1'), ('exempt_paragraph__isnull', True)), models.Q(('classification', 'part_2'), ('exempt_paragraph__gte', 1), ('exempt_paragraph__lte', 7)), _connector='OR'), name='part_2_reports_name_their_schedule_12a_paragraph'), models.CheckConstraint(condition=models.Q(('published', False), ('status', 'done'), _connector='OR'), name='only_finished_reports_are_published'), models.CheckConstraint(condition=models.Q(('html_file', ''), models.Q(models.Q(('file', ''), _negated=True), ('status', 'done')), _connector='OR'), name='web_version_only_with_its_pdf')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["status", "finished_at"], name="report_job_status_finished")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ("pending", "running"))),
+                        fields=("dedupe_key",),
+                        name="one_active_report_job_per_request",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("percent__lte", 100)), name="report_percent_at_most_100"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("classification", "part_1"), ("exempt_paragraph__isnull", True)),
+                            models.Q(
+                                ("classification", "part_2"),
+                                ("exempt_paragraph__gte", 1),
+                                ("exempt_paragraph__lte", 7),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="part_2_reports_name_their_schedule_12a_paragraph",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("published", False), ("status", "done"), _connector="OR"),
+                        name="only_finished_reports_are_published",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("html_file", ""),
+                            models.Q(models.Q(("file", ""), _negated=True), ("status", "done")),
+                            _connector="OR",
+                        ),
+                        name="web_version_only_with_its_pdf",
+                    ),
+                ],
             },
         ),
     ]
