@@ -2,12 +2,17 @@
 
 from django.db import models
 
+from bromley_portal.core.choices import StatusChoices, register_status_set, status
 
-class JobStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for a worker"
-    RUNNING = "running", "Being produced"
-    DONE = "done", "Ready"
-    FAILED = "failed", "Failed"
+
+class JobStatus(StatusChoices):
+    PENDING = status("pending", "Waiting for a worker", short="Waiting", colour="blue")
+    RUNNING = status("running", "Being produced", short="Running", colour="blue")
+    DONE = status("done", "Ready", colour="green")
+    FAILED = status("failed", "Failed", colour="red")
+
+
+register_status_set("job_status", JobStatus)
 
 
 # The report job's life, written down once. Every move goes through
