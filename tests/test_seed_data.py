@@ -1,6 +1,6 @@
 """Tests for the seed data built by fixtures/build_seed_data.py.
 
-Plain pytest, no Django.  (a) The committed JSON must be exactly what the builder produces from the
+No database.  (a) The committed JSON must be exactly what the builder produces from the
 council's documents, so it can always be rebuilt.  (b) Counts and texts checked against the documents
 by hand: every expected number below was counted in the seed text itself, not taken from the
 builder's output.  (c) How the builder shares a plan-table row out to its details (``share_out``),
