@@ -621,9 +621,10 @@ class UpdateNote(models.Model):
 
     @property
     def covers(self) -> str:
-        """ "a) and b)", "c)", "a) to c)" (set by QuarterlyUpdate.notes_in_order)."""
+        """ "a) and b)", "c)", "a) to c)" (set by QuarterlyUpdate.notes_in_order); "this row" for a
+        row of the plan table that names no detail."""
         details = getattr(self, "covered", None) or [self.detail]
-        labels = [detail.label for detail in details]
+        labels = [detail.label for detail in details if detail.letter] or ["this row"]
         if len(labels) == 1:
             return labels[0]
         if len(labels) == 2:

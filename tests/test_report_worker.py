@@ -66,7 +66,7 @@ def test_a_real_worker_on_the_pdf_queue_renders_the_cef_progress_report(pdf_work
     load_seed_plans()
     clerk = make_user(Role.CLERK)
     plan = PortfolioPlan.objects.get(portfolio__code="CEF", year=2023)
-    period = ReportingPeriod.objects.get(year=2023, quarter=4)
+    period = ReportingPeriod.objects.get(year=2023, quarter=3)  # seed 001 reports quarter 3
     assert settings.CELERY_BROKER_URL.startswith("redis://")
 
     job, created = services.request_report(

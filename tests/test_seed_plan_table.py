@@ -411,5 +411,5 @@ def test_database_says_which_details_each_note_covers(loaded):
 
     assert covers(1) == ["a) and b)", "c) and d)"]
     assert covers(6) == ["a) to c)", "d)"]
-    assert covers(7) == ["a) and b)", "c)", "—", "d)"]
+    assert covers(7) == ["a) and b)", "c)", "this row", "d)"]
     assert covers(6, section=5) == ["b)", "c)"]
