@@ -15,7 +15,7 @@ from plans.models import Measure, PlanSection, Reading
 COPY_STEP = 1000  # copy n of action 4 is action 1000 * n + 4
 
 
-def _copy_spec(action, number) -> ActionSpec:
+def copy_spec(action, number) -> ActionSpec:
     return ActionSpec(
         number=number,
         title=action.title,
@@ -50,7 +50,7 @@ def grow_council(factor: int) -> None:
     for section in sections:
         originals = [action for action in section.actions.all() if action.number < COPY_STEP]
         copies = [
-            _copy_spec(action, action.number + COPY_STEP * copy)
+            copy_spec(action, action.number + COPY_STEP * copy)
             for copy in range(1, factor)
             for action in originals
         ]

@@ -49,78 +49,58 @@ def setup_django(database_url: str) -> None:
 def build_database() -> dict[str, dict]:
     """Load the seed data and a plan ten times longer; return the parameters of each report."""
     from django.core.management import call_command
-    from django.db import transaction
+    from django.db.models import Prefetch
 
     from ambitions.models import Portfolio
     from ambitions.services import load_seed_strategy
-    from plans.choices import Rag, UpdateStatus
-    from plans.models import (
-        Action,
-        ActionDetail,
-        MeasureOfSuccess,
-        PlanSection,
-        PortfolioPlan,
-        QuarterlyUpdate,
-        ReportingPeriod,
-    )
+    from bench.generate import copy_spec
+    from plans.builders import PlanSpec, SectionSpec, build_plan
+    from plans.choices import Rag
+    from plans.models import Action, PortfolioPlan, ReportingPeriod
     from plans.seeds import load_seed_plans
 
     call_command("migrate", verbosity=0)
     load_seed_strategy()
     load_seed_plans()
     source = PortfolioPlan.objects.get(portfolio__code="CEF", year=2023)
-    period = ReportingPeriod.objects.get(year=2023, quarter=4)
+    period = ReportingPeriod.objects.get(year=2023, quarter=3)  # seed 001's updates report quarter 3
     rags = [Rag.GREEN, Rag.AMBER, Rag.GREEN, Rag.RED, Rag.COMPLETE, Rag.GREEN, ""]
-    with transaction.atomic():
-        long_plan = PortfolioPlan.objects.create(
+    sections = []
+    index = 0
+    actions = Action.objects.prefetch_related(
+        "details__leads__post", "details__measures_of_success", "updates__period"
+    ).order_by("number")
+    for section in source.sections.select_related("ambition").prefetch_related(Prefetch("actions", actions)):
+        copies = []
+        for action in section.actions.all():
+            for _ in range(LONGER):
+                index += 1
+                copy = copy_spec(action, len(copies) + 1)
+                for update in copy.updates:
+                    update.rag = rags[index % len(rags)]
+                copies.append(copy)
+        sections.append(
+            SectionSpec(
+                number=section.number,
+                title=section.title,
+                ambition=section.ambition,
+                statement=section.statement,
+                actions=copies,
+            )
+        )
+    long_plan = build_plan(
+        PlanSpec(
             portfolio=Portfolio.objects.get(code="ACH"),
             year=2023,
             title=f"A generated plan {LONGER} times the CEF 2023-24 plan",
             section_kind=source.section_kind,
-        )
-        index = 0
-        for section in source.sections.prefetch_related(
-            "actions__details", "actions__measures_of_success", "actions__lead_posts", "actions__updates"
-        ):
-            copy = PlanSection.objects.create(
-                plan=long_plan,
-                number=section.number,
-                ambition=section.ambition,
-                title=section.title,
-                statement=section.statement,
-            )
-            number = 0
-            for action in section.actions.all():
-                for _ in range(LONGER):
-                    number += 1
-                    index += 1
-                    new = Action.objects.create(
-                        section=copy,
-                        number=number,
-                        title=action.title,
-                        target_date=action.target_date,
-                        target_date_text=action.target_date_text,
-                    )
-                    new.lead_posts.set(action.lead_posts.all())
-                    ActionDetail.objects.bulk_create(
-                        ActionDetail(action=new, order=d.order, letter=d.letter, text=d.text)
-                        for d in action.details.all()
-                    )
-                    MeasureOfSuccess.objects.bulk_create(
-                        MeasureOfSuccess(action=new, order=m.order, text=m.text)
-                        for m in action.measures_of_success.all()
-                    )
-                    for update in action.updates.all():
-                        QuarterlyUpdate.objects.create(
-                            action=new,
-                            period=update.period,
-                            narrative=update.narrative,
-                            rag=rags[index % len(rags)],
-                            status=UpdateStatus.LOCKED,
-                        )
+            sections=sections,
+        ),
+        reason="Benchmark plan",
+    )
     return {
-        "CEF 2023-24 Q4 progress": {"plan": source.pk, "period": period.pk},
-        f"plan {LONGER}x longer, Q4 progress": {"plan": long_plan.pk, "period": period.pk},
+        "CEF 2023-24 Q3 progress": {"plan": source.pk, "period": period.pk},
+        f"plan {LONGER}x longer, Q3 progress": {"plan": long_plan.pk, "period": period.pk},
     }
 
 
