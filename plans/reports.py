@@ -492,25 +492,22 @@ def _corporate_rows(period, plans, ambitions):
     return rows, by_ambition, by_portfolio
 
 
-def build_corporate_summary(cleaned) -> CommitteeReport:
-    period = cleaned["period"]
-    year, quarter = period.financial_year.label, _quarter_words(period)
-    plans = list(PortfolioPlan.objects.filter(year=period.year).select_related("portfolio"))
-    strategy = current_strategy()
-    ambitions = list(strategy.ambitions.all()) if strategy else []
-    rows, by_ambition, by_portfolio = _corporate_rows(period, plans, ambitions)
+def _ambition_labels(ambitions):
     names = {ambition.number: ambition.short_name for ambition in ambitions}
 
     def label(number, short=False):
         if number is None:
             return "Priorities" if short else "Plan priorities not linked to an ambition"
         name = names.get(number, "")
-        return (
-            (name or f"Ambition {number}")
-            if short
-            else (f"Ambition {number}: {name}" if name else f"Ambition {number}")
-        )
+        if short:
+            return name or f"Ambition {number}"
+        return f"Ambition {number}: {name}" if name else f"Ambition {number}"
 
+    return label
+
+
+def _corporate_sections(rows, by_ambition, by_portfolio, label, period) -> list[ReportSection]:
+    year, quarter = period.financial_year.label, _quarter_words(period)
     ambition_rows = [
         _counts(label(n), group, short_label=label(n, short=True)) for n, group in by_ambition.items()
     ]
@@ -520,9 +517,35 @@ def build_corporate_summary(cleaned) -> CommitteeReport:
     groups = [ExceptionGroup(label(number), _exceptions(group)) for number, group in by_ambition.items()]
     for table_number, group in enumerate((g for g in groups if g.rows), start=1):
         group.table_number = table_number
+    return [
+        ReportSection(
+            "Progress by ambition",
+            "reports/plans/corporate_counts.html",
+            {
+                "sentence": _summary_sentence(rows, period) if rows else f"No plan has actions for {year}.",
+                "ambition_rows": ambition_rows,
+                "chart": _chart("Actions by ambition and RAG status", ambition_rows, "table 3.1"),
+                "portfolio_rows": portfolio_rows,
+                "key": _key(),
+            },
+        ),
+        ReportSection(
+            "Actions rated red or amber, by ambition",
+            "reports/plans/corporate_exceptions.html",
+            {"groups": groups, "quarter": quarter, "year": year},
+        ),
+    ]
+
+
+def build_corporate_summary(cleaned) -> CommitteeReport:
+    period = cleaned["period"]
+    year, quarter = period.financial_year.label, _quarter_words(period)
+    plans = list(PortfolioPlan.objects.filter(year=period.year).select_related("portfolio"))
+    strategy = current_strategy()
+    ambitions = list(strategy.ambitions.all()) if strategy else []
+    rows, by_ambition, by_portfolio = _corporate_rows(period, plans, ambitions)
     erc = Committee.objects.filter(portfolios__code="ERC").first()
     committee = erc.name if erc else "Executive, Resources and Contracts PDS Committee"
-    sentence = _summary_sentence(rows, period) if rows else f"No plan has actions for {year}."
     return CommitteeReport(
         header=_header(
             cleaned,
@@ -540,24 +563,7 @@ def build_corporate_summary(cleaned) -> CommitteeReport:
             f"That the {committee} notes the progress reported and comments on the actions rated red or amber."
         ],
         implications=[NO_COST, NO_CALL_IN],
-        sections=[
-            ReportSection(
-                "Progress by ambition",
-                "reports/plans/corporate_counts.html",
-                {
-                    "sentence": sentence,
-                    "ambition_rows": ambition_rows,
-                    "chart": _chart("Actions by ambition and RAG status", ambition_rows, "table 3.1"),
-                    "portfolio_rows": portfolio_rows,
-                    "key": _key(),
-                },
-            ),
-            ReportSection(
-                "Actions rated red or amber, by ambition",
-                "reports/plans/corporate_exceptions.html",
-                {"groups": groups, "quarter": quarter, "year": year},
-            ),
-        ],
+        sections=_corporate_sections(rows, by_ambition, by_portfolio, _ambition_labels(ambitions), period),
         non_applicable_headings=NON_APPLICABLE,
         background_documents=[
             "Making Bromley Even Better 2021-2031",
@@ -565,7 +571,7 @@ def build_corporate_summary(cleaned) -> CommitteeReport:
             f"Quarterly updates for {period}, as locked in the Bromley Portal",
         ],
         filename=f"corporate-summary-{year}-q{period.quarter}",
-        summary=sentence if rows else "",
+        summary=_summary_sentence(rows, period) if rows else "",
     )
 
 

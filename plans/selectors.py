@@ -4,11 +4,17 @@ Selectors only: the views call these; rules stay in plans.rules and moves in pla
 """
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db.models import Count, F, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.text import Truncator
 
 from ambitions.models import Post
 from plans.choices import OUTSTANDING, PeriodStatus, UpdateStatus
+from plans.forms import QuarterlyUpdateForm
 from plans.models import (
     Action,
     ActionDetail,
@@ -22,6 +28,7 @@ from plans.models import (
     ReportingPeriod,
 )
 from plans.rules import approver_portfolio_ids, post_ids_for
+from plans.services import action_history
 
 FIGURES = Prefetch("figures", MeasureFigure.objects.select_related("measure").order_by("measure__order"))
 AMENDMENTS = Prefetch("amendments", Amendment.objects.select_related("created_by").order_by("created_at"))
@@ -56,8 +63,6 @@ class ActionPage:
 
 def action_page(action, user) -> ActionPage:
     """An action's updates as this person may see them, what they may amend, and what they may write."""
-    from plans.services import action_history
-
     updates = list(
         QuarterlyUpdate.objects.visible_to(user)
         .with_reported()
@@ -300,8 +305,6 @@ class UpdatePage:
 
     @classmethod
     def load(cls, action_pk, period_pk, user) -> "UpdatePage":
-        from django.shortcuts import get_object_or_404
-
         action = get_object_or_404(
             Action.objects.select_related("section__plan__portfolio", "section__ambition").with_plan_text(),
             pk=action_pk,
@@ -310,8 +313,6 @@ class UpdatePage:
         update = QuarterlyUpdate.objects.filter(action=action, period=period).first()
         if update is None:
             if period.year != action.plan.year:
-                from django.http import Http404
-
                 raise Http404(f"Action {action.reference} does not report in {period}.")
             update = QuarterlyUpdate(action=action, period=period)
         update.action = action  # the rules read its leads, loaded already
@@ -357,16 +358,29 @@ class UpdatePage:
         }
 
     def form(self, data=None, submitting=False):
-        from plans.forms import QuarterlyUpdateForm
-
         return QuarterlyUpdateForm.for_update(self.update, self.measures, data, submitting)
+
+    def saved_message(self, submitting: bool) -> str:
+        what = short_name(self.action)
+        if submitting:
+            return f"Your {self.period} update for {what} was submitted for approval."
+        return f"Your draft {self.period} update for {what} was saved."
+
+    def next_url(self, saved, submitting: bool) -> str:
+        """After submitting, back to the to-do list for the period; after a draft, the update itself."""
+        if submitting:
+            return f"{reverse('plans:my_actions')}?{urlencode({'period': self.period.pk})}"
+        return saved.get_absolute_url()
 
     def stale_form(self, data, submitting, message):
         """After a refused stale save: theirs to show, and this person's text against their version."""
-        from plans.forms import QuarterlyUpdateForm
-
         theirs = QuarterlyUpdate.objects.prefetch_related(FIGURES).get(pk=self.update.pk)
         return QuarterlyUpdateForm.after_conflict(data, theirs, self.measures, submitting, message), theirs
+
+
+def short_name(action) -> str:
+    """How messages name an action: "action 1.4 (Embed our mental health and wellbeing model ...)"."""
+    return f"action {action.reference} ({Truncator(action.title).words(12)})"
 
 
 def updates_to_amend():

@@ -1,17 +1,13 @@
 """The plans' pages. Views stay thin: queries are in plans.selectors and plans.dashboards, moves in
 plans.services, who may do what in plans.rules."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
@@ -36,7 +32,7 @@ from plans.tables import ActionTable, PortfolioPlanTable
 
 
 def _short(action) -> str:
-    return f"action {action.reference} ({Truncator(action.title).words(12)})"
+    return selectors.short_name(action)
 
 
 def _year(text: str) -> int:
@@ -179,11 +175,7 @@ class MyActionsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
 
 class QuarterlyUpdateView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     """One action's update for one period: a form for its lead while it may be edited, else read-only.
-
-    plans.services.save_update decides what may be saved; a save made on a stale copy (someone
-    else saved after this person opened it) is refused with 409 Conflict, showing the other
-    person's text and keeping this person's in the form.
-    """
+    plans.services.save_update decides what is saved; a stale save gets 409 Conflict with both texts."""
 
     permission_required = "plans.view_updates"
     template_name = "plans/update.html"
@@ -219,14 +211,8 @@ class QuarterlyUpdateView(LoginRequiredMixin, PermissionRequiredMixin, TemplateV
         except WorkflowError as error:
             form.add_error(None, str(error))
             return self.render_to_response(self.get_context_data(form=form))
-        action, period = self.page.action, self.page.period
-        if submitting:
-            messages.success(
-                request, f"Your {period} update for {_short(action)} was submitted for approval."
-            )
-            return redirect(f"{reverse('plans:my_actions')}?{urlencode({'period': period.pk})}")
-        messages.success(request, f"Your draft {period} update for {_short(action)} was saved.")
-        return redirect(saved)
+        messages.success(request, self.page.saved_message(submitting))
+        return redirect(self.page.next_url(saved, submitting))
 
 
 class ApprovalQueueView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):

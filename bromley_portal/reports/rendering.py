@@ -272,18 +272,17 @@ def run_job(job_id: int) -> str:
         status = ReportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
         return "gone" if status is None else f"already {status}"
     job = ReportJob.objects.get(pk=job_id)
-
-    def progress(stage: str, percent: int) -> None:
-        ReportJob.objects.record_stage(job_id, stage, percent)
-
     saved: list[str] = []
     try:
-        rendered = render_report_to_pdf(job.report_type, job.parameters, progress=progress)
-        progress("Saving the file", 97)
-        html = rendered.html.encode()
+        rendered = render_report_to_pdf(
+            job.report_type,
+            job.parameters,
+            progress=lambda stage, percent: ReportJob.objects.record_stage(job_id, stage, percent),
+        )
+        ReportJob.objects.record_stage(job_id, "Saving the file", 97)
         pdf_name, html_name = job_file_names(rendered.filename)
         saved.append(default_storage.save(pdf_name, ContentFile(rendered.pdf)))
-        saved.append(default_storage.save(html_name, ContentFile(html)))
+        saved.append(default_storage.save(html_name, ContentFile(rendered.html.encode())))
     except (Exception, FatalURLFetchingError) as error:
         if not isinstance(error, ReportError):
             logger.exception("Report job %s (%s) failed", job_id, job.report_type)
@@ -296,7 +295,11 @@ def run_job(job_id: int) -> str:
             finished_at=timezone.now(),
         )
         return "failed"
-    pdf_name, html_name = saved
+    return _finish(job_id, rendered, *saved)
+
+
+def _finish(job_id: int, rendered: "RenderedReport", pdf_name: str, html_name: str) -> str:
+    """Record both files on the job as it finishes, in one UPDATE."""
     finished = ReportJob.objects.move(
         job_id,
         JobStatus.DONE,
@@ -305,14 +308,14 @@ def run_job(job_id: int) -> str:
         size=len(rendered.pdf),
         checksum=hashlib.sha256(rendered.pdf).hexdigest(),
         html_file=html_name,
-        html_checksum=hashlib.sha256(html).hexdigest(),
+        html_checksum=hashlib.sha256(rendered.html.encode()).hexdigest(),
         stage="Ready",
         percent=100,
         finished_at=timezone.now(),
     )
     if not finished:
         # The sweeper gave up on it while it was still running: leave no orphaned files.
-        _delete_files(saved, job_id)
+        _delete_files([pdf_name, html_name], job_id)
         return "abandoned"
     return "done"
 
