@@ -40,7 +40,7 @@ from plans.builders import (
     write_actions,
 )
 from plans.choices import SectionKind
-from plans.models import DetailLead, PortfolioPlan, QuarterlyUpdate
+from plans.models import Action, DetailLead, PortfolioPlan, QuarterlyUpdate
 from plans.spreadsheet import (
     ACTION,
     COLUMN_ALIASES,
@@ -820,6 +820,8 @@ def _write(sections, plan, portfolio, year, user, reason, result: ImportResult) 
             reason=reason,
         )
         result.plan_created = True
+    else:
+        _keep_commitments(plan, sections)
     result.plan = plan
     written = write_actions(plan, sections, user=user, reason=reason)
     for name in (
@@ -838,6 +840,20 @@ def _write(sections, plan, portfolio, year, user, reason, result: ImportResult) 
         for key in plan.sections.values_list("number", "actions__number")
         if key[1] is not None and key not in in_file
     )
+
+
+def _keep_commitments(plan, sections: list[SectionSpec]) -> None:
+    """The spreadsheet has no column for the strategy commitment an action serves: an action already in
+    the plan keeps its own, rather than have the file clear it (and count the action as changed)."""
+    commitments = {
+        (action.section.number, action.number): action.commitment
+        for action in Action.objects.filter(section__plan=plan, commitment__isnull=False).select_related(
+            "section", "commitment"
+        )
+    }
+    for section in sections:
+        for action in section.actions:
+            action.commitment = commitments.get((section.number, action.number))
 
 
 def _kind(sections: list[SectionSpec]) -> str:

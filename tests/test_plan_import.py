@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from ambitions.models import Post
+from ambitions.models import Commitment, Post
 from ambitions.services import ensure_portfolios, load_seed_strategy
 from bromley_portal.accounts.roles import Role
 from plans import selectors, spreadsheet
@@ -1408,6 +1408,44 @@ def test_a_plans_spreadsheet_with_its_updates_imports_back_unchanged_and_carries
         update.action.reference: update_words(update) for update in source
     }
     assert any(update.notes.exists() for update in copied)  # several rows' updates, as notes
+
+
+def test_an_action_keeps_the_strategy_commitment_it_serves_which_the_spreadsheet_does_not_carry(
+    client, cef, admin
+):
+    commitment = Commitment.objects.get(ambition__number=1, number=1)
+    build_plan(
+        PlanSpec(
+            portfolio=cef,
+            year=2025,
+            title="CEF plan",
+            sections=[
+                SectionSpec(
+                    number=1,
+                    title="Ambition 1",
+                    ambition=commitment.ambition,
+                    actions=[
+                        ActionSpec(
+                            number=1,
+                            title="An action serving a commitment",
+                            commitment=commitment,
+                            details=[DetailSpec("a", "A detail", leads=[LeadSpec("Director Education")])],
+                        )
+                    ],
+                )
+            ],
+        )
+    )
+    content = download(client, admin, the_plan(), "csv")
+    before = counts()
+    result = import_plan(io.BytesIO(content), "plan.csv", cef, 2025)
+    assert (result.updated, result.unchanged) == (0, 1)
+    assert counts() == before
+
+    changed = content.replace(b"A detail", b"A changed detail")
+    result = import_plan(io.BytesIO(changed), "plan.csv", cef, 2025)
+    assert result.updated == 1
+    assert the_action(1, 1).commitment == commitment
 
 
 # The page --------------------------------------------------------------------------------------
