@@ -173,8 +173,11 @@ def build_plan(spec: PlanSpec, *, user=None, reason: str = "") -> PortfolioPlan:
 
 
 def posts_named(titles, stamp: _Stamp | None = None, result: WriteResult | None = None) -> dict[str, Post]:
-    """The posts with these titles (matched without regard to case), created if new."""
-    wanted = {title.casefold(): title for title in titles}
+    """The posts with these titles (matched without regard to case), created if new: as first written,
+    in the order given."""
+    wanted: dict[str, str] = {}
+    for title in titles:
+        wanted.setdefault(title.casefold(), title)
     posts = {post.title.casefold(): post for post in Post.objects.all()}
     missing = [title for key, title in wanted.items() if key not in posts]
     if missing:
@@ -203,8 +206,9 @@ def write_actions(
     """
     stamp = _Stamp(user, reason)
     result = WriteResult()
+    # In the plan's order (not a set's), so new posts are created and reported the same way every time.
     posts = posts_named(
-        {lead.post for s in sections for a in s.actions for d in a.details for lead in d.leads}, stamp, result
+        [lead.post for s in sections for a in s.actions for d in a.details for lead in d.leads], stamp, result
     )
     by_number = _sections(plan, sections, result)
     existing = {
@@ -314,9 +318,7 @@ def _write_details(new, changed, posts: dict[str, Post], stamp: _Stamp) -> None:
                 continue
             _set_detail(detail, detail_spec)
             stamp(detail).save()
-            for child in [*detail.leads.all(), *detail.measures_of_success.all()]:
-                stamp(child).delete()
-            _children(detail, detail_spec, posts, stamp)
+            _change_children(detail, detail_spec, posts, stamp)
         for detail in old[len(spec.details) :]:
             if detail.update_notes.all():
                 raise PlanWriteError(
@@ -366,11 +368,28 @@ def _measures(detail, spec: DetailSpec) -> list[MeasureOfSuccess]:
     ]
 
 
-def _children(detail, spec, posts, stamp) -> None:
-    if leads := _leads(detail, spec, posts):
-        stamp.bulk(leads, DetailLead)
-    if measures := _measures(detail, spec):
-        stamp.bulk(measures, MeasureOfSuccess)
+def _change_children(detail, spec: DetailSpec, posts, stamp: _Stamp) -> None:
+    """A changed detail's leads and measures brought into line with the spec. Measures are changed in
+    place, matched by their order, because the figures of reported updates hang on them (a
+    MeasureFigure goes with its measure); leads are written again only if they changed."""
+    leads = list(detail.leads.all())
+    wanted = _leads(detail, spec, posts)
+    if [(lead.post_id, lead.written_as) for lead in leads] != [
+        (lead.post.pk, lead.written_as) for lead in wanted
+    ]:
+        for lead in leads:
+            stamp(lead).delete()
+        if wanted:
+            stamp.bulk(wanted, DetailLead)
+    measures = list(detail.measures_of_success.all())
+    for measure, text in zip(measures, spec.measures, strict=False):
+        if _norm(measure.text) != _norm(text):
+            measure.text = text
+            stamp(measure).save()
+    for measure in measures[len(spec.measures) :]:
+        stamp(measure).delete()
+    if added := _measures(detail, spec)[len(measures) :]:
+        stamp.bulk(added, MeasureOfSuccess)
 
 
 def write_updates(written, stamp: _Stamp) -> int:

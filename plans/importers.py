@@ -21,9 +21,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils.text import Truncator
 
-from ambitions.models import Ambition, Portfolio
+from ambitions.models import Ambition, Portfolio, Post
 from ambitions.services import current_strategy
 from bromley_portal.core.exports import FORMULA_STARTS
 from bromley_portal.core.financial_year import FinancialYear
@@ -39,7 +40,7 @@ from plans.builders import (
     write_actions,
 )
 from plans.choices import SectionKind
-from plans.models import PortfolioPlan, QuarterlyUpdate
+from plans.models import Action, DetailLead, PortfolioPlan, QuarterlyUpdate
 from plans.spreadsheet import (
     ACTION,
     COLUMN_ALIASES,
@@ -402,6 +403,26 @@ def parse_leads(value: str) -> list[str]:
     return list(leads.values())
 
 
+def _title_key(title: str) -> str:
+    return " ".join(title.split()).casefold()
+
+
+def posts_by_written_title() -> dict[str, str]:
+    """The post a lead's title names, keyed by the title (without regard to case or spacing): a post's
+    own title, or a way a plan in the portal has written it ("Director of Education" for the post
+    Director Education). Without the second, a downloaded plan's leads would come back as new posts."""
+    posts = {}
+    for written_as, title, _ in (
+        DetailLead.objects.exclude(written_as="")
+        .values_list("written_as", "post__title")
+        .annotate(uses=Count("pk"))
+        .order_by("-uses", "post__title")
+    ):
+        posts.setdefault(_title_key(written_as), title)
+    posts.update({_title_key(title): title for title in Post.objects.values_list("title", flat=True)})
+    return posts
+
+
 def plan_label(portfolio: Portfolio, year: int) -> str:
     return f"{portfolio.code} {FinancialYear(year).label}"
 
@@ -428,7 +449,7 @@ def _names_plan(value: str, portfolio: Portfolio, year: int) -> bool:
 
 @dataclass
 class ParsedRow:
-    """One good row of the file: a detail of an action."""
+    """One row of the file whose action can be told (section and number): a detail of that action."""
 
     line: int
     kind: str
@@ -462,6 +483,7 @@ class Checker:
         )
         self.priority_titles: dict[int, tuple[str, int]] = {}
         self.label = plan_label(self.portfolio, self.year)
+        self.posts = posts_by_written_title()
 
     def error(self, line, column, message):
         self.errors.append(RowError(line, column, message))
@@ -487,7 +509,7 @@ class Checker:
             return None
 
     def read_row(self, row: dict) -> ParsedRow | None:
-        line, before = row["line"], len(self.errors)
+        line = row["line"]
         if row.get(PLAN) and not _names_plan(row[PLAN], self.portfolio, self.year):
             self.error(
                 line,
@@ -500,9 +522,11 @@ class Checker:
         number = self.cell(row, NUMBER, parse_number)
         letter, text = self.cell(row, DETAIL, parse_detail) or ("", "")
         target = self.cell(row, TARGET, parse_target_date) or (None, False)
-        leads = self.cell(row, LEAD, parse_leads) or []
-        if len(self.errors) > before or section is None:
+        leads = self.lead_specs(line, self.cell(row, LEAD, parse_leads) or [])
+        if section is None or number is None:
             return None
+        # A row with other problems still takes its place in its action, so that the action's later
+        # rows are checked against it (and not taken for a new action); the problems stop the import.
         kind, section_number, section_title = section
         return ParsedRow(
             line=line,
@@ -518,10 +542,26 @@ class Checker:
                 measures=parse_lines(row.get(MEASURES, "")),
                 target_date=target[0],
                 annual_programme=target[1],
-                leads=[LeadSpec(post=title) for title in leads],
+                leads=leads,
             ),
-            update=normalise_text(row.get(UPDATE, "")),
+            # As written: an update's lists may nest ("  - ..."); comparisons normalise it.
+            update=row.get(UPDATE, ""),
         )
+
+    def lead_specs(self, line, titles: list[str]) -> list[LeadSpec]:
+        """The leads as the row writes them, each with the post it names (see posts_by_written_title)."""
+        leads: dict[str, LeadSpec] = {}
+        for title in titles:
+            post = self.posts.get(_title_key(title), title)
+            if post.casefold() in leads:
+                self.error(
+                    line,
+                    LEAD,
+                    f"“{leads[post.casefold()].written_as}” and “{title}” are both the post {post}: name it once",
+                )
+                continue
+            leads[post.casefold()] = LeadSpec(post=post, written_as=title)
+        return list(leads.values())
 
     def check_section(self, line, section, row) -> Ambition | None:
         kind, number, title = section
@@ -578,10 +618,10 @@ class Checker:
 
     def group(self, rows: list[ParsedRow]) -> dict[int, list[tuple[ActionSpec, list[ParsedRow]]]]:
         """Rows into actions (an action's rows are together), by section number."""
-        actions: dict[tuple[int, int], tuple[ActionSpec, list[ParsedRow]]] = {}
+        actions: dict[tuple[str, int, int], tuple[ActionSpec, list[ParsedRow]]] = {}
         last_key = None
         for row in rows:
-            key = (row.section_number, row.number)
+            key = (row.kind, row.section_number, row.number)
             reference = f"{row.section_number}.{row.number}"
             if key not in actions:
                 if not row.title:
@@ -598,7 +638,8 @@ class Checker:
                     NUMBER,
                     f"Action {reference} starts on line {first} and appears again here: keep an action's lines together",
                 )
-            elif row.title and row.title != actions[key][0].title:
+            elif row.title and actions[key][0].title and row.title != actions[key][0].title:
+                # (When the first line has no text, that is the one problem to report.)
                 first = actions[key][1][0].line
                 self.error(
                     row.line,
@@ -614,7 +655,7 @@ class Checker:
             spec_rows.append(row)
             last_key = key
         by_section: dict[int, list] = {}
-        for (section_number, _), value in actions.items():
+        for (_, section_number, _), value in actions.items():
             by_section.setdefault(section_number, []).append(value)
         return by_section
 
@@ -692,7 +733,7 @@ def attach_updates(pairs, plan, period, result: ImportResult) -> list[RowError]:
         if have is not None and _update_words(have) != _update_words(update):
             errors.append(
                 RowError(
-                    rows[0].line,
+                    next(row.line for row in rows if row.update),
                     UPDATE,
                     f"Action {rows[0].section_number}.{spec.number} already has a different {period} update; "
                     "correct it in the portal with an amendment rather than by import.",
@@ -779,6 +820,8 @@ def _write(sections, plan, portfolio, year, user, reason, result: ImportResult) 
             reason=reason,
         )
         result.plan_created = True
+    else:
+        _keep_commitments(plan, sections)
     result.plan = plan
     written = write_actions(plan, sections, user=user, reason=reason)
     for name in (
@@ -797,6 +840,20 @@ def _write(sections, plan, portfolio, year, user, reason, result: ImportResult) 
         for key in plan.sections.values_list("number", "actions__number")
         if key[1] is not None and key not in in_file
     )
+
+
+def _keep_commitments(plan, sections: list[SectionSpec]) -> None:
+    """The spreadsheet has no column for the strategy commitment an action serves: an action already in
+    the plan keeps its own, rather than have the file clear it (and count the action as changed)."""
+    commitments = {
+        (action.section.number, action.number): action.commitment
+        for action in Action.objects.filter(section__plan=plan, commitment__isnull=False).select_related(
+            "section", "commitment"
+        )
+    }
+    for section in sections:
+        for action in section.actions:
+            action.commitment = commitments.get((section.number, action.number))
 
 
 def _kind(sections: list[SectionSpec]) -> str:
