@@ -35,8 +35,9 @@ AMENDMENTS = Prefetch("amendments", Amendment.objects.select_related("created_by
 
 
 def plan_tree(portfolio_code: str, year: int) -> PortfolioPlan:
-    """A plan with its sections, actions, details, leads and measures (a fixed number of queries)."""
-    return (
+    """A plan with its sections, actions, details, leads and measures, and its year's locked periods
+    (whose updates its spreadsheet can carry): a fixed number of queries."""
+    plan = (
         PortfolioPlan.objects.select_related("portfolio")
         .prefetch_related(
             Prefetch(
@@ -48,6 +49,10 @@ def plan_tree(portfolio_code: str, year: int) -> PortfolioPlan:
         )
         .get(portfolio__code=portfolio_code.upper(), year=year)
     )
+    plan.locked_periods = list(
+        ReportingPeriod.objects.filter(year=year, status=PeriodStatus.LOCKED).order_by("quarter")
+    )
+    return plan
 
 
 # The action page -------------------------------------------------------------------

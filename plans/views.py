@@ -35,6 +35,11 @@ def _short(action) -> str:
     return selectors.short_name(action)
 
 
+def _int(text) -> int | None:
+    """A whole number from the query string, or None for anything else."""
+    return int(text) if str(text or "").isdigit() and len(str(text)) < 10 else None
+
+
 def _year(text: str) -> int:
     try:
         return FinancialYear.parse(text).start_year
@@ -90,7 +95,8 @@ class PlanExportView(PortfolioPlanDetailView):
     def get(self, request, *args, **kwargs):
         plan = self.get_object()
         extension = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-        dataset = spreadsheet.plan_dataset(plan)
+        period = ReportingPeriod.objects.filter(pk=_int(request.GET.get("period")), year=plan.year).first()
+        dataset = spreadsheet.plan_dataset(plan, period)
         content_type = {
             "csv": "text/csv; charset=utf-8",
             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

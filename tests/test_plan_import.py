@@ -1713,3 +1713,41 @@ def test_the_command_refuses_a_plan_of_another_year_in_the_updates_period(cef, t
             stderr=err,
         )
     assert err.getvalue().strip() == "The updates can only report on a period of 2025-26, not 2024-25 Q2"
+
+
+@pytest.mark.parametrize(("year", "quarter", "actions"), ROUND_TRIPS)
+def test_the_plan_pages_download_with_a_quarters_updates_imports_back_unchanged(
+    client, seeded, admin, year, quarter, actions
+):
+    plan = the_plan(year)
+    period = ReportingPeriod.objects.get(year=year, quarter=quarter)
+    client.force_login(admin)
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert f"format=xlsx&amp;period={period.pk}" in page
+    response = client.get(
+        reverse("plans:plan_export", args=[plan.portfolio.code, plan.year_label]),
+        {"format": "xlsx", "period": period.pk},
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert any(row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)), "the Update column is filled"
+    before = counts()
+    result = import_plan(
+        io.BytesIO(response.content), "plan.xlsx", seeded["CEF"], year, updates_period=period
+    )
+    assert result.ok, result.errors
+    assert (result.unchanged, result.updates_created) == (actions, 0)
+    assert counts() == before
+
+
+def test_a_period_of_another_year_or_nonsense_in_the_query_gives_the_plan_without_updates(
+    client, seeded, admin
+):
+    plan = the_plan(2023)
+    client.force_login(admin)
+    url = reverse("plans:plan_export", args=[plan.portfolio.code, plan.year_label])
+    other = ReportingPeriod.objects.get(year=2018, quarter=4)
+    for value in (other.pk, "x", "-1", "9" * 40):
+        response = client.get(url, {"format": "csv", "period": value})
+        assert response.status_code == 200
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert not any(row[-1] for row in rows[1:]), value

@@ -13,7 +13,8 @@ from plans.models import ReportingPeriod
 class Command(BaseCommand):
     help = (
         "Import a portfolio plan from a CSV or Excel (.xlsx) file laid out like the plan table "
-        "(the actions list's download). All or nothing: a file with any bad row changes nothing."
+        "(a row per detail, as a plan's spreadsheet download has it). All or nothing: a file with any bad row "
+        "changes nothing."
     )
 
     def add_arguments(self, parser):
