@@ -218,22 +218,7 @@ def write_actions(
         )
     }
 
-    new, changed, written = [], [], []
-    for section_spec in sections:
-        section = by_number[section_spec.number]
-        for spec in section_spec.actions:
-            action = existing.get((section.pk, spec.number))
-            if action is None:
-                action = Action(section=section, number=spec.number)
-                new.append((action, spec))
-            elif _signature(action) != spec.signature():
-                changed.append((action, spec))
-            else:
-                result.unchanged += 1
-            action.title, action.commitment = spec.title, spec.commitment
-            action.target_date, action.annual_programme = action_targets(spec.details)
-            written.append((action, spec))
-
+    new, changed, written = _sort_actions(sections, by_number, existing, result)
     for action, _ in new:
         action.section_id = action.section.pk
     if new:
@@ -254,6 +239,26 @@ def write_actions(
     result.updates_created = write_updates(written, stamp)
     result.actions = [action for action, _ in written]
     return result
+
+
+def _sort_actions(sections, by_number, existing, result: WriteResult):
+    """Each spec with its action, new or existing: (new, changed, all written), in the specs' order."""
+    new, changed, written = [], [], []
+    for section_spec in sections:
+        section = by_number[section_spec.number]
+        for spec in section_spec.actions:
+            action = existing.get((section.pk, spec.number))
+            if action is None:
+                action = Action(section=section, number=spec.number)
+                new.append((action, spec))
+            elif _signature(action) != spec.signature():
+                changed.append((action, spec))
+            else:
+                result.unchanged += 1
+            action.title, action.commitment = spec.title, spec.commitment
+            action.target_date, action.annual_programme = action_targets(spec.details)
+            written.append((action, spec))
+    return new, changed, written
 
 
 def _detail_signature(detail: ActionDetail) -> tuple:

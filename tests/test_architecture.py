@@ -58,3 +58,50 @@ def test_the_contracts_cover_every_app_and_every_core_package():
         "every module of bromley_portal but the wiring is the core, which imports no domain app"
     )
     assert set(contracts["core-knows-no-app"]["forbidden_modules"]) == apps
+
+
+# Thin views, short functions ---------------------------------------------------------------
+
+APP_CODE = ["bromley_portal", "ambitions", "plans", "contracts", "complaints"]
+LONGEST_VIEW = 40  # lines: a view declares; queries, moves and rules live elsewhere
+LONGEST_FUNCTION = 60
+
+
+def python_files():
+    for folder in APP_CODE:
+        for path in (ROOT / folder).rglob("*.py"):
+            if "migrations" not in path.parts:
+                yield path
+
+
+def definitions(path, kind):
+    import ast
+
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, kind):
+            yield node.name, node.end_lineno - node.lineno + 1
+
+
+def test_no_view_is_longer_than_forty_lines():
+    import ast
+
+    long = [
+        f"{path.relative_to(ROOT)}: {name} ({length} lines)"
+        for path in python_files()
+        if path.name == "views.py"
+        for name, length in definitions(path, ast.ClassDef)
+        if length > LONGEST_VIEW
+    ]
+    assert long == [], "views declare; move queries to selectors and moves to services"
+
+
+def test_no_function_is_longer_than_sixty_lines():
+    import ast
+
+    long = [
+        f"{path.relative_to(ROOT)}: {name} ({length} lines)"
+        for path in python_files()
+        for name, length in definitions(path, (ast.FunctionDef, ast.AsyncFunctionDef))
+        if length > LONGEST_FUNCTION
+    ]
+    assert long == []
