@@ -65,8 +65,10 @@ class ActionListView(PortalListView):
 
 class PortfolioPlanListView(PortalListView):
     permission_required = "plans.view_portfolioplan"
-    queryset = PortfolioPlan.objects.select_related("portfolio").annotate(
-        action_count=Count("sections__actions")
+    queryset = (
+        PortfolioPlan.objects.select_related("portfolio")
+        .annotate(action_count=Count("sections__actions"))
+        .order_by("-year", "portfolio__order")  # Meta.ordering does not apply to aggregate queries
     )
     table_class = PortfolioPlanTable
     filterset_class = PortfolioPlanFilterSet

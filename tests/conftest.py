@@ -1,7 +1,8 @@
 import os
+from contextlib import contextmanager
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 
 from bromley_portal.accounts.roles import Role
@@ -64,3 +65,23 @@ def postgres(db):
     if connection.vendor != "postgresql":
         skip_or_fail("needs PostgreSQL: set DATABASE_URL")
     return connection
+
+
+@contextmanager
+def data_shared_by_a_module(django_db_blocker):
+    """Rows made once for all of a module's tests, as Django's TestCase.setUpTestData makes them.
+
+    They are made inside a transaction that each test's own transaction (pytest-django's ``db``)
+    nests in as a savepoint, so whatever a test changes is undone after it, and the rows
+    themselves are rolled back when the module is done. For tests that use ``db``, never
+    ``transactional_db`` or a real worker (which would not see uncommitted rows). Model instances
+    handed to tests are shared too: a test that changes one in memory should refresh it.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)

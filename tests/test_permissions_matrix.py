@@ -6,11 +6,14 @@ Every named URL of the portal has a row, by construction: a page or an action wi
 
 import pytest
 from django.contrib.staticfiles.views import serve as serve_static
+from django.test import override_settings
 from django.urls import URLResolver, get_resolver, resolve
 from django.views.static import serve as serve_media
 
 from bromley_portal.accounts.roles import Role
+from tests.conftest import data_shared_by_a_module
 from tests.councils import Council, build_council
+from tests.factories import make_user
 from tests.permissions import ACTIONS, PAGES
 
 ROLES = [*Role, None]
@@ -56,10 +59,25 @@ def allows_get(pattern) -> bool:
     return "GET" in view.view_class(**view.view_initkwargs)._allowed_methods()
 
 
+@pytest.fixture(scope="module")
+def shared(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The people and the council, made once for the whole matrix (each test's changes are undone)."""
+    media = tmp_path_factory.mktemp("media")  # the plans part stores a report file
+    with data_shared_by_a_module(django_db_blocker), override_settings(MEDIA_ROOT=media):
+        people = {role: make_user(role) for role in Role}
+        people[None] = make_user(None)
+        yield people, build_council(people), media
+
+
 @pytest.fixture
-def council(db, people, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"  # the plans part stores a report file
-    return build_council(people)
+def people(shared, db):
+    return shared[0]
+
+
+@pytest.fixture
+def council(shared, db, settings):
+    settings.MEDIA_ROOT = shared[2]
+    return shared[1]
 
 
 # Every page and action has a row ---------------------------------------------------------
