@@ -149,6 +149,7 @@ class TaggedPDF:
         self.roots = [self._node(kid, None, None) for kid in kids]
         self.document = self.roots[0]
         self.parent_tree = dict(pikepdf.NumberTree(root.ParentTree).items())
+        self.ids = dict(pikepdf.NameTree(root.IDTree).items()) if "/IDTree" in root else {}
         self._read_content()
 
     def _page_of(self, dictionary, inherited):
@@ -297,7 +298,11 @@ def assert_well_tagged(tagged: TaggedPDF, html: str) -> None:
         assert len(headers) == counts["th"], "each th once: repeated header rows are artifacts"
         for th in headers:
             assert th.attribute("/Scope") in ("/Column", "/Row"), "every TH says what it heads"
-            assert "/ID" in th.obj
+            assert tagged.ids[str(th.obj.ID)].objgen == th.obj.objgen, "the IDTree finds the TH"
+        table_headers = {th.obj.objgen for th in headers}
+        for td in table.find("TD"):
+            for header in td.obj.A.get("/Headers", []):
+                assert tagged.ids[str(header)].objgen in table_headers, "Headers name THs of the table"
         assert not any(node.type == "Table" for node in table.ancestors())
     assert tagged.parent_tree_problems() == []
     assert tagged.unmarked_text == [0] * len(tagged.pages), "text is either tagged or an artifact"

@@ -32,7 +32,9 @@ What this module does instead, for the length of one ``write_pdf`` call:
   LIs; empty NonStruct/Span/Div elements (a <br>) are left out. Every TH gets ``/Scope``:
   from the HTML ``scope`` attribute, else Column in thead/tfoot or in a row of only th,
   Row otherwise; Headers (row headers, then column headers) are worked out once per
-  table, across all its pages; a repeated tfoot is tagged once, as the table's last kid.
+  table, across all its pages, and the TH IDs they name are in the StructTreeRoot's
+  IDTree (WeasyPrint wrote IDs without one); a repeated tfoot is tagged once, as the
+  table's last kid.
 
 Why patch rather than post-process the finished PDF with pikepdf: once the PDF is written
 nothing says which MCID came from which HTML element or which rows are repeats; we would
@@ -381,8 +383,14 @@ def _add_tags(pdf, document, pdf_version, page_streams, page_artifacts):
         content_mapping["Nums"].append(page_number)
         content_mapping["Nums"].append(pydyf.Array(parents))
 
-    tagger.finish_tables()
+    ids = tagger.finish_tables()
     tagger.prune()
+    if ids:
+        # Headers name THs by ID: the IDs must be in the IDTree (WeasyPrint has none).
+        names = pydyf.Array()
+        for name, reference in sorted(ids):
+            names.extend((pydyf.String(name), reference))
+        structure_root["IDTree"] = pydyf.Dictionary({"Names": names})
 
     # Add annotations for links and widgets.
     start = len(document.pages)
@@ -676,7 +684,11 @@ class _Tagger:
                 parent["K"].remove(element.reference)
 
     def finish_tables(self):
-        """Scope on every TH, Headers on every TD, and TFoot last: once per table, all pages known."""
+        """Scope and ID on every TH, Headers on every TD, TFoot last: once per table, all pages known.
+
+        Returns the IDs given, with their elements, for the structure tree root's IDTree.
+        """
+        ids = []
         for table in self.tables:
             column_headers = defaultdict(list)
             row_headers = {}
@@ -688,8 +700,10 @@ class _Tagger:
                             continue
                         scope = _scope(cell, group.kind, only_headers)
                         cell.element["A"]["Scope"] = f"/{scope}"
-                        identifier = pydyf.String(f"{table.element.number}-{cell.element.number}")
+                        name = f"{table.element.number}-{cell.element.number}"
+                        identifier = pydyf.String(name)
                         cell.element["ID"] = identifier
+                        ids.append((name, cell.element.reference))
                         if scope == "Row":
                             last = _span_end(row_index, cell.rowspan, len(group.rows))
                             for index in range(row_index, last):
@@ -722,6 +736,7 @@ class _Tagger:
                 kids[:] = [kid for kid in kids if kid not in footers] + [
                     kid for kid in kids if kid in footers
                 ]
+        return ids
 
 
 class _TableChildren:
