@@ -49,7 +49,12 @@ and the structure tests fail if the behaviour does. Re-read them, adapt, update 
 The swap is installed only while one of our renders runs (reference-counted under a
 lock), and the replacements act only in a thread inside ``write_pdf`` below
 (thread-local state): any other thread rendering at the same moment gets WeasyPrint's
-own behaviour.
+own behaviour. Use it as ``pdf = tagging.write_pdf(document, **PDF_OPTIONS)``.
+
+Left as WeasyPrint does it: text drawn inside a transparency group (``opacity`` below 1)
+is marked in a Form XObject but numbered as page content; <figure> has no PDF tag
+(NonStruct around the SVG's Figure and the figcaption's Caption); <strong>, <em> and the
+like are NonStruct (PDF 1.7 has no tags for them).
 """
 
 from __future__ import annotations
