@@ -464,7 +464,12 @@ def test_a_repeated_table_footer_and_a_fixed_box_are_tagged_once():
     (table,) = tagged.document.find("Table")
     assert [kid.type for kid in table.kids] == ["Caption", "THead", "TBody", "TFoot"]
     (footer_row,) = table.kids[3].kids
-    assert [cell.attribute("/Scope") for cell in footer_row.kids if cell.type == "TH"] == ["/Row"]
+    footer_th, footer_td = footer_row.kids
+    assert footer_th.attribute("/Scope") == "/Row"
+    # ColSpan, and Headers: the row header, then the headers of the three columns it spans.
+    assert int(footer_td.obj.A.ColSpan) == 3
+    column_ids = [str(th.obj.ID) for th in table.kids[1].find("TH")][1:]
+    assert [str(header) for header in footer_td.obj.A.Headers] == [str(footer_th.obj.ID), *column_ids]
     tree_text = tagged.tree_text()
     assert tree_text.count("Footnotecell") == 1
     assert tree_text.count("Fixedbox") == 1
