@@ -32,7 +32,7 @@ from weasyprint import HTML
 from weasyprint.logger import PROGRESS_LOGGER
 from weasyprint.urls import FatalURLFetchingError
 
-from bromley_portal.reports import registry
+from bromley_portal.reports import registry, tagging
 from bromley_portal.reports.choices import SCHEDULE_12A, Classification, JobStatus
 from bromley_portal.reports.fetcher import MissingStaticFile, PortalStaticFetcher, base_url, static_url
 from bromley_portal.reports.models import ReportJob
@@ -129,7 +129,7 @@ def render_report_to_pdf(report_type_name: str, parameters: dict, progress=None)
     fetcher = PortalStaticFetcher()
     with _weasyprint_progress(progress):
         document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher).render(**PDF_OPTIONS)
-        pdf = document.write_pdf(**PDF_OPTIONS)
+        pdf = tagging.write_pdf(document, **PDF_OPTIONS)  # our structure tree: see tagging.py
     return RenderedReport(
         pdf=pdf,
         html=web_version,
