@@ -1,10 +1,12 @@
-"""Dashboards in a real browser, with the council's seed data and the demo's locked quarter.
+"""Dashboards in a real browser, with the council's seed data and the demo's locked quarters.
 
 axe-core on each dashboard at desktop width and at 320 px, a councillor's path from home to a
 red action's narrative and to a measure's chart with its England and London comparators, the
-overview's numbers as links to lists of exactly that many actions, and the period filter."""
+overview's numbers as links to lists of exactly that many actions, the period filter, and the
+actions list filtered to a period showing that period's RAG for every action."""
 
 import re
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -17,10 +19,15 @@ from bromley_portal.accounts.roles import Role
 from plans import dashboards
 from plans.choices import Rag
 from plans.demo import NARRATIVES, load_demo_updates
-from plans.models import Measure, QuarterlyUpdate, ReportingPeriod
+from plans.models import Action, Measure, QuarterlyUpdate, ReportingPeriod
 from plans.seeds import load_seed_measures, load_seed_plans
 from tests.browser.test_login import sign_in, tab_to, url_is
-from tests.browser.test_strategy_and_plans import NARROW, assert_page_does_not_scroll_sideways, column_texts
+from tests.browser.test_strategy_and_plans import (
+    NARROW,
+    action_ids,
+    assert_page_does_not_scroll_sideways,
+    column_texts,
+)
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -28,22 +35,27 @@ pytestmark = pytest.mark.browser
 OVERVIEW = reverse("plans:dashboard")
 CLA = "cla-rate-per-10k"  # children looked after per 10,000 children: 43; England 67; London 47
 CLA_NAME = "Children looked after per 10,000 children"
+# The demo is dated relative to the day it is set up; these tests set it up as on this day, so
+# their periods do not move: 2024-25 locked, 2025-26 quarter 1 locked and quarter 2 open.
+DEMO_DAY = date(2025, 8, 14)
+LATEST = "2025-26 Q1"
 
 
 @pytest.fixture
 def council(transactional_db, tmp_path, monkeypatch):
-    """The strategy, plans and measures from the seeds, and the demo's updates: CEF rolled forward
-    to 2024-25 with quarter 1 locked (green, amber, red and complete updates) and quarter 2 open.
-    The demo people are made as the demo makes them; their passwords go to a scratch file, not the
-    working copy's."""
+    """The strategy, plans and measures from the seeds, and the demo's updates as set up on DEMO_DAY:
+    CEF 2023-24 with seed 001's quarter 3 updates; CEF rolled forward to 2024-25 and 2025-26 and the
+    illustrative ACH, RRH and ECS plans for both years; 2024-25 locked and 2025-26 quarter 1 locked
+    (green, amber, red and complete updates, now and then none), quarter 2 open. The demo people
+    are made as the demo makes them; their passwords go to a scratch file, not the working copy's."""
     monkeypatch.setattr(demo_people, "credentials_file", lambda: tmp_path / "demo-credentials.json")
     load_seed_strategy()
     load_seed_plans()
     load_seed_measures()
     demo_people.ensure_demo_people()
-    assert load_demo_updates()
+    assert load_demo_updates(today=DEMO_DAY)
     latest = dashboards.latest_locked_period()
-    assert str(latest) == "2024-25 Q1"
+    assert str(latest) == LATEST
     return latest
 
 
@@ -115,7 +127,7 @@ def test_an_invalid_period_is_summarised_above_the_heading_and_the_latest_period
     page.keyboard.press("Enter")
     expect(page.get_by_label("Reporting period", exact=True)).to_be_focused()
     # The page still shows the latest locked period.
-    expect(page.get_by_role("heading", name="Actions by RAG status (2024-25 Q1)")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Actions by RAG status ({LATEST})")).to_be_visible()
 
 
 # 2. The issue's acceptance path ------------------------------------------------------------
@@ -134,7 +146,7 @@ def test_a_member_goes_from_home_to_a_red_actions_narrative_and_a_measures_compa
 
     # The overview: the five ambitions, each linking to its dashboard.
     expect(page.get_by_role("heading", level=1)).to_have_text("Corporate overview")
-    table = page.get_by_role("table", name="Actions by RAG status (2024-25 Q1)")
+    table = page.get_by_role("table", name=f"Actions by RAG status ({LATEST})")
     ambitions = list(Ambition.objects.filter(strategy__start_year=2021).order_by("number"))
     assert len(ambitions) == 5
     expect(table.get_by_role("rowheader")).to_have_text([str(ambition) for ambition in ambitions])
@@ -166,9 +178,7 @@ def test_a_member_goes_from_home_to_a_red_actions_narrative_and_a_measures_compa
     tab_to(page, red_link, max_presses=120)
     page.keyboard.press("Enter")
     expect(page).to_have_url(url_is(href))
-    reported = main.locator(".app-update").filter(
-        has=page.get_by_role("heading", name="2024-25 Q1", exact=True)
-    )
+    reported = main.locator(".app-update").filter(has=page.get_by_role("heading", name=LATEST, exact=True))
     expect(reported).to_contain_text(NARRATIVES[Rag.RED])
     axe(page)
 
@@ -230,7 +240,7 @@ def assert_each_lists_its_number(page, links) -> None:
 def test_every_number_in_the_overview_links_to_a_list_of_that_many_actions(member):
     page = member
     page.goto(OVERVIEW)
-    table = page.get_by_role("table", name="Actions by RAG status (2024-25 Q1)")
+    table = page.get_by_role("table", name=f"Actions by RAG status ({LATEST})")
     expect(table.locator("tbody > tr")).to_have_count(5)
     links = count_links(table)
     assert links["Ambition 1: Children and Families", "Red"][0] > 0
@@ -270,7 +280,7 @@ def test_every_number_one_level_down_links_to_a_list_of_that_many_actions(member
     page = member
     url, caption = FILTERED[name]
     page.goto(url())
-    links = count_links(page.get_by_role("table", name=f"{caption} (2024-25 Q1)"))
+    links = count_links(page.get_by_role("table", name=f"{caption} ({LATEST})"))
     assert any(number for number, _ in links.values())
     assert_each_lists_its_number(page, links)
 
@@ -281,23 +291,24 @@ def test_every_number_one_level_down_links_to_a_list_of_that_many_actions(member
 def test_choosing_an_earlier_locked_period_shows_its_figures(member):
     page = member
     page.goto(OVERVIEW)
-    expect(page.get_by_role("heading", name="Actions by RAG status (2024-25 Q1)")).to_be_visible()
-    earlier = ReportingPeriod.objects.get(year=2023, quarter=4)  # the CEF plan's published updates
+    expect(page.get_by_role("heading", name=f"Actions by RAG status ({LATEST})")).to_be_visible()
+    # Seed 001's published updates, written in January 2024, report quarter 3.
+    earlier = ReportingPeriod.objects.get(year=2023, quarter=3)
 
     filters = page.get_by_role("form", name="Filter")
     period = filters.get_by_label("Reporting period", exact=True)
     tab_to(page, period)
-    period.select_option(label="2023-24 Q4")
+    period.select_option(label="2023-24 Q3")
     tab_to(page, filters.get_by_role("button", name="Apply filters"))
     page.keyboard.press("Enter")
 
     expect(page).to_have_url(re.compile(rf"\?(.*&)?period={earlier.pk}(&|$)"))
     expect(period).to_have_value(str(earlier.pk))
-    expect(page).to_have_title(re.compile(r"Corporate overview, 2023-24 Q4"))
-    expect(page.get_by_role("main")).to_contain_text("as reported for 2023-24 Q4")
-    table = page.get_by_role("table", name="Actions by RAG status (2023-24 Q4)")
+    expect(page).to_have_title(re.compile(r"Corporate overview, 2023-24 Q3"))
+    expect(page.get_by_role("main")).to_contain_text("as reported for 2023-24 Q3")
+    table = page.get_by_role("table", name="Actions by RAG status (2023-24 Q3)")
     expect(table).to_be_visible()
-    expect(page.get_by_role("heading", name="Actions by RAG status (2024-25 Q1)")).to_have_count(0)
+    expect(page.get_by_role("heading", name=f"Actions by RAG status ({LATEST})")).to_have_count(0)
 
     # The seed plan's updates were published without RAGs: they count as "Not rated".
     not_rated = [leading_number(text) for text in column_texts(table, "Not rated")]
@@ -308,3 +319,57 @@ def test_choosing_an_earlier_locked_period_shows_its_figures(member):
         for number in range(1, 6)
     ]
     assert not_rated == expected and sum(expected) > 0
+
+
+# 5. The actions list, filtered to a period ---------------------------------------------------
+
+
+def test_the_actions_list_filtered_to_a_period_shows_that_periods_rag_for_every_action(member, axe):
+    page = member
+    period = ReportingPeriod.objects.get(year=2024, quarter=2)
+    actions = set(Action.objects.filter(section__plan__year=2024).values_list("pk", flat=True))
+    reported = {
+        update.action_id: update for update in QuarterlyUpdate.objects.reported().filter(period=period)
+    }
+    # What a reader should see in each row: the RAG reported for 2024-25 Q2 and that it was reported
+    # then, or "No update" and nothing.
+    expected = {
+        pk: (Rag(reported[pk].reported_rag).short_label, "2024-25 Q2")
+        if pk in reported
+        else (Rag.NO_UPDATE.short_label, "—")
+        for pk in actions
+    }
+    latest = {
+        update.action_id: Rag(update.reported_rag).short_label
+        for update in QuarterlyUpdate.objects.reported().filter(period__year=2024, period__quarter=4)
+    }
+    # The period's RAG is not simply the latest: the demo's RAGs move from quarter to quarter, and
+    # now and then an action had no update.
+    assert any(rag != latest.get(pk) for pk, (rag, _) in expected.items())
+    assert any(when == "—" for _, when in expected.values())
+
+    page.goto(reverse("plans:action_list"))
+    axe(page)
+    filters = page.get_by_role("form", name="Filter")
+    chooser = filters.get_by_label("Reporting period", exact=True)
+    tab_to(page, chooser)
+    chooser.select_option(label="2024-25 Q2")
+    tab_to(page, filters.get_by_role("button", name="Apply filters"))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"\?(.*&)?period={period.pk}(&|$)"))
+    expect(chooser).to_have_value(str(period.pk))
+    assert result_count(page) == len(actions)
+
+    table = page.get_by_role("table", name="Actions")
+    shown = {}
+    while True:  # every page of results
+        axe(page)
+        ids = action_ids(table)
+        rows = list(zip(column_texts(table, "RAG status"), column_texts(table, "Reported in"), strict=True))
+        assert len(ids) == len(rows)
+        shown.update(zip(ids, rows, strict=True))
+        next_page = page.get_by_role("link", name="Next page")
+        if not next_page.count():
+            break
+        next_page.click()
+    assert shown == expected

@@ -1,5 +1,6 @@
-"""A clerk asks for the CEF 2023-24 quarter 4 progress report, watches it progress while a real
-worker on the pdf queue renders it, and downloads the PDF. Every page passes axe-core."""
+"""A clerk asks for the CEF 2023-24 progress report at quarter 3 (the quarter seed 001's updates,
+written in January 2024, report), watches it progress while a real worker on the pdf queue renders
+it, and downloads the PDF. Every page passes axe-core."""
 
 import io
 import re
@@ -18,7 +19,7 @@ from tests.test_report_worker import pdf_worker_running
 
 pytestmark = pytest.mark.browser
 
-TITLE = "Children, Education and Families Portfolio Plan 2023-24: Progress at Quarter 4"
+TITLE = "Children, Education and Families Portfolio Plan 2023-24: Progress at Quarter 3"
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def sign_in(page, username: str) -> None:
 
 def fill_the_form(page, day="27"):
     page.get_by_label("Portfolio plan").select_option(label="Children, Education and Families 2023-24")
-    page.get_by_label("Reporting period").select_option(label="2023-24 Q4 (locked for committee)")
+    page.get_by_label("Reporting period").select_option(label="2023-24 Q3 (locked for committee)")
     page.get_by_label("Report number (optional)").fill("CEF24015")
     page.get_by_label("Day").fill(day)
     page.get_by_label("Month").fill("6")
@@ -76,7 +77,7 @@ def test_a_clerk_requests_the_cef_progress_report_watches_it_and_downloads_it(
         with page.expect_download() as download_info:
             download_button.click()
         download = download_info.value
-        assert download.suggested_filename == "cef-2023-24-q4-progress.pdf"
+        assert download.suggested_filename == "cef-2023-24-q3-progress.pdf"
         reader = PdfReader(io.BytesIO(open(download.path(), "rb").read()))  # noqa: SIM115
         job.refresh_from_db()
         assert reader.metadata.title == TITLE
