@@ -289,7 +289,9 @@ def assert_well_tagged(tagged: TaggedPDF, html: str) -> None:
         groups = Counter(kid.type for kid in table.kids)
         for group, type_ in (("thead", "THead"), ("tbody", "TBody"), ("tfoot", "TFoot")):
             # A table may group its body rows (each action of a plan table is a row group).
-            assert groups[type_] == (counts["groups"][group] or (1 if counts[group] else 0)), f"{type_}: {groups}"
+            assert groups[type_] == (counts["groups"][group] or (1 if counts[group] else 0)), (
+                f"{type_}: {groups}"
+            )
             rows = [row for kid in table.kids if kid.type == type_ for row in kid.kids]
             assert [row.type for row in rows] == ["TR"] * counts[group], f"every row of the {group}"
         headers = table.find("TH")

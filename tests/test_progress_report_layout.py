@@ -236,3 +236,34 @@ def test_a_two_digit_action_number_never_wraps(db):
         text = "\n".join(page.extract_text() for page in pdf.pages)
     assert "1.14" in text and "1.15" in text
     assert not re.search(r"\b1\.1\n4\b", text)
+
+
+def test_the_tagged_pdf_keeps_headings_out_of_tables_and_each_table_whole(cef):
+    period = ReportingPeriod.objects.get(year=2023, quarter=3)
+    with pdfplumber.open(io.BytesIO(render(cef, period))) as pdf:
+        tree = pdf.structure_tree
+    headings_in_tables, tables, headings = [], [], []
+
+    def walk(node, ancestors):
+        kind = node.get("type")
+        if kind in ("H1", "H2", "H3"):
+            headings.append(kind)
+            if "Table" in ancestors:
+                headings_in_tables.append(kind)
+        if kind == "Table":
+            tables.append(node)
+        for child in node.get("children", []):
+            walk(child, (*ancestors, kind))
+
+    for node in tree:
+        walk(node, ())
+    assert headings.count("H1") == 1 and headings_in_tables == []
+    # One Table element per table however many pages it runs over: the header block's two, the
+    # counts, the key, one plan table for each of the plan's two ambitions, and the closing block.
+    assert len(tables) == 7
+    plan_tables = [
+        table for table in tables if sum(kid.get("type") == "TBody" for kid in table["children"]) > 1
+    ]
+    assert len(plan_tables) == 2
+    for table in plan_tables:
+        assert [kid.get("type") for kid in table["children"]][:2] == ["Caption", "THead"]
