@@ -106,12 +106,13 @@ def queries(client, url):
 DASHBOARDS = ["/plans/dashboards/", "/plans/dashboards/ambitions/1/", "/plans/dashboards/portfolios/CEF/"]
 
 
-@pytest.mark.parametrize("url", [*DASHBOARDS, "/plans/dashboards/measures/cla-rate-per-10k/"])
-def test_dashboards_cost_the_same_queries_at_ten_times_the_size(member, council, url):
-    before = queries(member, url)
+def test_dashboards_cost_the_same_queries_at_ten_times_the_size(member, council):
+    # One council grown once for every page (growing it costs more than measuring the pages).
+    urls = [*DASHBOARDS, "/plans/dashboards/measures/cla-rate-per-10k/"]
+    before = {url: queries(member, url) for url in urls}
     grow_council(10)
     assert Action.objects.count() >= 10 * 37
-    assert queries(member, url) == before
+    assert {url: queries(member, url) for url in urls} == before
 
 
 def test_the_measure_page_shows_england_and_london(member, council):
