@@ -9,35 +9,19 @@ plans.builders, the one way plans are written, in bulk.
 
 from django.db import transaction
 
-from plans.builders import ActionSpec, DetailSpec, LeadSpec, SectionSpec, UpdateSpec, write_actions
+from plans.builders import ActionSpec, SectionSpec, UpdateSpec, action_spec_from, write_actions
 from plans.models import Measure, PlanSection, Reading
 
 COPY_STEP = 1000  # copy n of action 4 is action 1000 * n + 4
 
 
 def copy_spec(action, number) -> ActionSpec:
-    return ActionSpec(
-        number=number,
-        title=action.title,
-        commitment=action.commitment,
-        details=[
-            DetailSpec(
-                letter=detail.letter,
-                text=detail.text,
-                measures=[measure.text for measure in detail.measures_of_success.all()],
-                target_date=detail.target_date,
-                annual_programme=detail.annual_programme,
-                leads=[
-                    LeadSpec(post=lead.post.title, written_as=lead.written_as) for lead in detail.leads.all()
-                ],
-            )
-            for detail in action.details.all()
-        ],
-        updates=[
-            UpdateSpec(period=update.period, narrative=update.narrative, rag=update.rag, status=update.status)
-            for update in action.updates.all()
-        ],
-    )
+    """A copy of an action (details, leads, measures and updates) under another number."""
+    updates = [
+        UpdateSpec(period=update.period, narrative=update.narrative, rag=update.rag, status=update.status)
+        for update in action.updates.all()
+    ]
+    return action_spec_from(action, number=number, updates=updates)
 
 
 @transaction.atomic
@@ -46,6 +30,7 @@ def grow_council(factor: int) -> None:
         "actions__details__leads__post",
         "actions__details__measures_of_success",
         "actions__updates__period",
+        "actions__portfolios",
     )
     for section in sections:
         originals = [action for action in section.actions.all() if action.number < COPY_STEP]

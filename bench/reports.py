@@ -68,7 +68,7 @@ def build_database() -> dict[str, dict]:
     sections = []
     index = 0
     actions = Action.objects.prefetch_related(
-        "details__leads__post", "details__measures_of_success", "updates__period"
+        "details__leads__post", "details__measures_of_success", "updates__period", "portfolios"
     ).order_by("number")
     for section in source.sections.select_related("ambition").prefetch_related(Prefetch("actions", actions)):
         copies = []

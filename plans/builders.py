@@ -125,6 +125,37 @@ class WriteResult:
     actions: list[Action] = field(default_factory=list)  # in spec order
 
 
+def action_spec_from(
+    action: Action, *, number: int | None = None, detail_changes=None, updates=()
+) -> ActionSpec:
+    """An existing action as a spec, to write again elsewhere (a new year's plan, a copy).
+
+    ``action`` comes with its details, their leads (with posts) and measures prefetched;
+    ``detail_changes(detail)`` gives fields to change on each detail's spec (a rolled-forward date).
+    """
+    return ActionSpec(
+        number=action.number if number is None else number,
+        title=action.title,
+        commitment=action.commitment,
+        portfolios=list(action.portfolios.all()),
+        details=[
+            DetailSpec(
+                **{
+                    "letter": detail.letter,
+                    "text": detail.text,
+                    "measures": [measure.text for measure in detail.measures_of_success.all()],
+                    "target_date": detail.target_date,
+                    "annual_programme": detail.annual_programme,
+                    "leads": [LeadSpec(lead.post.title, lead.written_as) for lead in detail.leads.all()],
+                    **(detail_changes(detail) if detail_changes else {}),
+                }
+            )
+            for detail in action.details.all()
+        ],
+        updates=list(updates),
+    )
+
+
 def _norm(text: str) -> str:
     """Text as plans compare it: each line stripped, no blank lines at either end."""
     return "\n".join(line.strip() for line in (text or "").strip().splitlines())

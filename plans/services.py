@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from bromley_portal.core.financial_year import FinancialYear
-from plans.builders import ActionSpec, DetailSpec, LeadSpec, PlanSpec, SectionSpec, build_plan
+from plans.builders import PlanSpec, SectionSpec, action_spec_from, build_plan
 from plans.choices import PERIOD_TRANSITIONS, UPDATE_TRANSITIONS, PeriodStatus, UpdateStatus
 from plans.models import (
     Action,
@@ -318,24 +318,8 @@ def roll_forward_plan(plan: PortfolioPlan, year: int, user=None) -> PortfolioPla
                 key_strategies=section.key_strategies,
                 alignment=section.alignment,
                 actions=[
-                    ActionSpec(
-                        number=action.number,
-                        title=action.title,
-                        commitment=action.commitment,
-                        portfolios=list(action.portfolios.all()),
-                        details=[
-                            DetailSpec(
-                                letter=detail.letter,
-                                text=detail.text,
-                                measures=[measure.text for measure in detail.measures_of_success.all()],
-                                annual_programme=detail.annual_programme,
-                                leads=[
-                                    LeadSpec(lead.post.title, lead.written_as) for lead in detail.leads.all()
-                                ],
-                                **rolled_target(detail, year - plan.year),
-                            )
-                            for detail in action.details.all()
-                        ],
+                    action_spec_from(
+                        action, detail_changes=lambda detail: rolled_target(detail, year - plan.year)
                     )
                     for action in section.actions.all()
                 ],
