@@ -48,3 +48,42 @@ def test_setup_demo_twice_loads_everything_once_and_says_so(db, demo_folder):
     ] == (counts)
     assert "CEF 2023-24: loaded" in first and "is open for updates" in first
     assert "CEF 2023-24: already there" in second and "demo quarterly updates: already there" in second
+
+
+def test_the_demo_is_dated_from_today_and_gives_every_ambition_something_to_report(db, demo_folder):
+    from datetime import date
+
+    from ambitions.models import Ambition
+    from ambitions.services import load_seed_strategy
+    from plans import dashboards
+    from plans.choices import PeriodStatus, Rag, UpdateStatus
+    from plans.demo import load_demo_updates
+    from plans.models import ReportingPeriod
+    from plans.seeds import load_seed_plans
+
+    load_seed_strategy()
+    load_seed_plans()
+    today = date(2026, 11, 30)  # quarter 3 of 2026-27
+    assert load_demo_updates(today=today)
+    open_period = ReportingPeriod.objects.get(status=PeriodStatus.OPEN)
+    assert (open_period.year, open_period.quarter) == (2026, 3)
+    assert open_period.opens_on <= today < open_period.due_on, "the open quarter's deadline is still to come"
+    assert dashboards.latest_locked_period() == ReportingPeriod.objects.get(year=2026, quarter=2)
+    assert not ReportingPeriod.objects.filter(year=2025).exclude(status=PeriodStatus.LOCKED).exists()
+    # Every ambition of the corporate overview has actions with reported RAGs, and some are off track.
+    counts = dashboards.rag_counts(dashboards.Filters(dashboards.latest_locked_period()), "ambition")
+    for ambition in Ambition.objects.all():
+        reported = sum(count for status, count in counts[ambition.pk].now.items() if status != Rag.NO_UPDATE)
+        assert reported, f"ambition {ambition.number} has nothing reported"
+    assert sum(c.now[Rag.RED] + c.now[Rag.AMBER] for c in counts.values()) > 0
+    # The open quarter holds updates in every state, and the illustrative plans say what they are.
+    states = set(QuarterlyUpdate.objects.filter(period=open_period).values_list("status", flat=True))
+    assert states == {
+        UpdateStatus.DRAFT,
+        UpdateStatus.SUBMITTED,
+        UpdateStatus.RETURNED,
+        UpdateStatus.APPROVED,
+    }
+    illustrative = PortfolioPlan.objects.filter(illustrative=True, year=2026)
+    assert sorted(illustrative.values_list("portfolio__code", flat=True)) == ["ACH", "ECS", "RRH"]
+    assert all("illustrative" in plan.title for plan in illustrative)

@@ -116,6 +116,11 @@ def test_the_quarter_3_report_reads_the_same_in_every_reader(cef):
 
         # The plan tables, page by page: a header row on every page, then each detail's own row of
         # measures, target date and lead, in the plan's order.
+        for number, page in enumerate(pdf.pages, start=1):
+            if page.width > page.height:
+                for table in page.extract_tables():
+                    closing = (table[0][0] or "").startswith(("Non-Applicable", "Background"))
+                    assert table[0] == HEADER or closing, f"page {number}: a table slice without its header row"
         slices = plan_tables(pdf)
         table_pages = {page for page, _ in slices}
         assert len(table_pages) >= 10
