@@ -120,7 +120,9 @@ def test_the_quarter_3_report_reads_the_same_in_every_reader(cef):
             if page.width > page.height:
                 for table in page.extract_tables():
                     closing = (table[0][0] or "").startswith(("Non-Applicable", "Background"))
-                    assert table[0] == HEADER or closing, f"page {number}: a table slice without its header row"
+                    assert table[0] == HEADER or closing, (
+                        f"page {number}: a table slice without its header row"
+                    )
         slices = plan_tables(pdf)
         table_pages = {page for page, _ in slices}
         assert len(table_pages) >= 10
