@@ -85,3 +85,12 @@ def data_shared_by_a_module(django_db_blocker):
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``), a module's tests run in one
+    process, so data and PDFs a module makes once are made once; tests that start a real Celery
+    worker share the group "celery" (one process), so no two workers ever share a queue."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))

@@ -14,6 +14,9 @@ from bromley_portal.core.models import WorkerHeartbeat
 from bromley_portal.core.tasks import record_heartbeat
 from tests.workers import celery_worker
 
+# Tests that start a real Celery worker run in one xdist process, so no two workers share a queue.
+pytestmark = pytest.mark.xdist_group("celery")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

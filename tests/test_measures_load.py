@@ -8,13 +8,21 @@ from ambitions.services import load_seed_strategy
 from plans.choices import DataQuality, Rag
 from plans.models import Measure, Reading
 from plans.seeds import load_seed_measures, load_seed_plans
+from tests.conftest import data_shared_by_a_module
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    """The seeds and their measures, loaded once for the module's read-only tests."""
+    with data_shared_by_a_module(django_db_blocker):
+        load_seed_strategy()
+        load_seed_plans()
+        yield load_seed_measures()
 
 
 @pytest.fixture
-def measures(db):
-    load_seed_strategy()
-    load_seed_plans()
-    return load_seed_measures()
+def measures(loaded, db):
+    return loaded
 
 
 def test_at_least_a_dozen_measures_load_with_their_readings(measures):

@@ -19,14 +19,10 @@ import pikepdf
 import pytest
 import weasyprint
 import weasyprint.pdf as weasyprint_pdf
-from django.template.loader import render_to_string
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from ambitions.services import load_seed_strategy
 from bromley_portal.reports import rendering, tagging
-from plans.models import PortfolioPlan, ReportingPeriod
-from plans.seeds import load_seed_plans
 
 ROWS = 150
 COLUMN_HEADERS = ["Reference", "Alphacolumn", "Betacolumn", "Gammacolumn"]
@@ -485,45 +481,6 @@ def test_a_repeated_table_footer_and_a_fixed_box_are_tagged_once():
 
 
 # The real report pipeline -----------------------------------------------------------------
-
-
-@pytest.fixture
-def seed(db):
-    load_seed_strategy()
-    load_seed_plans()
-    plan = PortfolioPlan.objects.get(portfolio__code="CEF", year=2023)
-    period = ReportingPeriod.objects.get(year=2023, quarter=3)
-    return {"plan": plan.pk, "period": period.pk, "report_number": "CEF24015", "meeting_date": "2024-06-27"}
-
-
-def test_a_real_committee_report_is_well_tagged(seed):
-    rendered = rendering.render_report_to_pdf("plan_progress", seed)
-    report_type, report = rendering.build_report("plan_progress", seed)
-    html = render_to_string(
-        report_type.template_name, rendering.template_context(report_type, report, for_pdf=True)
-    )
-    tagged = TaggedPDF(rendered.pdf)
-    assert_well_tagged(tagged, html)
-    assert len(tagged.document.find("Table")) >= 3
-    # Where a table's header repeats on a later page, it is an artifact there. (WeasyPrint leaves
-    # the header off a page whose only row does not fit under it: such pages have no header.)
-    repeats = 0
-    for table in tagged.document.find("Table"):
-        pages = sorted({page for page, _ in table.all_mcids()})
-        thead = [kid for kid in table.kids if kid.type == "THead"]
-        if len(pages) > 1 and thead:
-            words = {word for th in thead[0].find("TH") for word in tagged.text(th).split()}
-            for page in pages[1:]:
-                if words <= set(tagged.page_text[page].split()):
-                    assert all(word in tagged.artifact_text[page] for word in words), f"page {page + 1}"
-                    repeats += 1
-    assert repeats, "the CEF report has a table whose header repeats on a later page"
-    # The page numbers, and the marking at the head of every page after the first, are artifacts.
-    for index in range(rendered.page_count):
-        assert f"Page {index + 1} of {rendered.page_count}" in tagged.artifact_text[index]
-        if index:
-            assert "PART 1 - PUBLIC" in tagged.artifact_text[index]
-    assert "Page 1 of" not in tagged.tree_text()
 
 
 # Guarding against WeasyPrint changing under us ------------------------------------------------

@@ -57,6 +57,7 @@ from plans.spreadsheet import (
     TARGET,
     UPDATE,
 )
+from tests.conftest import data_shared_by_a_module
 from tests.factories import make_user
 
 AP_MESSAGE = "write one month and year such as April 2024, with (AP) after it for the Annual Programme"
@@ -283,10 +284,17 @@ def update_words(update):
     return update.narrative, {note.detail.order: note.narrative for note in update.notes.all()}
 
 
+@pytest.fixture(scope="module")
+def strategy(django_db_setup, django_db_blocker):
+    """The strategy and the portfolios, loaded once for the module (each test's changes are undone)."""
+    with data_shared_by_a_module(django_db_blocker):
+        load_seed_strategy()
+        yield ensure_portfolios()
+
+
 @pytest.fixture
-def council(db):
-    load_seed_strategy()
-    return ensure_portfolios()
+def council(strategy, db):
+    return strategy
 
 
 @pytest.fixture

@@ -9,9 +9,11 @@ continues, no heading is left at the foot of a page, and the footer keeps clear 
 
 import io
 import re
+from dataclasses import dataclass
 
 import pdfplumber
 import pytest
+from django.template.loader import render_to_string
 from pypdf import PdfReader
 
 from ambitions.models import Post
@@ -20,7 +22,11 @@ from bromley_portal.reports import rendering
 from plans.choices import PeriodStatus
 from plans.models import Action, PortfolioPlan, QuarterlyUpdate, ReportingPeriod
 from plans.seeds import load_seed_plans
+from tests.conftest import data_shared_by_a_module
 from tests.factories import make_user
+from tests.test_pdf_tags import TaggedPDF, assert_well_tagged
+from tests.test_reports import outline_titles, pdf_text
+from tests.test_reports import squash as collapse
 
 HEADER = ["Measures of success", "Target date", "Lead"]
 MM = 72 / 25.4  # points in a millimetre
@@ -35,25 +41,60 @@ def opening(text: str, words: int = 8) -> str:
     return squash(" ".join(text.split()[:words]))
 
 
-@pytest.fixture
-def cef(db):
-    load_seed_strategy()
-    load_seed_plans()
-    plan = PortfolioPlan.objects.get(portfolio__code="CEF", year=2023)
-    chief = Post.objects.get(title="Director Children, Education and Families")
-    chief.holders.add(
-        make_user(
-            None,
-            username="rb",
-            first_name="Rosa",
-            last_name="Baird",
-            email="rosa.baird@bromley.gov.uk",
-            phone="020 8461 7000",
+@dataclass
+class Rendered:
+    plan: PortfolioPlan
+    period: ReportingPeriod
+    report: rendering.RenderedReport
+    html: str  # what WeasyPrint laid out
+
+    @property
+    def pdf(self) -> bytes:
+        return self.report.pdf
+
+
+@pytest.fixture(scope="module")
+def shared(django_db_setup, django_db_blocker):
+    """The seeds loaded and the CEF 2023-24 quarter 3 report rendered once, for the module's readers."""
+    with data_shared_by_a_module(django_db_blocker):
+        load_seed_strategy()
+        load_seed_plans()
+        plan = PortfolioPlan.objects.get(portfolio__code="CEF", year=2023)
+        chief = Post.objects.get(title="Director Children, Education and Families")
+        chief.holders.add(
+            make_user(
+                None,
+                username="rb",
+                first_name="Rosa",
+                last_name="Baird",
+                email="rosa.baird@bromley.gov.uk",
+                phone="020 8461 7000",
+            )
         )
-    )
-    plan.portfolio.chief_officer = chief
-    plan.portfolio.save()
-    return plan
+        plan.portfolio.chief_officer = chief
+        plan.portfolio.save()
+        period = ReportingPeriod.objects.get(year=2023, quarter=3)
+        parameters = {
+            "plan": plan.pk,
+            "period": period.pk,
+            "report_number": "CEF24015",
+            "meeting_date": "2024-06-27",
+        }
+        report_type, built = rendering.build_report("plan_progress", parameters)
+        html = render_to_string(
+            report_type.template_name, rendering.template_context(report_type, built, for_pdf=True)
+        )
+        yield Rendered(plan, period, rendering.render_report_to_pdf("plan_progress", parameters), html)
+
+
+@pytest.fixture
+def cef(shared, db):
+    return shared.plan
+
+
+@pytest.fixture
+def q3(shared, db) -> Rendered:
+    return shared
 
 
 def render(plan, period) -> bytes:
@@ -83,21 +124,20 @@ def expected_rows(plan):
     return rows
 
 
-def plan_tables(pdf):
-    """(page number, rows) of every table slice on the landscape (plan table) pages."""
-    slices = []
-    for number, page in enumerate(pdf.pages, start=1):
-        if page.width < page.height:
-            continue
-        for table in page.extract_tables():
-            if table and table[0] == HEADER:
-                slices.append((number, [[cell or "" for cell in row] for row in table]))
-    return slices
+def landscape_tables(pdf):
+    """(page number, rows) of every table slice on the landscape (plan table) pages, as pdfplumber
+    reads them from their ruled cells."""
+    return [
+        (number, [[cell or "" for cell in row] for row in table])
+        for number, page in enumerate(pdf.pages, start=1)
+        if page.width > page.height
+        for table in page.extract_tables()
+        if table
+    ]
 
 
-def test_the_quarter_3_report_reads_the_same_in_every_reader(cef):
-    period = ReportingPeriod.objects.get(year=2023, quarter=3)
-    pdf_bytes = render(cef, period)
+def test_the_quarter_3_report_reads_the_same_in_every_reader(q3):
+    cef, pdf_bytes = q3.plan, q3.pdf
     reader = PdfReader(io.BytesIO(pdf_bytes))
     pypdf_text = squash(" ".join(page.extract_text() for page in reader.pages))
     with pdfplumber.open(io.BytesIO(pdf_bytes)) as pdf:
@@ -116,14 +156,11 @@ def test_the_quarter_3_report_reads_the_same_in_every_reader(cef):
 
         # The plan tables, page by page: a header row on every page, then each detail's own row of
         # measures, target date and lead, in the plan's order.
-        for number, page in enumerate(pdf.pages, start=1):
-            if page.width > page.height:
-                for table in page.extract_tables():
-                    closing = (table[0][0] or "").startswith(("Non-Applicable", "Background"))
-                    assert table[0] == HEADER or closing, (
-                        f"page {number}: a table slice without its header row"
-                    )
-        slices = plan_tables(pdf)
+        tables = landscape_tables(pdf)
+        for number, rows in tables:
+            closing = rows[0][0].startswith(("Non-Applicable", "Background"))
+            assert rows[0] == HEADER or closing, f"page {number}: a table slice without its header row"
+        slices = [(number, rows) for number, rows in tables if rows[0] == HEADER]
         table_pages = {page for page, _ in slices}
         assert len(table_pages) >= 10
         body = [row for _, rows in slices for row in rows[1:]]
@@ -231,23 +268,8 @@ def test_the_quarter_4_report_says_no_update_was_received_and_prints_no_quarter_
         assert " ".join(words) not in text
 
 
-def test_a_two_digit_action_number_never_wraps(db):
-    from plans.choices import Rag
-    from tests.factories import make_plan
-    from tests.test_reports import locked_period, report_on
-
-    plan = make_plan(actions=15)
-    period = locked_period()
-    report_on(plan, period, rags=[Rag.RED] * 15)
-    with pdfplumber.open(io.BytesIO(render(plan, period))) as pdf:
-        text = "\n".join(page.extract_text() for page in pdf.pages)
-    assert "1.14" in text and "1.15" in text
-    assert not re.search(r"\b1\.1\n4\b", text)
-
-
-def test_the_tagged_pdf_keeps_headings_out_of_tables_and_each_table_whole(cef):
-    period = ReportingPeriod.objects.get(year=2023, quarter=3)
-    with pdfplumber.open(io.BytesIO(render(cef, period))) as pdf:
+def test_the_tagged_pdf_keeps_headings_out_of_tables_and_each_table_whole(q3):
+    with pdfplumber.open(io.BytesIO(q3.pdf)) as pdf:
         tree = pdf.structure_tree
     headings_in_tables, tables, headings = [], [], []
 
@@ -274,3 +296,92 @@ def test_the_tagged_pdf_keeps_headings_out_of_tables_and_each_table_whole(cef):
     assert len(plan_tables) == 2
     for table in plan_tables:
         assert [kid.get("type") for kid in table["children"]][:2] == ["Caption", "THead"]
+
+
+def test_the_quarter_3_report_reads_back_as_a_committee_paper(q3):
+    plan, period, rendered = q3.plan, q3.period, q3.report
+    reader, pages = pdf_text(rendered.pdf)
+    text = collapse(" ".join(pages))
+    title = "Children, Education and Families Portfolio Plan 2023-24: Progress at Quarter 3"
+
+    assert rendered.title == title
+    assert reader.metadata.title == title
+    assert rendered.page_count == len(reader.pages) > 5
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in page
+        if number > 1:
+            assert "PART 1 - PUBLIC" in page, "the marking runs at the head of every page"
+    # The header block, as the council's template has it.
+    first = collapse(pages[0])
+    for label in [
+        "Report No.",
+        "CEF24015",
+        "London Borough of Bromley",
+        "PART 1 - PUBLIC",
+        "Decision Maker:",
+    ]:
+        assert label in first
+    for label in ["Date: 27th June 2024", "Decision Type:", "Title:", "Contact Officer:", "Chief Officer:"]:
+        assert label in first
+    assert "Ward: All Wards" in first
+    assert "CHILDREN, EDUCATION AND FAMILIES PDS COMMITTEE" in first
+    assert "1. Reason for report" in text and "2. Recommendation" in text
+    # Every action is there by its number, with its update (seed updates have no RAG).
+    actions = Action.objects.filter(section__plan=plan).select_related("section")
+    assert actions.count() == 21
+    for action in actions:
+        assert re.search(rf"(^|\s){re.escape(action.reference)}\s", text), (
+            f"action {action.reference} is missing"
+        )
+    # Lines wrap anywhere (at "first-|time", say), so compare without whitespace.
+    compact = re.sub(r"\s+", "", text)
+    for update in QuarterlyUpdate.objects.filter(period=period, action__section__plan=plan).prefetch_related(
+        "notes"
+    ):
+        for line in [
+            *update.narrative.splitlines()[:3],
+            *(n.narrative.splitlines()[0] for n in update.notes.all()),
+        ]:
+            words = line.lstrip("-• ").split()[:8]
+            assert "".join(words) in compact, f"update text missing: {' '.join(words)}"
+    assert text.count("Not rated") >= 21
+    assert "No action is rated red or amber" in text
+    # Wide tables on landscape pages; the front in portrait.
+    first_box = reader.pages[0].mediabox
+    assert first_box.width < first_box.height
+    assert any(page.mediabox.width > page.mediabox.height for page in reader.pages)
+    # Bookmarks from the headings, and a tagged PDF in British English.
+    titles = outline_titles(reader.outline)
+    assert title in titles
+    assert "1. Reason for report" in titles
+    assert any(entry.startswith("5. Ambition 1") for entry in titles)
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en-GB"
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+
+
+def test_the_quarter_3_report_is_well_tagged(q3):
+    rendered, html = q3.report, q3.html
+    tagged = TaggedPDF(rendered.pdf)
+    assert_well_tagged(tagged, html)
+    assert len(tagged.document.find("Table")) >= 3
+    # Where a table's header repeats on a later page, it is an artifact there. (WeasyPrint leaves
+    # the header off a page whose only row does not fit under it: such pages have no header.)
+    repeats = 0
+    for table in tagged.document.find("Table"):
+        pages = sorted({page for page, _ in table.all_mcids()})
+        thead = [kid for kid in table.kids if kid.type == "THead"]
+        if len(pages) > 1 and thead:
+            words = {word for th in thead[0].find("TH") for word in tagged.text(th).split()}
+            for page in pages[1:]:
+                if words <= set(tagged.page_text[page].split()):
+                    assert all(word in tagged.artifact_text[page] for word in words), f"page {page + 1}"
+                    repeats += 1
+    assert repeats, "the CEF report has a table whose header repeats on a later page"
+    # The page numbers, and the marking at the head of every page after the first, are artifacts.
+    for index in range(rendered.page_count):
+        assert f"Page {index + 1} of {rendered.page_count}" in tagged.artifact_text[index]
+        if index:
+            assert "PART 1 - PUBLIC" in tagged.artifact_text[index]
+    assert "Page 1 of" not in tagged.tree_text()

@@ -12,9 +12,11 @@ Needs, and fails loudly without:
 """
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 BROWSER_TESTS = Path(__file__).resolve().parent
 REPO_ROOT = BROWSER_TESTS.parent.parent
@@ -114,8 +116,44 @@ def live_server(browser_settings, live_server):
     return live_server
 
 
+@pytest.fixture(autouse=True)
+def _live_server_helper(request):
+    """pytest-django's own helper (pytest_django.fixtures._live_server_helper, pinned), which gives every
+    test of the live server ``transactional_db``, made to ask for ``page_database`` instead: the same
+    unless a read-only module gives its rows once (see page_database)."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("page_database")
+    live_server = request.getfixturevalue("live_server")
+    live_server._live_server_modified_settings.enable()
+    yield
+    live_server._live_server_modified_settings.disable()
+
+
 @pytest.fixture
-def page(browser, live_server, transactional_db):
+def page_database(transactional_db):
+    """The database the pages read: pytest-django's transactional one, emptied after each test. A module
+    whose tests only read overrides this with rows it makes once (``rows_for_the_whole_module``)."""
+
+
+@contextmanager
+def rows_for_the_whole_module(django_db_blocker):
+    """Committed rows that every test of a read-only module reads through the live server, made once
+    and emptied when the module is done, as a transactional test leaves the database (``flush``).
+    Passwords are hashed as the tests' settings hash them (tests/conftest.py), to sign in with."""
+    from django.test.utils import override_settings
+
+    hashers = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), hashers:
+        try:
+            yield
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def page(browser, live_server, page_database):
     """A fresh browser context (no cookies) and page for each test. Its base URL is the
     live server's, so ``page.goto(reverse("login"))`` works.
 
@@ -204,3 +242,24 @@ def axe(page, axe_source):
         return results
 
     return check
+
+
+class SignedInSessions:
+    """Session cookies kept for a read-only module, so each test's fresh browser context starts
+    signed in without going through the sign-in form again (the form has tests of its own)."""
+
+    def __init__(self):
+        self.cookies = {}
+
+    def sign_in(self, page, username: str) -> None:
+        from django.urls import reverse
+
+        from tests.browser.test_login import sign_in
+
+        if username in self.cookies:
+            page.context.add_cookies(self.cookies[username])
+            page.goto(reverse("home"))
+        else:
+            sign_in(page, username)
+            page.wait_for_url(lambda url: not url.rstrip("/").endswith("/login"))
+            self.cookies[username] = page.context.cookies()

@@ -21,7 +21,8 @@ from plans.choices import Rag
 from plans.demo import NARRATIVES, load_demo_updates
 from plans.models import Action, Measure, QuarterlyUpdate, ReportingPeriod
 from plans.seeds import load_seed_measures, load_seed_plans
-from tests.browser.test_login import sign_in, tab_to, url_is
+from tests.browser.conftest import SignedInSessions, rows_for_the_whole_module
+from tests.browser.test_login import tab_to, url_is
 from tests.browser.test_strategy_and_plans import (
     NARROW,
     action_ids,
@@ -41,29 +42,47 @@ DEMO_DAY = date(2025, 8, 14)
 LATEST = "2025-26 Q1"
 
 
-@pytest.fixture
-def council(transactional_db, tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def council_rows(django_db_setup, django_db_blocker, tmp_path_factory):
     """The strategy, plans and measures from the seeds, and the demo's updates as set up on DEMO_DAY:
     CEF 2023-24 with seed 001's quarter 3 updates; CEF rolled forward to 2024-25 and 2025-26 and the
     illustrative ACH, RRH and ECS plans for both years; 2024-25 locked and 2025-26 quarter 1 locked
     (green, amber, red and complete updates, now and then none), quarter 2 open. The demo people
-    are made as the demo makes them; their passwords go to a scratch file, not the working copy's."""
-    monkeypatch.setattr(demo_people, "credentials_file", lambda: tmp_path / "demo-credentials.json")
-    load_seed_strategy()
-    load_seed_plans()
-    load_seed_measures()
-    demo_people.ensure_demo_people()
-    assert load_demo_updates(today=DEMO_DAY)
+    are made as the demo makes them; their passwords go to a scratch file, not the working copy's.
+    Made once for the module: its tests only read them."""
+    scratch = tmp_path_factory.mktemp("demo")
+    with rows_for_the_whole_module(django_db_blocker), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(demo_people, "credentials_file", lambda: scratch / "demo-credentials.json")
+        load_seed_strategy()
+        load_seed_plans()
+        load_seed_measures()
+        demo_people.ensure_demo_people()
+        assert load_demo_updates(today=DEMO_DAY)
+        make_user(Role.MEMBER, username="cllr", first_name="Pat", last_name="Councillor")
+        yield
+
+
+@pytest.fixture(scope="module")
+def sessions():
+    return SignedInSessions()
+
+
+@pytest.fixture
+def page_database(council_rows):
+    """The pages read the module's rows (tests/browser/conftest.py)."""
+
+
+@pytest.fixture
+def council(council_rows):
     latest = dashboards.latest_locked_period()
     assert str(latest) == LATEST
     return latest
 
 
 @pytest.fixture
-def member(page, council):
+def member(page, council, sessions):
     """A councillor (the Member role) signed in, on the home page."""
-    make_user(Role.MEMBER, username="cllr", first_name="Pat", last_name="Councillor")
-    sign_in(page, "cllr")
+    sessions.sign_in(page, "cllr")
     expect(page).to_have_url(url_is(reverse("home")))
     return page
 

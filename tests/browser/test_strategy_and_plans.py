@@ -23,7 +23,8 @@ from ambitions.services import load_seed_strategy
 from bromley_portal.accounts.roles import Role
 from plans.models import Action, ActionDetail, DetailLead, ReportingPeriod
 from plans.seeds import load_seed_plans
-from tests.browser.test_login import sign_in, tab_to, url_is
+from tests.browser.conftest import SignedInSessions, rows_for_the_whole_module
+from tests.browser.test_login import tab_to, url_is
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -36,20 +37,31 @@ ACTIONS = reverse("plans:action_list")
 LIST_COLUMNS = ["Plan", "No.", "Action", "Lead", "Due", "RAG status", "Reported in", "Update"]
 
 
-@pytest.fixture
-def seeds(transactional_db):
-    """The council's strategy and plans, as the demo loads them. Loaded for each test: the
-    live server needs transactional tests, which empty the database after each one, and
-    loading takes about a second."""
-    load_seed_strategy()
-    load_seed_plans()
+@pytest.fixture(scope="module")
+def seeds(django_db_setup, django_db_blocker):
+    """The council's strategy and plans, as the demo loads them, and a councillor: made once for the
+    module, whose tests only read them through the live server."""
+    with rows_for_the_whole_module(django_db_blocker):
+        load_seed_strategy()
+        load_seed_plans()
+        make_user(Role.MEMBER, username="cllr", first_name="Pat", last_name="Councillor")
+        yield
+
+
+@pytest.fixture(scope="module")
+def sessions():
+    return SignedInSessions()
 
 
 @pytest.fixture
-def signed_in(page, seeds):
+def page_database(seeds):
+    """The pages read the module's rows (tests/browser/conftest.py)."""
+
+
+@pytest.fixture
+def signed_in(page, seeds, sessions):
     """A councillor (the Member role) signed in: they read plans but do not edit them."""
-    make_user(Role.MEMBER, username="cllr", first_name="Pat", last_name="Councillor")
-    sign_in(page, "cllr")
+    sessions.sign_in(page, "cllr")
     expect(page).to_have_url(url_is(reverse("home")))
     return page
 
