@@ -11,10 +11,10 @@ DEMO_ENV := DEBUG=true
 run: install assets demo
 	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
-# Two or more processes (one per CPU): a module's tests stay in one process, and the tests that start a
-# real Celery worker share one (tests/conftest.py). `.venv/bin/pytest` alone runs in one process.
+# One process per CPU: a module's tests stay in one process; each process has its own test database
+# and Redis database (tests/conftest.py). `.venv/bin/pytest` alone runs in one process.
 test: install assets
-	$(BIN)/pytest -n auto --dist loadgroup
+	$(BIN)/pytest -n auto --dist loadscope
 
 install: $(VENV)/.installed node_modules/.installed
 

@@ -1,5 +1,6 @@
 import os
 from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import connection, transaction
@@ -87,10 +88,35 @@ def data_shared_by_a_module(django_db_blocker):
             atomic.__exit__(None, None, None)
 
 
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``), a module's tests run in one
-    process, so data and PDFs a module makes once are made once; tests that start a real Celery
-    worker share the group "celery" (one process), so no two workers ever share a queue."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+REDIS_DATABASES = 16  # Redis's default "databases"
+REDIS_URL_GIVEN = os.environ.get("REDIS_URL", "")
+
+
+def redis_url_for_this_process(url: str, xdist_worker: str) -> str:
+    """``make test`` runs ``pytest -n auto --dist loadscope``: a module's tests stay in one process,
+    but modules run side by side, each process with its own test database. Each process also gets
+    a Redis database of its own (gw0 → base+1, gw1 → base+2, …), so a Celery worker one test starts
+    never takes a task another process queued (a job its database does not have), and cached
+    values never cross."""
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    database = base + 1 + int(xdist_worker.removeprefix("gw"))
+    if database >= REDIS_DATABASES:
+        raise pytest.UsageError(
+            f"{xdist_worker} would need Redis database {database}; Redis has {REDIS_DATABASES}: "
+            "run with fewer processes (-n) or a lower database in REDIS_URL"
+        )
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def pytest_configure(config):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not (worker and REDIS_URL_GIVEN):
+        return
+    from django.conf import settings
+
+    own = redis_url_for_this_process(REDIS_URL_GIVEN, worker)
+    os.environ["REDIS_URL"] = own  # the Celery worker processes tests start inherit it
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = own
+    settings.CACHES["default"]["LOCATION"] = own
+    celery_app.conf.broker_url = celery_app.conf.result_backend = own

@@ -12,10 +12,8 @@ from django.db import connection
 from bromley_portal.celery import app as celery_app
 from bromley_portal.core.models import WorkerHeartbeat
 from bromley_portal.core.tasks import record_heartbeat
+from tests.conftest import REDIS_URL_GIVEN, redis_url_for_this_process
 from tests.workers import celery_worker
-
-# Tests that start a real Celery worker run in one xdist process, so no two workers share a queue.
-pytestmark = pytest.mark.xdist_group("celery")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,3 +70,21 @@ def test_ci_runs_against_postgresql_and_redis(db):
     import redis
 
     assert redis.Redis.from_url(os.environ["REDIS_URL"]).ping()
+
+
+def test_each_test_process_queues_and_caches_in_a_redis_database_of_its_own():
+    """Side by side under ``make test``, a worker one process starts must never take another's task."""
+    assert redis_url_for_this_process("redis://127.0.0.1:6379/0", "gw0") == "redis://127.0.0.1:6379/1"
+    assert redis_url_for_this_process("redis://:pw@redis:6379/3", "gw2") == "redis://:pw@redis:6379/6"
+    with pytest.raises(pytest.UsageError, match="Redis has 16"):
+        redis_url_for_this_process("redis://127.0.0.1:6379/0", "gw15")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not (worker and os.environ.get("REDIS_URL")):
+        pytest.skip("only under pytest -n with REDIS_URL")
+    from django.core.cache import cache
+
+    own = os.environ["REDIS_URL"]
+    assert own == redis_url_for_this_process(REDIS_URL_GIVEN, worker) != REDIS_URL_GIVEN
+    with celery_app.connection_for_write() as connection_:
+        assert connection_.as_uri(include_password=False).endswith(own.rsplit("/", 1)[1])
+    assert cache._cache._servers == [own]

@@ -24,9 +24,6 @@ from plans.seeds import load_seed_plans
 from tests.factories import make_user
 from tests.workers import celery_worker
 
-# Tests that start a real Celery worker run in one xdist process, so no two workers share a queue.
-pytestmark = pytest.mark.xdist_group("celery")
-
 ROOT = Path(__file__).resolve().parent.parent
 QUEUE = "pdf"  # the queue CELERY_TASK_ROUTES sends reports.* to
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 BROWSER_TESTS = Path(__file__).resolve().parent
 REPO_ROOT = BROWSER_TESTS.parent.parent
@@ -75,6 +76,10 @@ def browser(async_unsafe_allowed):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # While Playwright's event loop runs, asgiref keeps Django's connections per async context, so
+        # these tests had a connection of their own: close it here, or PostgreSQL still counts it
+        # when pytest-django drops the test database.
+        connections.close_all()
 
 
 PLAIN_HTTP_SETTINGS = {

@@ -17,8 +17,7 @@ from plans.seeds import load_seed_plans
 from tests.factories import TEST_PASSWORD, make_user
 from tests.test_report_worker import pdf_worker_running
 
-# Starts a real Celery worker: in the same xdist process as the other worker tests, so no two share a queue.
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("celery")]
+pytestmark = pytest.mark.browser
 
 TITLE = "Children, Education and Families Portfolio Plan 2023-24: Progress at Quarter 3"
 
