@@ -157,13 +157,9 @@ def rows_for_the_whole_module(django_db_blocker):
             call_command("flush", interactive=False, verbosity=0)
 
 
-@pytest.fixture
-def page(browser, live_server, page_database):
-    """A fresh browser context (no cookies) and page for each test. Its base URL is the
-    live server's, so ``page.goto(reverse("login"))`` works.
-
-    Fails the test if the page throws a JavaScript error or an asset (CSS, JS, image,
-    font) fails to load."""
+def new_context(browser, live_server):
+    """A browser context with no cookies whose base URL is the live server's, so
+    ``page.goto(reverse("login"))`` works."""
     context = browser.new_context(
         base_url=live_server.url,
         locale="en-GB",
@@ -171,6 +167,13 @@ def page(browser, live_server, page_database):
         viewport={"width": 1280, "height": 900},
     )
     context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+@contextmanager
+def watched_page(context):
+    """A new page in ``context``, closed after the block; fails the test if the page threw a
+    JavaScript error or an asset (CSS, JS, image, font) failed to load."""
     page = context.new_page()
     problems = []
 
@@ -189,10 +192,23 @@ def page(browser, live_server, page_database):
     page.on("pageerror", on_page_error)
     page.on("response", on_response)
     page.on("requestfailed", on_request_failed)
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        page.close()
     if problems:
         pytest.fail("The page had problems:\n" + "\n".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def page(browser, live_server, page_database):
+    """A fresh browser context (no cookies) and page for each test."""
+    context = new_context(browser, live_server)
+    try:
+        with watched_page(context) as page:
+            yield page
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="session")
@@ -224,47 +240,56 @@ def format_violations(url: str, violations: list[dict], max_nodes: int = 10) -> 
 
 
 @pytest.fixture
-def axe(page, axe_source):
+def axe(axe_source):
     """``axe(page)`` runs axe-core on the page as it is now and fails the test with a
     readable list of violations (rule id, impact, help, target nodes) if there are any.
 
     ``axe(page, disable=["rule-id"])`` turns off rules, each with a reason in the test.
-    axe-core is loaded through an init script (run for each new document, outside the
-    page's Content-Security-Policy), so it is there on every page the test opens."""
-    page.context.add_init_script(script=axe_source)
+    axe-core is put into the page only when it is checked, through Playwright's evaluate (the
+    DevTools protocol, which a page's Content-Security-Policy does not govern); pages no test
+    checks never load it."""
 
-    def check(target_page=None, *, disable: list[str] | tuple[str, ...] = ()):
-        target_page = target_page or page
+    def check(target_page, *, disable: list[str] | tuple[str, ...] = ()):
         if not target_page.evaluate("() => typeof window.axe === 'object'"):
-            target_page.add_script_tag(content=axe_source)
+            target_page.evaluate(axe_source)
         options = {
             "runOnly": {"type": "tag", "values": AXE_TAGS},
             "rules": {rule: {"enabled": False} for rule in disable},
+            # Every rule still runs; only violations are gathered in full and sent back.
+            "resultTypes": ["violations"],
         }
-        results = target_page.evaluate("(options) => window.axe.run(document, options)", options)
-        if results["violations"]:
-            pytest.fail(format_violations(target_page.url, results["violations"]), pytrace=False)
-        return results
+        violations = target_page.evaluate(
+            "async (options) => (await window.axe.run(document, options)).violations", options
+        )
+        if violations:
+            pytest.fail(format_violations(target_page.url, violations), pytrace=False)
 
     return check
 
 
-class SignedInSessions:
-    """Session cookies kept for a read-only module, so each test's fresh browser context starts
-    signed in without going through the sign-in form again (the form has tests of its own)."""
+class SignedInContexts:
+    """For a read-only module: one browser context per person, signed in through the form once,
+    then each test gets a new page in it. The module's tests share the sign-in cookie and the
+    browser's cache of the CSS and scripts, not a page. (Sign-in itself has tests of its own.)"""
 
-    def __init__(self):
-        self.cookies = {}
+    def __init__(self, browser, live_server):
+        self.browser = browser
+        self.live_server = live_server
+        self.contexts = {}
 
-    def sign_in(self, page, username: str) -> None:
-        from django.urls import reverse
-
+    @contextmanager
+    def page(self, username: str):
         from tests.browser.test_login import sign_in
 
-        if username in self.cookies:
-            page.context.add_cookies(self.cookies[username])
-            page.goto(reverse("home"))
-        else:
-            sign_in(page, username)
-            page.wait_for_url(lambda url: not url.rstrip("/").endswith("/login"))
-            self.cookies[username] = page.context.cookies()
+        context = self.contexts.get(username)
+        if context is None:
+            context = self.contexts[username] = new_context(self.browser, self.live_server)
+            with watched_page(context) as page:
+                sign_in(page, username)
+                page.wait_for_url(lambda url: not url.rstrip("/").endswith("/login"))
+        with watched_page(context) as page:
+            yield page
+
+    def close(self) -> None:
+        for context in self.contexts.values():
+            context.close()

@@ -21,7 +21,7 @@ from plans.choices import Rag
 from plans.demo import NARRATIVES, load_demo_updates
 from plans.models import Action, Measure, QuarterlyUpdate, ReportingPeriod
 from plans.seeds import load_seed_measures, load_seed_plans
-from tests.browser.conftest import SignedInSessions, rows_for_the_whole_module
+from tests.browser.conftest import SignedInContexts, rows_for_the_whole_module
 from tests.browser.test_login import tab_to, url_is
 from tests.browser.test_strategy_and_plans import (
     NARROW,
@@ -63,8 +63,10 @@ def council_rows(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def sessions():
-    return SignedInSessions()
+def contexts(browser, live_server, council_rows):
+    contexts = SignedInContexts(browser, live_server)
+    yield contexts
+    contexts.close()
 
 
 @pytest.fixture
@@ -80,11 +82,10 @@ def council(council_rows):
 
 
 @pytest.fixture
-def member(page, council, sessions):
-    """A councillor (the Member role) signed in, on the home page."""
-    sessions.sign_in(page, "cllr")
-    expect(page).to_have_url(url_is(reverse("home")))
-    return page
+def member(contexts, council):
+    """A new page for a councillor (the Member role) signed in."""
+    with contexts.page("cllr") as page:
+        yield page
 
 
 def result_count(page) -> int:
@@ -154,6 +155,7 @@ def test_an_invalid_period_is_summarised_above_the_heading_and_the_latest_period
 
 def test_a_member_goes_from_home_to_a_red_actions_narrative_and_a_measures_comparators(member, axe, council):
     page = member
+    page.goto(reverse("home"))
     main = page.get_by_role("main")
 
     # Home: "Dashboards" is in the service navigation and in the page's list of sections.

@@ -39,6 +39,21 @@ def sign_in(page, username: str, password: str = TEST_PASSWORD) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def test_the_axe_check_fails_on_a_page_with_violations_and_names_them(page, axe):
+    """The check every page test relies on can fail: a picture with no text alternative and an
+    unlabelled field are reported by rule."""
+    page.goto(reverse("login"))
+    page.evaluate(
+        """() => document.querySelector("main").insertAdjacentHTML("beforeend",
+            '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" id="no-alt"><input id="no-label">')"""
+    )
+    with pytest.raises(pytest.fail.Exception) as failure:
+        axe(page)
+    assert "- image-alt (critical)" in str(failure.value)
+    assert "- label (critical)" in str(failure.value)
+    assert "#no-alt" in str(failure.value)
+
+
 def test_the_sign_in_page_has_no_accessibility_violations(page, axe):
     page.goto(reverse("login"))
     expect(page).to_have_title("Sign in – Bromley Portal")

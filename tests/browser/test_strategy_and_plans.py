@@ -23,7 +23,7 @@ from ambitions.services import load_seed_strategy
 from bromley_portal.accounts.roles import Role
 from plans.models import Action, ActionDetail, DetailLead, ReportingPeriod
 from plans.seeds import load_seed_plans
-from tests.browser.conftest import SignedInSessions, rows_for_the_whole_module
+from tests.browser.conftest import SignedInContexts, rows_for_the_whole_module
 from tests.browser.test_login import tab_to, url_is
 from tests.factories import make_user
 
@@ -49,8 +49,10 @@ def seeds(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="module")
-def sessions():
-    return SignedInSessions()
+def contexts(browser, live_server, seeds):
+    contexts = SignedInContexts(browser, live_server)
+    yield contexts
+    contexts.close()
 
 
 @pytest.fixture
@@ -59,11 +61,10 @@ def page_database(seeds):
 
 
 @pytest.fixture
-def signed_in(page, seeds, sessions):
-    """A councillor (the Member role) signed in: they read plans but do not edit them."""
-    sessions.sign_in(page, "cllr")
-    expect(page).to_have_url(url_is(reverse("home")))
-    return page
+def signed_in(contexts):
+    """A new page for a councillor (the Member role) signed in: they read plans but do not edit them."""
+    with contexts.page("cllr") as page:
+        yield page
 
 
 def first_cef_action() -> Action:
@@ -183,7 +184,8 @@ def test_a_member_filters_overdue_actions_by_lead_and_downloads_them_with_the_ke
     # The list names a lead as the plan writes the title ("Director of Education" once in seed 001).
     written = set(DetailLead.objects.filter(post__title=LEAD).values_list("written_as", flat=True)) | {LEAD}
 
-    # Plans, from the service navigation, then the link to every action.
+    # Plans, from the home page's service navigation, then the link to every action.
+    page.goto(reverse("home"))
     tab_to(page, page.get_by_role("navigation", name="Menu").get_by_role("link", name="Plans"))
     page.keyboard.press("Enter")
     expect(page).to_have_url(url_is(reverse("plans:plan_list")))
