@@ -27,6 +27,7 @@ from tests.browser.test_strategy_and_plans import (
     NARROW,
     action_ids,
     assert_page_does_not_scroll_sideways,
+    assert_status_tags_hold_their_words,
     column_texts,
 )
 from tests.factories import make_user
@@ -126,6 +127,7 @@ def test_the_dashboards_have_no_accessibility_violations(member, axe, name):
 
     page.set_viewport_size(NARROW)
     assert_page_does_not_scroll_sideways(page)
+    assert_status_tags_hold_their_words(page)
     axe(page)
 
 

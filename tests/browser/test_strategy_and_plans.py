@@ -498,6 +498,7 @@ def test_an_actions_page_shows_its_details_and_the_quarter_3_update_on_them(sign
     expect(history).to_have_count(1)
     expect(history).to_contain_text("2023-24 Q3")
     expect(history).to_contain_text("Reported without a RAG")
+    assert_status_tags_hold_their_words(page)
     update = page.locator(".app-update").filter(
         has=page.get_by_role("heading", name="2023-24 Q3", exact=True)
     )
@@ -619,6 +620,17 @@ def assert_tables_scroll_in_their_own_regions(page) -> None:
     assert not problems, problems
 
 
+def assert_status_tags_hold_their_words(page) -> None:
+    """Every status tag is as wide as its words: none runs out of its coloured box (GOV.UK caps a
+    tag's width, and a tag does not wrap, so a long label such as "Reported without a RAG" did)."""
+    overflowing = page.evaluate(
+        """() => [...document.querySelectorAll('.govuk-tag')]
+              .filter((tag) => tag.scrollWidth > tag.clientWidth + 1)
+              .map((tag) => `${tag.textContent.trim()}: ${tag.scrollWidth}px of words in ${tag.clientWidth}px`)"""
+    )
+    assert not overflowing, overflowing
+
+
 def assert_table_cells_name_their_own_headers(page) -> None:
     """Ids are unique, and a cell's ``headers`` name header cells of its own table (a screen
     reader finds a header by its id: a repeated id sends it to another table's header)."""
@@ -650,4 +662,5 @@ def test_at_390_px_no_table_makes_the_page_scroll_sideways(signed_in, axe, name)
     assert_page_does_not_scroll_sideways(page)
     assert_tables_scroll_in_their_own_regions(page)
     assert_table_cells_name_their_own_headers(page)
+    assert_status_tags_hold_their_words(page)
     axe(page)
