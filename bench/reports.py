@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import run_child  # noqa: E402 (after the path above)
 
 MEMORY_LIMIT_MB = 1024
 LONGER = 10
@@ -123,16 +124,7 @@ def child(parameters: dict, repeat: int) -> None:
 
 def measure(database_url: str, parameters: dict, repeat: int) -> dict:
     env = {**os.environ, "DATABASE_URL": database_url}
-    result = subprocess.run(  # noqa: S603 (our own script)
-        [sys.executable, __file__, "--child", json.dumps(parameters), "--repeat", str(repeat)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode:
-        raise SystemExit(f"the renderer failed:\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_child(__file__, "--child", json.dumps(parameters), "--repeat", str(repeat), env=env)
 
 
 def main() -> None:

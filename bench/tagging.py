@@ -17,13 +17,14 @@ Target: with our tagger a report renders in at most 20% more time than with Weas
 import argparse
 import json
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import run_child  # noqa: E402 (after the path above)
 
 SLOWER_AT_MOST = 1.20
 PDF_OPTIONS = {"pdf_tags": True, "pdf_variant": "pdf/ua-1"}  # as bromley_portal.reports.rendering
@@ -109,15 +110,7 @@ def child(tagger: str, rows: int) -> None:
 
 
 def measure(tagger: str, rows: int) -> dict:
-    result = subprocess.run(  # noqa: S603 (our own script)
-        [sys.executable, __file__, "--child", tagger, "--rows", str(rows)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode:
-        raise SystemExit(f"the renderer failed:\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_child(__file__, "--child", tagger, "--rows", str(rows))
 
 
 def main() -> None:
