@@ -9,7 +9,7 @@ plans.builders, the one way plans are written, in bulk.
 
 from django.db import transaction
 
-from plans.builders import ActionSpec, SectionSpec, UpdateSpec, action_spec_from, write_actions
+from plans.builders import ActionSpec, UpdateSpec, action_spec_from, section_spec_from, write_actions
 from plans.models import Measure, PlanSection, Reading
 
 COPY_STEP = 1000  # copy n of action 4 is action 1000 * n + 4
@@ -42,11 +42,7 @@ def grow_council(factor: int) -> None:
         if copies:
             write_actions(
                 section.plan,
-                [
-                    SectionSpec(
-                        number=section.number, title=section.title, ambition=section.ambition, actions=copies
-                    )
-                ],
+                [section_spec_from(section, copies)],
                 reason=f"Benchmark council, {factor} times larger",
             )
     for measure in list(Measure.objects.prefetch_related("readings", "ambitions")):

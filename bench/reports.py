@@ -55,7 +55,7 @@ def build_database() -> dict[str, dict]:
     from ambitions.models import Portfolio
     from ambitions.services import load_seed_strategy
     from bench.generate import copy_spec
-    from plans.builders import PlanSpec, SectionSpec, build_plan
+    from plans.builders import PlanSpec, build_plan, section_spec_from
     from plans.choices import Rag
     from plans.models import Action, PortfolioPlan, ReportingPeriod
     from plans.seeds import load_seed_plans
@@ -80,15 +80,7 @@ def build_database() -> dict[str, dict]:
                 for update in copy.updates:
                     update.rag = rags[index % len(rags)]
                 copies.append(copy)
-        sections.append(
-            SectionSpec(
-                number=section.number,
-                title=section.title,
-                ambition=section.ambition,
-                statement=section.statement,
-                actions=copies,
-            )
-        )
+        sections.append(section_spec_from(section, copies))
     long_plan = build_plan(
         PlanSpec(
             portfolio=Portfolio.objects.get(code="ACH"),

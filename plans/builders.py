@@ -125,6 +125,21 @@ class WriteResult:
     actions: list[Action] = field(default_factory=list)  # in spec order
 
 
+def section_spec_from(section: PlanSection, actions: list[ActionSpec]) -> SectionSpec:
+    """An existing section as a spec, with these actions, to write again elsewhere (a new year's plan,
+    a copy)."""
+    return SectionSpec(
+        number=section.number,
+        title=section.title,
+        ambition=section.ambition,
+        statement=section.statement,
+        rationale=section.rationale,
+        key_strategies=section.key_strategies,
+        alignment=section.alignment,
+        actions=actions,
+    )
+
+
 def action_spec_from(
     action: Action, *, number: int | None = None, detail_changes=None, updates=()
 ) -> ActionSpec:

@@ -506,7 +506,7 @@ def _ambition_labels(ambitions):
     return label
 
 
-def _corporate_sections(rows, by_ambition, by_portfolio, label, period) -> list[ReportSection]:
+def _corporate_sections(rows, by_ambition, by_portfolio, label, period, sentence) -> list[ReportSection]:
     year, quarter = period.financial_year.label, _quarter_words(period)
     ambition_rows = [
         _counts(label(n), group, short_label=label(n, short=True)) for n, group in by_ambition.items()
@@ -522,7 +522,7 @@ def _corporate_sections(rows, by_ambition, by_portfolio, label, period) -> list[
             "Progress by ambition",
             "reports/plans/corporate_counts.html",
             {
-                "sentence": _summary_sentence(rows, period) if rows else f"No plan has actions for {year}.",
+                "sentence": sentence or f"No plan has actions for {year}.",
                 "ambition_rows": ambition_rows,
                 "chart": _chart("Actions by ambition and RAG status", ambition_rows, "table 3.1"),
                 "portfolio_rows": portfolio_rows,
@@ -544,6 +544,7 @@ def build_corporate_summary(cleaned) -> CommitteeReport:
     strategy = current_strategy()
     ambitions = list(strategy.ambitions.all()) if strategy else []
     rows, by_ambition, by_portfolio = _corporate_rows(period, plans, ambitions)
+    sentence = _summary_sentence(rows, period) if rows else ""
     erc = Committee.objects.filter(portfolios__code="ERC").first()
     committee = erc.name if erc else "Executive, Resources and Contracts PDS Committee"
     return CommitteeReport(
@@ -563,7 +564,9 @@ def build_corporate_summary(cleaned) -> CommitteeReport:
             f"That the {committee} notes the progress reported and comments on the actions rated red or amber."
         ],
         implications=[NO_COST, NO_CALL_IN],
-        sections=_corporate_sections(rows, by_ambition, by_portfolio, _ambition_labels(ambitions), period),
+        sections=_corporate_sections(
+            rows, by_ambition, by_portfolio, _ambition_labels(ambitions), period, sentence
+        ),
         non_applicable_headings=NON_APPLICABLE,
         background_documents=[
             "Making Bromley Even Better 2021-2031",
@@ -571,7 +574,7 @@ def build_corporate_summary(cleaned) -> CommitteeReport:
             f"Quarterly updates for {period}, as locked in the Bromley Portal",
         ],
         filename=f"corporate-summary-{year}-q{period.quarter}",
-        summary=_summary_sentence(rows, period) if rows else "",
+        summary=sentence,
     )
 
 

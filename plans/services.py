@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from bromley_portal.core.financial_year import FinancialYear
-from plans.builders import PlanSpec, SectionSpec, action_spec_from, build_plan
+from plans.builders import PlanSpec, action_spec_from, build_plan, section_spec_from
 from plans.choices import PERIOD_TRANSITIONS, UPDATE_TRANSITIONS, PeriodStatus, UpdateStatus
 from plans.models import (
     Action,
@@ -309,15 +309,9 @@ def roll_forward_plan(plan: PortfolioPlan, year: int, user=None) -> PortfolioPla
         source=f"Rolled forward from {plan}",
         illustrative=plan.illustrative,
         sections=[
-            SectionSpec(
-                number=section.number,
-                title=section.title,
-                ambition=section.ambition,
-                statement=section.statement,
-                rationale=section.rationale,
-                key_strategies=section.key_strategies,
-                alignment=section.alignment,
-                actions=[
+            section_spec_from(
+                section,
+                [
                     action_spec_from(
                         action, detail_changes=lambda detail: rolled_target(detail, year - plan.year)
                     )
