@@ -36,9 +36,10 @@ COPY . .
 COPY --from=assets /build/static/dist/ static/dist/
 
 # Hashed, compressed static files for WhiteNoise, written to STATIC_ROOT
-# (/app/staticfiles by default). The SECRET_KEY here is a throwaway that exists
-# only for this one command; it is not an ENV and is not in the image.
-RUN SECRET_KEY=collectstatic-build-only DEBUG=false python manage.py collectstatic --noinput
+# (/app/staticfiles by default). The SECRET_KEY here is a random throwaway that exists
+# only for this one command (with DEBUG off the settings refuse a short or placeholder
+# key); it is not an ENV and is not in the image.
+RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" DEBUG=false python manage.py collectstatic --noinput
 
 # Run as an unprivileged user. The code and static files stay owned by root (read
 # only for the portal); the portal writes only to MEDIA_ROOT, /tmp and its home

@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import resource
+import secrets
 import sys
 import tempfile
 import time
@@ -40,6 +41,8 @@ LONGER = 10
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DEBUG", "false")
+    # With DEBUG off the settings refuse the demo key: a throwaway database gets a throwaway key.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bromley_portal.settings")
     import django

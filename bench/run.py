@@ -10,6 +10,7 @@ Django's test client, so they are server time without the network.
 
 import argparse
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -23,6 +24,8 @@ sys.path.insert(0, str(ROOT))
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DEBUG", "false")
+    # With DEBUG off the settings refuse the demo key: a throwaway database gets a throwaway key.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bromley_portal.settings")
     import django

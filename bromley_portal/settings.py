@@ -9,16 +9,16 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
-from bromley_portal.env import env_bool, env_database, env_int, env_list, env_str
+from bromley_portal.env import env_bool, env_database, env_int, env_list, env_secret_key, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-# A key for local demo runs only. ``check --deploy`` flags it (its prefix is
-# "django-insecure"), so production must set SECRET_KEY.
-DEMO_SECRET_KEY = "django-insecure-bromley-portal-local-demo-only-never-use-in-production"  # noqa: S105 (demo only; check --deploy flags it)
+# A key for local demo runs only (DEBUG on). With DEBUG off the portal refuses to
+# start with it, with any placeholder or with a short key (env_secret_key).
+DEMO_SECRET_KEY = "django-insecure-bromley-portal-local-demo-only-never-use-in-production"  # noqa: S105 (demo only; refused with DEBUG off)
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY", DEMO_SECRET_KEY)
+SECRET_KEY = env_secret_key("SECRET_KEY", DEMO_SECRET_KEY, debug=DEBUG)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

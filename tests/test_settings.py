@@ -71,6 +71,7 @@ def run_manage(*args, env):
 def production_env(**overrides):
     env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY"}}
     env.update(
+        DJANGO_SETTINGS_MODULE="bromley_portal.settings",  # the real settings, not the tests' (tests/settings.py)
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="portal.bromley.gov.uk",
@@ -87,12 +88,55 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "System check identified no issues" in result.stdout
 
 
-def test_check_deploy_refuses_the_demo_secret_key():
+@pytest.mark.parametrize(
+    ("key", "says"),
+    [
+        (None, "SECRET_KEY is not set and DEBUG is off"),
+        ("", "SECRET_KEY is not set and DEBUG is off"),
+        (
+            "django-insecure-bromley-portal-local-demo-only-never-use-in-production",
+            "the demo key or a placeholder",
+        ),
+        ("change-me", "the demo key or a placeholder"),
+        ("CHANGE-ME-to-something-long-and-random-before-going-live-please", "the demo key or a placeholder"),
+        ("collectstatic-build-only", "must be at least 50 characters"),
+        ("a" * 80, "must be at least 50 characters"),
+        ("django-insecure-" + secrets.token_urlsafe(50), "must be at least 50 characters"),
+    ],
+    ids=[
+        "unset",
+        "empty",
+        "demo key",
+        "change-me",
+        "a change-me sentence",
+        "short",
+        "one character",
+        "startproject's",
+    ],
+)
+def test_production_refuses_to_start_with_a_demo_placeholder_or_weak_key(key, says):
+    """Settings import fails (ImproperlyConfigured), so no command starts: not gunicorn, not a worker."""
     env = production_env()
-    del env["SECRET_KEY"]
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    if key is None:
+        del env["SECRET_KEY"]
+    else:
+        env["SECRET_KEY"] = key
+    result = run_manage("check", env=env)
     assert result.returncode != 0
-    assert "security.W009" in result.stderr + result.stdout
+    assert "ImproperlyConfigured" in result.stderr
+    assert says in result.stderr
+    assert "secrets.token_urlsafe(50)" in result.stderr, "the message says how to make a key"
+
+
+def test_the_demo_key_still_serves_the_local_demo_with_debug_on():
+    env = production_env(DEBUG="true", DATABASE_URL="sqlite:////tmp/unused.sqlite3")
+    del env["SECRET_KEY"]
+    env.pop("REDIS_URL")
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith("django-insecure-bromley-portal-local-demo-only")
 
 
 def test_a_bad_setting_stops_the_portal_with_a_clear_message():
