@@ -8,6 +8,7 @@ the portal runs the embedded demo: SQLite, tasks run inline, e-mail to the conso
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 from bromley_portal.env import env_bool, env_database, env_int, env_list, env_secret_key, env_str
 
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "csp",
     "crispy_forms",
     "crispy_forms_gds",
     "django_tables2",
@@ -49,11 +51,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bromley_portal.core.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -236,6 +240,24 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Load balancers check /health/ over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts from the portal only; no
+# inline script or style (the templates have none), no plug-ins, no framing, forms post only here.
+# GOV.UK Frontend's stylesheet has one data: image. The browser tests inject axe-core through the
+# DevTools protocol, which the policy does not govern, and fail on any violation (tests/browser).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

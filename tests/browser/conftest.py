@@ -173,12 +173,17 @@ def new_context(browser, live_server):
 @contextmanager
 def watched_page(context):
     """A new page in ``context``, closed after the block; fails the test if the page threw a
-    JavaScript error or an asset (CSS, JS, image, font) failed to load."""
+    JavaScript error, broke the Content-Security-Policy (chromium reports each blocked script,
+    style or other resource on the console) or an asset (CSS, JS, image, font) failed to load."""
     page = context.new_page()
     problems = []
 
     def on_page_error(error):
         problems.append(f"JavaScript error on {page.url}: {error}")
+
+    def on_console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            problems.append(f"Content-Security-Policy violation on {page.url}: {message.text}")
 
     def on_response(response):
         if response.status >= 400 and response.request.resource_type in ASSET_TYPES:
@@ -190,6 +195,7 @@ def watched_page(context):
             problems.append(f"request failed: {request.url} ({request.failure})")
 
     page.on("pageerror", on_page_error)
+    page.on("console", on_console)
     page.on("response", on_response)
     page.on("requestfailed", on_request_failed)
     try:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from bromley_portal.accounts.roles import Role
+from tests.browser.conftest import new_context
 from tests.factories import TEST_PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
@@ -69,6 +70,44 @@ def test_the_sign_in_page_has_no_accessibility_violations(page, axe):
     # GOV.UK Frontend's JavaScript ran (progressive enhancement, not a requirement).
     expect(page.locator("body")).to_have_class(re.compile(r"\bgovuk-frontend-supported\b"))
     axe(page)
+
+
+CSP_VIOLATIONS = """() => {
+    window.cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (event) => {
+        window.cspViolations.push(`${event.effectiveDirective} ${event.blockedURI}`);
+    });
+}"""
+
+
+def test_pages_break_no_content_security_policy_rule_and_an_inline_script_would(
+    browser, live_server, officer
+):
+    """Every browser test fails on a violation chromium logs (watched_page); this test listens for the
+    securitypolicyviolation event itself, on pages with GOV.UK Frontend's scripts, a form and the
+    service navigation, and shows the policy does stop an inline script."""
+    context = new_context(browser, live_server)
+    try:
+        context.add_init_script(f"({CSP_VIOLATIONS})()")
+        page = context.new_page()
+        page.goto(reverse("login"))
+        expect(page.locator("body")).to_have_class(re.compile(r"\bgovuk-frontend-supported\b"))
+        assert page.evaluate("() => window.cspViolations") == []
+        sign_in(page, "olu")
+        expect(page).to_have_url(url_is(reverse("home")))
+        for path in [reverse("home"), reverse("password_change"), reverse("accessibility")]:
+            page.goto(path)
+            assert page.evaluate("() => window.cspViolations") == [], path
+
+        page.evaluate(
+            """() => { const script = document.createElement("script");
+                script.textContent = "window.inlineRan = true"; document.body.append(script); }"""
+        )
+        page.wait_for_function("() => window.cspViolations.length > 0")
+        assert page.evaluate("() => window.cspViolations") == ["script-src-elem inline"]
+        assert page.evaluate("() => window.inlineRan") is None
+    finally:
+        context.close()
 
 
 def test_a_person_signs_in_with_the_keyboard_only_and_lands_on_home(page, axe, officer):
