@@ -9,6 +9,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from bromley_portal.env import env_bool, env_database, env_int, env_list, env_secret_key, env_str
 
@@ -103,14 +104,51 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Failed logins are limited per account and per address (django-axes).
+# Failed sign-ins lock an account at one address, and an account from every address together, never
+# an address alone (django-axes; bromley_portal/accounts/lockouts.py says how the two counts work).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ACCOUNT_FAILURE_LIMIT = env_int("AXES_ACCOUNT_FAILURE_LIMIT", 20)
+if not 1 <= AXES_FAILURE_LIMIT <= AXES_ACCOUNT_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "AXES_ACCOUNT_FAILURE_LIMIT must be at least AXES_FAILURE_LIMIT, which must be at least 1."
+    )
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "user_agent"], "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "bromley_portal.accounts.lockouts.PortalLockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bromley_portal.accounts.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
 AXES_VERBOSE = False
+
+
+def client_address_settings(proxies: int) -> dict:
+    """How django-ipware (which axes uses when it is installed) finds the client's address behind
+    ``proxies`` proxies. Each proxy adds the address it was reached from to X-Forwarded-For and the
+    nearest is REMOTE_ADDR, so the client is the ``proxies``-th address from the right of
+    X-Forwarded-For, whatever a client writes to its left (hence not strict). With no proxy only
+    REMOTE_ADDR counts: X-Forwarded-For is the client's own word."""
+    if proxies < 0:
+        raise ImproperlyConfigured("AXES_PROXY_COUNT must be 0 or more.")
+    return {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+        if proxies
+        else ("REMOTE_ADDR",),
+        "AXES_IPWARE_PROXY_ORDER": "left-most",
+        # ipware counts the proxies listed in X-Forwarded-For, which leaves out the nearest.
+        "AXES_IPWARE_PROXY_COUNT": proxies - 1 if proxies else None,
+        "IPWARE_STRICT": False,
+    }
+
+
+_client_address = client_address_settings(env_int("AXES_PROXY_COUNT", 0))
+AXES_IPWARE_META_PRECEDENCE_ORDER = _client_address["AXES_IPWARE_META_PRECEDENCE_ORDER"]
+AXES_IPWARE_PROXY_ORDER = _client_address["AXES_IPWARE_PROXY_ORDER"]
+AXES_IPWARE_PROXY_COUNT = _client_address["AXES_IPWARE_PROXY_COUNT"]
+IPWARE_STRICT = _client_address["IPWARE_STRICT"]
+
+
+# Password reset by e-mail: how long a link works (seconds), and how many e-mails one address gets an hour.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
+PASSWORD_RESET_EMAILS_PER_HOUR = env_int("PASSWORD_RESET_EMAILS_PER_HOUR", 3)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -75,7 +75,11 @@ class ActionDetailAdmin(SimpleHistoryAdmin):
 
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "opens_on", "due_on", "locks_on"]
+    """Sets up periods and their dates. A period opens and locks only through plans.services
+    (open_period, lock_period: the clerk's Reporting periods pages), which keep to the workflow."""
+
+    list_display = ["__str__", "status", "opens_on", "due_on", "locks_on"]
+    readonly_fields = ["status", "locked_at", "locked_by"]
 
 
 class ReadingInline(admin.TabularInline):
@@ -95,7 +99,8 @@ class MeasureAdmin(SimpleHistoryAdmin):
 
 @admin.register(QuarterlyUpdate)
 class QuarterlyUpdateAdmin(SimpleHistoryAdmin):
-    """For looking things up; changes go through the pages, which keep to the workflow."""
+    """For looking things up; changes go through the pages, which keep to the workflow
+    (plans.services): every field is read-only here, and none can be added or changed."""
 
     list_display = ["action", "period", "rag", "status"]
     list_select_related = ["action__section__plan__portfolio", "period"]

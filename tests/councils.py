@@ -14,6 +14,7 @@ added. A key can be set once only, so two parts cannot overwrite each other's ob
 
 from collections.abc import Callable
 
+from axes.models import AccessAttempt
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -62,6 +63,24 @@ def build_council(people: dict) -> Council:
     for builder in _parts.values():
         builder(council, people)
     return council
+
+
+# Sign-in (accounts) ---------------------------------------------------------------------
+
+
+@council_part("accounts")
+def accounts_part(council, people):
+    """Someone locked out after failed sign-ins, for admins to clear."""
+    council["lockout"] = AccessAttempt.objects.create(
+        username="locked-out-person",
+        ip_address="192.0.2.1",
+        user_agent="test",
+        failures_since_start=5,
+        get_data="",
+        post_data="",
+        http_accept="text/html",
+        path_info="/accounts/login/",
+    )
 
 
 # The council's structure and strategy (ambitions) --------------------------------------------

@@ -13,6 +13,8 @@ pattern it opens (checked against ``url``).
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from axes.models import AccessAttempt
+
 from bromley_portal.accounts.roles import Role
 from bromley_portal.reports.choices import JobStatus
 from bromley_portal.reports.models import ReportJob
@@ -102,6 +104,18 @@ PAGES = [
         no_role_allowed=True,
         url_name="password_change_done",
     ),
+    # Password reset by e-mail: before signing in, so anyone opens it (a signed-in person too).
+    *[
+        Page(name, url, EVERY_ROLE, no_role_allowed=True, public=True, url_name=url_name)
+        for name, url, url_name in [
+            ("password reset", "/accounts/password-reset/", "password_reset"),
+            ("password reset sent", "/accounts/password-reset/sent/", "password_reset_done"),
+            # A link whose token is wrong: the page says the link does not work.
+            ("password reset link", "/accounts/reset/MQ/no-such-token/", "password_reset_confirm"),
+            ("password set", "/accounts/reset/done/", "password_reset_complete"),
+        ]
+    ],
+    Page("sign-in lockouts", "/accounts/lockouts/", frozenset({Role.ADMIN}), url_name="lockouts"),
     # The Django admin is for admins. Its own pages are not all listed here: these are samples.
     Page("admin index", "/admin/", frozenset({Role.ADMIN}), url_name="admin:index"),
     Page(
@@ -254,6 +268,15 @@ ACTIONS = [
         no_role_allowed=True,
         why="Ends the session. POST only (Django's LogoutView), so a link on another site cannot sign anyone out.",
         url_name="logout",
+    ),
+    Action(
+        "clear a sign-in lockout",
+        "/accounts/lockouts/clear/",
+        frozenset({Role.ADMIN}),
+        why="Lets a locked-out account sign in again, from the button on the lockouts page.",
+        data={"username": "locked-out-person"},
+        done=lambda council: not AccessAttempt.objects.filter(username="locked-out-person").exists(),
+        url_name="clear_lockout",
     ),
     # Quarterly updates.
     Action(

@@ -1,4 +1,13 @@
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+from django.core.cache import cache
 
 
 def _without_autofocus(form):
@@ -20,5 +29,47 @@ class PortalPasswordChangeForm(PasswordChangeForm):
         super().__init__(*args, **kwargs)
         _without_autofocus(self)
         self.fields["old_password"].error_messages["required"] = "Enter your current password"
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    """Asks for the e-mail address of a local account. The page that follows says the same whether or
+    not an account has the address, and each address gets at most PASSWORD_RESET_EMAILS_PER_HOUR
+    e-mails, so the form can be used neither to find out who has an account nor to flood an inbox."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _without_autofocus(self)
+        self.fields["email"].label = "Email address"
+        self.fields["email"].help_text = "The address your portal account uses."
+        self.fields["email"].error_messages.update(
+            required="Enter your email address",
+            invalid="Enter an email address in the correct format, like name@bromley.gov.uk",
+        )
+
+    def get_users(self, email):
+        if not within_reset_limit(email):
+            return iter(())
+        return super().get_users(email)
+
+
+def within_reset_limit(email: str) -> bool:
+    """Count one more reset asked for ``email`` this hour (in the shared cache); False past the limit."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    key = f"password-reset:{digest}"
+    cache.add(key, 0, timeout=60 * 60)
+    try:
+        asked = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=60 * 60)
+        asked = 1
+    return asked <= settings.PASSWORD_RESET_EMAILS_PER_HOUR
+
+
+class PortalSetPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _without_autofocus(self)
         self.fields["new_password1"].error_messages["required"] = "Enter a new password"
         self.fields["new_password2"].error_messages["required"] = "Enter the new password again"

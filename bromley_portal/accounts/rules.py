@@ -25,3 +25,6 @@ rules.add_perm("accounts.view_user", is_admin)
 rules.add_perm("accounts.add_user", is_admin)
 rules.add_perm("accounts.change_user", is_admin)
 rules.add_perm("auth.view_group", is_admin)
+# Sign-in lockouts: the Admin role sees them and clears them in the portal (accounts/lockouts/).
+rules.add_perm("accounts.view_lockouts", is_admin)
+rules.add_perm("accounts.clear_lockout", is_admin)

@@ -1,13 +1,27 @@
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+from rules.contrib.views import PermissionRequiredMixin
 
-from bromley_portal.accounts.forms import PortalPasswordChangeForm, SignInForm
+from bromley_portal.accounts import selectors, services
+from bromley_portal.accounts.forms import (
+    PortalPasswordChangeForm,
+    PortalPasswordResetForm,
+    PortalSetPasswordForm,
+    SignInForm,
+)
 
 LOCKED_OUT_MESSAGE = (
-    "Too many failed attempts to sign in. For your security, signing in is blocked "
-    "for {minutes} minutes. Try again later or ask an administrator to unlock your account."
+    "Too many failed attempts to sign in to this account. For your security, signing in is blocked "
+    "for {minutes} minutes. Try again later, reset your password by e-mail, or ask a portal "
+    "administrator to clear the lockout."
 )
 
 
@@ -33,3 +47,75 @@ class LoginView(auth_views.LoginView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PortalPasswordChangeForm
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Sends a link to set a new password to the e-mail address of a local account. Links in the
+    e-mail start with PORTAL_BASE_URL, never with the Host the request named."""
+
+    form_class = PortalPasswordResetForm
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        self.extra_email_context = {"base_url": settings.PORTAL_BASE_URL, "timeout_minutes": _link_minutes()}
+        return super().form_valid(form)
+
+
+def _link_minutes() -> int:
+    return settings.PASSWORD_RESET_TIMEOUT // 60
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(timeout_minutes=_link_minutes(), **kwargs)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A new password from the e-mailed link; it also ends any sign-in lockout of the account."""
+
+    form_class = PortalSetPasswordForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.clear_lockout(form.user.get_username())
+        return response
+
+
+class LockoutsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """Who cannot sign in now because of failed attempts, for admins to clear."""
+
+    permission_required = "accounts.view_lockouts"
+    template_name = "accounts/lockouts.html"
+
+    def get_context_data(self, **kwargs):
+        lockouts, total = selectors.current_lockouts()
+        return super().get_context_data(
+            lockouts=lockouts,
+            total=total,
+            minutes=round(settings.AXES_COOLOFF_TIME * 60),
+            failure_limit=settings.AXES_FAILURE_LIMIT,
+            account_failure_limit=settings.AXES_ACCOUNT_FAILURE_LIMIT,
+            **kwargs,
+        )
+
+
+class ClearLockoutForm(forms.Form):
+    username = forms.CharField(max_length=255)
+
+
+class ClearLockoutView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """POST only, from the lockouts page: the account can sign in again from every address."""
+
+    permission_required = "accounts.clear_lockout"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = ClearLockoutForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose an account whose lockout to clear.")
+        elif services.clear_lockout(form.cleaned_data["username"], by=request.user):
+            messages.success(request, f"{form.cleaned_data['username']} can sign in again.")
+        else:
+            messages.info(request, f"{form.cleaned_data['username']} was not locked out, so nothing changed.")
+        return redirect(reverse("lockouts"))

@@ -19,3 +19,13 @@ class CoreConfig(AppConfig):
                 description="Set up reporting periods, portfolios, posts and people.",
             )
         )
+        # The accounts app's page: the core imports accounts' rules, so it lists the section (no import cycle).
+        register_section(
+            Section(
+                "Sign-in lockouts",
+                "lockouts",
+                "accounts.view_lockouts",
+                order=890,
+                description="See who cannot sign in after failed attempts, and let them sign in again.",
+            )
+        )
