@@ -306,3 +306,64 @@ def test_the_error_pages_pass_axe(page, axe, template, title):
     expect(page).to_have_title(f"{title} – Bromley Portal")
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     axe(page)
+
+
+# Password reset by e-mail, and the admins' page of sign-in lockouts.
+
+
+def test_a_person_resets_their_password_by_email_and_signs_in(page, axe, officer):
+    from django.core import mail
+    from django.core.cache import cache
+
+    cache.clear()  # the hourly limit of reset e-mails is counted there
+    page.goto(reverse("login"))
+    page.get_by_role("link", name="Forgotten your password?").click()
+    expect(page).to_have_url(url_is(reverse("password_reset")))
+    expect(page).to_have_title("Reset your password – Bromley Portal")
+    axe(page)
+
+    page.get_by_role("button", name="Send the link").click()
+    expect(page).to_have_title("Error: Reset your password – Bromley Portal")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your email address")
+    axe(page)
+
+    page.get_by_label("Email address").fill(officer.email)
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    axe(page)
+
+    link = re.search(r"http\S+/accounts/reset/\S+/", mail.outbox[-1].body).group(0)
+    page.goto(link.replace(settings.PORTAL_BASE_URL, ""))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set a new password")
+    axe(page)
+    page.get_by_label("New password", exact=True).fill("a-much-longer-passphrase")
+    page.get_by_label("New password confirmation", exact=True).fill("a-much-longer-passphrase")
+    page.get_by_role("button", name="Set password").click()
+    expect(page).to_have_url(url_is(reverse("password_reset_complete")))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Password set")
+    axe(page)
+
+    page.goto(link.replace(settings.PORTAL_BASE_URL, ""))
+    expect(page.get_by_role("heading", level=1)).to_have_text("This link does not work")
+    axe(page)
+
+    sign_in(page, "olu", "a-much-longer-passphrase")
+    expect(page).to_have_url(url_is(reverse("home")))
+
+
+def test_an_admin_clears_a_lockout_from_the_lockouts_page(page, axe, officer):
+    make_user(Role.ADMIN, username="jo", first_name="Jo", last_name="Fielding")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(page, "olu", "a-guess")
+    sign_in(page, "jo")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Sign-in lockouts").click()
+    expect(page).to_have_url(url_is(reverse("lockouts")))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign-in lockouts")
+    row = page.get_by_role("row", name=re.compile(r"^olu\b"))
+    expect(row).to_contain_text("Olu Adeyemi")
+    axe(page)
+
+    row.get_by_role("button", name="Clear the lockout of olu").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("olu can sign in again.")
+    expect(page.get_by_role("main")).to_contain_text("No account is locked out.")
+    axe(page)
