@@ -143,3 +143,16 @@ def test_a_bad_setting_stops_the_portal_with_a_clear_message():
     result = run_manage("check", env=production_env(DEBUG="perhaps"))
     assert result.returncode != 0
     assert "DEBUG must be true or false, not 'perhaps'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "says"),
+    [
+        ("AXES_ACCOUNT_FAILURE_LIMIT", "3", "AXES_ACCOUNT_FAILURE_LIMIT must be at least AXES_FAILURE_LIMIT"),
+        ("AXES_PROXY_COUNT", "-1", "AXES_PROXY_COUNT must be 0 or more"),
+    ],
+)
+def test_sign_in_settings_that_make_no_sense_stop_the_portal(setting, value, says):
+    result = run_manage("check", env=production_env(**{setting: value}))
+    assert result.returncode != 0
+    assert says in result.stderr
