@@ -235,6 +235,7 @@ def _decide(update, user, new_status: str, *, version: int, comment: str = "") -
     """Approve or return the version the approver read, under the period's lock (see _period_for_moves)."""
     verb = "approve" if new_status == UpdateStatus.APPROVED else "return"
     period = _period_for_moves(update.period_id)
+    _check(not period.is_locked, f"{period} is locked for committee.")
     current = QuarterlyUpdate.objects.select_for_update().get(pk=update.pk)
     current.action = update.action  # loaded already: the rules read its plan
     _check(not wrote_update(user, current), OWN_UPDATE.format(verb=verb))
@@ -244,7 +245,6 @@ def _decide(update, user, new_status: str, *, version: int, comment: str = "") -
             f"{_changed_by(current)} after you opened it, so you did not {verb} it. What it says now is "
             "shown below: read it, then decide again."
         )
-    _check(not period.is_locked, f"{period} is locked for committee.")
     move(current, new_status)
     current.return_comment = comment
     current.decided_by, current.decided_at = user, timezone.now()
