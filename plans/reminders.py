@@ -78,7 +78,13 @@ def pending_updates_by_approver(period: ReportingPeriod) -> dict:
     by_person = {}
     for approver in approvers:
         theirs = {post.portfolio_id for post in approver.posts.all()}
-        pending = [update for update in updates if update.action.section.plan.portfolio_id in theirs]
+        pending = [
+            update
+            for update in updates
+            if update.action.section.plan.portfolio_id in theirs
+            # Separation of duties: nobody is asked to approve an update they wrote or submitted.
+            and approver.pk not in update.author_ids()
+        ]
         if pending:
             by_person[approver] = pending
     return by_person
