@@ -330,7 +330,8 @@ def lock_period(period, user):
     closed = _close_not_received(period, user, [u for u in updates if u.status in UNFINISHED])
     if closed:
         ids = [update.pk for update in closed]
-        transaction.on_commit(lambda: tell_not_received.delay(period.pk, ids))
+        # robust: the lock is committed whatever happens to the e-mails (a broker outage is logged).
+        transaction.on_commit(lambda: tell_not_received.delay(period.pk, ids), robust=True)
     return period
 
 
