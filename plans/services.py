@@ -349,7 +349,8 @@ def _close_not_received(period, user, unfinished) -> list[QuarterlyUpdate]:
         move(update, UpdateStatus.NOT_RECEIVED)
         update.rag, update.narrative, update.evidence_links = "", "", []
         update.version += 1
-    fields = ["status", "chased", "rag", "narrative", "evidence_links", "version"]
+        update.updated_at = timezone.now()  # bulk updates skip auto_now
+    fields = ["status", "chased", "rag", "narrative", "evidence_links", "version", "updated_at"]
     bulk_update_with_history(
         unfinished, QuarterlyUpdate, fields, default_user=user, default_change_reason=NOT_RECEIVED_REASON
     )
