@@ -62,14 +62,24 @@ class UpdateStatus(StatusChoices):
     RETURNED = status("returned", "Returned", colour="yellow", description="sent back to its lead")
     APPROVED = status("approved", "Approved", colour="turquoise")
     LOCKED = status("locked", "Locked", colour="purple", description="reported to committee")
+    NOT_RECEIVED = status(
+        "not_received",
+        "No update received",
+        short="Not received",
+        colour="red",
+        description="no approved update when the period was locked; closed, with who was chased",
+    )
 
     @classmethod
     def stored(cls) -> list["UpdateStatus"]:
-        return [cls.DRAFT, cls.SUBMITTED, cls.RETURNED, cls.APPROVED, cls.LOCKED]
+        return [cls.DRAFT, cls.SUBMITTED, cls.RETURNED, cls.APPROVED, cls.LOCKED, cls.NOT_RECEIVED]
 
 
-# Updates that have been reported: what members, dashboards, lists and reports count.
-REPORTED = [UpdateStatus.APPROVED, UpdateStatus.LOCKED]
+# Updates that have been reported: what members, dashboards, lists and reports count. An update
+# closed as not received is reported too, as "no update received" (Rag.NO_UPDATE), with who was chased.
+REPORTED = [UpdateStatus.APPROVED, UpdateStatus.LOCKED, UpdateStatus.NOT_RECEIVED]
+# Updates locking a period closes as not received: everything that was not approved in time.
+UNFINISHED = [UpdateStatus.DRAFT, UpdateStatus.SUBMITTED, UpdateStatus.RETURNED]
 # Updates its lead still has to write (or finish) in an open period: the one definition of
 # "outstanding" that the to-do lists, the chasing list and the reminders share.
 OUTSTANDING = [UpdateStatus.NOT_STARTED, UpdateStatus.DRAFT, UpdateStatus.RETURNED]
@@ -78,14 +88,22 @@ EDITABLE = [UpdateStatus.DRAFT, UpdateStatus.RETURNED]
 
 # The quarterly update workflow, written down once. Every view, command and task
 # moves an update through plans.services, which refuses any other move.
+# Locking a period closes whatever was not approved as NOT_RECEIVED (plans.services.lock_period).
 UPDATE_TRANSITIONS: dict[str, set[str]] = {
-    UpdateStatus.NOT_STARTED: {UpdateStatus.DRAFT, UpdateStatus.SUBMITTED},  # its first save
-    UpdateStatus.DRAFT: {UpdateStatus.DRAFT, UpdateStatus.SUBMITTED},
-    UpdateStatus.RETURNED: {UpdateStatus.RETURNED, UpdateStatus.SUBMITTED},
-    UpdateStatus.SUBMITTED: {UpdateStatus.APPROVED, UpdateStatus.RETURNED},
+    UpdateStatus.NOT_STARTED: {UpdateStatus.DRAFT, UpdateStatus.SUBMITTED, UpdateStatus.NOT_RECEIVED},
+    UpdateStatus.DRAFT: {UpdateStatus.DRAFT, UpdateStatus.SUBMITTED, UpdateStatus.NOT_RECEIVED},
+    UpdateStatus.RETURNED: {UpdateStatus.RETURNED, UpdateStatus.SUBMITTED, UpdateStatus.NOT_RECEIVED},
+    UpdateStatus.SUBMITTED: {UpdateStatus.APPROVED, UpdateStatus.RETURNED, UpdateStatus.NOT_RECEIVED},
     UpdateStatus.APPROVED: {UpdateStatus.LOCKED, UpdateStatus.RETURNED},
     UpdateStatus.LOCKED: set(),
+    UpdateStatus.NOT_RECEIVED: set(),
 }
+
+# How long free text may be. The longest narrative in the council's plans (fixtures/data) is far
+# shorter; a committee paper prints every word, so a narrative has a page or two at most.
+NARRATIVE_MAX_LENGTH = 5000
+COMMENT_MAX_LENGTH = 2000
+REASON_MAX_LENGTH = 2000
 
 
 class PeriodStatus(StatusChoices):

@@ -90,7 +90,9 @@ def rag_counts(filters: Filters, group_by: str) -> dict[int | None, RagCounts]:
         if row["period_id"] == period.pk:
             reported[key] += row["n"]
     for key, total in totals.items():
-        counts[key].now[Rag.NO_UPDATE] = total - reported[key]
+        # Updates closed as not received are counted above; actions with no update row at all
+        # (a period locked before the portal closed them) are counted the same way here.
+        counts[key].now[Rag.NO_UPDATE] += total - reported[key]
     return counts
 
 
@@ -111,6 +113,19 @@ def exceptions(filters: Filters) -> list[QuarterlyUpdate]:
             u.action.section.plan.portfolio.order,
             u.action.reference,
         ),
+    )
+
+
+def not_received(filters: Filters) -> list[QuarterlyUpdate]:
+    """The period's updates closed as "No update received" when it was locked, with who was chased."""
+    if filters.period is None:
+        return []
+    return list(
+        QuarterlyUpdate.objects.reported()
+        .filter(period=filters.period, reported_rag=Rag.NO_UPDATE, action__in=filters.actions())
+        .select_related("action__section__plan__portfolio", "period")
+        .prefetch_related(Prefetch("action__details", ActionDetail.objects.with_plan_text()))
+        .order_by("action__section__plan__portfolio__order", "action__section__number", "action__number")
     )
 
 
@@ -217,6 +232,7 @@ def breakdown(filters: Filters, group_by: str) -> dict:
             filters,
         ),
         "exceptions": exceptions(filters),
+        "not_received": not_received(filters),
         "measures": measure_rows(filters),
     }
 

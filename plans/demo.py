@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history
 from ambitions.models import Commitment, Portfolio, Post
 from ambitions.services import SEED_DATA, current_strategy, ensure_portfolios
 from bromley_portal.core.financial_year import FinancialYear, quarter_of
+from plans import reminders
 from plans.builders import ActionSpec, DetailSpec, LeadSpec, PlanSpec, SectionSpec, build_plan
 from plans.choices import PeriodStatus, Rag, UpdateStatus
 from plans.models import Action, Delegation, PortfolioPlan, QuarterlyUpdate, ReportingPeriod
@@ -234,7 +235,11 @@ def _updates(plan, open_period, people, offset: int) -> None:
             rag = pattern[period.quarter - 1]
             if period.status == PeriodStatus.LOCKED:
                 if (index + period.quarter) % 11 == 0:
-                    continue  # now and then, no update was received
+                    # Now and then no update was received: closed so when the period was locked.
+                    updates.append(
+                        QuarterlyUpdate(action=action, period=period, status=UpdateStatus.NOT_RECEIVED)
+                    )
+                    continue
                 updates.append(
                     QuarterlyUpdate(
                         action=action,
@@ -271,4 +276,9 @@ def _updates(plan, open_period, people, offset: int) -> None:
                         else None,
                     )
                 )
+    for period in periods:
+        closed = [u for u in updates if u.period_id == period.pk and u.status == UpdateStatus.NOT_RECEIVED]
+        chased = reminders.chase_records(period, closed) if closed else {}
+        for update in closed:
+            update.chased = {"was": UpdateStatus.NOT_STARTED.value, **chased[update.action_id]}
     bulk_create_with_history(updates, QuarterlyUpdate, default_change_reason="Demo data")

@@ -6,7 +6,7 @@ from django.utils.html import escape, format_html
 
 from ambitions.models import Ambition, Portfolio, Strategy
 from bromley_portal.core.financial_year import FinancialYear
-from plans.choices import PeriodStatus, Rag
+from plans.choices import COMMENT_MAX_LENGTH, NARRATIVE_MAX_LENGTH, REASON_MAX_LENGTH, PeriodStatus, Rag
 from plans.importers import MAX_FILE_SIZE
 from plans.models import ReportingPeriod
 from plans.spreadsheet import COLUMNS
@@ -87,6 +87,10 @@ class PlanImportForm(forms.Form):
 # Quarterly updates --------------------------------------------------------------
 
 
+def _too_long(what: str, limit: int) -> str:
+    return f"{what} must be {limit:,} characters or fewer"
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
@@ -109,8 +113,10 @@ class QuarterlyUpdateForm(forms.Form):
     narrative = forms.CharField(
         label="Update",
         required=False,
+        max_length=NARRATIVE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="What was done this quarter, what is next, and any risks or delays.",
+        error_messages={"max_length": _too_long("The update", NARRATIVE_MAX_LENGTH)},
     )
     evidence_links = forms.CharField(
         label="Evidence links (optional)",
@@ -210,19 +216,39 @@ class QuarterlyUpdateForm(forms.Form):
         return {measure.pk: self.cleaned_data.get(self.figure_name(measure), "") for measure in self.measures}
 
 
-class ReturnUpdateForm(forms.Form):
-    """An approver's reason for sending an update back to its lead."""
+class DecisionForm(forms.Form):
+    """Approving an update: the version the approver read, so a changed update is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, update, **kwargs):
+        kwargs.setdefault("prefix", f"decide-{update.pk}")
+        kwargs.setdefault("initial", {"version": update.version})
+        super().__init__(*args, **kwargs)
+        self.update = update
+        self.fields["version"].error_messages = {
+            "required": "Reload the page: the version of the update you read was not sent",
+            "invalid": "Reload the page: the version of the update you read was not sent",
+            "min_value": "Reload the page: the version of the update you read was not sent",
+        }
+
+
+class ReturnUpdateForm(DecisionForm):
+    """An approver's reason for sending an update back to its lead, with the version they read."""
 
     comment = forms.CharField(
         required=True,
+        max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say what needs to change when returning an update"},
+        error_messages={
+            "required": "Say what needs to change when returning an update",
+            "max_length": _too_long("What needs to change", COMMENT_MAX_LENGTH),
+        },
     )
 
     def __init__(self, *args, update, **kwargs):
         kwargs.setdefault("prefix", f"return-{update.pk}")
-        super().__init__(*args, **kwargs)
-        self.update = update
+        super().__init__(*args, update=update, **kwargs)
         self.fields["comment"].label = format_html(
             'What needs to change<span class="govuk-visually-hidden"> in the update for action {}</span>',
             update.action.reference,
@@ -234,8 +260,12 @@ class AmendmentForm(forms.Form):
 
     narrative = forms.CharField(
         label="Corrected update",
+        max_length=NARRATIVE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={"required": "Write the corrected update"},
+        error_messages={
+            "required": "Write the corrected update",
+            "max_length": _too_long("The corrected update", NARRATIVE_MAX_LENGTH),
+        },
         help_text="The update as it should read. The original stays on record beside it.",
     )
     rag = forms.ChoiceField(
@@ -247,8 +277,12 @@ class AmendmentForm(forms.Form):
     )
     reason = forms.CharField(
         label="Reason for the amendment",
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Give the reason for the amendment"},
+        error_messages={
+            "required": "Give the reason for the amendment",
+            "max_length": _too_long("The reason for the amendment", REASON_MAX_LENGTH),
+        },
         help_text="For example, a figure was reported wrongly. Members see the reason.",
     )
 

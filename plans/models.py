@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
@@ -20,8 +21,11 @@ from simple_history.models import HistoricalRecords
 from ambitions.models import Ambition, Commitment, Portfolio, Post
 from bromley_portal.core.financial_year import FinancialYear, quarter_of
 from plans.choices import (
+    COMMENT_MAX_LENGTH,
     EDITABLE,
+    NARRATIVE_MAX_LENGTH,
     OUTSTANDING,
+    REASON_MAX_LENGTH,
     REPORTED,
     DataQuality,
     Direction,
@@ -462,9 +466,19 @@ class Delegation(models.Model):
         return f"{self.delegate} for {self.post}"
 
 
+def _day(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
+
+
+# The history change reason of a save by an update's lead (plans.services.save_update).
+WRITTEN = "Written by its lead"
+
+
 class QuarterlyUpdateQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Members read approved and locked updates only; everyone else with a role reads all."""
+        """Members read reported updates only (approved, locked, or closed as not received);
+        everyone else with a role reads all."""
         if user.has_perm("plans.view_unapproved_updates"):
             return self
         return self.filter(status__in=REPORTED)
@@ -474,7 +488,8 @@ class QuarterlyUpdateQuerySet(models.QuerySet):
 
         - ``reported_rag``: the RAG of its latest amendment that gives one, else its own; an
           update published without a RAG counts as Rag.NOT_RATED. (An amendment that only
-          corrects the text leaves the RAG as it was.)
+          corrects the text leaves the RAG as it was.) An update closed as not received when
+          its period was locked reports Rag.NO_UPDATE, as an action with no update at all does.
         - ``amended_narrative``: the text of its latest amendment, if any (an amendment always
           gives the whole corrected text); ``reported_narrative`` reads it.
 
@@ -482,16 +497,20 @@ class QuarterlyUpdateQuerySet(models.QuerySet):
         """
         latest = Amendment.objects.filter(update=models.OuterRef("pk")).order_by("-created_at", "-pk")
         return self.annotate(
-            reported_rag=Coalesce(
-                models.Subquery(latest.exclude(rag="").values("rag")[:1]),
-                NullIf(models.F("rag"), models.Value("")),
-                models.Value(Rag.NOT_RATED),
+            reported_rag=models.Case(
+                models.When(status=UpdateStatus.NOT_RECEIVED, then=models.Value(Rag.NO_UPDATE)),
+                default=Coalesce(
+                    models.Subquery(latest.exclude(rag="").values("rag")[:1]),
+                    NullIf(models.F("rag"), models.Value("")),
+                    models.Value(Rag.NOT_RATED),
+                ),
             ),
             amended_narrative=models.Subquery(latest.values("narrative")[:1]),
         )
 
     def reported(self):
-        """Reported (approved or locked) updates, with what they report (see with_reported)."""
+        """Reported updates (approved, locked, or closed as not received), with what they report
+        (see with_reported)."""
         return self.filter(status__in=REPORTED).with_reported()
 
 
@@ -501,7 +520,9 @@ class QuarterlyUpdate(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
     period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="updates")
     rag = models.CharField("RAG status", max_length=20, choices=Rag.choices_of(*Rag.chosen()), blank=True)
-    narrative = models.TextField(blank=True)
+    narrative = models.TextField(
+        blank=True, max_length=NARRATIVE_MAX_LENGTH, validators=[MaxLengthValidator(NARRATIVE_MAX_LENGTH)]
+    )
     evidence_links = models.JSONField(default=list, blank=True)
     status = models.CharField(
         max_length=20, choices=UpdateStatus.choices_of(*UpdateStatus.stored()), default=UpdateStatus.DRAFT
@@ -509,7 +530,15 @@ class QuarterlyUpdate(models.Model):
     version = models.PositiveIntegerField(
         default=1, help_text="Raised on every save; a stale save is refused."
     )
-    return_comment = models.TextField(blank=True)
+    return_comment = models.TextField(
+        blank=True, max_length=COMMENT_MAX_LENGTH, validators=[MaxLengthValidator(COMMENT_MAX_LENGTH)]
+    )
+    chased = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="For an update closed as not received: who was chased for it and the reminders sent, "
+        "as they were when the period was locked.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -561,6 +590,53 @@ class QuarterlyUpdate(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == UpdateStatus.LOCKED
+
+    @property
+    def is_not_received(self) -> bool:
+        return self.status == UpdateStatus.NOT_RECEIVED
+
+    @property
+    def chase_lines(self) -> list[str]:
+        """Who was chased for an update closed as not received, in plain English."""
+        if not self.is_not_received:
+            return []
+        chased = self.chased or {}
+        was = {
+            UpdateStatus.DRAFT: "It was still a draft when the period was locked.",
+            UpdateStatus.SUBMITTED: "It was submitted but not approved when the period was locked.",
+            UpdateStatus.RETURNED: "It had been returned to its lead and not resubmitted when the period was locked.",
+        }.get(chased.get("was"), "No update had been started when the period was locked.")
+        lines = [was]
+        lines.append("Lead: " + ("; ".join(chased.get("leads", [])) or "no lead post holder") + ".")
+        lines.append(
+            "Approver: " + ("; ".join(chased.get("approvers", [])) or "none for the portfolio") + "."
+        )
+        reminders = chased.get("reminders", [])
+        if reminders:
+            lines.append(
+                "Reminders sent: "
+                + "; ".join(f"{r['kind']} to {r['to']} on {_day(r['on'])}" for r in reminders)
+                + "."
+            )
+        else:
+            lines.append("No reminders were sent.")
+        return lines
+
+    def author_ids(self) -> frozenset[int]:
+        """Who wrote or submitted this update: its creator, its submitter and everyone who saved it
+        as its lead (history records of drafts and submissions, or marked as written). Separation
+        of duties (plans.rules) keeps them from approving, returning or amending it."""
+        if not hasattr(self, "_author_ids"):
+            ids = {self.created_by_id, self.submitted_by_id}
+            if self.pk:
+                ids |= set(
+                    self.history.filter(
+                        models.Q(status__in=[UpdateStatus.DRAFT, UpdateStatus.SUBMITTED])
+                        | models.Q(history_change_reason=WRITTEN)
+                    ).values_list("history_user_id", flat=True)
+                )
+            self._author_ids = frozenset(ids - {None})
+        return self._author_ids
 
     @property
     def is_amended(self) -> bool:
@@ -652,8 +728,12 @@ class Amendment(models.Model):
 
     update = models.ForeignKey(QuarterlyUpdate, on_delete=models.PROTECT, related_name="amendments")
     rag = models.CharField("RAG status", max_length=20, choices=Rag.choices, blank=True)
-    narrative = models.TextField()
-    reason = models.TextField()
+    narrative = models.TextField(
+        max_length=NARRATIVE_MAX_LENGTH, validators=[MaxLengthValidator(NARRATIVE_MAX_LENGTH)]
+    )
+    reason = models.TextField(
+        max_length=REASON_MAX_LENGTH, validators=[MaxLengthValidator(REASON_MAX_LENGTH)]
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -78,7 +78,13 @@ def pending_updates_by_approver(period: ReportingPeriod) -> dict:
     by_person = {}
     for approver in approvers:
         theirs = {post.portfolio_id for post in approver.posts.all()}
-        pending = [update for update in updates if update.action.section.plan.portfolio_id in theirs]
+        pending = [
+            update
+            for update in updates
+            if update.action.section.plan.portfolio_id in theirs
+            # Separation of duties: nobody is asked to approve an update they wrote or submitted.
+            and approver.pk not in update.author_ids()
+        ]
         if pending:
             by_person[approver] = pending
     return by_person
@@ -126,4 +132,103 @@ def send_reminders(today: date) -> dict[str, int]:
                     period, kind, person, updates, "approver_reminder"
                 ):
                     sent[kind] = sent.get(kind, 0) + 1
+    return sent
+
+
+# Closing a locked period's unfinished updates -------------------------------------
+
+
+def _approvers_by_portfolio(portfolio_ids) -> dict:
+    User = get_user_model()
+    approvers = (
+        User.objects.filter(is_active=True, groups__name="Approver", posts__portfolio__in=portfolio_ids)
+        .prefetch_related("posts")
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+    by_portfolio: dict = {}
+    for approver in approvers:
+        for post in approver.posts.all():
+            if post.portfolio_id in portfolio_ids and approver not in by_portfolio.get(post.portfolio_id, []):
+                by_portfolio.setdefault(post.portfolio_id, []).append(approver)
+    return by_portfolio
+
+
+def _leads(action) -> list[tuple]:
+    """(person, post title) for the people who write the action's update: its lead posts'
+    holders and their delegates."""
+    people = []
+    for post in action.lead_posts:
+        for person in [*post.holders.all(), *(d.delegate for d in post.delegations.all())]:
+            if person.is_active and person.pk not in {p.pk for p, _ in people}:
+                people.append((person, post.title))
+    return people
+
+
+def chase_records(period: ReportingPeriod, updates) -> dict[int, dict]:
+    """{action id: who was chased for its update and the reminders they were sent this period}, as a
+    record kept with an update closed as not received (plans.services.lock_period)."""
+    posts = Post.objects.prefetch_related("holders", "delegations__delegate")
+    actions = (
+        Action.objects.filter(pk__in={update.action_id for update in updates})
+        .select_related("section__plan")
+        .prefetch_related(Prefetch("details__leads__post", posts))
+    )
+    approvers = _approvers_by_portfolio({action.section.plan.portfolio_id for action in actions})
+    sent: dict = {}
+    for reminder in Reminder.objects.filter(period=period).order_by("sent_at"):
+        sent.setdefault(reminder.recipient_id, []).append(reminder)
+    records = {}
+    for action in actions:
+        leads, deciders = _leads(action), approvers.get(action.section.plan.portfolio_id, [])
+        records[action.pk] = {
+            "leads": [f"{person} ({title})" for person, title in leads],
+            "lead_ids": [person.pk for person, _ in leads],
+            "approvers": [str(person) for person in deciders],
+            "approver_ids": [person.pk for person in deciders],
+            "reminders": [
+                {
+                    "to": str(person),
+                    "kind": reminder.get_kind_display(),
+                    "on": reminder.sent_at.date().isoformat(),
+                }
+                for person in [*(person for person, _ in leads), *deciders]
+                for reminder in sent.get(person.pk, [])
+            ],
+        }
+    return records
+
+
+def tell_not_received(period_id: int, update_ids: list[int]) -> int:
+    """E-mail each lead and approver chased for updates closed as not received: one message each,
+    listing their actions. Returns how many messages were sent."""
+    User = get_user_model()
+    updates = list(
+        QuarterlyUpdate.objects.filter(pk__in=update_ids, status=UpdateStatus.NOT_RECEIVED)
+        .select_related("action__section__plan__portfolio", "period")
+        .order_by("action__section__plan__portfolio__order", "action__section__number", "action__number")
+    )
+    by_person: dict = {}
+    for update in updates:
+        for role, key in (("lead", "lead_ids"), ("approver", "approver_ids")):
+            for person_id in update.chased.get(key, []):
+                by_person.setdefault((person_id, role), []).append(update)
+    people = User.objects.in_bulk({person_id for person_id, _ in by_person})
+    period = updates[0].period if updates else None
+    sent = 0
+    for (person_id, role), items in by_person.items():
+        person = people.get(person_id)
+        if person is None or not person.is_active or not person.email:
+            continue
+        context = {
+            "person": person,
+            "period": period,
+            "items": items,
+            "role": role,
+            "base_url": settings.PORTAL_BASE_URL,
+        }
+        subject = render_to_string("plans/email/not_received_subject.txt", context).strip()
+        body = render_to_string("plans/email/not_received.txt", context)
+        send_mail(subject, body, None, [person.email])
+        sent += 1
     return sent

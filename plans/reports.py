@@ -174,6 +174,7 @@ class ActionRow:
     reported_narrative: str  # what it reports, amendments included: for the exceptions tables
     portfolio: str = ""
     anchor: str = ""  # its header cell's id
+    chased: list[str] = field(default_factory=list)  # closed as not received: who was chased
 
 
 @dataclass
@@ -233,12 +234,13 @@ def action_row(action, section_number, *, portfolio="") -> ActionRow:
         rag=Rag(update.reported_rag) if update else Rag.NO_UPDATE,
         details=_detail_rows(action, notes, anchor),
         narrative=update.narrative if update else "",
-        reported=update is not None,
+        reported=update is not None and not update.is_not_received,
         amendment=amendments[-1] if amendments else None,
         leads=[lead.title for lead in action.leads],
         target=_action_target(action),
         reported_narrative=update.reported_narrative if update else "",
         portfolio=portfolio,
+        chased=update.chase_lines if update else [],
     )
 
 
@@ -411,7 +413,12 @@ def build_plan_progress(cleaned) -> CommitteeReport:
     exceptions = ReportSection(
         "Actions rated red or amber",
         "reports/plans/exceptions.html",
-        {"rows": _exceptions(rows), "quarter": quarter, "year": year},
+        {
+            "rows": _exceptions(rows),
+            "not_received": [row for row in rows if row.chased],
+            "quarter": quarter,
+            "year": year,
+        },
     )
     return CommitteeReport(
         header=_header(

@@ -54,6 +54,16 @@ def leads_action(user, obj):
 
 
 @rules.predicate
+def wrote_update(user, obj):
+    """The person wrote or submitted this update (created it, submitted it, or saved it as its
+    lead: QuarterlyUpdate.author_ids). Separation of duties: nobody approves, returns or amends
+    their own update, whatever roles they hold."""
+    if obj is None or not hasattr(obj, "author_ids") or not user.is_authenticated:
+        return False
+    return user.pk in obj.author_ids()
+
+
+@rules.predicate
 def approves_portfolio(user, obj):
     if obj is None:
         return False
@@ -92,8 +102,9 @@ for model in ["measure", "reading"]:
 rules.add_perm("plans.view_updates", is_any_role)
 rules.add_perm("plans.view_unapproved_updates", is_staff_reader)
 rules.add_perm("plans.edit_update", is_officer & leads_action)
-rules.add_perm("plans.approve_update", is_approver & approves_portfolio)
-rules.add_perm("plans.amend_update", is_clerk | (is_approver & approves_portfolio))
+# Separation of duties: approving, returning and amending are for someone other than its author.
+rules.add_perm("plans.approve_update", is_approver & approves_portfolio & ~wrote_update)
+rules.add_perm("plans.amend_update", (is_clerk | (is_approver & approves_portfolio)) & ~wrote_update)
 rules.add_perm("plans.view_my_actions", is_officer)
 rules.add_perm("plans.view_approval_queue", is_approver)
 rules.add_perm("plans.manage_periods", is_clerk)

@@ -14,8 +14,9 @@ from django.utils.text import Truncator
 
 from ambitions.models import Post
 from plans.choices import OUTSTANDING, PeriodStatus, UpdateStatus
-from plans.forms import QuarterlyUpdateForm
+from plans.forms import DecisionForm, QuarterlyUpdateForm, ReturnUpdateForm
 from plans.models import (
+    WRITTEN,
     Action,
     ActionDetail,
     Amendment,
@@ -27,7 +28,7 @@ from plans.models import (
     QuarterlyUpdate,
     ReportingPeriod,
 )
-from plans.rules import approver_portfolio_ids, post_ids_for
+from plans.rules import approver_portfolio_ids, post_ids_for, wrote_update
 from plans.services import action_history
 
 FIGURES = Prefetch("figures", MeasureFigure.objects.select_related("measure").order_by("measure__order"))
@@ -68,7 +69,7 @@ class ActionPage:
 
 def action_page(action, user) -> ActionPage:
     """An action's updates as this person may see them, what they may amend, and what they may write."""
-    updates = list(
+    updates = with_authors(
         QuarterlyUpdate.objects.visible_to(user)
         .with_reported()
         .filter(action=action)
@@ -148,13 +149,50 @@ def status_counts(rows: list[MyActionRow]) -> dict[str, int]:
 # Approvals ---------------------------------------------------------------------------
 
 
-def approval_queue(user):
-    """Submitted updates for the portfolios of the posts this person holds, in open periods.
+def with_authors(updates) -> list:
+    """The updates, each knowing who wrote or submitted it (QuarterlyUpdate.author_ids), in one
+    query over their history: what separation of duties (plans.rules.wrote_update) reads."""
+    updates = list(updates)
+    saved = QuarterlyUpdate.history.filter(
+        Q(status__in=[UpdateStatus.DRAFT, UpdateStatus.SUBMITTED]) | Q(history_change_reason=WRITTEN),
+        id__in=[update.pk for update in updates],
+        history_user__isnull=False,
+    ).values_list("id", "history_user_id")
+    by_update: dict = {}
+    for update_id, user_id in saved:
+        by_update.setdefault(update_id, set()).add(user_id)
+    for update in updates:
+        ids = by_update.get(update.pk, set()) | {update.created_by_id, update.submitted_by_id}
+        update._author_ids = frozenset(ids - {None})
+    return updates
+
+
+@dataclass
+class QueueItem:
+    """An update in the approval queue, with its approve and return forms (none for its author)."""
+
+    update: QuarterlyUpdate
+    approve_form: DecisionForm | None
+    return_form: ReturnUpdateForm | None
+    own: bool
+
+    @classmethod
+    def of(cls, update, user, error_form=None) -> "QueueItem":
+        if wrote_update(user, update):
+            return cls(update, None, None, own=True)
+        if error_form is not None and error_form.update.pk == update.pk:
+            return cls(update, DecisionForm(update=update), error_form, own=False)
+        return cls(update, DecisionForm(update=update), ReturnUpdateForm(update=update), own=False)
+
+
+def approval_queue(user) -> list:
+    """Submitted updates for the portfolios of the posts this person holds, in open periods, each
+    knowing who wrote it.
 
     Updates still submitted when their period was locked can no longer be decided, so they
     are left out (the period overview counts them).
     """
-    return (
+    return with_authors(
         QuarterlyUpdate.objects.filter(
             status=UpdateStatus.SUBMITTED,
             action__section__plan__portfolio_id__in=approver_portfolio_ids(user),
@@ -172,6 +210,30 @@ def approval_queue(user):
             "action__number",
         )
     )
+
+
+def decision_conflict(update_pk, user, message: str, posted) -> dict:
+    """The 409 page after an approver decided on a version that has changed since: what the update
+    says now and, if it can still be decided, the forms for it (the approver's comment kept)."""
+    update = (
+        QuarterlyUpdate.objects.with_reported()
+        .select_related("action__section__plan__portfolio", "period", "submitted_by", "decided_by")
+        .prefetch_related(
+            FIGURES, "notes", Prefetch("action__details", ActionDetail.objects.with_plan_text())
+        )
+        .get(pk=update_pk)
+    )
+    with_authors([update])
+    item = None
+    if update.is_submitted and not update.period.is_locked and user.has_perm("plans.approve_update", update):
+        comment = posted.get(f"return-{update.pk}-comment", "")
+        item = QueueItem(
+            update,
+            DecisionForm(update=update),
+            ReturnUpdateForm(update=update, initial={"comment": comment, "version": update.version}),
+            own=False,
+        )
+    return {"update": update, "action": update.action, "message": message, "item": item}
 
 
 # Reporting periods ------------------------------------------------------------------
@@ -355,12 +417,22 @@ class UpdatePage:
             "previous": previous,
             "may_edit": self.may_edit,
             "can_edit": self.can_edit,
+            "status": self.status,
             "can_approve": bool(
                 self.update.pk
                 and self.update.status == UpdateStatus.SUBMITTED
                 and self.user.has_perm("plans.approve_update", self.update)
             ),
         }
+
+    @property
+    def status(self) -> str | None:
+        """The update's workflow status as this person may see it: members see only what is
+        reported (plans.view_unapproved_updates), so for them an unreported update has none."""
+        status = self.update.status if self.update.pk else UpdateStatus.NOT_STARTED
+        if self.update.is_reported or self.user.has_perm("plans.view_unapproved_updates"):
+            return status
+        return None
 
     def form(self, data=None, submitting=False):
         return QuarterlyUpdateForm.for_update(self.update, self.measures, data, submitting)
@@ -378,8 +450,12 @@ class UpdatePage:
         return saved.get_absolute_url()
 
     def stale_form(self, data, submitting, message):
-        """After a refused stale save: theirs to show, and this person's text against their version."""
-        theirs = QuarterlyUpdate.objects.prefetch_related(FIGURES).get(pk=self.update.pk)
+        """After a refused stale save: theirs to show, and this person's text against their version.
+        Found by action and period: when two people started the update at once, this person's
+        copy was never saved."""
+        theirs = QuarterlyUpdate.objects.prefetch_related(FIGURES).get(action=self.action, period=self.period)
+        theirs.action = self.action
+        self.update = theirs
         return QuarterlyUpdateForm.after_conflict(data, theirs, self.measures, submitting, message), theirs
 
 

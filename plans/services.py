@@ -8,15 +8,27 @@ wherever a change comes from; who may make a move is plans.rules' business.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import Truncator
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from bromley_portal.core.financial_year import FinancialYear
+from plans import reminders
 from plans.builders import PlanSpec, action_spec_from, build_plan, section_spec_from
-from plans.choices import PERIOD_TRANSITIONS, UPDATE_TRANSITIONS, PeriodStatus, UpdateStatus
+from plans.choices import (
+    COMMENT_MAX_LENGTH,
+    NARRATIVE_MAX_LENGTH,
+    PERIOD_TRANSITIONS,
+    REASON_MAX_LENGTH,
+    UNFINISHED,
+    UPDATE_TRANSITIONS,
+    PeriodStatus,
+    UpdateStatus,
+)
 from plans.models import (
+    WRITTEN,
     Action,
     ActionDetail,
     Amendment,
@@ -27,6 +39,8 @@ from plans.models import (
     QuarterlyUpdate,
     ReportingPeriod,
 )
+from plans.rules import wrote_update
+from plans.tasks import tell_not_received
 
 
 @dataclass(frozen=True)
@@ -106,6 +120,10 @@ def _check(allowed: bool, message: str) -> None:
         raise WorkflowError(message)
 
 
+def _check_length(text: str, limit: int, what: str) -> None:
+    _check(len(text) <= limit, f"{what} must be {limit:,} characters or fewer; it has {len(text):,}.")
+
+
 def move(update, new_status: str) -> None:
     """Change an update's status, refusing any move the workflow does not list."""
     allowed = UPDATE_TRANSITIONS[update.status]
@@ -124,6 +142,28 @@ def update_for(action, period) -> "QuarterlyUpdate":
     )
 
 
+def _period_for_moves(period_id) -> ReportingPeriod:
+    """The period as it is now, its row locked for the rest of the transaction.
+
+    Every move of an update (save, approve, return) takes the period row FOR SHARE, and
+    locking the period takes it FOR UPDATE (lock_period), always before any update row: moves
+    in one period run side by side, but a lock waits for the moves under way to finish and
+    the moves that come after it see the period locked. So no approval lands in a locked
+    period, and no draft is written into one.
+    """
+    if connection.vendor == "postgresql":
+        # Django has no FOR SHARE; the query is fixed text with the id as a parameter.
+        shared = "SELECT * FROM plans_reportingperiod WHERE id = %s FOR SHARE"
+        return ReportingPeriod.objects.raw(shared, [period_id])[0]
+    return ReportingPeriod.objects.select_for_update().get(pk=period_id)  # SQLite: one writer at a time
+
+
+def _changed_by(current, verb="changed") -> str:
+    record = current.history.select_related("history_user").first()
+    who = record.history_user if record and record.history_user else "Someone"
+    return f"{who} {verb} this update at {timezone.localtime(current.updated_at):%H:%M on %d %B}"
+
+
 @transaction.atomic
 def save_update(
     update, user, *, version: int, rag: str, narrative: str, evidence_links=(), figures=None, submit=False
@@ -133,15 +173,15 @@ def save_update(
         user.has_perm("plans.edit_update", update),
         "Only the action's lead, or their delegate, can write its update.",
     )
-    period = ReportingPeriod.objects.get(pk=update.period_id)  # as it is now, not as the form saw it
+    _check_length(narrative.strip(), NARRATIVE_MAX_LENGTH, "The update")
+    period = _period_for_moves(update.period_id)  # as it is now, not as the form saw it
     _check(period.is_open, f"{period} is not open for updates.")
     if update.pk:
         current = QuarterlyUpdate.objects.select_for_update().get(pk=update.pk)
         if current.version != version:
             raise StaleUpdateError(
-                f"{current.history.first().history_user or 'Someone'} saved this update at "
-                f"{timezone.localtime(current.updated_at):%H:%M on %d %B} after you opened it, so your changes were "
-                "not saved. Their version is shown below: copy anything you need from your text, then save again."
+                f"{_changed_by(current, 'saved')} after you opened it, so your changes were not saved. Their "
+                "version is shown below: copy anything you need from your text, then save again."
             )
         update = current
     else:
@@ -160,17 +200,23 @@ def save_update(
         _check(bool(update.narrative), "Write the update before submitting.")
         move(update, UpdateStatus.SUBMITTED)
         update.submitted_by, update.submitted_at = user, timezone.now()
-    update._history_user = user
+    update._history_user, update._change_reason = user, WRITTEN
     try:
         with transaction.atomic():
             update.save()
     except IntegrityError:
         # Two people saved the first draft of the same update at once: the other one won.
+        update.pk = None
         raise StaleUpdateError(
             "Someone else started this update after you opened it, so your changes were not saved. "
             "Their version is shown below: copy anything you need from your text, then save again."
         ) from None
-    for measure_id, value in (figures or {}).items():
+    _save_figures(update, figures or {})
+    return update
+
+
+def _save_figures(update, figures: dict) -> None:
+    for measure_id, value in figures.items():
         value = (value or "").strip()
         if value:
             MeasureFigure.objects.update_or_create(
@@ -178,33 +224,50 @@ def save_update(
             )
         else:
             MeasureFigure.objects.filter(update=update, measure_id=measure_id).delete()
-    return update
 
 
-def _decide(update, user, new_status: str, comment: str = "") -> "QuarterlyUpdate":
-    _check(user.has_perm("plans.approve_update", update), "Only an approver for this portfolio can do that.")
-    period = ReportingPeriod.objects.get(pk=update.period_id)
+OWN_UPDATE = (
+    "You wrote or submitted this update, so you cannot {verb} it: another approver for the portfolio must."
+)
+
+
+def _decide(update, user, new_status: str, *, version: int, comment: str = "") -> "QuarterlyUpdate":
+    """Approve or return the version the approver read, under the period's lock (see _period_for_moves)."""
+    verb = "approve" if new_status == UpdateStatus.APPROVED else "return"
+    period = _period_for_moves(update.period_id)
     _check(not period.is_locked, f"{period} is locked for committee.")
-    move(update, new_status)
-    update.return_comment = comment
-    update.decided_by, update.decided_at = user, timezone.now()
-    update.version += 1
-    update._history_user = user
-    update.save()
-    return update
+    current = QuarterlyUpdate.objects.select_for_update().get(pk=update.pk)
+    current.action = update.action  # loaded already: the rules read its plan
+    _check(not wrote_update(user, current), OWN_UPDATE.format(verb=verb))
+    _check(user.has_perm("plans.approve_update", current), "Only an approver for this portfolio can do that.")
+    if current.version != version:
+        raise StaleUpdateError(
+            f"{_changed_by(current)} after you opened it, so you did not {verb} it. What it says now is "
+            "shown below: read it, then decide again."
+        )
+    move(current, new_status)
+    current.return_comment = comment
+    current.decided_by, current.decided_at = user, timezone.now()
+    current.version += 1
+    current._history_user = user
+    current._change_reason = "Approved" if new_status == UpdateStatus.APPROVED else "Returned to its lead"
+    current.save()
+    return current
 
 
 @transaction.atomic
-def approve_update(update, user) -> "QuarterlyUpdate":
-    update = QuarterlyUpdate.objects.select_for_update().get(pk=update.pk)
-    return _decide(update, user, UpdateStatus.APPROVED)
+def approve_update(update, user, *, version: int) -> "QuarterlyUpdate":
+    """Approve the update as the approver read it (``version``): a changed update is refused."""
+    return _decide(update, user, UpdateStatus.APPROVED, version=version)
 
 
 @transaction.atomic
-def return_update(update, user, comment: str) -> "QuarterlyUpdate":
-    _check(bool(comment.strip()), "Say what needs to change when returning an update.")
-    update = QuarterlyUpdate.objects.select_for_update().get(pk=update.pk)
-    return _decide(update, user, UpdateStatus.RETURNED, comment.strip())
+def return_update(update, user, comment: str, *, version: int) -> "QuarterlyUpdate":
+    """Send the update, as the approver read it (``version``), back to its lead with a comment."""
+    comment = comment.strip()
+    _check(bool(comment), "Say what needs to change when returning an update.")
+    _check_length(comment, COMMENT_MAX_LENGTH, "What needs to change")
+    return _decide(update, user, UpdateStatus.RETURNED, version=version, comment=comment)
 
 
 def period_moves(user, period) -> dict[str, bool]:
@@ -235,34 +298,93 @@ def open_period(period, user):
     return period
 
 
+NOT_RECEIVED_REASON = "Closed as no update received when the period was locked"
+
+
 @transaction.atomic
 def lock_period(period, user):
-    """Lock a period for committee: approved updates become locked and stay as reported."""
+    """Lock a period for committee: approved updates become locked and stay as reported; every
+    other action of the period's year (a draft, submitted or returned update, or none at all) is
+    closed as "No update received", recording who was chased, and its leads and approvers are told.
+
+    Takes the period row FOR UPDATE first, so it waits for saves and decisions under way and
+    they wait for it (see _period_for_moves); then the updates, each row locked.
+    """
     _check(user.has_perm("plans.manage_periods"), "Only a clerk can lock a reporting period.")
     period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
     _move_period(period, PeriodStatus.LOCKED)
     period.locked_at, period.locked_by = timezone.now(), user
     period._history_user = user
     period.save()
-    for update in QuarterlyUpdate.objects.filter(period=period, status=UpdateStatus.APPROVED):
+    updates = list(
+        QuarterlyUpdate.objects.select_for_update()
+        .filter(period=period, status__in=[UpdateStatus.APPROVED, *UNFINISHED])
+        .order_by("pk")
+    )
+    approved = [update for update in updates if update.status == UpdateStatus.APPROVED]
+    for update in approved:
         move(update, UpdateStatus.LOCKED)
-        update._history_user = user
-        update.save()
+    bulk_update_with_history(
+        approved, QuarterlyUpdate, ["status"], default_user=user, default_change_reason="Locked for committee"
+    )
+    closed = _close_not_received(period, user, [u for u in updates if u.status in UNFINISHED])
+    if closed:
+        ids = [update.pk for update in closed]
+        # robust: the lock is committed whatever happens to the e-mails (a broker outage is logged).
+        transaction.on_commit(lambda: tell_not_received.delay(period.pk, ids), robust=True)
     return period
+
+
+def _close_not_received(period, user, unfinished) -> list[QuarterlyUpdate]:
+    """Close the unfinished updates, and make a closed one for each action with none at all."""
+    started = set(QuarterlyUpdate.objects.filter(period=period).values_list("action_id", flat=True))
+    missing = [
+        QuarterlyUpdate(action=action, period=period, status=UpdateStatus.NOT_STARTED, version=0)
+        for action in Action.objects.filter(section__plan__year=period.year).exclude(pk__in=started)
+    ]
+    closing = unfinished + missing
+    chased = reminders.chase_records(period, closing)
+    for update in closing:
+        update.chased = {"was": update.status, **chased[update.action_id]}
+        move(update, UpdateStatus.NOT_RECEIVED)
+        update.rag, update.narrative, update.evidence_links = "", "", []
+        update.version += 1
+        update.updated_at = timezone.now()  # bulk updates skip auto_now
+    fields = ["status", "chased", "rag", "narrative", "evidence_links", "version", "updated_at"]
+    bulk_update_with_history(
+        unfinished, QuarterlyUpdate, fields, default_user=user, default_change_reason=NOT_RECEIVED_REASON
+    )
+    bulk_create_with_history(
+        missing, QuarterlyUpdate, default_user=user, default_change_reason=NOT_RECEIVED_REASON
+    )
+    return QuarterlyUpdate.objects.filter(period=period, status=UpdateStatus.NOT_RECEIVED).order_by("pk")
+
+
+def not_received_count(period) -> int:
+    """How many actions locking the period would close as "No update received"."""
+    actions = Action.objects.filter(section__plan__year=period.year)
+    reported = QuarterlyUpdate.objects.filter(
+        period=period, status__in=[UpdateStatus.APPROVED, UpdateStatus.LOCKED]
+    )
+    return actions.exclude(pk__in=reported.values("action_id")).count()
 
 
 @transaction.atomic
 def amend_update(update, user, *, narrative: str, reason: str, rag: str = "") -> "Amendment":
     """Correct a locked update: a new, recorded amendment; the original text never changes."""
+    _check(not wrote_update(user, update), OWN_UPDATE.format(verb="amend"))
     _check(
         user.has_perm("plans.amend_update", update),
         "Only a clerk or the portfolio's approver can amend an update.",
     )
     _check(update.status == UpdateStatus.LOCKED, "Only a locked update is amended; edit it instead.")
-    _check(bool(narrative.strip()), "Write the corrected text.")
-    _check(bool(reason.strip()), "Give the reason for the amendment.")
+    narrative, reason = narrative.strip(), reason.strip()
+    _check(bool(narrative), "Write the corrected text.")
+    _check(bool(reason), "Give the reason for the amendment.")
+    _check_length(narrative, NARRATIVE_MAX_LENGTH, "The corrected update")
+    _check_length(reason, REASON_MAX_LENGTH, "The reason for the amendment")
     return Amendment.objects.create(
-        update=update, rag=rag, narrative=narrative.strip(), reason=reason.strip(), created_by=user
+        update=update, rag=rag, narrative=narrative, reason=reason, created_by=user
     )
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
@@ -21,6 +22,7 @@ from plans.filters import ActionFilterSet, PortfolioPlanFilterSet
 from plans.forms import (
     AmendmentForm,
     DashboardFilterForm,
+    DecisionForm,
     PeriodChoiceForm,
     PlanImportForm,
     ReturnUpdateForm,
@@ -224,71 +226,83 @@ class QuarterlyUpdateView(LoginRequiredMixin, PermissionRequiredMixin, TemplateV
 
 
 class ApprovalQueueView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """Submitted updates for this approver's portfolios, each with approve and return forms that
+    carry the version shown; an update the approver wrote or submitted is shown without them."""
+
     permission_required = "plans.view_approval_queue"
     template_name = "plans/approvals.html"
 
     def get_context_data(self, error_form=None, **kwargs):
         items = [
-            (
-                update,
-                error_form
-                if error_form and error_form.update.pk == update.pk
-                else ReturnUpdateForm(update=update),
-            )
+            selectors.QueueItem.of(update, self.request.user, error_form)
             for update in selectors.approval_queue(self.request.user)
         ]
         return super().get_context_data(items=items, error_form=error_form, **kwargs)
 
 
 class DecisionView(LoginRequiredMixin, PermissionRequiredMixin, View):
-    """POST only: approve or return one update through plans.services, then back to the queue."""
+    """POST only: approve or return one update, as the approver read it, through plans.services,
+    then back to the queue. A changed update gets 409 Conflict with what it says now."""
 
     permission_required = "plans.view_approval_queue"
     http_method_names = ["post"]
+    form_class = DecisionForm
+    verb, done = "approve", "approved"
 
-    def get_update(self):
-        return get_object_or_404(
-            QuarterlyUpdate.objects.select_related("action__section__plan", "period"), pk=self.kwargs["pk"]
+    def post(self, request, pk):
+        update = get_object_or_404(
+            QuarterlyUpdate.objects.select_related("action__section__plan", "period"), pk=pk
         )
+        form = self.form_class(request.POST, update=update)
+        if not form.is_valid():
+            return self.form_invalid(form)
+        try:
+            self.decide(update, form.cleaned_data)
+        except StaleUpdateError as error:
+            page = selectors.decision_conflict(update.pk, request.user, str(error), request.POST)
+            return TemplateResponse(request, "plans/decision_conflict.html", page, status=409)
+        except WorkflowError as error:
+            messages.error(request, f"The update for {_short(update.action)} was not {self.done}: {error}")
+        else:
+            messages.success(request, self.success_message(update))
+        return redirect("plans:approvals")
 
-    def done(self):
+    def decide(self, update, cleaned):
+        services.approve_update(update, self.request.user, version=cleaned["version"])
+
+    def success_message(self, update) -> str:
+        return f"You approved the {update.period} update for {_short(update.action)}."
+
+    def form_invalid(self, form):
+        errors = " ".join(error for errors in form.errors.values() for error in errors)
+        messages.error(
+            self.request, f"The update for {_short(form.update.action)} was not {self.done}: {errors}."
+        )
         return redirect("plans:approvals")
 
 
 class ApproveUpdateView(DecisionView):
-    def post(self, request, pk):
-        update = self.get_update()
-        try:
-            services.approve_update(update, request.user)
-        except WorkflowError as error:
-            messages.error(request, f"The update for {_short(update.action)} was not approved: {error}")
-        else:
-            messages.success(request, f"You approved the {update.period} update for {_short(update.action)}.")
-        return self.done()
+    pass
 
 
 class ReturnUpdateView(DecisionView):
-    def post(self, request, pk):
-        update = self.get_update()
-        form = ReturnUpdateForm(request.POST, update=update)
-        if not form.is_valid():
-            queue = ApprovalQueueView()
-            queue.setup(request)
-            context = queue.get_context_data(error_form=form)
-            if any(item.pk == update.pk for item, _ in context["items"]):
-                return queue.render_to_response(context)
-            messages.error(request, f"The update for {_short(update.action)} is not waiting for approval.")
-            return self.done()
-        try:
-            services.return_update(update, request.user, form.cleaned_data["comment"])
-        except WorkflowError as error:
-            messages.error(request, f"The update for {_short(update.action)} was not returned: {error}")
-        else:
-            messages.success(
-                request,
-                f"You returned the {update.period} update for {_short(update.action)} to its lead with your comment.",
-            )
-        return self.done()
+    form_class = ReturnUpdateForm
+    verb, done = "return", "returned"
+
+    def decide(self, update, cleaned):
+        services.return_update(update, self.request.user, cleaned["comment"], version=cleaned["version"])
+
+    def success_message(self, update) -> str:
+        return f"You returned the {update.period} update for {_short(update.action)} to its lead with your comment."
+
+    def form_invalid(self, form):
+        """The queue again, with the comment's error beside it (if the update is still in the queue)."""
+        queue = ApprovalQueueView()
+        queue.setup(self.request)
+        context = queue.get_context_data(error_form=form)
+        if any(item.update.pk == form.update.pk for item in context["items"]):
+            return queue.render_to_response(context)
+        return super().form_invalid(form)
 
 
 class AmendUpdateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
@@ -363,7 +377,10 @@ class PeriodMoveView(PeriodDetailView):
 
     def get_context_data(self, **kwargs):
         other_open = ReportingPeriod.objects.filter(status="open").exclude(pk=self.object.pk)
-        return super().get_context_data(move=self.move, other_open=other_open, **kwargs)
+        not_received = services.not_received_count(self.object) if self.move == "lock" else 0
+        return super().get_context_data(
+            move=self.move, other_open=other_open, not_received=not_received, **kwargs
+        )
 
     def post(self, request, *args, **kwargs):
         period = self.get_object()

@@ -302,6 +302,9 @@ ACTIONS = [
         lambda council: f"/plans/updates/{council['submitted_update'].pk}/approve/",
         frozenset({Role.APPROVER}),
         why="Approves a submitted update from the approvals queue, which has the button.",
+        data=lambda council: {
+            f"decide-{council['submitted_update'].pk}-version": str(council["submitted_update"].version)
+        },
         done=lambda council: _status(council, "submitted_update") == UpdateStatus.APPROVED,
         url_name="plans:approve",
     ),
@@ -310,7 +313,10 @@ ACTIONS = [
         lambda council: f"/plans/updates/{council['submitted_update'].pk}/return/",
         frozenset({Role.APPROVER}),
         why="Returns a submitted update to its lead with a comment, from the approvals queue.",
-        data=lambda council: {f"return-{council['submitted_update'].pk}-comment": "Please add the figures."},
+        data=lambda council: {
+            f"return-{council['submitted_update'].pk}-comment": "Please add the figures.",
+            f"return-{council['submitted_update'].pk}-version": str(council["submitted_update"].version),
+        },
         done=lambda council: _status(council, "submitted_update") == UpdateStatus.RETURNED,
         url_name="plans:return",
     ),

@@ -40,6 +40,7 @@ def test_a_member_is_still_its_stored_value():
         ("returned", "Returned"),
         ("approved", "Approved"),
         ("locked", "Locked"),
+        ("not_received", "No update received"),
     ]
     assert JobStatus.FAILED.colour == "red"
 

@@ -62,6 +62,10 @@ def write(council, user=None, submit=False, version=0, narrative="Going well", r
     )
 
 
+def approve(council, update, user=None):
+    return approve_update(update, user or council["approver"], version=update.version)
+
+
 def test_the_lead_saves_a_draft_without_submitting(council):
     update = write(council)
     assert (update.status, update.version, update.created_by) == (UpdateStatus.DRAFT, 1, council["officer"])
@@ -112,12 +116,12 @@ def test_the_second_of_two_concurrent_saves_is_refused_and_the_first_text_kept(c
 def test_the_full_path_submit_return_resubmit_approve_lock(council):
     update = write(council, submit=True)
     assert update.status == UpdateStatus.SUBMITTED
-    update = return_update(update, council["approver"], "Please add the figures")
+    update = return_update(update, council["approver"], "Please add the figures", version=update.version)
     assert (update.status, update.return_comment) == (UpdateStatus.RETURNED, "Please add the figures")
     update = write(
         council, submit=True, version=update.version, narrative="Going well: 96% good or outstanding"
     )
-    update = approve_update(update, council["approver"])
+    update = approve_update(update, council["approver"], version=update.version)
     assert update.status == UpdateStatus.APPROVED
     lock_period(council["period"], council["clerk"])
     update.refresh_from_db()
@@ -128,7 +132,7 @@ def test_the_full_path_submit_return_resubmit_approve_lock(council):
 def test_returning_needs_a_comment(council):
     update = write(council, submit=True)
     with pytest.raises(WorkflowError, match="Say what needs to change"):
-        return_update(update, council["approver"], " ")
+        return_update(update, council["approver"], " ", version=update.version)
 
 
 def test_an_approver_for_another_portfolio_cannot_approve(council):
@@ -138,17 +142,17 @@ def test_an_approver_for_another_portfolio_cannot_approve(council):
         title="Director Environment", portfolio=make_plan(code="ECS", year=2024).portfolio
     ).holders.add(outsider)
     with pytest.raises(WorkflowError, match="Only an approver for this portfolio"):
-        approve_update(update, outsider)
+        approve_update(update, outsider, version=update.version)
 
 
 def test_a_draft_cannot_be_approved(council):
     update = write(council)
     with pytest.raises(WorkflowError, match="cannot become approved"):
-        approve_update(update, council["approver"])
+        approve_update(update, council["approver"], version=update.version)
 
 
 def test_a_locked_update_cannot_be_edited_only_amended(council):
-    update = approve_update(write(council, submit=True), council["approver"])
+    update = approve(council, write(council, submit=True))
     lock_period(council["period"], council["clerk"])
     update.refresh_from_db()
     with pytest.raises(WorkflowError):
@@ -162,7 +166,7 @@ def test_a_locked_update_cannot_be_edited_only_amended(council):
 
 
 def test_an_amendment_needs_a_reason(council):
-    update = approve_update(write(council, submit=True), council["approver"])
+    update = approve(council, write(council, submit=True))
     lock_period(council["period"], council["clerk"])
     update.refresh_from_db()
     with pytest.raises(WorkflowError, match="Give the reason"):

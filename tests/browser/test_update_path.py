@@ -210,7 +210,9 @@ def test_an_update_from_first_draft_to_the_committee(page, axe, council):
     axe(page)
     page.get_by_role("button", name="Lock period").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Lock 2024-25 Q2 for committee?")
-    expect(main).to_contain_text("1 action has no approved update and will not be reported")
+    expect(main).to_contain_text(
+        "1 action has no approved update and will be closed as “No update received” for 2024-25 Q2"
+    )
     axe(page)
     page.get_by_role("button", name="Lock period").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
@@ -230,14 +232,14 @@ def test_an_update_from_first_draft_to_the_committee(page, axe, council):
     expect(strip.get_by_role("listitem").nth(0)).to_contain_text("Amber: at risk")
     expect(strip.get_by_role("listitem").nth(1)).to_contain_text("2024-25 Q2")
     expect(strip.get_by_role("listitem").nth(1)).to_contain_text("Green: on track")
-    latest = page.locator(f"#update-{QuarterlyUpdate.objects.get(period=q2).pk}")
+    latest = page.locator(f"#update-{QuarterlyUpdate.objects.get(period=q2, action=action).pk}")
     expect(latest.get_by_role("heading", level=3)).to_have_text("2024-25 Q2")
     expect(latest).to_contain_text("Twelve children have been placed in the borough so far.")
     expect(latest).to_contain_text("Approved by Grace Hopper")
     expect(latest).to_contain_text("Locked for committee.")
     expect(main.get_by_role("link", name=re.compile("^Amend"))).to_have_count(0)
     axe(page)
-    assert QuarterlyUpdate.objects.get(period=q2).status == UpdateStatus.LOCKED
+    assert QuarterlyUpdate.objects.get(period=q2, action=action).status == UpdateStatus.LOCKED
 
 
 def test_two_people_saving_the_same_update_the_second_keeps_their_text(
