@@ -1,6 +1,7 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
@@ -11,6 +12,9 @@ from rules.contrib.views import PermissionRequiredMixin
 from bromley_portal.core.exports import SafeTableExport
 from bromley_portal.core.models import WorkerHeartbeat
 from bromley_portal.core.navigation import sections_for
+
+# The page sizes a list offers (``?per_page=``); anything else gives the first.
+PAGE_SIZES = (25, 50, 100)
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -24,6 +28,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["roles"] = sorted(user.role_names)
         context["sections"] = [s for s in sections_for(user) if s.url_name != "home"]
         return context
+
+
+def bad_request(request, exception=None):
+    """The portal's "bad request" page (400), for an address no page could make sense of."""
+    return render(request, "400.html", status=400)
 
 
 class AccessibilityView(TemplateView):
@@ -50,11 +59,15 @@ class PortalListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, S
 
     template_name = "core/list.html"
     export_class = SafeTableExport
-    paginate_by = 25
+    paginate_by = PAGE_SIZES[0]
     export_formats = ("csv", "xlsx")
     export_name = "export"
     title = ""
     intro = ""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        request.GET = bounded_page_size(request.GET)
 
     def get_export_filename(self, export_format):
         return f"{self.export_name}-{timezone.localdate():%Y-%m-%d}.{export_format}"
@@ -73,6 +86,16 @@ class PortalListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, S
             ],
         )
         return context
+
+
+def bounded_page_size(query):
+    """The query string with ``per_page`` dropped unless it is one of PAGE_SIZES, so the list falls
+    back to its default: a page of -1 or of 100,000 rows is never asked of the database."""
+    if query.get("per_page", str(PAGE_SIZES[0])) in {str(size) for size in PAGE_SIZES}:
+        return query
+    query = query.copy()
+    query.pop("per_page")
+    return query
 
 
 def _with_param(query, name, value) -> str:
