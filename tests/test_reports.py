@@ -522,9 +522,9 @@ def test_the_task_renders_records_stages_and_writes_through_storage(small, peopl
     stages = []
     original = ReportJob.objects.record_stage
 
-    def spy(job_id, stage, percent):
+    def spy(job_id, stage, percent, attempt=None):
         stages.append((stage, percent))
-        return original(job_id, stage, percent)
+        return original(job_id, stage, percent, attempt)
 
     ReportJob.objects.record_stage = spy
     try:
@@ -569,8 +569,11 @@ def test_the_task_is_safe_to_run_twice_and_quiet_about_jobs_gone(small):
     job.refresh_from_db()
     assert (job.finished_at, job.file.name, job.attempts) == (finished, name, 1)
     assert rendering.run_job(999_999) == "gone"
-    running = ReportJob.objects.create(report_type="plan_progress", dedupe_key="r", status=JobStatus.RUNNING)
-    assert rendering.run_job(running.pk) == "already running"
+    # Running with a live heartbeat: another worker has it.
+    running = ReportJob.objects.create(
+        report_type="plan_progress", dedupe_key="r", status=JobStatus.RUNNING, heartbeat_at=timezone.now()
+    )
+    assert rendering.run_job(running.pk) == "busy"
 
 
 def test_a_failed_job_says_why_in_plain_english_and_can_be_retried(

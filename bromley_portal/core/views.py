@@ -1,5 +1,9 @@
+from datetime import timedelta
+
+import redis
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -39,14 +43,63 @@ class AccessibilityView(TemplateView):
     template_name = "pages/accessibility.html"
 
 
+# The beat asks a worker to record its heartbeat every five minutes (CELERY_BEAT_SCHEDULE); one not
+# seen for two of those, and a minute, is late.
+WORKER_LATE_AFTER = timedelta(minutes=11)
+# /health/ asks the broker with this timeout, so a broker that does not answer is reported quickly.
+BROKER_PING_SECONDS = 2
+
+
 def health(request):
-    """For load balancers and monitoring: the database answers; when a worker last ran."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    heartbeat = WorkerHeartbeat.objects.first()
+    """For load balancers and monitoring: does the database answer, does the broker answer, and
+    when did a worker last run. 503 when the database or the broker is down (no report can be
+    asked for then); a late worker is reported but is not a failure of this web server."""
+    database = _database_answers()
+    broker = _broker_answers()
+    heartbeat = WorkerHeartbeat.objects.first() if database else None
+    last_seen = heartbeat.last_seen if heartbeat else None
+    healthy = database and broker is not False
     return JsonResponse(
-        {"database": "ok", "worker_last_seen": heartbeat.last_seen.isoformat() if heartbeat else None}
+        {
+            "status": "ok" if healthy else "unavailable",
+            "database": "ok" if database else "unavailable",
+            "broker": {True: "ok", False: "unavailable", None: "none: tasks run inline"}[broker],
+            "worker": _worker_state(last_seen),
+            "worker_last_seen": last_seen.isoformat() if last_seen else None,
+        },
+        status=200 if healthy else 503,
     )
+
+
+def _worker_state(last_seen) -> str:
+    if last_seen is None:
+        return "never seen"
+    return "ok" if last_seen > timezone.now() - WORKER_LATE_AFTER else "late"
+
+
+def _database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return False
+    return True
+
+
+def _broker_answers() -> bool | None:
+    """A quick ping of the Redis broker; None when there is none (tasks run inline)."""
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith(("redis://", "rediss://")):
+        return None
+    client = redis.Redis.from_url(
+        url, socket_connect_timeout=BROKER_PING_SECONDS, socket_timeout=BROKER_PING_SECONDS
+    )
+    try:
+        return bool(client.ping())
+    except (redis.RedisError, OSError):
+        return False
+    finally:
+        client.close()
 
 
 class PortalListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
