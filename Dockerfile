@@ -54,7 +54,8 @@ USER portal
 
 EXPOSE 8000
 
-# /health/ checks the database. With DEBUG off, Django redirects plain HTTP to
+# /health/ checks the database and pings the broker (Redis), answering 503 when
+# either is down: this container cannot take report requests then. With DEBUG off, Django redirects plain HTTP to
 # HTTPS and refuses a Host outside ALLOWED_HOSTS, so the check sends the first
 # allowed host and X-Forwarded-Proto: https (gunicorn trusts that header from
 # 127.0.0.1 only, its forwarded_allow_ips default). It never follows a redirect
