@@ -12,6 +12,8 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.urls.converters import IntConverter, SlugConverter
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -23,6 +25,7 @@ from tests.conftest import PortalClient, data_shared_by_a_module
 from tests.councils import build_council
 from tests.factories import make_user
 from tests.permissions import PAGES
+from tests.test_permissions_matrix import allows_get, portal_patterns
 
 # The Django admin is the admin site's own (and another part's work); signing in is a form, not a list.
 # A row whose address carries a query string (an export) is its page's address with one more key,
@@ -190,3 +193,39 @@ def test_the_plans_list_filters_by_year_from_the_query_string(signed_in, shared)
     assert response.status_code == 200
     assert plan in response.context["table"].data
     assert signed_in[Role.CLERK].get("/plans/?year=1").status_code == 200
+
+
+def _path_values(converter):
+    if isinstance(converter, IntConverter):
+        return st.integers(min_value=0, max_value=10**25)
+    if isinstance(converter, SlugConverter):
+        return st.from_regex(r"[-a-zA-Z0-9_]{1,300}", fullmatch=True)
+    # <str:...>: anything but a slash, control characters and unicode included.
+    return st.text(st.characters(exclude_categories=["Cs"], exclude_characters="/"), min_size=1, max_size=300)
+
+
+PATHS = sorted(
+    (name, pattern)
+    for name, pattern in portal_patterns()
+    if pattern.pattern.converters and allows_get(pattern)
+)
+
+
+@pytest.mark.parametrize(("name", "pattern"), PATHS, ids=[name for name, _ in PATHS])
+def test_no_path_value_gives_a_500(name, pattern, signed_in):
+    """Every value in every address of the portal (ids, years, codes, slugs): never a 500."""
+    strategies = {key: _path_values(converter) for key, converter in pattern.pattern.converters.items()}
+
+    @hypothesis_settings(
+        max_examples=15,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(role=st.sampled_from(sorted(signed_in, key=str)), kwargs=st.fixed_dictionaries(strategies))
+    def fuzz(role, kwargs):
+        url = reverse(name, kwargs=kwargs)
+        response = signed_in[role].get(url)
+        assert response.status_code in {200, 302, 400, 403, 404}, (role, url, response.status_code)
+
+    fuzz()
