@@ -55,7 +55,9 @@ USER portal
 
 EXPOSE 8000
 
-# /health/ checks the database. With DEBUG off, Django redirects plain HTTP to
+# /health/ checks the database and pings the broker (Redis). It answers 503 only when
+# the database is down; with Redis down the pages still serve, so it answers 200 with
+# "status": "degraded" and this container stays in rotation. With DEBUG off, Django redirects plain HTTP to
 # HTTPS and refuses a Host outside ALLOWED_HOSTS, so the check sends the first
 # allowed host and X-Forwarded-Proto: https (gunicorn trusts that header from
 # 127.0.0.1 only, its forwarded_allow_ips default). It never follows a redirect

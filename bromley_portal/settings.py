@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "bromley_portal.core.middleware.PrivateNoStoreMiddleware",
+    # A NUL or other control character in the address: the 400 page, before any view.
+    "bromley_portal.core.middleware.RejectControlCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -214,10 +216,37 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TRACK_STARTED = True
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 10 * 60)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 12 * 60)
-# Redis redelivers an unacknowledged task after the visibility timeout; keep it
-# well past the hard time limit so a long task is never run twice at once.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 5}
+# A task is acknowledged when it ends, not when it starts (acks_late), so a worker that dies
+# mid-task leaves its message with the broker. A pool process that dies (killed, out of memory)
+# makes the task retry at once, as Task.retry would (retry_on_worker_lost, Celery 5.7: bounded by
+# the task's max_retries, unlike a bare requeue that can loop), falling back to a requeue
+# (reject_on_worker_lost) if the retry cannot be sent. Tasks must be idempotent: report jobs are.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_RETRY_ON_WORKER_LOST = True
+# When a whole worker dies, Redis hands its unacknowledged message to another worker after the
+# visibility timeout. It must outlast the hard time limit (a live task is never run twice), and
+# no more: by default a minute past it.
+CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 60)
+if CELERY_BROKER_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT, or Redis would hand a "
+        "task still running to a second worker."
+    )
+# A broker that is down or unreachable is noticed in seconds (asking for a report says so at
+# once, and /health/ answers), never waited on for ever.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": 3,
+    "socket_timeout": 15,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"reports.*": {"queue": "pdf"}}
@@ -252,6 +281,15 @@ CELERY_BEAT_SCHEDULE = {
 # Committee reports ---------------------------------------------------------------
 # An identical request within this time reuses the finished report.
 REPORTS_REUSE_SECONDS = env_int("REPORTS_REUSE_SECONDS", 10 * 60)
+# A running report records a heartbeat this often; one whose heartbeat is older than the timeout
+# has no worker (it died mid-render): its page says so, and asking again or Retry restarts it at once.
+REPORTS_HEARTBEAT_SECONDS = env_int("REPORTS_HEARTBEAT_SECONDS", 10)
+REPORTS_HEARTBEAT_TIMEOUT = env_int("REPORTS_HEARTBEAT_TIMEOUT", 60)
+if REPORTS_HEARTBEAT_TIMEOUT < 2 * REPORTS_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "REPORTS_HEARTBEAT_TIMEOUT must be at least twice REPORTS_HEARTBEAT_SECONDS, or a live report "
+        "would be taken for a dead one."
+    )
 # A report no worker has started within this time is marked failed (and can be retried).
 REPORTS_PENDING_MINUTES = env_int("REPORTS_PENDING_MINUTES", 30)
 # Ad-hoc reports are deleted after this many days; published committee papers are kept.

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from bromley_portal.core import views as core_views
 
+handler400 = "bromley_portal.core.views.bad_request"
+
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
     path("accessibility/", core_views.AccessibilityView.as_view(), name="accessibility"),

@@ -122,9 +122,7 @@ class PortfolioPlanFilterSet(django_filters.FilterSet):
     portfolio = django_filters.ModelChoiceFilter(
         label="Portfolio", queryset=Portfolio.objects.all(), empty_label="Any portfolio"
     )
-    year = django_filters.TypedChoiceFilter(
-        label="Financial year", coerce=int, empty_label="Any year", method="filter_year"
-    )
+    year = django_filters.ChoiceFilter(label="Financial year", empty_label="Any year", method="filter_year")
 
     class Meta:
         model = PortfolioPlan
@@ -137,4 +135,4 @@ class PortfolioPlanFilterSet(django_filters.FilterSet):
         self.filters["year"].extra["choices"] = [(year, FinancialYear(year).label) for year in years]
 
     def filter_year(self, queryset, name, value):
-        return queryset.filter(year=value)
+        return queryset.filter(year=int(value))  # one of the choices: a plan's year

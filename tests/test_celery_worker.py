@@ -13,6 +13,7 @@ from bromley_portal.celery import app as celery_app
 from bromley_portal.core.models import WorkerHeartbeat
 from bromley_portal.core.tasks import record_heartbeat
 from tests.conftest import REDIS_URL_GIVEN, redis_url_for_this_process
+from tests.test_settings import production_env, run_manage
 from tests.workers import celery_worker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +56,39 @@ def test_celery_speaks_json_only_and_outlives_its_hard_limit():
     assert conf.task_track_started is True
     assert conf.task_soft_time_limit < conf.task_time_limit
     assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+
+
+def test_a_task_whose_worker_dies_is_sent_again_and_its_message_is_redelivered_within_minutes():
+    """Late acknowledgement, with a retry (and, if that cannot be sent, a requeue) when the worker is
+    lost; Redis redelivers a dead worker's message a minute after the hard limit, not five times it."""
+    conf = celery_app.conf
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost and conf.task_retry_on_worker_lost
+    assert (
+        conf.task_time_limit
+        < conf.broker_transport_options["visibility_timeout"]
+        <= conf.task_time_limit + 120
+    )
+    celery_app.loader.import_default_modules()
+    render = celery_app.tasks["reports.render"]
+    assert render.acks_late and render.reject_on_worker_lost and render.retry_on_worker_lost
+    # Sent again once the dead attempt's heartbeat has stopped, so the job can be taken over.
+    assert render.default_retry_delay > settings.REPORTS_HEARTBEAT_TIMEOUT
+    assert render.max_retries and render.max_retries < 10
+    # A broker that does not answer is given up on in seconds.
+    assert conf.broker_transport_options["socket_connect_timeout"] <= 5
+    assert conf.task_publish_retry_policy["max_retries"] <= 3
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"CELERY_TASK_TIME_LIMIT": "720", "CELERY_BROKER_VISIBILITY_TIMEOUT": "600"}, "must be longer than"),
+        ({"REPORTS_HEARTBEAT_SECONDS": "30", "REPORTS_HEARTBEAT_TIMEOUT": "40"}, "at least twice"),
+    ],
+)
+def test_timeouts_that_would_run_a_live_task_twice_stop_the_portal(variables, message):
+    result = run_manage("check", env=production_env(**variables))
+    assert result.returncode != 0 and message in result.stderr
 
 
 @pytest.mark.django_db

@@ -522,9 +522,9 @@ def test_the_task_renders_records_stages_and_writes_through_storage(small, peopl
     stages = []
     original = ReportJob.objects.record_stage
 
-    def spy(job_id, stage, percent):
+    def spy(job_id, stage, percent, attempt=None):
         stages.append((stage, percent))
-        return original(job_id, stage, percent)
+        return original(job_id, stage, percent, attempt)
 
     ReportJob.objects.record_stage = spy
     try:
@@ -569,8 +569,11 @@ def test_the_task_is_safe_to_run_twice_and_quiet_about_jobs_gone(small):
     job.refresh_from_db()
     assert (job.finished_at, job.file.name, job.attempts) == (finished, name, 1)
     assert rendering.run_job(999_999) == "gone"
-    running = ReportJob.objects.create(report_type="plan_progress", dedupe_key="r", status=JobStatus.RUNNING)
-    assert rendering.run_job(running.pk) == "already running"
+    # Running with a live heartbeat: another worker has it.
+    running = ReportJob.objects.create(
+        report_type="plan_progress", dedupe_key="r", status=JobStatus.RUNNING, heartbeat_at=timezone.now()
+    )
+    assert rendering.run_job(running.pk) == "busy"
 
 
 def test_a_failed_job_says_why_in_plain_english_and_can_be_retried(
@@ -1036,3 +1039,105 @@ def test_a_two_digit_action_number_never_wraps(db):
         text = "\n".join(page.extract_text() for page in pdf.pages)
     assert "1.14" in text and "1.15" in text
     assert not re.search(r"\b1\.1\n4\b", text)
+
+
+# A job whose worker died (issue 11, item 8) --------------------------------------------------------
+
+
+def running_job(plan, period, heartbeat_age: timedelta, **fields):
+    """A job as asking for the plan's report makes it, running, its last heartbeat ``heartbeat_age`` ago."""
+    report_type = registry.get("plan_progress")
+    _, parameters = report_type.clean(params(plan, period))
+    return ReportJob.objects.create(
+        report_type="plan_progress",
+        parameters=parameters,
+        title="CEF",
+        dedupe_key=services.dedupe_key(report_type, parameters),
+        status=JobStatus.RUNNING,
+        stage="Laying out page 3",
+        percent=48,
+        attempts=1,
+        started_at=timezone.now() - heartbeat_age - timedelta(seconds=5),
+        heartbeat_at=timezone.now() - heartbeat_age,
+        **fields,
+    )
+
+
+def test_a_job_with_a_live_heartbeat_is_being_produced(client, people, small):
+    job = running_job(*small, heartbeat_age=timedelta(seconds=5))
+    assert job.is_in_progress and not job.is_stalled
+    client.force_login(people[Role.CLERK])
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "You can leave it" in page and "Retry" not in page
+    assert client.get(reverse("reports:job_status", args=[job.pk])).json()["stalled"] is False
+
+
+def test_a_job_whose_heartbeat_stopped_says_it_stopped_and_offers_retry(client, people, small, settings):
+    job = running_job(*small, heartbeat_age=timedelta(seconds=settings.REPORTS_HEARTBEAT_TIMEOUT + 1))
+    assert job.is_stalled and not job.is_in_progress
+    client.force_login(people[Role.CLERK])
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "The report stopped before it was finished" in page
+    assert "Being produced" not in page and "You can leave it" not in page and "48%" not in page
+    assert "progress.mjs" not in page and "http-equiv" not in page  # it stops following the job
+    assert f'action="{reverse("reports:retry", args=[job.pk])}"' in page
+    status = client.get(reverse("reports:job_status", args=[job.pk])).json()
+    assert status["stalled"] is True and status["status"] == JobStatus.RUNNING
+    # A member reads it too, without the Retry button.
+    client.force_login(people[Role.MEMBER])
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "The report stopped before it was finished" in page and "Retry</button>" not in page
+
+
+def test_asking_again_for_a_job_whose_heartbeat_stopped_restarts_it_at_once(
+    small, people, django_capture_on_commit_callbacks
+):
+    plan, period = small
+    stuck = running_job(plan, period, heartbeat_age=timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        job, created = services.request_report(
+            people[Role.CLERK], registry.get("plan_progress"), params(plan, period)
+        )
+    assert job.pk == stuck.pk and not created
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.attempts == 2 and job.file
+
+
+def test_retry_restarts_a_job_whose_heartbeat_stopped_but_not_a_live_one(
+    client, small, people, django_capture_on_commit_callbacks
+):
+    plan, period = small
+    client.force_login(people[Role.CLERK])
+    live = running_job(plan, period, heartbeat_age=timedelta(seconds=1))
+    client.post(reverse("reports:retry", args=[live.pk]))
+    live.refresh_from_db()
+    assert (live.status, live.attempts, live.percent) == (JobStatus.RUNNING, 1, 48)  # left alone
+    ReportJob.objects.filter(pk=live.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:retry", args=[live.pk]))
+    assert response.status_code == 302
+    live.refresh_from_db()
+    assert live.status == JobStatus.DONE and live.attempts == 2
+
+
+def test_a_dead_attempt_is_taken_over_once_and_can_no_longer_write(small):
+    plan, period = small
+    job = ReportJob.objects.create(
+        report_type="plan_progress", parameters=params(plan, period), dedupe_key="k"
+    )
+    first = ReportJob.objects.claim(job.pk)
+    assert first == 1
+    assert ReportJob.objects.claim(job.pk) is None  # running, heartbeat alive: not taken over
+    assert rendering.run_job(job.pk) == "busy"
+    ReportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    assert list(ReportJob.objects.stalled()) == [job]
+    second = ReportJob.objects.claim(job.pk)
+    assert second == 2
+    assert ReportJob.objects.claim(job.pk) is None  # taken over once, not twice
+    # The first attempt, if it was not dead after all, can record nothing more.
+    assert not ReportJob.objects.beat(job.pk, first)
+    assert not ReportJob.objects.record_stage(job.pk, "Laying out page 9", 60, first)
+    assert not ReportJob.objects.move(job.pk, JobStatus.DONE, attempt=first, stage="Ready")
+    assert ReportJob.objects.beat(job.pk, second)
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.stage) == (JobStatus.RUNNING, 2, "Starting")

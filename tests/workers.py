@@ -21,8 +21,11 @@ def database_url_for_this_test_database() -> str:
 
 
 @contextlib.contextmanager
-def celery_worker(queue: str, hostname: str, log: Path, **env):
+def celery_worker(queue: str, hostname: str, log: Path, pool: str = "solo", **env):
     """Run a worker on ``queue`` while the block runs; the test process stops running tasks inline.
+
+    ``pool="prefork"`` runs one pool process beside the worker's main process (as production
+    does), so a test can kill the pool process alone (``pool_processes``).
 
     Needs Redis and PostgreSQL (a worker cannot share an SQLite test database); skips without
     them on a laptop and fails in CI (PORTAL_REQUIRE_SERVICES).
@@ -37,10 +40,10 @@ def celery_worker(queue: str, hostname: str, log: Path, **env):
         "CELERY_TASK_ALWAYS_EAGER": "false",
         **env,
     }
-    command = [sys.executable, "-m", "celery", "-A", "bromley_portal", "worker", "--pool", "solo",
+    command = [sys.executable, "-m", "celery", "-A", "bromley_portal", "worker", "--pool", pool, "--concurrency", "1",
                "--queues", queue, "--hostname", f"{hostname}@%h", "--loglevel", "INFO",
                "--without-heartbeat", "--without-gossip", "--without-mingle"]  # fmt: skip
-    with log.open("w") as output:
+    with log.open("a") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=worker_env, stdout=output, stderr=subprocess.STDOUT)
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
@@ -54,3 +57,9 @@ def celery_worker(queue: str, hostname: str, log: Path, **env):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def pool_processes(worker: subprocess.Popen) -> list[int]:
+    """The process ids of a prefork worker's pool processes (its children)."""
+    children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 
 _YEAR = re.compile(r"^\s*(\d{4})\s*[-/–]\s*(\d{2}|\d{4})\s*$")
+# The years the portal can hold: anything else typed in an address or a form is refused, never
+# taken to the database or to a date past the calendar's end.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 @dataclass(frozen=True, order=True)
@@ -17,14 +20,17 @@ class FinancialYear:
 
     @classmethod
     def parse(cls, text: str) -> "FinancialYear":
-        """Read "2023-24", "2023/24" or "2023-2024"; raise ValueError otherwise."""
-        match = _YEAR.match(str(text))
+        """Read "2023-24", "2023/24" or "2023-2024"; raise ValueError otherwise (and for a year
+        before FIRST_YEAR or after LAST_YEAR)."""
+        match = _YEAR.fullmatch(str(text))
         if not match:
             raise ValueError(f"{text!r} is not a financial year such as 2023-24")
         start, end = int(match[1]), int(match[2])
         follows = end == start + 1 if len(match[2]) == 4 else end == (start + 1) % 100
         if not follows:
             raise ValueError(f"{text!r} is not a financial year: the second year must follow the first")
+        if not FIRST_YEAR <= start <= LAST_YEAR:
+            raise ValueError(f"{text!r} is not a financial year the portal can hold")
         return cls(start)
 
     @classmethod

@@ -1,6 +1,11 @@
+from datetime import timedelta
+
+import redis
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
@@ -11,6 +16,9 @@ from rules.contrib.views import PermissionRequiredMixin
 from bromley_portal.core.exports import SafeTableExport
 from bromley_portal.core.models import WorkerHeartbeat
 from bromley_portal.core.navigation import sections_for
+
+# The page sizes a list offers (``?per_page=``); anything else gives the first.
+PAGE_SIZES = (25, 50, 100)
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -26,18 +34,74 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return context
 
 
+def bad_request(request, exception=None):
+    """The portal's "bad request" page (400), for an address no page could make sense of."""
+    return render(request, "400.html", status=400)
+
+
 class AccessibilityView(TemplateView):
     template_name = "pages/accessibility.html"
 
 
+# The beat asks a worker to record its heartbeat every five minutes (CELERY_BEAT_SCHEDULE); one not
+# seen for two of those, and a minute, is late.
+WORKER_LATE_AFTER = timedelta(minutes=11)
+# /health/ asks the broker with this timeout, so a broker that does not answer is reported quickly.
+BROKER_PING_SECONDS = 2
+
+
 def health(request):
-    """For load balancers and monitoring: the database answers; when a worker last ran."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    heartbeat = WorkerHeartbeat.objects.first()
+    """For load balancers and monitoring: does the database answer, does the broker answer, and
+    when did a worker last run. 503 only when the database is down: without it this web server can
+    serve nothing. With the broker down every page still serves (asking for a report says reports are
+    unavailable), so the status is "degraded" with 200: a load balancer that took every web server
+    out of rotation whenever Redis blinked would turn a broker outage into a portal outage."""
+    database = _database_answers()
+    broker = _broker_answers()
+    heartbeat = WorkerHeartbeat.objects.first() if database else None
+    last_seen = heartbeat.last_seen if heartbeat else None
+    status = "unavailable" if not database else ("degraded" if broker is False else "ok")
     return JsonResponse(
-        {"database": "ok", "worker_last_seen": heartbeat.last_seen.isoformat() if heartbeat else None}
+        {
+            "status": status,
+            "database": "ok" if database else "unavailable",
+            "broker": {True: "ok", False: "unavailable", None: "none: tasks run inline"}[broker],
+            "worker": _worker_state(last_seen),
+            "worker_last_seen": last_seen.isoformat() if last_seen else None,
+        },
+        status=200 if database else 503,
     )
+
+
+def _worker_state(last_seen) -> str:
+    if last_seen is None:
+        return "never seen"
+    return "ok" if last_seen > timezone.now() - WORKER_LATE_AFTER else "late"
+
+
+def _database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return False
+    return True
+
+
+def _broker_answers() -> bool | None:
+    """A quick ping of the Redis broker; None when there is none (tasks run inline)."""
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith(("redis://", "rediss://")):
+        return None
+    client = redis.Redis.from_url(
+        url, socket_connect_timeout=BROKER_PING_SECONDS, socket_timeout=BROKER_PING_SECONDS
+    )
+    try:
+        return bool(client.ping())
+    except (redis.RedisError, OSError):
+        return False
+    finally:
+        client.close()
 
 
 class PortalListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
@@ -50,11 +114,15 @@ class PortalListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, S
 
     template_name = "core/list.html"
     export_class = SafeTableExport
-    paginate_by = 25
+    paginate_by = PAGE_SIZES[0]
     export_formats = ("csv", "xlsx")
     export_name = "export"
     title = ""
     intro = ""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        request.GET = bounded_page_size(request.GET)
 
     def get_export_filename(self, export_format):
         return f"{self.export_name}-{timezone.localdate():%Y-%m-%d}.{export_format}"
@@ -73,6 +141,16 @@ class PortalListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, S
             ],
         )
         return context
+
+
+def bounded_page_size(query):
+    """The query string with ``per_page`` dropped unless it is one of PAGE_SIZES, so the list falls
+    back to its default: a page of -1 or of 100,000 rows is never asked of the database."""
+    if query.get("per_page", str(PAGE_SIZES[0])) in {str(size) for size in PAGE_SIZES}:
+        return query
+    query = query.copy()
+    query.pop("per_page")
+    return query
 
 
 def _with_param(query, name, value) -> str:

@@ -4,6 +4,8 @@ The row is the truth about a report, not Celery's result backend: the web page
 reads its status and stage from here, and the worker writes them here.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -19,23 +21,70 @@ from bromley_portal.reports.choices import (
 )
 
 
+def heartbeat_cutoff(now=None):
+    """A running job whose last heartbeat is older than this has no worker: it is dead."""
+    return (now or timezone.now()) - timedelta(seconds=settings.REPORTS_HEARTBEAT_TIMEOUT)
+
+
 class ReportJobQuerySet(models.QuerySet):
-    def move(self, job_id: int, status: str, **fields) -> bool:
+    def move(self, job_id: int, status: str, *, attempt: int | None = None, **fields) -> bool:
         """Move a job to ``status`` if JOB_TRANSITIONS allows it from where the job is now.
 
         A compare-and-set in one UPDATE: returns False, changing nothing, when the job is
         gone or somewhere it cannot move from (another worker, or the sweeper, got there first).
+        With ``attempt``, only while the job is still that attempt's (no other worker took it over).
         """
         allowed_from = statuses_that_may_become(status)
-        return bool(self.filter(pk=job_id, status__in=allowed_from).update(status=status, **fields))
+        jobs = self.filter(pk=job_id, status__in=allowed_from)
+        if attempt is not None:
+            jobs = jobs.filter(attempts=attempt)
+        return bool(jobs.update(status=status, **fields))
 
-    def record_stage(self, job_id: int, stage: str, percent: int) -> bool:
-        """Record progress on a running job (and nothing on a job that is no longer running)."""
+    def claim(self, job_id: int, now=None) -> int | None:
+        """Start an attempt at a job: a waiting one, or a running one whose heartbeat has stopped (its
+        worker died), which is taken over. Returns the attempt's number, or None when the job is gone,
+        finished, or running with a live heartbeat (another worker has it).
+
+        The one move outside JOB_TRANSITIONS (running to running), and a compare-and-set like them:
+        the claim sets the heartbeat, so two workers can never both take a dead job over.
+        """
+        now = now or timezone.now()
+        waiting_or_dead = models.Q(status=JobStatus.PENDING) | models.Q(
+            status=JobStatus.RUNNING, heartbeat_at__lt=heartbeat_cutoff(now)
+        )
+        claimed = self.filter(waiting_or_dead, pk=job_id).update(
+            status=JobStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            stage="Starting",
+            percent=2,
+            error="",
+            attempts=models.F("attempts") + 1,
+        )
+        if not claimed:
+            return None
+        return self.filter(pk=job_id).values_list("attempts", flat=True).first()
+
+    def record_stage(self, job_id: int, stage: str, percent: int, attempt: int | None = None) -> bool:
+        """Record progress (and a heartbeat) on a running job, and nothing on one no longer running."""
+        jobs = self.filter(pk=job_id, status=JobStatus.RUNNING)
+        if attempt is not None:
+            jobs = jobs.filter(attempts=attempt)
         return bool(
-            self.filter(pk=job_id, status=JobStatus.RUNNING).update(
-                stage=stage[:200], percent=max(0, min(100, percent))
+            jobs.update(stage=stage[:200], percent=max(0, min(100, percent)), heartbeat_at=timezone.now())
+        )
+
+    def beat(self, job_id: int, attempt: int) -> bool:
+        """The running attempt's heartbeat: it is alive. False once the job is no longer its."""
+        return bool(
+            self.filter(pk=job_id, status=JobStatus.RUNNING, attempts=attempt).update(
+                heartbeat_at=timezone.now()
             )
         )
+
+    def stalled(self, now=None):
+        """Running jobs whose heartbeat has stopped: their worker died mid-render."""
+        return self.filter(status=JobStatus.RUNNING, heartbeat_at__lt=heartbeat_cutoff(now))
 
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
@@ -89,6 +138,9 @@ class ReportJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     queued_at = models.DateTimeField(default=timezone.now, help_text="When it was last sent to a worker.")
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the worker producing it last said it was alive."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReportJobQuerySet.as_manager()
@@ -137,6 +189,20 @@ class ReportJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but its heartbeat has stopped: the worker died, and it will not finish by itself."""
+        return (
+            self.status == JobStatus.RUNNING
+            and self.heartbeat_at is not None
+            and self.heartbeat_at < heartbeat_cutoff()
+        )
+
+    @property
+    def is_in_progress(self) -> bool:
+        """Waiting or being produced by a live worker: the page follows it."""
+        return self.is_active and not self.is_stalled
 
     @property
     def is_done(self) -> bool:

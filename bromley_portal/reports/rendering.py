@@ -24,7 +24,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import F
+from django.db import connections
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
@@ -248,38 +248,43 @@ def _delete_files(names, job_id: int) -> None:
 
 
 def run_job(job_id: int) -> str:
-    """Render a job's report and save its PDF and web version. Safe to run twice, and quiet about
-    jobs gone or finished.
+    """Render a job's report and save its PDF and web version. Idempotent: safe to run twice, or on
+    a job another worker died producing, and quiet about jobs gone or finished.
+
+    The job is claimed first (``ReportJob.objects.claim``): a waiting job, or a running one whose
+    heartbeat has stopped. While it renders, a heartbeat thread records that this attempt is alive.
+    Every later write names the attempt, so if this worker is taken for dead and another takes the
+    job over, this one's result is thrown away rather than recorded twice.
 
     The two files are saved first, then one UPDATE records both on the job as it finishes, so
-    a finished job has both or neither. A save that fails, or the sweeper failing the job
+    a finished job has both or neither. A save that fails, or the job being failed or taken over
     meanwhile, deletes the files already saved. A worker killed between saving and that
     UPDATE, or an UPDATE that raises, leaves them unreferenced in their folder: an UPDATE
     whose outcome is unknown may have recorded them, so they are not deleted then.
 
-    Returns what happened: "done", "failed", "gone", "abandoned" or "already <status>".
+    Returns what happened: "done", "failed", "gone", "abandoned", "busy" (running, with a live
+    heartbeat: another worker has it) or "already <status>".
     """
-    claimed = ReportJob.objects.move(
-        job_id,
-        JobStatus.RUNNING,
-        started_at=timezone.now(),
-        stage="Starting",
-        percent=2,
-        error="",
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
+    attempt = ReportJob.objects.claim(job_id)
+    if attempt is None:
         status = ReportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
-        return "gone" if status is None else f"already {status}"
+        if status is None:
+            return "gone"
+        return "busy" if status == JobStatus.RUNNING else f"already {status}"
+    with _heartbeat(job_id, attempt):
+        return _render_and_save(job_id, attempt)
+
+
+def _render_and_save(job_id: int, attempt: int) -> str:
     job = ReportJob.objects.get(pk=job_id)
     saved: list[str] = []
     try:
         rendered = render_report_to_pdf(
             job.report_type,
             job.parameters,
-            progress=lambda stage, percent: ReportJob.objects.record_stage(job_id, stage, percent),
+            progress=lambda stage, percent: ReportJob.objects.record_stage(job_id, stage, percent, attempt),
         )
-        ReportJob.objects.record_stage(job_id, "Saving the file", 97)
+        ReportJob.objects.record_stage(job_id, "Saving the file", 97, attempt)
         pdf_name, html_name = job_file_names(rendered.filename)
         saved.append(default_storage.save(pdf_name, ContentFile(rendered.pdf)))
         saved.append(default_storage.save(html_name, ContentFile(rendered.html.encode())))
@@ -290,19 +295,47 @@ def run_job(job_id: int) -> str:
         ReportJob.objects.move(
             job_id,
             JobStatus.FAILED,
+            attempt=attempt,
             error=describe_failure(error, job_id),
             stage="Failed",
             finished_at=timezone.now(),
         )
         return "failed"
-    return _finish(job_id, rendered, *saved)
+    return _finish(job_id, attempt, rendered, *saved)
 
 
-def _finish(job_id: int, rendered: "RenderedReport", pdf_name: str, html_name: str) -> str:
+@contextlib.contextmanager
+def _heartbeat(job_id: int, attempt: int):
+    """While the block runs, a thread records every REPORTS_HEARTBEAT_SECONDS that this attempt is
+    alive. It dies with the process, so a killed worker's job is seen to have stopped."""
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(settings.REPORTS_HEARTBEAT_SECONDS):
+                try:
+                    if not ReportJob.objects.beat(job_id, attempt):
+                        return  # finished, failed or taken over: nothing more to say
+                except Exception:
+                    logger.exception("Could not record the heartbeat of report job %s", job_id)
+        finally:
+            connections.close_all()  # this thread's own database connection
+
+    thread = threading.Thread(target=beat, name=f"report-job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _finish(job_id: int, attempt: int, rendered: "RenderedReport", pdf_name: str, html_name: str) -> str:
     """Record both files on the job as it finishes, in one UPDATE."""
     finished = ReportJob.objects.move(
         job_id,
         JobStatus.DONE,
+        attempt=attempt,
         file=pdf_name,
         page_count=rendered.page_count,
         size=len(rendered.pdf),
@@ -314,7 +347,8 @@ def _finish(job_id: int, rendered: "RenderedReport", pdf_name: str, html_name: s
         finished_at=timezone.now(),
     )
     if not finished:
-        # The sweeper gave up on it while it was still running: leave no orphaned files.
+        # The sweeper gave up on it, or another worker took it over, while it was still running:
+        # leave no orphaned files.
         _delete_files([pdf_name, html_name], job_id)
         return "abandoned"
     return "done"

@@ -6,8 +6,10 @@ transaction commits; rendering it, and looking after the jobs, is in ``rendering
 Dependencies point one way: services -> tasks -> rendering.
 """
 
+import contextlib
 import hashlib
 import json
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,6 +21,18 @@ from bromley_portal.reports import tasks
 from bromley_portal.reports.choices import JobStatus
 from bromley_portal.reports.models import ReportJob
 from bromley_portal.reports.registry import ReportError, ReportType
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE_MESSAGE = "Reports are unavailable just now. Try again shortly."
+STALLED_MESSAGE = (
+    "The worker producing this report stopped before it finished (it may have been restarted or run out "
+    "of memory). Nothing was saved. Try again."
+)
+
+
+class ReportsUnavailable(ReportError):
+    """The report could not be sent to a worker (the broker is down): the job is marked failed, to retry."""
 
 
 def reuse_window() -> timedelta:
@@ -57,6 +71,9 @@ def request_report(user, report_type: ReportType, parameters: dict) -> tuple[Rep
         .order_by("-created_at")
         .first()
     )
+    if existing and existing.is_stalled:
+        # Its worker died mid-render: asking again starts it again, at once.
+        return _restart(existing), False
     if existing:
         return existing, False
     try:
@@ -79,11 +96,21 @@ def request_report(user, report_type: ReportType, parameters: dict) -> tuple[Rep
 
 
 def retry_report(job: ReportJob, user) -> ReportJob:
-    """Send a failed job to a worker again. Returns the job to follow (another, if one is already active)."""
+    """Send a failed job, or one whose worker died mid-render, to a worker again. Returns the job to
+    follow (another, if one is already active). Raises ReportsUnavailable if the broker is down."""
     if not user.has_perm("reports.retry_report", job):
         raise PermissionDenied("You cannot retry this report.")
+    return _restart(job)
+
+
+def _restart(job: ReportJob) -> ReportJob:
     try:
         with transaction.atomic():
+            # A running job whose heartbeat has stopped is failed first (compare-and-set: only if it
+            # is still dead), then moves back to waiting like any failed job.
+            ReportJob.objects.stalled().filter(pk=job.pk).update(
+                status=JobStatus.FAILED, error=STALLED_MESSAGE, stage="Failed", finished_at=timezone.now()
+            )
             moved = ReportJob.objects.move(
                 job.pk,
                 JobStatus.PENDING,
@@ -92,6 +119,7 @@ def retry_report(job: ReportJob, user) -> ReportJob:
                 percent=0,
                 queued_at=timezone.now(),
                 started_at=None,
+                heartbeat_at=None,
                 finished_at=None,
             )
     except IntegrityError:
@@ -115,4 +143,38 @@ def publish_report(job: ReportJob, user) -> ReportJob:
 
 
 def _send_to_worker(job: ReportJob) -> None:
-    tasks.render.delay_on_commit(job.pk)
+    """Send the job to a worker once the transaction that made it commits.
+
+    If the broker cannot take it (Redis is down), the job is marked failed at once, so it is
+    retryable and never reused as if it were waiting, and ReportsUnavailable is raised (when
+    sending outside a transaction, as a request does; inside one, the job is only marked failed).
+    """
+    job_id = job.pk
+
+    def send():
+        try:
+            tasks.render.apply_async((job_id,))
+        except Exception as error:
+            logger.exception("Could not send report job %s to a worker", job_id)
+            ReportJob.objects.move(
+                job_id,
+                JobStatus.FAILED,
+                error=UNAVAILABLE_MESSAGE,
+                stage="Failed",
+                finished_at=timezone.now(),
+            )
+            raise ReportsUnavailable(UNAVAILABLE_MESSAGE) from error
+
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_quietly(send))
+    else:
+        send()
+        job.refresh_from_db()
+
+
+def _quietly(send):
+    def run():
+        with contextlib.suppress(ReportsUnavailable):
+            send()  # if not, the job is marked failed, and whoever follows it sees why
+
+    return run

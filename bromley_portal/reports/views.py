@@ -77,7 +77,10 @@ class RequestReportView(PermissionRequiredMixin, FormView):
             job, created = services.request_report(self.request.user, self.report_type, form.parameters())
         except ReportError as error:
             form.add_error(None, str(error))
-            return self.form_invalid(form)
+            response = self.form_invalid(form)
+            if isinstance(error, services.ReportsUnavailable):
+                response.status_code = 503  # the broker is down: the job is marked failed, to retry
+            return response
         if not created:
             messages.info(
                 self.request,
@@ -108,7 +111,7 @@ class JobView(JobMixin, DetailView):
         return super().get_context_data(
             poll_seconds=POLL_SECONDS,
             refresh_seconds=REFRESH_SECONDS,
-            may_retry=job.is_failed and user.has_perm("reports.retry_report", job),
+            may_retry=(job.is_failed or job.is_stalled) and user.has_perm("reports.retry_report", job),
             may_publish=job.is_done and not job.published and user.has_perm("reports.publish_report", job),
             filename=posixpath.basename(job.file.name) if job.file else "",
             **kwargs,
@@ -129,6 +132,7 @@ class JobStatusView(JobMixin, View):
                 "error": job.error,
                 "done": job.is_done,
                 "failed": job.is_failed,
+                "stalled": job.is_stalled,
                 "download_url": reverse("reports:download", args=[job.pk]) if job.is_done else None,
                 "page_count": job.page_count,
                 "size": filesizeformat(job.size) if job.size else None,
@@ -191,7 +195,11 @@ class RetryView(JobMixin, View):
     permission_required = "reports.retry_report"
 
     def post(self, request, *args, **kwargs):
-        job = services.retry_report(self.get_object(), request.user)
+        try:
+            job = services.retry_report(self.get_object(), request.user)
+        except services.ReportsUnavailable as error:
+            messages.error(request, str(error))
+            return redirect(self.get_object())
         return redirect(job)
 
 

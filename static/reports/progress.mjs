@@ -1,7 +1,7 @@
 // The report progress page, progressively enhanced: without JavaScript the page
 // refreshes itself (a <meta http-equiv="refresh"> in <noscript>); with it, this polls
 // the job's JSON status, moves the progress bar, and reloads the page once the report
-// is ready or has failed, so the server shows the download link or the Retry button.
+// is ready, has failed or has stopped (its worker died), so the server shows the download link or the Retry button.
 const root = document.getElementById("report-progress");
 
 if (root && root.dataset.statusUrl) {
@@ -23,7 +23,7 @@ if (root && root.dataset.statusUrl) {
       if (!response.ok) throw new Error(`status ${response.status}`);
       const job = await response.json();
       failures = 0;
-      if (job.done || job.failed) {
+      if (job.done || job.failed || job.stalled) {
         window.location.reload();
         return;
       }
