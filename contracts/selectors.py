@@ -77,33 +77,36 @@ class KeyData:
 
 def key_data(cycle: RegisterCycle, portfolio=None, previous: int = 2) -> KeyData:
     """The key data of ``cycle`` for one portfolio (all portfolios when None), with the ``previous``
-    cycles before it beside it. Three queries whatever the number of contracts or cycles."""
+    cycles before it beside it. Three queries whatever the number of contracts or cycles.
+
+    A cycle's figures are those a committee report published, where there are some (they are the
+    record; a figure it did not publish stays blank); else they are counted from the cycle's frozen
+    register; a cycle with neither has blanks.
+    """
     cycles = list(RegisterCycle.objects.filter(as_at__lte=cycle.as_at).order_by("-as_at")[: previous + 1])[
         ::-1
     ]
-    frozen = [c.pk for c in cycles if c.is_frozen]
-    entries = RegisterEntry.objects.filter(cycle__in=frozen)
-    if portfolio is not None:
-        entries = entries.filter(portfolio=portfolio)
-    counted = {row.pop("cycle"): row for row in entries.values("cycle").annotate(**_COUNTS).order_by()}
     published = {
         row.cycle_id: row
-        for row in PublishedKeyData.objects.filter(
-            cycle__in=[c.pk for c in cycles if not c.is_frozen], portfolio=portfolio
-        )
+        for row in PublishedKeyData.objects.filter(cycle__in=[c.pk for c in cycles], portfolio=portfolio)
     }
+    frozen = [c.pk for c in cycles if c.is_frozen and c.pk not in published]
+    counted = {}
+    if frozen:
+        entries = RegisterEntry.objects.filter(cycle__in=frozen)
+        if portfolio is not None:
+            entries = entries.filter(portfolio=portfolio)
+        counted = {row.pop("cycle"): row for row in entries.values("cycle").annotate(**_COUNTS).order_by()}
     data = KeyData(portfolio)
     for each in cycles:
-        if each.is_frozen:
-            figures = counted.get(each.pk) or dict.fromkeys(_COUNTS, 0)
-            data.columns.append(KeyDataColumn(each, figures, published=False))
-        elif each.pk in published:
+        if each.pk in published:
             row = published[each.pk]
-            data.columns.append(
-                KeyDataColumn(each, {key: getattr(row, key, None) for key, _, _ in KEY_DATA_ROWS}, True)
-            )
+            figures = {key: getattr(row, key, None) for key, _, _ in KEY_DATA_ROWS}
+            data.columns.append(KeyDataColumn(each, figures, published=True))
+        elif each.is_frozen:
+            data.columns.append(KeyDataColumn(each, counted.get(each.pk) or dict.fromkeys(_COUNTS, 0), False))
         else:
-            data.columns.append(KeyDataColumn(each, dict.fromkeys(_COUNTS), True))
+            data.columns.append(KeyDataColumn(each, dict.fromkeys(_COUNTS), published=False))
     return data
 
 

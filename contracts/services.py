@@ -196,9 +196,10 @@ def procurement_status(contract, as_at: date | None = None) -> ProcurementStatus
 
 
 def months_between(start: date, end: date) -> int:
-    """A contract's term in whole months, as the register counts it (1 April 2018 to 31 March 2023: 60)."""
+    """A contract's term in whole months, as the register counts them: complete months from its first day
+    to the day after its last (1 April 2018 to 31 March 2023: 60; 1 August 2018 to 20 October 2022: 50)."""
     delta = relativedelta(end + relativedelta(days=1), start)
-    return delta.years * 12 + delta.months + (1 if delta.days >= 15 else 0)
+    return delta.years * 12 + delta.months
 
 
 def set_rating(contract, rag: str, user, as_at: date | None = None) -> ProcurementRating:

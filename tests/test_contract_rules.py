@@ -185,6 +185,8 @@ def test_a_concern_records_who_raised_it_and_clearing_it_forgets_them(people):
         (date(2022, 7, 1), date(2022, 12, 31), 6),
         (date(2019, 2, 28), date(2023, 3, 31), 49),
         (date(2020, 3, 3), date(2023, 3, 2), 36),
+        (date(2018, 8, 1), date(2022, 10, 20), 50),
+        (date(2020, 6, 25), date(2023, 5, 31), 35),
     ],
 )
 def test_months_duration_counts_as_the_register_does(start, end, months):
