@@ -241,6 +241,9 @@ class Contract(models.Model):
         default=False,
         help_text="Treat as approaching its end whatever the flagging rules say.",
     )
+    illustrative = models.BooleanField(
+        default=False, help_text="Made up for the demo, not a contract the council published."
+    )
     risk_index = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
