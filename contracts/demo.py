@@ -163,7 +163,7 @@ def load_demo_contracts(today: date | None = None) -> int:
     services.ensure_register_settings()
     today = today or timezone.localdate()
     as_at = demo_as_at(today)
-    rng = random.Random(2022)
+    rng = random.Random(2022)  # noqa: S311 (made-up demo data, the same on every machine)
     portfolios = ensure_portfolios()
     totals = read("contracts_key_data_2022.json")["cycles"][-1]["portfolios"]
     rules = list(FlaggingRule.objects.all())
