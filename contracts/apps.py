@@ -1,5 +1,19 @@
 from django.apps import AppConfig
 
+from bromley_portal.core.navigation import Section
+
+# The service navigation and the home page's sections (bromley_portal.core.navigation).
+SECTIONS = [
+    Section(
+        "Contracts",
+        "contracts:contract_list",
+        "contracts.view_contract",
+        order=30,
+        description="The contract register: contracts of £50,000 or more, their risk and procurement status, "
+        "and each PDS committee's register with its key data.",
+    ),
+]
+
 
 def load_demo_data(stdout):
     """The council's CEF register of September 2022 from fixtures/data, then made-up contracts for the
@@ -25,5 +39,8 @@ class ContractsConfig(AppConfig):
 
     def ready(self):
         from bromley_portal.core.demo import register_demo_data
+        from bromley_portal.core.navigation import register_section
 
+        for section in SECTIONS:
+            register_section(section)
         register_demo_data("Contract register", load_demo_data, order=30)

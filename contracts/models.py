@@ -298,6 +298,12 @@ class Contract(models.Model):
     def risk(self) -> RiskLevel:
         return RiskLevel(self.risk_level)
 
+    @property
+    def shows_rating(self) -> bool:
+        """Its procurement status (annotated by with_statuses) is its manual rating."""
+        rated = {status.value for status in ProcurementStatus.rated()}
+        return getattr(self, "procurement_status", None) in rated
+
 
 class RiskScore(models.Model):
     """A contract's score on one risk criterion, 0 (no risk) to RISK_SCORE_MAX."""
@@ -392,9 +398,6 @@ class RegisterCycle(models.Model):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("contracts:cycle", args=[self.pk])
 
     @property
     def is_frozen(self) -> bool:

@@ -9,7 +9,15 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from contracts.choices import ProcurementStatus, RiskLevel
-from contracts.models import PublishedKeyData, RegisterCycle, RegisterEntry, register_ordering
+from contracts.models import (
+    PublishedKeyData,
+    RegisterCycle,
+    RegisterEntry,
+    RiskCriterion,
+    RiskScore,
+    register_ordering,
+)
+from contracts.services import contract_history
 
 # The key data's rows, in the order the committee report prints them: (key, label, group).
 KEY_DATA_ROWS = [
@@ -127,3 +135,22 @@ def cycles_of(contract) -> list[RegisterEntry]:
 
 def latest_frozen_cycle() -> RegisterCycle | None:
     return RegisterCycle.objects.filter(frozen_at__isnull=False).order_by("-as_at").first()
+
+
+@dataclass
+class ContractPage:
+    scores: list  # (criterion, score or None), in the criteria's order
+    entries: list  # its rows in the frozen cycles, newest first
+    history: list
+    can_view_part_2: bool
+
+
+def contract_page(contract, user) -> ContractPage:
+    """What a contract's (Part 1) page shows beyond the contract itself: a fixed number of queries."""
+    scores = dict(RiskScore.objects.filter(contract=contract).values_list("criterion_id", "score"))
+    return ContractPage(
+        scores=[(criterion, scores.get(criterion.pk)) for criterion in RiskCriterion.objects.all()],
+        entries=cycles_of(contract),
+        history=contract_history(contract),
+        can_view_part_2=user.has_perm("contracts.view_part_2", contract),
+    )
