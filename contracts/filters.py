@@ -63,7 +63,7 @@ class ContractFilterSet(django_filters.FilterSet):
         label="Search", method="search", help_text="Words in the contract ID, title, supplier or owner"
     )
     portfolio = django_filters.ModelChoiceFilter(
-        label="Portfolio", queryset=Portfolio.objects.all(), empty_label="Any portfolio"
+        label="Portfolio", queryset=Portfolio.objects.all(), to_field_name="code", empty_label="Any portfolio"
     )
     procurement_status = django_filters.ChoiceFilter(
         label="Procurement status", choices=ProcurementStatus.choices, empty_label="Any procurement status"

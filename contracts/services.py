@@ -13,7 +13,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 
 from contracts.choices import RISK_SCORE_MAX, ProcurementStatus, RiskLevel
 from contracts.models import (
@@ -318,7 +318,7 @@ def contract_history(contract) -> list[HistoryEntry]:
         ("Procurement status", ProcurementRating.history.filter(contract_id=contract.pk)),
     ]
     for kind, records in kinds:
-        labels = {field.name: str(field.verbose_name) for field in records.model._meta.fields}
+        labels = {field.name: capfirst(field.verbose_name) for field in records.model._meta.fields}
         previous = None
         for record in records.select_related("history_user").order_by("history_date", "history_id"):
             changes = []

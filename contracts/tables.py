@@ -81,8 +81,11 @@ class RegisterColumns(tables.Table):
 
     render_original_annual_value = render_current_annual_value = render_total_value
 
-    def value_current_annual_value(self, value):
+    # Exports give spreadsheets numbers (pounds and pence), not text.
+    def value_total_value(self, value):
         return value if value is not None else ""
+
+    value_original_annual_value = value_current_annual_value = value_total_value
 
     def render_concern(self, value):
         return format_html('<strong class="govuk-tag govuk-tag--red">Concern</strong>') if value else ""
