@@ -299,6 +299,12 @@ class Contract(models.Model):
         return RiskLevel(self.risk_level)
 
     @property
+    def procurement(self) -> ProcurementStatus | None:
+        """Its procurement status as annotated by ContractQuerySet.with_statuses."""
+        value = getattr(self, "procurement_status", None)
+        return ProcurementStatus(value) if value else None
+
+    @property
     def shows_rating(self) -> bool:
         """Its procurement status (annotated by with_statuses) is its manual rating."""
         rated = {status.value for status in ProcurementStatus.rated()}
