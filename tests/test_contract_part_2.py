@@ -50,24 +50,34 @@ def part_1_outputs(client, contract) -> dict[str, str]:
         response = client.get(url)
         assert response.status_code == 200, name
         outputs[name] = response.content.decode("utf-8-sig")
-    for name, url in {"register xlsx": "/contracts/", "portfolio register xlsx": "/contracts/portfolios/CEF/"}.items():
+    for name, url in {
+        "register xlsx": "/contracts/",
+        "portfolio register xlsx": "/contracts/portfolios/CEF/",
+    }.items():
         sheet = openpyxl.load_workbook(io.BytesIO(client.get(url + "?_export=xlsx").content)).active
         outputs[name] = "\n".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row)
     return outputs
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.CONTRACTS_OFFICER, Role.CLERK, Role.APPROVER, Role.MEMBER])
-def test_no_commentary_reaches_any_part_1_output_even_for_those_allowed_to_read_it(client, people, contract, role):
+def test_no_commentary_reaches_any_part_1_output_even_for_those_allowed_to_read_it(
+    client, people, contract, role
+):
     client.force_login(people[role])
     outputs = part_1_outputs(client, contract)
-    assert contract.council_id in outputs["register"] and contract.council_id in outputs["portfolio register xlsx"]
+    assert (
+        contract.council_id in outputs["register"]
+        and contract.council_id in outputs["portfolio register xlsx"]
+    )
     for name, text in outputs.items():
         for secret in SECRETS:
             assert secret not in text, f"{secret} in the {name}"
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.CONTRACTS_OFFICER, Role.CLERK, Role.APPROVER])
-def test_those_allowed_read_it_now_and_as_each_cycle_froze_it_on_the_part_2_page(client, people, contract, role):
+def test_those_allowed_read_it_now_and_as_each_cycle_froze_it_on_the_part_2_page(
+    client, people, contract, role
+):
     client.force_login(people[role])
     page = client.get(contract.get_absolute_url()).content.decode()
     assert "Read the commentary on this contract (Part 2" in page

@@ -4,6 +4,7 @@ register and downloading it with the keyboard."""
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -97,6 +98,7 @@ def test_a_councillor_filters_the_register_and_downloads_it_with_the_keyboard(co
         tab_to(page, link)
         with page.expect_download() as download:
             page.keyboard.press("Enter")
-        rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+        text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
         assert [row[1] for row in rows[1:]] == ["6253", "6273", "4943"]
         assert {row[10] for row in rows[1:]} == {"Amber"}
