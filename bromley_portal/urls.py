@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("bromley_portal.accounts.urls")),
     path("strategy/", include("ambitions.urls")),
     path("plans/", include("plans.urls")),
+    path("contracts/", include("contracts.urls")),
     path("reports/", include("bromley_portal.reports.urls")),
     path("admin/", admin.site.urls),
 ]

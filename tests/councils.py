@@ -161,3 +161,37 @@ def plans_part(council, people):
             finished_at=timezone.now(),
         ),
     )
+
+
+# The contract register -----------------------------------------------------------------------
+
+
+@council_part("contracts")
+def contracts_part(council, people):
+    """A CEF contract approached by its end, approved by the matrix's approver (so they read its Part 2
+    commentary), with a commentary; a cycle frozen with it in."""
+    from datetime import date
+    from decimal import Decimal
+
+    from contracts import services
+    from contracts.models import Contract, ContractCommentary, RegisterCycle
+
+    services.ensure_register_settings()
+    contract = Contract.objects.create(
+        council_id="M0001",
+        title="Fostering framework",
+        supplier="Matrix Care Ltd",
+        portfolio=council["portfolios"]["CEF"],
+        owner=people[Role.OFFICER],
+        approver=people[Role.APPROVER],
+        total_value=Decimal("250000.00"),
+        original_annual_value=Decimal("50000.00"),
+        start_date=date(2022, 4, 1),
+        end_date=date(2027, 3, 31),
+        months_duration=60,
+    )
+    ContractCommentary.objects.create(contract=contract, owner_comment="Re-tendering next spring.")
+    services.refresh_contract(contract)
+    cycle = RegisterCycle.objects.create(name="September 2026", as_at=date(2026, 8, 31))
+    services.freeze_cycle(cycle)
+    council.update(contract=contract, register_cycle=cycle)

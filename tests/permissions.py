@@ -217,6 +217,49 @@ PAGES = [
         frozenset({Role.ADMIN}),
         url_name="admin:plans_measure_changelist",
     ),
+    # The contract register: every role reads the Part 1 register and a contract's page; Part 2
+    # commentary is for contracts officers, clerks, admins and the contract's own approver (the matrix's
+    # approver approves the council's contract).
+    Page("contract register", "/contracts/", EVERY_ROLE, url_name="contracts:contract_list"),
+    Page(
+        "contract register export", "/contracts/?_export=xlsx", EVERY_ROLE, url_name="contracts:contract_list"
+    ),
+    Page(
+        "contract",
+        lambda council: council["contract"].get_absolute_url(),
+        EVERY_ROLE,
+        url_name="contracts:contract",
+    ),
+    Page(
+        "contract commentary (Part 2)",
+        lambda council: f"/contracts/{council['contract'].pk}/commentary/",
+        frozenset({Role.CONTRACTS_OFFICER, Role.CLERK, Role.ADMIN, Role.APPROVER}),
+        url_name="contracts:commentary",
+    ),
+    Page(
+        "portfolio contract register",
+        "/contracts/portfolios/CEF/",
+        EVERY_ROLE,
+        url_name="contracts:portfolio_register",
+    ),
+    Page(
+        "portfolio contract register export",
+        lambda council: f"/contracts/portfolios/CEF/?cycle={council['register_cycle'].pk}&_export=csv",
+        EVERY_ROLE,
+        url_name="contracts:portfolio_register",
+    ),
+    Page(
+        "admin contracts",
+        "/admin/contracts/contract/",
+        frozenset({Role.ADMIN}),
+        url_name="admin:contracts_contract_changelist",
+    ),
+    Page(
+        "admin risk criteria",
+        "/admin/contracts/riskcriterion/",
+        frozenset({Role.ADMIN}),
+        url_name="admin:contracts_riskcriterion_changelist",
+    ),
     # Committee reports: Part 1 readers see the list and read Part 1 reports; clerks and admins ask
     # for reports. (Part 2 reports, to clerks and admins only, are tested in test_reports.py.)
     Page("reports", "/reports/", PART_1_READERS, url_name="reports:index"),

@@ -1,0 +1,521 @@
+"""The contract register: the council's contracts, how risky each is, whether it is approaching its end,
+and the register as it stood at each reporting cycle (seed 004, Appendices 1 to 3).
+
+Two figures are kept on the contract by contracts.services, the one place that works them out:
+its risk index and level (refresh_risk, from its criterion scores, the criteria's weights and the
+threshold) and the date from which it counts as approaching its end (refresh_flag, from its total
+value, its end date and the flagging rules). Its procurement status on a date follows from those
+and its manual rating (ContractQuerySet.with_statuses, the one rule).
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from ambitions.models import Portfolio
+from contracts.choices import (
+    FUNDING_LABELS,
+    PROCUREMENT_ORDER,
+    REGISTER_THRESHOLD,
+    RISK_SCORE_MAX,
+    ProcurementStatus,
+    RiskLevel,
+)
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def _non_negative(field: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__gte": 0}) | models.Q(**{f"{field}__isnull": True}), name=name
+    )
+
+
+# Risk index and flagging rules: data an admin edits --------------------------------------------
+
+
+class RiskCriterion(models.Model):
+    """One of the eight weighted criteria of the risk index (Appendix 2, paragraph 1.3)."""
+
+    order = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True, help_text="What a high score means, for whoever scores it.")
+    weight = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Its share of the index: the index is the weighted average of the scores, out of 100.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "risk criteria"
+        ordering = ["order"]
+        constraints = [models.CheckConstraint(condition=models.Q(weight__gte=1), name="risk_weight_positive")]
+
+    def __str__(self):
+        return self.name
+
+
+class RiskIndexSettings(models.Model):
+    """The threshold at or above which a contract is Higher Risk (one row)."""
+
+    threshold = models.PositiveSmallIntegerField(
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text="A risk index (out of 100) at or above this is reported as Higher Risk.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "risk index settings"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(threshold__lte=100), name="risk_threshold_out_of_100"),
+        ]
+
+    def __str__(self):
+        return f"Higher Risk from {self.threshold}"
+
+    @classmethod
+    def current(cls) -> "RiskIndexSettings":
+        return cls.objects.order_by("pk").first() or cls.objects.create()
+
+
+class FlaggingRule(models.Model):
+    """A contract whose total value is in [minimum, maximum) is flagged as approaching its end this
+    many months before its end date (Appendix 2, paragraph 1.4)."""
+
+    minimum_value = models.DecimalField(**MONEY, help_text="From this total contract value (£), inclusive.")
+    maximum_value = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text="Up to this total contract value (£), exclusive; blank for no limit.",
+    )
+    months_before_end = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Flag the contract this many months before its end date.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["minimum_value"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minimum_value__gte=0), name="flag_minimum_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(maximum_value__isnull=True)
+                | models.Q(maximum_value__gt=models.F("minimum_value")),
+                name="flag_band_in_order",
+            ),
+            models.UniqueConstraint(fields=["minimum_value"], name="one_flag_rule_per_band"),
+        ]
+
+    def __str__(self):
+        upper = f"£{self.maximum_value:,.0f}" if self.maximum_value is not None else "any higher value"
+        return f"£{self.minimum_value:,.0f} to {upper}: {self.months_before_end} months before its end"
+
+    def covers(self, value) -> bool:
+        return value >= self.minimum_value and (self.maximum_value is None or value < self.maximum_value)
+
+
+# Contracts ------------------------------------------------------------------------------------
+
+
+def register_ordering() -> list:
+    """The register's order (Appendix 2, 1.2), the one definition every list, extract and report uses:
+    capital contracts at the foot; above them, contracts of concern first, then procurement status
+    (worst first), portfolio and total value (largest first).
+
+    It reads ``capital``, ``concern``, ``procurement_status``, ``portfolio__order`` and ``total_value``,
+    which a contract annotated by ContractQuerySet.with_statuses and a frozen RegisterEntry both have.
+    """
+    status_rank = models.Case(
+        *(
+            models.When(procurement_status=s, then=models.Value(rank))
+            for rank, s in enumerate(PROCUREMENT_ORDER)
+        ),
+        default=models.Value(len(PROCUREMENT_ORDER)),
+        output_field=models.IntegerField(),
+    )
+    return [
+        models.F("capital").asc(),
+        models.F("concern").desc(),
+        status_rank.asc(),
+        models.F("portfolio__order").asc(),
+        models.F("total_value").desc(),
+        models.F("pk").asc(),
+    ]
+
+
+class ContractQuerySet(models.QuerySet):
+    def with_statuses(self, as_at: date):
+        """Annotate ``procurement_status`` on ``as_at``, the one rule: a contract flagged by then (its
+        ``flagged_from`` has come, or it is flagged by hand) shows its manual rating, or AWAITING
+        when it has none; any other contract is NEUTRAL."""
+        flagged = models.Q(always_flag=True) | models.Q(flagged_from__lte=as_at)
+        return self.annotate(
+            procurement_status=models.Case(
+                models.When(
+                    flagged,
+                    then=models.functions.Coalesce(
+                        models.F("rating__rag"), models.Value(ProcurementStatus.AWAITING.value)
+                    ),
+                ),
+                default=models.Value(ProcurementStatus.NEUTRAL.value),
+                output_field=models.CharField(),
+            )
+        )
+
+    def in_register(self, as_at: date):
+        """The contracts a register as at ``as_at`` lists: £50k or more, not ended by then."""
+        return self.filter(total_value__gte=REGISTER_THRESHOLD, end_date__gte=as_at)
+
+    def for_lists(self, as_at: date):
+        """Everything a list or export shows (Part 1 only), in a fixed number of queries, in register order."""
+        return (
+            self.with_statuses(as_at)
+            .select_related("portfolio", "owner", "approver", "rating__set_by")
+            .order_by(*register_ordering())
+        )
+
+
+class Contract(models.Model):
+    """A contract of the council's Contracts Database, with every field of the register (Appendix 2)."""
+
+    council_id = models.CharField(
+        "contract ID",
+        max_length=20,
+        unique=True,
+        help_text="The council's unique reference, used in contract authorisations.",
+    )
+    title = models.CharField("contract title", max_length=300)
+    supplier = models.CharField("supplier name", max_length=200, help_text="The main contractor or supplier.")
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="contracts")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="contracts_owned",
+        help_text="The manager or commissioner with day-to-day budget or service responsibility.",
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="contracts_approved",
+        help_text="The owner's manager, who vouches for the contract's data.",
+    )
+    total_value = models.DecimalField(
+        "total contract value",
+        **MONEY,
+        help_text="£, from commencement to the end of the approved period (no unapproved extensions).",
+    )
+    original_annual_value = models.DecimalField(**MONEY, help_text="£, in its first year.")
+    current_annual_value = models.DecimalField(
+        "current annual value (estimated)",
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text="£, estimated for the current contract year; blank when the owner has not given it.",
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(help_text="The approved end date, without extensions not yet authorised.")
+    months_duration = models.PositiveSmallIntegerField(help_text="The contract term in months.")
+    capital = models.BooleanField(
+        default=False, help_text="Capital-funded (most contracts are revenue-funded)."
+    )
+    status_note = models.CharField(
+        max_length=50, blank=True, help_text='Shown before the title in the register, e.g. "Now Live".'
+    )
+    concern = models.BooleanField(
+        "flagged as a concern", default=False, help_text="A contract of concern to Corporate Procurement."
+    )
+    concern_raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    concern_raised_at = models.DateTimeField(null=True, blank=True)
+    always_flag = models.BooleanField(
+        "flagged by hand",
+        default=False,
+        help_text="Treat as approaching its end whatever the flagging rules say.",
+    )
+    illustrative = models.BooleanField(
+        default=False, help_text="Made up for the demo, not a contract the council published."
+    )
+    risk_index = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Out of 100 (kept by contracts.services.refresh_risk).",
+    )
+    risk_level = models.CharField(
+        max_length=20, choices=RiskLevel.choices, default=RiskLevel.NOT_SCORED, editable=False
+    )
+    flagged_from = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="From this date it counts as approaching its end (kept by contracts.services.refresh_flag).",
+    )
+    history = HistoricalRecords()
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["council_id"]
+        constraints = [
+            _non_negative("total_value", "contract_total_value_not_negative"),
+            _non_negative("original_annual_value", "contract_original_annual_value_not_negative"),
+            _non_negative("current_annual_value", "contract_current_annual_value_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="contract_ends_after_it_starts"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(concern=True) | models.Q(concern_raised_by__isnull=True),
+                name="contract_concern_raiser_only_with_concern",
+            ),
+        ]
+        indexes = [models.Index(fields=["end_date"]), models.Index(fields=["flagged_from"])]
+
+    def __str__(self):
+        return f"{self.council_id} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("contracts:contract", args=[self.pk])
+
+    @property
+    def funding(self) -> str:
+        return FUNDING_LABELS[self.capital]
+
+    @property
+    def display_title(self) -> str:
+        """As the register prints it: "** Now Live ** Educational Psychology Advice Services"."""
+        return f"** {self.status_note} ** {self.title}" if self.status_note else self.title
+
+    @property
+    def risk(self) -> RiskLevel:
+        return RiskLevel(self.risk_level)
+
+    @property
+    def procurement(self) -> ProcurementStatus | None:
+        """Its procurement status as annotated by ContractQuerySet.with_statuses."""
+        value = getattr(self, "procurement_status", None)
+        return ProcurementStatus(value) if value else None
+
+    @property
+    def shows_rating(self) -> bool:
+        """Its procurement status (annotated by with_statuses) is its manual rating."""
+        rated = {status.value for status in ProcurementStatus.rated()}
+        return getattr(self, "procurement_status", None) in rated
+
+
+class RiskScore(models.Model):
+    """A contract's score on one risk criterion, 0 (no risk) to RISK_SCORE_MAX."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="risk_scores")
+    criterion = models.ForeignKey(RiskCriterion, on_delete=models.CASCADE, related_name="scores")
+    score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(RISK_SCORE_MAX)])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "criterion__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "criterion"], name="one_score_per_criterion"),
+            models.CheckConstraint(condition=models.Q(score__lte=RISK_SCORE_MAX), name="risk_score_in_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.score}"
+
+
+class ProcurementRating(models.Model):
+    """The manual Red, Amber or Green the Assistant Director Governance & Contracts gives a contract
+    flagged as approaching its end, with who set it and when (its history keeps the earlier ones)."""
+
+    contract = models.OneToOneField(Contract, on_delete=models.CASCADE, related_name="rating")
+    rag = models.CharField(
+        "procurement status",
+        max_length=10,
+        choices=ProcurementStatus.choices_of(*ProcurementStatus.rated()),
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    set_at = models.DateTimeField()
+    assumed = models.BooleanField(
+        default=False,
+        help_text="Not published: inferred when the register was loaded (see fixtures/data/contracts_cef_2022.json).",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rag__in=[s.value for s in ProcurementStatus.rated()]),
+                name="rating_is_a_rag",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.contract.council_id}: {ProcurementStatus(self.rag).short_label}"
+
+
+class ContractCommentary(models.Model):
+    """Part 2 only (exempt under Schedule 12A, paragraph 3): the owner's comment, Corporate
+    Procurement's comment and the inflation mechanism. Never shown on a Part 1 page, export or paper."""
+
+    contract = models.OneToOneField(Contract, on_delete=models.CASCADE, related_name="commentary")
+    owner_comment = models.TextField(blank=True)
+    procurement_comment = models.TextField("Corporate Procurement's comment", blank=True)
+    inflation_mechanism = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "contract commentaries"
+
+    def __str__(self):
+        return f"Commentary on {self.contract.council_id}"
+
+
+# Register cycles ------------------------------------------------------------------------------
+
+
+class RegisterCycle(models.Model):
+    """A reporting cycle of the register, e.g. "September 2022", as at 31 August 2022. Frozen once
+    (contracts.services.freeze_cycle): its entries are the register as it stood, whatever changes later."""
+
+    name = models.CharField(max_length=50, unique=True, help_text='e.g. "September 2022"')
+    as_at = models.DateField(unique=True, help_text="The date the register's data stands at.")
+    frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-as_at"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
+
+
+class RegisterEntry(models.Model):
+    """A contract's row in a cycle's register, frozen as it stood on the cycle's as-at date (Part 1 fields
+    and statuses). Names are kept as text so the row reads the same after people and posts change."""
+
+    cycle = models.ForeignKey(RegisterCycle, on_delete=models.CASCADE, related_name="entries")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="entries")
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="+")
+    council_id = models.CharField("contract ID", max_length=20)
+    title = models.CharField("contract title", max_length=300)
+    status_note = models.CharField(max_length=50, blank=True)
+    supplier = models.CharField("supplier name", max_length=200)
+    owner_name = models.CharField("owner", max_length=200)
+    approver_name = models.CharField("approver", max_length=200)
+    total_value = models.DecimalField("total contract value", **MONEY)
+    original_annual_value = models.DecimalField(**MONEY)
+    current_annual_value = models.DecimalField(
+        "current annual value (estimated)", **MONEY, null=True, blank=True
+    )
+    start_date = models.DateField()
+    end_date = models.DateField()
+    months_duration = models.PositiveSmallIntegerField()
+    capital = models.BooleanField(default=False)
+    concern = models.BooleanField("flagged as a concern", default=False)
+    risk_index = models.PositiveSmallIntegerField(null=True, blank=True)
+    risk_level = models.CharField(max_length=20, choices=RiskLevel.choices)
+    procurement_status = models.CharField(max_length=10, choices=ProcurementStatus.choices)
+    rating_set_by = models.CharField(max_length=200, blank=True)
+    rating_set_at = models.DateTimeField(null=True, blank=True)
+    rating_assumed = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "register entries"
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "contract"], name="one_entry_per_contract_per_cycle"),
+            _non_negative("total_value", "entry_total_value_not_negative"),
+            _non_negative("original_annual_value", "entry_original_annual_value_not_negative"),
+            _non_negative("current_annual_value", "entry_current_annual_value_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="entry_ends_after_it_starts"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cycle}: {self.council_id} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("contracts:contract", args=[self.contract_id])
+
+    @property
+    def funding(self) -> str:
+        return FUNDING_LABELS[self.capital]
+
+    @property
+    def display_title(self) -> str:
+        return f"** {self.status_note} ** {self.title}" if self.status_note else self.title
+
+    @property
+    def risk(self) -> RiskLevel:
+        return RiskLevel(self.risk_level)
+
+
+class RegisterEntryCommentary(models.Model):
+    """Part 2 only: a frozen entry's commentary as it stood, for the cycle's Part 2 extract."""
+
+    entry = models.OneToOneField(RegisterEntry, on_delete=models.CASCADE, related_name="commentary")
+    owner_comment = models.TextField(blank=True)
+    procurement_comment = models.TextField("Corporate Procurement's comment", blank=True)
+    inflation_mechanism = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "register entry commentaries"
+
+    def __str__(self):
+        return f"Commentary on {self.entry}"
+
+
+class PublishedKeyData(models.Model):
+    """Key data a committee report published for a cycle (Appendix 1 and paragraph 3.8), for cycles
+    the portal did not freeze itself. A blank portfolio is all portfolios; a blank figure was not published."""
+
+    cycle = models.ForeignKey(RegisterCycle, on_delete=models.CASCADE, related_name="published_key_data")
+    portfolio = models.ForeignKey(
+        Portfolio, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    total = models.PositiveIntegerField("contracts of £50k or more")
+    concern = models.PositiveIntegerField("flagged as a concern", null=True, blank=True)
+    higher_risk = models.PositiveIntegerField(null=True, blank=True)
+    lower_risk = models.PositiveIntegerField(null=True, blank=True)
+    red = models.PositiveIntegerField(null=True, blank=True)
+    amber = models.PositiveIntegerField(null=True, blank=True)
+    green = models.PositiveIntegerField(null=True, blank=True)
+    neutral = models.PositiveIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=200, blank=True, help_text="The paper it was published in.")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "published key data"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "portfolio"],
+                name="one_published_key_data_per_portfolio",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.cycle}: {self.portfolio or 'All portfolios'}"
