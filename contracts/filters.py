@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ambitions.models import Portfolio
+from bromley_portal.core.forms import PortalFilterForm
 from contracts.choices import ProcurementStatus, RiskLevel
 from contracts.models import Contract, RegisterCycle, RegisterEntry
 
@@ -28,17 +29,6 @@ ENDING_WITHIN = [
 ]
 YES_NO = [("", "Either"), ("true", "Yes"), ("false", "No")]
 FUNDING = [("", "Either"), ("false", "Revenue"), ("true", "Capital")]
-
-
-class RegisterFilterForm(forms.Form):
-    """Filter errors in the GOV.UK style: say what to do, not what went wrong (as plans' lists do)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            label = field.label if field.label[:2].isupper() else field.label[0].lower() + field.label[1:]
-            message = f"Select {label} from the list"  # noqa: S608 (a sentence, not SQL)
-            field.error_messages["invalid_choice"] = field.error_messages["invalid"] = message
 
 
 def _value_band(queryset, name, value):
@@ -99,7 +89,7 @@ class ContractFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Contract
-        form = RegisterFilterForm
+        form = PortalFilterForm
         fields = [
             "q",
             "portfolio",
@@ -159,7 +149,7 @@ class RegisterEntryFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = RegisterEntry
-        form = RegisterFilterForm
+        form = PortalFilterForm
         fields = ["cycle", "q", "procurement_status", "risk", "capital"]
 
     @property

@@ -5,19 +5,9 @@ from django.utils import timezone
 
 from ambitions.models import Ambition, Portfolio, Post
 from bromley_portal.core.financial_year import FinancialYear
+from bromley_portal.core.forms import PortalFilterForm
 from plans.choices import REPORTED, Rag, TargetStatus
 from plans.models import Action, PortfolioPlan, ReportingPeriod
-
-
-class PortalFilterForm(forms.Form):
-    """Filter errors in the GOV.UK style: say what to do, not what went wrong."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            label = field.label if field.label[:2].isupper() else field.label[0].lower() + field.label[1:]
-            message = f"Select {label} from the list"  # noqa: S608 (a sentence, not SQL)
-            field.error_messages["invalid_choice"] = field.error_messages["invalid"] = message
 
 
 class ActionFilterSet(django_filters.FilterSet):
