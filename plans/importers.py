@@ -323,18 +323,41 @@ def _xlsx_rows(data: bytes, filename: str, limits: Limits):
     except Exception:  # openpyxl raises many kinds for a broken file; all mean the same to the person
         raise _file_error(unreadable) from None
     try:
-        sheet = workbook.worksheets[0]
-        # Never trust the declared dimension: read the rows that are there, as wide as they are.
-        sheet.reset_dimensions()
-        line = 0
-        for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield line, cells, None
+        yield from _sheet_rows(workbook, workbook.worksheets[0], limits)
     except PlanFileError:
         raise
     except Exception:
         raise _file_error(unreadable) from None
     finally:
         workbook.close()
+
+
+def _sheet_rows(workbook, sheet, limits: Limits):
+    """The rows a read-only sheet's XML has, each as wide as its last cell, with its row number.
+
+    openpyxl's own read-only row parser, without the worksheet's filling in: ``iter_rows`` trusts the
+    declared dimension (a row of 16,384 cells for each of a million rows) or, without one, yields an
+    empty row for every row number skipped. A cell beyond the columns allowed stops the file here,
+    before a row that wide is made.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            workbook.shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for line, cells in parser.parse():
+            values = {cell["column"]: cell["value"] for cell in cells if cell["value"] not in (None, "")}
+            width = max(values, default=0)
+            if width > limits.max_columns:
+                width = limits.max_columns + 1  # enough for _TableReader.check to name the problem
+                values = {column: value for column, value in values.items() if column <= width} | {width: "…"}
+            yield line, [values.get(column) for column in range(1, width + 1)], None
 
 
 def _check_zip(data: bytes, filename: str, limits: Limits, unreadable: str) -> None:
