@@ -1055,37 +1055,40 @@ def import_plan(
     except PlanFileError as error:
         result.set_errors(error.errors, limits.max_errors)
         return result
-    progress(f"Checking {_count(len(rows), 'row')} and writing the plan", 50)
+    progress(f"Checking {len(rows):,} row{'s' * (len(rows) != 1)} and writing the plan", 50)
     reason = Truncator(f"Imported from {Path(filename).name}").chars(100)
-    with transaction.atomic():
-        plan = (
-            PortfolioPlan.objects.select_for_update(of=("self",))
-            .select_related("portfolio")
-            .filter(portfolio=portfolio, year=year)
-            .first()
-        )
-        if updates_period is not None:
-            # Taken with the period's row lock, so the period cannot be locked while updates go in.
-            updates_period = ReportingPeriod.objects.select_for_update().get(pk=updates_period.pk)
-        result.plan = plan
-        sections, pairs, errors = validate(rows, plan, portfolio, year)
-        errors += attach_updates(pairs, plan, updates_period, result)
-        errors += check_removals(pairs, plan)
-        if error := _period_error(updates_period, year):
-            errors.insert(0, error)
-        if errors:
-            result.set_errors(errors, limits.max_errors)
-            return result
-        try:
-            _write(sections, plan, portfolio, year, user, reason, result)
-        except PlanWriteError as error:
-            transaction.set_rollback(True)
-            result.errors = [RowError(None, "", str(error))]
-            return result
-        if dry_run:
-            transaction.set_rollback(True)
-            result.plan = plan
+    _check_and_write(rows, portfolio, year, updates_period, user, reason, dry_run, limits, result)
     return result
+
+
+@transaction.atomic
+def _check_and_write(rows, portfolio, year, updates_period, user, reason, dry_run, limits, result) -> None:
+    """Check every row against the plan and write it, all in one transaction (rolled back on any problem)."""
+    plan = (
+        PortfolioPlan.objects.select_for_update(of=("self",))
+        .select_related("portfolio")
+        .filter(portfolio=portfolio, year=year)
+        .first()
+    )
+    if updates_period is not None:
+        # Taken with the period's row lock, so the period cannot be locked while updates go in.
+        updates_period = ReportingPeriod.objects.select_for_update().get(pk=updates_period.pk)
+    result.plan = plan
+    sections, pairs, errors = validate(rows, plan, portfolio, year)
+    errors += attach_updates(pairs, plan, updates_period, result)
+    errors += check_removals(pairs, plan)
+    if errors:
+        result.set_errors(errors, limits.max_errors)
+        return
+    try:
+        _write(sections, plan, portfolio, year, user, reason, result)
+    except PlanWriteError as error:
+        transaction.set_rollback(True)
+        result.errors = [RowError(None, "", str(error))]
+        return
+    if dry_run:
+        transaction.set_rollback(True)
+        result.plan = plan
 
 
 def _period_error(period, year: int) -> RowError | None:
