@@ -22,6 +22,7 @@ from plans.models import (
     Action,
     ActionDetail,
     DetailLead,
+    MeasureFigure,
     MeasureOfSuccess,
     PlanSection,
     PortfolioPlan,
@@ -275,8 +276,7 @@ def write_actions(
         (action.section_id, action.number): action
         for action in Action.objects.filter(section__plan=plan).prefetch_related(
             "details__leads__post",
-            "details__measures_of_success__figures",
-            "details__update_notes",
+            "details__measures_of_success",
         )
     }
 
@@ -404,7 +404,7 @@ def _write_details(new, changed, posts: dict[str, Post], stamp: _Stamp) -> None:
                 children.details.append(old[order - 1])
                 children.change(old[order - 1], detail_spec, posts)
         for detail in old[len(spec.details) :]:
-            if detail.update_notes.all():
+            if detail.update_notes.exists():  # (asked only of a detail taken away, which is rare)
                 raise PlanWriteError(
                     f"Action {action.reference} would lose detail {detail.label}, which a published update "
                     "writes about. Keep the detail, or ask an administrator to correct the plan."
@@ -494,10 +494,14 @@ class _Children:
 
     @staticmethod
     def check_figures(action, detail, measures) -> None:
-        taken = [measure for measure in measures if measure.figures.all()]
+        if not measures:
+            return
+        taken = list(
+            MeasureFigure.objects.filter(measure__in=measures).values_list("measure__text", flat=True)[:1]
+        )
         if taken:
             raise PlanWriteError(
-                f"Action {action.reference} would lose the measure “{taken[0].text[:60]}” of detail "
+                f"Action {action.reference} would lose the measure “{taken[0][:60]}” of detail "
                 f"{detail.label}, which a reported update gives a figure for. Keep the measure, or ask an "
                 "administrator to correct the plan."
             )

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.text import Truncator
 
 from ambitions.models import Ambition, Portfolio, Post
@@ -42,7 +42,16 @@ from plans.builders import (
     write_actions,
 )
 from plans.choices import PeriodStatus, SectionKind, UpdateStatus
-from plans.models import Action, DetailLead, PortfolioPlan, QuarterlyUpdate, ReportingPeriod
+from plans.models import (
+    Action,
+    ActionDetail,
+    DetailLead,
+    MeasureFigure,
+    PortfolioPlan,
+    QuarterlyUpdate,
+    ReportingPeriod,
+    UpdateNote,
+)
 from plans.spreadsheet import (
     ACTION,
     COLUMN_ALIASES,
@@ -1105,47 +1114,64 @@ def _period_error(period, year: int) -> RowError | None:
 
 def check_removals(pairs, plan) -> list[RowError]:
     """What a file may not take away from an action already in the plan: a detail that a reported
-    update writes about, or a measure of success that a reported update gives a figure for."""
+    update writes about, or a measure of success that a reported update gives a figure for.
+
+    Only the plan's details that notes or figures hang on are looked at (a few queries whatever the
+    plan's size); details and measures are matched by their place, as plans.builders writes them.
+    """
     if plan is None:
         return []
-    existing = {
-        (action.section.number, action.number): action
-        for action in Action.objects.filter(section__plan=plan)
-        .select_related("section")
-        .prefetch_related("details__update_notes", "details__measures_of_success__figures")
-    }
+    noted = set(
+        UpdateNote.objects.filter(detail__action__section__plan=plan).values_list("detail_id", flat=True)
+    )
+    figured = set(
+        MeasureFigure.objects.filter(measure__detail__action__section__plan=plan).values_list(
+            "measure_id", flat=True
+        )
+    )
+    details = (
+        ActionDetail.objects.filter(Q(pk__in=noted) | Q(measures_of_success__in=figured))
+        .distinct()
+        .select_related("action__section")
+        .prefetch_related("measures_of_success")
+    )
+    specs = {(rows[0].section_number, spec.number): (spec, rows) for spec, rows in pairs}
+    places: dict[int, list[int]] = {}  # each action's details, in order
+    for action_id, pk in (
+        ActionDetail.objects.filter(action__section__plan=plan)
+        .order_by("action_id", "order")
+        .values_list("action_id", "pk")
+    ):
+        places.setdefault(action_id, []).append(pk)
     errors = []
-    for spec, rows in pairs:
-        action = existing.get((rows[0].section_number, spec.number))
-        if action is None:
+    for detail in details:
+        action = detail.action
+        spec, rows = specs.get((action.section.number, action.number), (None, None))
+        if spec is None:
+            continue  # an action not in the file is left as it is
+        place = places[action.pk].index(detail.pk)
+        measures = list(detail.measures_of_success.all())
+        if place >= len(spec.details):
+            errors.append(
+                RowError(
+                    rows[-1].line,
+                    DETAIL,
+                    f"Action {action.reference} would lose detail {detail.label}, which a reported update "
+                    "writes about or gives a figure for: keep its row, or ask an administrator to correct the plan",
+                )
+            )
             continue
-        details = list(action.details.all())
-        for index, detail in enumerate(details):
-            measures = list(detail.measures_of_success.all())
-            if index >= len(spec.details):
-                if detail.update_notes.all() or any(measure.figures.all() for measure in measures):
-                    errors.append(
-                        RowError(
-                            rows[-1].line,
-                            DETAIL,
-                            f"Action {action.reference} would lose detail {detail.label}, which a reported update "
-                            "writes about or gives a figure for: keep its row, or ask an administrator to correct "
-                            "the plan",
-                        )
-                    )
-                continue
-            kept = len(spec.details[index].measures)
-            for measure in measures[kept:]:
-                if measure.figures.all():
-                    errors.append(
-                        RowError(
-                            rows[index].line,
-                            MEASURES,
-                            f"The measure “{Truncator(measure.text).chars(60)}” of action {action.reference} "
-                            f"{detail.label} has figures in a reported update, so it cannot be taken out: keep it "
-                            "(its wording may change)",
-                        )
-                    )
+        errors += [
+            RowError(
+                rows[place].line,
+                MEASURES,
+                f"The measure “{Truncator(measure.text).chars(60)}” of action {action.reference} "
+                f"{detail.label} has figures in a reported update, so it cannot be taken out: keep it "
+                "(its wording may change)",
+            )
+            for measure in measures[len(spec.details[place].measures) :]
+            if measure.pk in figured
+        ]
     return errors
 
 
