@@ -1136,13 +1136,7 @@ def check_removals(pairs, plan) -> list[RowError]:
         .prefetch_related("measures_of_success")
     )
     specs = {(rows[0].section_number, spec.number): (spec, rows) for spec, rows in pairs}
-    places: dict[int, list[int]] = {}  # each action's details, in order
-    for action_id, pk in (
-        ActionDetail.objects.filter(action__section__plan=plan)
-        .order_by("action_id", "order")
-        .values_list("action_id", "pk")
-    ):
-        places.setdefault(action_id, []).append(pk)
+    places = _detail_places(plan)
     errors = []
     for detail in details:
         action = detail.action
@@ -1173,6 +1167,18 @@ def check_removals(pairs, plan) -> list[RowError]:
             if measure.pk in figured
         ]
     return errors
+
+
+def _detail_places(plan) -> dict[int, list[int]]:
+    """Each action's details (their ids), in order."""
+    places: dict[int, list[int]] = {}
+    for action_id, pk in (
+        ActionDetail.objects.filter(action__section__plan=plan)
+        .order_by("action_id", "order")
+        .values_list("action_id", "pk")
+    ):
+        places.setdefault(action_id, []).append(pk)
+    return places
 
 
 def _write(sections, plan, portfolio, year, user, reason, result: ImportResult) -> None:
