@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ambitions.models import Ambition, Commitment, Portfolio, Post
 from plans.choices import SectionKind, UpdateStatus
@@ -22,6 +22,7 @@ from plans.models import (
     Action,
     ActionDetail,
     DetailLead,
+    MeasureFigure,
     MeasureOfSuccess,
     PlanSection,
     PortfolioPlan,
@@ -123,6 +124,7 @@ class WriteResult:
     new_posts: list[str] = field(default_factory=list)
     updates_created: int = 0
     actions: list[Action] = field(default_factory=list)  # in spec order
+    fields_changed: set[str] = field(default_factory=set)  # of the existing actions
 
 
 def section_spec_from(section: PlanSection, actions: list[ActionSpec]) -> SectionSpec:
@@ -198,6 +200,19 @@ class _Stamp:
             list(objects), model, default_user=self.user, default_change_reason=self.reason
         )
 
+    def bulk_update(self, objects, model, fields):
+        """Write these fields of the objects (none: only record them as changed)."""
+        # In batches: Django writes each batch as one UPDATE with a CASE per field, which grows as the
+        # square of its length.
+        return bulk_update_with_history(
+            list(objects),
+            model,
+            fields,
+            batch_size=100,
+            default_user=self.user,
+            default_change_reason=self.reason,
+        )
+
 
 @transaction.atomic
 def build_plan(spec: PlanSpec, *, user=None, reason: str = "") -> PortfolioPlan:
@@ -260,7 +275,8 @@ def write_actions(
     existing = {
         (action.section_id, action.number): action
         for action in Action.objects.filter(section__plan=plan).prefetch_related(
-            "details__leads__post", "details__measures_of_success", "details__update_notes"
+            "details__leads__post",
+            "details__measures_of_success",
         )
     }
 
@@ -269,8 +285,8 @@ def write_actions(
         action.section_id = action.section.pk
     if new:
         stamp.bulk((action for action, _ in new), Action)
-    for action, _ in changed:
-        stamp(action).save()
+    if changed:
+        stamp.bulk_update((action for action, _ in changed), Action, result.fields_changed)
     result.created, result.updated = len(new), len(changed)
 
     _write_details(new, changed, posts, stamp)
@@ -301,10 +317,28 @@ def _sort_actions(sections, by_number, existing, result: WriteResult):
                 changed.append((action, spec))
             else:
                 result.unchanged += 1
-            action.title, action.commitment = spec.title, spec.commitment
-            action.target_date, action.annual_programme = action_targets(spec.details)
+            target_date, annual_programme = action_targets(spec.details)
+            fields = _assign(
+                action,
+                title=spec.title,
+                commitment=spec.commitment,
+                target_date=target_date,
+                annual_programme=annual_programme,
+            )
+            if action.pk:
+                result.fields_changed |= fields
             written.append((action, spec))
     return new, changed, written
+
+
+def _assign(instance, **values) -> set[str]:
+    """Set these fields; the names of those whose value changed (what a bulk update needs to write)."""
+    changed = set()
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.add(name)
+    return changed
 
 
 def _detail_signature(detail: ActionDetail) -> tuple:
@@ -354,29 +388,30 @@ def _sections(plan, sections: list[SectionSpec], result: WriteResult) -> dict[in
 
 
 def _write_details(new, changed, posts: dict[str, Post], stamp: _Stamp) -> None:
-    """Details (and their leads and measures) of new actions, and the changes to changed ones."""
+    """Details (and their leads and measures) of new actions, and the changes to changed ones, in bulk:
+    a fixed number of queries for any number of actions, but for details and leads taken away."""
     to_create = []  # (action, order, spec)
     for action, spec in new:
         to_create += [(action, order, detail) for order, detail in enumerate(spec.details, start=1)]
+    children = _Children()
     for action, spec in changed:
         old = list(action.details.all())
         for order, detail_spec in enumerate(spec.details, start=1):
             if order > len(old):
                 to_create.append((action, order, detail_spec))
-                continue
-            detail = old[order - 1]
-            if _detail_signature(detail) == detail_spec.signature():
-                continue
-            _set_detail(detail, detail_spec)
-            stamp(detail).save()
-            _change_children(detail, detail_spec, posts, stamp)
+            elif _detail_signature(old[order - 1]) != detail_spec.signature():
+                children.detail_fields |= _set_detail(old[order - 1], detail_spec)
+                children.details.append(old[order - 1])
+                children.change(old[order - 1], detail_spec, posts)
         for detail in old[len(spec.details) :]:
-            if detail.update_notes.all():
+            if detail.update_notes.exists():  # (asked only of a detail taken away, which is rare)
                 raise PlanWriteError(
                     f"Action {action.reference} would lose detail {detail.label}, which a published update "
                     "writes about. Keep the detail, or ask an administrator to correct the plan."
                 )
-            stamp(detail).delete()
+            children.check_figures(action, detail, detail.measures_of_success.all())
+            children.gone.append(detail)
+    children.write(stamp)
 
     details = []
     for action, order, detail_spec in to_create:
@@ -395,12 +430,15 @@ def _write_details(new, changed, posts: dict[str, Post], stamp: _Stamp) -> None:
         stamp.bulk(measures, MeasureOfSuccess)
 
 
-def _set_detail(detail: ActionDetail, spec: DetailSpec) -> None:
-    detail.letter = spec.letter or ""
-    detail.text = spec.text
-    detail.target_date = spec.target_date
-    detail.annual_programme = spec.annual_programme
-    detail.target_to_confirm = spec.target_to_confirm
+def _set_detail(detail: ActionDetail, spec: DetailSpec) -> set[str]:
+    return _assign(
+        detail,
+        letter=spec.letter or "",
+        text=spec.text,
+        target_date=spec.target_date,
+        annual_programme=spec.annual_programme,
+        target_to_confirm=spec.target_to_confirm,
+    )
 
 
 def _leads(detail, spec: DetailSpec, posts) -> list[DetailLead]:
@@ -419,28 +457,70 @@ def _measures(detail, spec: DetailSpec) -> list[MeasureOfSuccess]:
     ]
 
 
-def _change_children(detail, spec: DetailSpec, posts, stamp: _Stamp) -> None:
-    """A changed detail's leads and measures brought into line with the spec. Measures are changed in
-    place, matched by their order, because the figures of reported updates hang on them (a
-    MeasureFigure goes with its measure); leads are written again only if they changed."""
-    leads = list(detail.leads.all())
-    wanted = _leads(detail, spec, posts)
-    if [(lead.post_id, lead.written_as) for lead in leads] != [
-        (lead.post.pk, lead.written_as) for lead in wanted
-    ]:
-        for lead in leads:
-            stamp(lead).delete()
-        if wanted:
-            stamp.bulk(wanted, DetailLead)
-    measures = list(detail.measures_of_success.all())
-    for measure, text in zip(measures, spec.measures, strict=False):
-        if _norm(measure.text) != _norm(text):
-            measure.text = text
-            stamp(measure).save()
-    for measure in measures[len(spec.measures) :]:
-        stamp(measure).delete()
-    if added := _measures(detail, spec)[len(measures) :]:
-        stamp.bulk(added, MeasureOfSuccess)
+class _Children:
+    """The changes to existing details, their leads and measures, gathered to be written in bulk.
+
+    Measures are changed in place, matched by their order, because the figures of reported updates
+    hang on them (a MeasureFigure goes with its measure); a measure (or detail) that a reported
+    figure hangs on is never deleted. Leads are matched by their post: a lead kept is updated in
+    place, one no longer named is deleted, a new one created."""
+
+    def __init__(self):
+        self.details: list[ActionDetail] = []  # recorded as changed, with these fields written
+        self.detail_fields: set[str] = set()
+        self.leads: list[DetailLead] = []
+        self.measures: list[MeasureOfSuccess] = []
+        self.new: list = []  # new leads and measures
+        self.gone: list = []  # details, leads and measures to delete
+
+    def change(self, detail, spec: DetailSpec, posts) -> None:
+        old_leads = {lead.post_id: lead for lead in detail.leads.all()}
+        for lead in _leads(detail, spec, posts):
+            have = old_leads.pop(lead.post.pk, None)
+            if have is None:
+                self.new.append(lead)
+            elif (have.order, have.written_as) != (lead.order, lead.written_as):
+                have.order, have.written_as = lead.order, lead.written_as
+                self.leads.append(have)
+        self.gone += old_leads.values()
+        measures = list(detail.measures_of_success.all())
+        for measure, text in zip(measures, spec.measures, strict=False):
+            if _norm(measure.text) != _norm(text):
+                measure.text = text
+                self.measures.append(measure)
+        self.check_figures(detail.action, detail, measures[len(spec.measures) :])
+        self.gone += measures[len(spec.measures) :]
+        self.new += _measures(detail, spec)[len(measures) :]
+
+    @staticmethod
+    def check_figures(action, detail, measures) -> None:
+        if not measures:
+            return
+        taken = list(
+            MeasureFigure.objects.filter(measure__in=measures).values_list("measure__text", flat=True)[:1]
+        )
+        if taken:
+            raise PlanWriteError(
+                f"Action {action.reference} would lose the measure “{taken[0][:60]}” of detail "
+                f"{detail.label}, which a reported update gives a figure for. Keep the measure, or ask an "
+                "administrator to correct the plan."
+            )
+
+    def write(self, stamp: _Stamp) -> None:
+        for objects, model, fields in [
+            (self.details, ActionDetail, self.detail_fields),
+            (self.leads, DetailLead, ["order", "written_as"]),
+            (self.measures, MeasureOfSuccess, ["text"]),
+        ]:
+            if objects:
+                stamp.bulk_update(objects, model, fields)
+        # Leads go before the new ones come (a post leads a detail once); a deleted detail takes its
+        # leads and measures with it.
+        for instance in self.gone:
+            stamp(instance).delete()
+        for model in (DetailLead, MeasureOfSuccess):
+            if objects := [instance for instance in self.new if isinstance(instance, model)]:
+                stamp.bulk(objects, model)
 
 
 def write_updates(written, stamp: _Stamp) -> int:

@@ -165,3 +165,19 @@ class DataQuality(models.TextChoices):
 register_status_set("rag", Rag)
 register_status_set("update_status", UpdateStatus)
 register_status_set("period_status", PeriodStatus)
+
+
+class ImportStatus(StatusChoices):
+    """Where a plan import a worker runs stands (plans.models.PlanImportJob)."""
+
+    PENDING = status("pending", "Waiting for a worker", short="Waiting", colour="blue")
+    RUNNING = status("running", "Being imported", short="Running", colour="light-blue")
+    DONE = status("done", "Imported", colour="green")
+    FAILED = status(
+        "failed", "Not imported", colour="red", description="the file has problems, or the import failed"
+    )
+
+
+IMPORT_ACTIVE = [ImportStatus.PENDING, ImportStatus.RUNNING]
+
+register_status_set("import_status", ImportStatus)

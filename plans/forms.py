@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.core.validators import FileExtensionValidator, URLValidator
 from django.templatetags.static import static
 from django.utils import timezone
@@ -7,7 +8,7 @@ from django.utils.html import escape, format_html
 from ambitions.models import Ambition, Portfolio, Strategy
 from bromley_portal.core.financial_year import FinancialYear
 from plans.choices import COMMENT_MAX_LENGTH, NARRATIVE_MAX_LENGTH, REASON_MAX_LENGTH, PeriodStatus, Rag
-from plans.importers import MAX_FILE_SIZE
+from plans.importers import size_text
 from plans.models import ReportingPeriod
 from plans.spreadsheet import COLUMNS
 
@@ -30,11 +31,13 @@ class PlanImportForm(forms.Form):
     )
     updates_period = forms.ModelChoiceField(
         label="Updates in the file report on (optional)",
-        queryset=ReportingPeriod.objects.all(),
+        # Never a locked period: what committee was given is not changed by a file.
+        queryset=ReportingPeriod.objects.exclude(status=PeriodStatus.LOCKED),
         required=False,
         empty_label="Do not import the Update column",
         help_text="Choose the quarter, in the plan's year, to record the Update column as that quarter's "
-        "published updates.",
+        "approved updates. Locked quarters cannot be chosen.",
+        error_messages={"invalid_choice": "Choose an open quarter of the plan's year, or none"},
     )
     file = forms.FileField(
         label="Plan file",
@@ -54,10 +57,11 @@ class PlanImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = FinancialYear.of(timezone.localdate()).label
         self.fields["file"].help_text = format_html(
-            "A CSV or Excel (.xlsx) file of up to 5 MB with a header row and these columns: {}, "
+            "A CSV or Excel (.xlsx) file of up to {} with a header row and these columns: {}, "
             "a row for each detail of an action, as the plan table has them. Plan and Update may be left out. "
             '<a class="govuk-link" href="{}" download>Download the CSV template</a>, '
             "or download a plan from its page and edit it.",
+            size_text(settings.PLANS_IMPORT_MAX_BYTES),
             ", ".join(COLUMNS),
             static("plans/plan-template.csv"),
         )
@@ -79,8 +83,10 @@ class PlanImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_FILE_SIZE:
-            raise forms.ValidationError("The selected file must be smaller than 5 MB")
+        if upload.size > settings.PLANS_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The selected file must be smaller than {size_text(settings.PLANS_IMPORT_MAX_BYTES)}"
+            )
         return upload
 
 

@@ -12,6 +12,7 @@ the one way plans are written. The web page and the ``import_plan`` command both
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -20,8 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.text import Truncator
 
 from ambitions.models import Ambition, Portfolio, Post
@@ -39,8 +41,17 @@ from plans.builders import (
     build_plan,
     write_actions,
 )
-from plans.choices import SectionKind
-from plans.models import Action, DetailLead, PortfolioPlan, QuarterlyUpdate
+from plans.choices import NARRATIVE_MAX_LENGTH, PeriodStatus, SectionKind, UpdateStatus
+from plans.models import (
+    Action,
+    ActionDetail,
+    DetailLead,
+    MeasureFigure,
+    PortfolioPlan,
+    QuarterlyUpdate,
+    ReportingPeriod,
+    UpdateNote,
+)
 from plans.spreadsheet import (
     ACTION,
     COLUMN_ALIASES,
@@ -56,7 +67,6 @@ from plans.spreadsheet import (
     UPDATE,
 )
 
-MAX_FILE_SIZE = 5 * 1024 * 1024  # 5 MB
 FILE_TYPES = (".csv", ".xlsx")
 LONGEST = {"post": 200, "priority title": 300}
 MAX_NUMBER = 2_000_000_000
@@ -85,7 +95,8 @@ class PlanFileError(Exception):
 @dataclass
 class ImportResult:
     plan: PortfolioPlan | None = None
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # the first Limits.max_errors
+    errors_not_listed: int = 0  # and how many more there are
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -103,10 +114,18 @@ class ImportResult:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.errors_not_listed
+
+    def set_errors(self, errors: list[RowError], limit: int) -> None:
+        """Keep the first ``limit`` problems to list and count the rest."""
+        self.errors, self.errors_not_listed = errors[:limit], max(0, len(errors) - limit)
+
     def summary(self) -> list[str]:
         """What happened, in sentences, for a message or the command's output."""
         if self.errors:
-            return [f"The file has {_count(len(self.errors), 'problem')}: nothing was imported."]
+            return [f"The file has {_count(self.error_count, 'problem')}: nothing was imported."]
         lines = ["Dry run: nothing was saved. The import would make these changes."] if self.dry_run else []
         if self.plan_created:
             lines.append(f"The {self.plan_label} plan was created.")
@@ -120,7 +139,9 @@ class ImportResult:
         if self.new_posts:
             lines.append(f"New posts: {', '.join(self.new_posts)}.")
         if self.updates_created:
-            lines.append(f"{_count(self.updates_created, 'update')} added as published.")
+            lines.append(
+                f"{_count(self.updates_created, 'update')} added as approved, to be reported when the period is locked."
+            )
         if self.updates_skipped:
             lines.append(
                 f"{_count(self.updates_skipped, 'update text')} not imported: choose the period the updates "
@@ -139,15 +160,49 @@ def _count(number: int, noun: str) -> str:
 
 
 # Reading the file ----------------------------------------------------------------------------
+#
+# A file is read a row at a time and refused as soon as it passes a limit (settings.PLANS_IMPORT_*),
+# so a hostile file costs little: the size is checked before anything is read; an .xlsx's zip is
+# checked (its parts, their unpacked sizes, no DTD, so no entities to expand or fetch) before
+# openpyxl opens it, in read-only mode, without trusting the sheet's declared dimension.
 
 
-def read_plan_file(file, filename: str) -> list[dict]:
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int
+    max_rows: int  # below the header
+    max_columns: int
+    max_cells: int  # filled cells
+    max_cell_chars: int
+    max_errors: int  # listed; the rest are counted
+    max_unzipped_bytes: int
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        return cls(
+            max_bytes=settings.PLANS_IMPORT_MAX_BYTES,
+            max_rows=settings.PLANS_IMPORT_MAX_ROWS,
+            max_columns=settings.PLANS_IMPORT_MAX_COLUMNS,
+            max_cells=settings.PLANS_IMPORT_MAX_CELLS,
+            max_cell_chars=settings.PLANS_IMPORT_MAX_CELL_CHARS,
+            max_errors=settings.PLANS_IMPORT_MAX_ERRORS,
+            max_unzipped_bytes=settings.PLANS_IMPORT_MAX_UNZIPPED_BYTES,
+        )
+
+
+def _no_progress(stage: str, percent: int) -> None:
+    pass
+
+
+def read_plan_file(file, filename: str, limits: Limits | None = None, progress=_no_progress) -> list[dict]:
     """Read a CSV or Excel (.xlsx) file into one dict per non-empty row.
 
     Each dict has the plan columns found (plans.spreadsheet names) as stripped text, and
     ``"line"``: the spreadsheet's row number. Raises :class:`PlanFileError` for a file that
-    cannot be read or lacks a required column.
+    cannot be read, passes a limit, or lacks a required column. ``progress(stage, percent)``
+    hears how far reading has gone (0 to 50).
     """
+    limits = limits or Limits.from_settings()
     suffix = Path(filename or "").suffix.lower()
     if suffix == ".xls":
         raise _file_error(
@@ -157,53 +212,276 @@ def read_plan_file(file, filename: str) -> list[dict]:
         raise _file_error(
             f"“{filename}” is not a CSV or Excel (.xlsx) file: save the plan as one of those and upload it again"
         )
+    size = file_size(file)
+    if size > limits.max_bytes:
+        raise _file_error(
+            f"“{filename}” is {size_text(size)}: the largest file the portal imports is "
+            f"{size_text(limits.max_bytes)}. Split the plan into smaller files, or remove what it does not need"
+        )
     if hasattr(file, "seek"):
         file.seek(0)
-    data = file.read()
+    data = file.read(limits.max_bytes + 1)
     if isinstance(data, str):
         data = data.encode("utf-8")
     if not data:
         raise _file_error(f"“{filename}” is empty")
-    table = _read_csv(data, filename) if suffix == ".csv" else _read_xlsx(data, filename)
-    return _rows_from_table(table, filename)
+    if len(data) > limits.max_bytes:  # a stream that did not say its size
+        raise _file_error(
+            f"“{filename}” is larger than {size_text(limits.max_bytes)}, the largest file the portal imports"
+        )
+    reader = _TableReader(filename, limits, progress)
+    table = _csv_rows(data, filename, limits) if suffix == ".csv" else _xlsx_rows(data, filename, limits)
+    return reader.rows(table, len(data) if suffix == ".csv" else None)
 
 
-def _file_error(message: str) -> PlanFileError:
-    return PlanFileError([RowError(None, "", message)])
+def size_text(size: int) -> str:
+    """ "5 MB", "200 KB", "1.5 MB": a size as people read it."""
+    for unit, name in ((1024 * 1024, "MB"), (1024, "KB")):
+        if size >= unit:
+            number = size / unit
+            return f"{number:.0f} {name}" if number.is_integer() else f"{number:.1f} {name}"
+    return f"{size} bytes"
 
 
-def _read_csv(data: bytes, filename: str) -> list[list[str]]:
+def file_size(file) -> int:
+    """The size of an upload or an open file, without reading it."""
+    size = getattr(file, "size", None)
+    if isinstance(size, int):
+        return size
+    try:
+        here = file.tell()
+        file.seek(0, io.SEEK_END)
+        size = file.tell()
+        file.seek(here)
+        return size
+    except (AttributeError, OSError, ValueError):
+        return 0  # read() is bounded all the same
+
+
+def _file_error(message: str, line: int | None = None) -> PlanFileError:
+    return PlanFileError([RowError(line, "", message)])
+
+
+SAVE_AS = "Save it as “CSV UTF-8” or as an Excel workbook (.xlsx) and upload it again"
+
+
+def _csv_rows(data: bytes, filename: str, limits: Limits):
+    """(line, cells, characters read so far) for each row of a CSV file: UTF-8, with or without a BOM."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4]:
+        raise _file_error(
+            f"“{filename}” is saved as Unicode (UTF-16) text, which the portal cannot read. {SAVE_AS}"
+        )
+    if b"\x00" in data:
+        line = _csv_line_at(data, data.index(b"\x00"))
+        raise _file_error(
+            f"“{filename}” has a NUL character on line {line}, so it is not a text file. {SAVE_AS}"
+        )
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as error:
+        line = _csv_line_at(data, error.start)
+        raise _file_error(
+            f"“{filename}” is not UTF-8 text (the first character the portal cannot read is on line {line}: "
+            f"Excel’s plain “CSV” uses another encoding). {SAVE_AS}"
+        ) from None
+    stream = io.StringIO(text, newline="")
+    reader = csv.reader(stream, strict=True)
+    line = 0
+    while True:
         try:
-            # Excel's plain "CSV (Comma delimited)" on Windows writes Windows-1252.
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise _file_error(
-                f"Cannot read the text of “{filename}”: save it as “CSV UTF-8” and upload it again"
-            ) from None
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise _csv_error(filename, line + 1, str(error), limits) from None
+        line += 1
+        yield line, cells, stream.tell()
+
+
+def _csv_line_at(data: bytes, offset: int) -> int:
+    """The spreadsheet row (a quoted cell may hold several lines) that the byte at ``offset`` is in."""
+    text = data[:offset].decode("utf-8-sig", errors="replace") + "x"
     try:
-        return list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as error:
-        raise _file_error(f"Cannot read “{filename}” as CSV: {error}") from None
+        return sum(1 for _ in csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        return text.count("\n") + 1
 
 
-def _read_xlsx(data: bytes, filename: str) -> list[list[str]]:
+def _csv_error(filename: str, line: int, error: str, limits: Limits) -> PlanFileError:
+    if "unexpected end of data" in error or "field larger than field limit" in error:
+        return _file_error(
+            f'Line {line} of “{filename}” opens a quotation mark (") that is never closed, so the rest of the '
+            "file would be one cell. Close the quotation, or save the file from Excel again",
+            line,
+        )
+    return _file_error(
+        f'Line {line} of “{filename}” is not valid CSV: a quoted cell must end with a quotation mark (") '
+        "followed by a comma or the end of the line. Save the file from Excel again",
+        line,
+    )
+
+
+def _xlsx_rows(data: bytes, filename: str, limits: Limits):
+    """(line, cells, None) for each row of the workbook's first sheet, as the sheet's XML has them."""
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    unreadable = f"Cannot read “{filename}” as an Excel workbook: save it again as .xlsx or as CSV"
+    _check_zip(data, filename, limits, unreadable)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise _file_error(
-            f"Cannot read “{filename}” as an Excel workbook: save it again as .xlsx or as CSV"
-        ) from None
+    except Exception:  # openpyxl raises many kinds for a broken file; all mean the same to the person
+        raise _file_error(unreadable) from None
     try:
-        sheet = workbook.worksheets[0]
-        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        yield from _sheet_rows(workbook, workbook.worksheets[0], limits)
+    except PlanFileError:
+        raise
+    except Exception:
+        raise _file_error(unreadable) from None
     finally:
         workbook.close()
+
+
+def _sheet_rows(workbook, sheet, limits: Limits):
+    """The rows a read-only sheet's XML has, each as wide as its last cell, with its row number.
+
+    openpyxl's own read-only row parser, without the worksheet's filling in: ``iter_rows`` trusts the
+    declared dimension (a row of 16,384 cells for each of a million rows) or, without one, yields an
+    empty row for every row number skipped. A cell beyond the columns allowed stops the file here,
+    before a row that wide is made.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            workbook.shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for line, cells in parser.parse():
+            values = {cell["column"]: cell["value"] for cell in cells if cell["value"] not in (None, "")}
+            width = max(values, default=0)
+            if width > limits.max_columns:
+                width = limits.max_columns + 1  # enough for _TableReader.check to name the problem
+                values = {column: value for column, value in values.items() if column <= width} | {width: "…"}
+            yield line, [values.get(column) for column in range(1, width + 1)], None
+
+
+def _check_zip(data: bytes, filename: str, limits: Limits, unreadable: str) -> None:
+    """Refuse a zip bomb, an entity bomb or an external entity before openpyxl parses anything: an
+    Excel workbook's parts unpack to a bounded size and none has a DTD (Excel never writes one)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+        if len(members) > 1000:
+            raise _file_error(unreadable)
+        if sum(member.file_size for member in members) > limits.max_unzipped_bytes:
+            raise _file_error(
+                f"“{filename}” unpacks to more than {size_text(limits.max_unzipped_bytes)}, more than a plan "
+                "needs. Copy the plan into a new workbook, or save it as CSV UTF-8"
+            )
+        for member in members:
+            if member.filename.endswith((".xml", ".rels")) and _has_dtd(archive, member):
+                raise _file_error(
+                    f"“{filename}” has XML declarations (a DTD) that Excel never writes, so the portal will not "
+                    "open it. Save the plan from Excel as a new workbook, or as CSV UTF-8"
+                )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError):
+        raise _file_error(unreadable) from None
+
+
+def _has_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """Whether the part declares a DTD or an entity (or is in an encoding that could hide one).
+    zipfile stops at the size the zip declares, which the caller has bounded."""
+    tail = b""
+    with archive.open(member) as part:
+        first = True
+        while chunk := part.read(64 * 1024):
+            if first and (
+                chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in chunk[:4]
+            ):
+                return True
+            first = False
+            window = tail + chunk
+            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+class _TableReader:
+    """Rows of cells into row dicts, refusing the file as soon as it passes a limit."""
+
+    def __init__(self, filename: str, limits: Limits, progress):
+        self.filename, self.limits, self.progress = filename, limits, progress
+        self.cells = 0
+
+    def rows(self, table, total_chars: int | None) -> list[dict]:
+        positions = None
+        rows = []
+        for line, raw, read in table:
+            cells = self.check(line, raw)
+            if positions is None:
+                if line > 1 and cells:
+                    raise _file_error(
+                        f"“{self.filename}” has no header row on line 1: the column names go there"
+                    )
+                if cells:
+                    positions = _header_positions(cells)
+                continue
+            if not cells:
+                continue
+            if line > self.limits.max_rows + 1:
+                raise _file_error(
+                    f"“{self.filename}” has more than {self.limits.max_rows:,} rows below its header (line {line} "
+                    "has text). Split the plan into smaller files",
+                    line,
+                )
+            row = {"line": line}
+            for column, index in positions.items():
+                value = cells[index] if index < len(cells) else ""
+                row[column] = unneutralise(value.replace("\r\n", "\n").replace("\r", "\n").strip())
+            if any(row[column] for column in positions):
+                rows.append(row)
+            if line % 500 == 0:
+                fraction = read / total_chars if total_chars and read else line / (self.limits.max_rows + 1)
+                self.progress(f"Reading the file: {line:,} rows read", int(50 * min(fraction, 1)))
+        if positions is None:
+            raise _file_error(f"“{self.filename}” is empty")
+        if not rows:
+            raise _file_error(f"“{self.filename}” has a header row but no actions below it")
+        return rows
+
+    def check(self, line: int, raw) -> list[str]:
+        """The row's cells as text, with trailing empty ones dropped ([] for an empty row)."""
+        cells = [_cell_text(value) for value in raw[: self.limits.max_columns + 1]]
+        if len(raw) > self.limits.max_columns and any(
+            value not in (None, "") for value in raw[self.limits.max_columns :]
+        ):
+            raise _file_error(
+                f"Line {line} of “{self.filename}” has text beyond column {self.limits.max_columns}: a plan has "
+                f"{len(COLUMNS)} columns. Delete the columns it does not need",
+                line,
+            )
+        while cells and not cells[-1].strip():
+            cells.pop()
+        for index, cell in enumerate(cells, start=1):
+            if len(cell) > self.limits.max_cell_chars:
+                raise _file_error(
+                    f"Line {line} of “{self.filename}” has a cell (column {index}) of {len(cell):,} characters: a cell "
+                    f"may hold {self.limits.max_cell_chars:,} at most",
+                    line,
+                )
+        self.cells += sum(1 for cell in cells if cell)
+        if self.cells > self.limits.max_cells:
+            raise _file_error(
+                f"“{self.filename}” has more than {self.limits.max_cells:,} filled cells (line {line} passes it). "
+                "Split the plan into smaller files",
+                line,
+            )
+        return cells
 
 
 def _cell_text(value) -> str:
@@ -226,44 +504,34 @@ def _heading_key(text: str) -> str:
 _COLUMN_KEYS = {_heading_key(column): column for column in COLUMNS} | COLUMN_ALIASES
 
 
-def _rows_from_table(table: list[list[str]], filename: str) -> list[dict]:
-    while table and not any(cell.strip() for cell in table[-1]):
-        table.pop()
-    if not table:
-        raise _file_error(f"“{filename}” is empty")
+def _header_positions(header: list[str]) -> dict[str, int]:
+    """Where each plan column is in the header row; refuses a header without the required columns."""
     positions: dict[str, int] = {}
     errors = []
-    for index, heading in enumerate(table[0]):
+    for index, heading in enumerate(header):
         column = _COLUMN_KEYS.get(_heading_key(heading))
         if column is None:
             continue  # columns the plan table does not have are ignored
         if column in positions:
             errors.append(RowError(1, column, f"The header row has the “{column}” column twice"))
         positions[column] = index
-    found = ", ".join(f"“{heading.strip()}”" for heading in table[0] if heading.strip()) or "none"
+    found = (
+        ", ".join(f"“{Truncator(heading.strip()).chars(60)}”" for heading in header if heading.strip())
+        or "none"
+    )
     errors += [
         RowError(
             1,
             column,
             f"The header row has no “{column}” column. The columns are {', '.join(COLUMNS)} "
-            f"(Plan and Update may be left out); this file has {found}",
+            f"(Plan and Update may be left out); this file has {Truncator(found).chars(600)}",
         )
         for column in REQUIRED_COLUMNS
         if column not in positions
     ]
     if errors:
         raise PlanFileError(errors)
-    rows = []
-    for line, cells in enumerate(table[1:], start=2):
-        row = {"line": line}
-        for column, index in positions.items():
-            value = cells[index] if index < len(cells) else ""
-            row[column] = unneutralise(value.replace("\r\n", "\n").replace("\r", "\n").strip())
-        if any(row[column] for column in positions):
-            rows.append(row)
-    if not rows:
-        raise _file_error(f"“{filename}” has a header row but no actions below it")
-    return rows
+    return positions
 
 
 # Reading each cell ---------------------------------------------------------------------------
@@ -523,6 +791,14 @@ class Checker:
         letter, text = self.cell(row, DETAIL, parse_detail) or ("", "")
         target = self.cell(row, TARGET, parse_target_date) or (None, False)
         leads = self.lead_specs(line, self.cell(row, LEAD, parse_leads) or [])
+        update = row.get(UPDATE, "")
+        if len(update.strip()) > NARRATIVE_MAX_LENGTH:
+            self.error(
+                line,
+                UPDATE,
+                f"The update is {len(update.strip()):,} characters long: an update may have at most "
+                f"{NARRATIVE_MAX_LENGTH:,}, as the update form allows. Shorten it",
+            )
         if section is None or number is None:
             return None
         # A row with other problems still takes its place in its action, so that the action's later
@@ -545,7 +821,7 @@ class Checker:
                 leads=leads,
             ),
             # As written: an update's lists may nest ("  - ..."); comparisons normalise it.
-            update=row.get(UPDATE, ""),
+            update=update,
         )
 
     def lead_specs(self, line, titles: list[str]) -> list[LeadSpec]:
@@ -687,14 +963,14 @@ def validate(
 
 
 def update_from_rows(rows: list[ParsedRow], period) -> UpdateSpec | None:
-    """An action's Update cells as one published update: the action's text when only its last row has
-    one, else a note on each row that has one."""
+    """An action's Update cells as one approved update (never locked: the period's lock reports it): the
+    action's text when only its last row has one, else a note on each row that has one."""
     texts = {index: row.update for index, row in enumerate(rows) if row.update}
     if not texts:
         return None
     if list(texts) == [len(rows) - 1]:
-        return UpdateSpec(period=period, narrative=texts[len(rows) - 1])
-    return UpdateSpec(period=period, notes=texts)
+        return UpdateSpec(period=period, narrative=texts[len(rows) - 1], status=UpdateStatus.APPROVED)
+    return UpdateSpec(period=period, notes=texts, status=UpdateStatus.APPROVED)
 
 
 def _update_words(update: UpdateSpec | QuarterlyUpdate) -> tuple:
@@ -730,7 +1006,17 @@ def attach_updates(pairs, plan, period, result: ImportResult) -> list[RowError]:
         if update is None:
             continue
         have = existing.get((rows[0].section_number, spec.number))
-        if have is not None and _update_words(have) != _update_words(update):
+        if have is None and period.status == PeriodStatus.LOCKED:
+            errors.append(
+                RowError(
+                    next(row.line for row in rows if row.update),
+                    UPDATE,
+                    f"{period} is locked for committee and action {rows[0].section_number}.{spec.number} reported "
+                    "nothing for it, so a file cannot add an update now: leave this Update cell empty, or import "
+                    "into an open quarter",
+                )
+            )
+        elif have is not None and _update_words(have) != _update_words(update):
             errors.append(
                 RowError(
                     next(row.line for row in rows if row.update),
@@ -747,63 +1033,160 @@ def attach_updates(pairs, plan, period, result: ImportResult) -> list[RowError]:
 
 
 def import_plan(
-    file, filename: str, portfolio, year, user=None, dry_run: bool = False, updates_period=None
+    file,
+    filename: str,
+    portfolio,
+    year,
+    user=None,
+    dry_run: bool = False,
+    updates_period=None,
+    limits: Limits | None = None,
+    progress=_no_progress,
 ) -> ImportResult:
     """Import a plan file into ``portfolio``'s plan for ``year`` (2023, "2023-24" or a FinancialYear).
 
-    All-or-nothing: if any row is bad the result lists every problem and nothing is written.
-    Otherwise the plan (and its sections and any new posts) is created as needed, actions are
-    matched by (section, number), changed ones brought into line and new ones created; actions
-    not in the file are left alone. Changes are recorded in the history as made by ``user``.
-    With ``dry_run`` the same work is done and then rolled back, so the counts are exact.
+    All-or-nothing: if any row is bad the result lists the problems (the first ``limits.max_errors``,
+    and how many more) and nothing is written. Otherwise the plan (and its sections and any new
+    posts) is created as needed, actions are matched by (section, number), changed ones brought
+    into line and new ones created; actions not in the file are left alone. Changes are recorded in
+    the history as made by ``user``. With ``dry_run`` the same work is done and then rolled back, so
+    the counts are exact. ``progress(stage, percent)`` hears how far it has gone.
 
-    The Update column is read only when ``updates_period`` (a ReportingPeriod of the plan's year)
-    says which quarter the texts report on. An action that already has a different update for
-    that period is an error: a reported update is corrected in the portal with an amendment,
-    never overwritten by a file.
+    The Update column is read only when ``updates_period`` (an open or planned ReportingPeriod of the
+    plan's year) says which quarter the texts report on; they are added as approved updates, which
+    the period's lock reports like any other. An action that already has a different update for that
+    period is an error: a reported update is corrected in the portal with an amendment, never
+    overwritten by a file.
     """
+    limits = limits or Limits.from_settings()
     if isinstance(portfolio, str):
         portfolio = Portfolio.objects.get(code__iexact=portfolio)
     year = _start_year(year)
     result = ImportResult(dry_run=dry_run, plan_label=plan_label(portfolio, year))
-    if updates_period is not None and updates_period.year != year:
-        result.errors = [
-            RowError(
-                None,
-                UPDATE,
-                f"The updates can only report on a period of {FinancialYear(year).label}, not {updates_period}",
-            )
-        ]
+    if error := _period_error(updates_period, year):
+        result.errors = [error]
         return result
+    progress("Reading the file", 0)
     try:
-        rows = read_plan_file(file, filename)
+        rows = read_plan_file(file, filename, limits, progress)
     except PlanFileError as error:
-        result.errors = error.errors
+        result.set_errors(error.errors, limits.max_errors)
         return result
+    progress(f"Checking {len(rows):,} row{'s' * (len(rows) != 1)} and writing the plan", 50)
     reason = Truncator(f"Imported from {Path(filename).name}").chars(100)
-    with transaction.atomic():
-        plan = (
-            PortfolioPlan.objects.select_for_update(of=("self",))
-            .select_related("portfolio")
-            .filter(portfolio=portfolio, year=year)
-            .first()
-        )
-        result.plan = plan
-        sections, pairs, errors = validate(rows, plan, portfolio, year)
-        errors += attach_updates(pairs, plan, updates_period, result)
-        if errors:
-            result.errors = errors
-            return result
-        try:
-            _write(sections, plan, portfolio, year, user, reason, result)
-        except PlanWriteError as error:
-            transaction.set_rollback(True)
-            result.errors = [RowError(None, "", str(error))]
-            return result
-        if dry_run:
-            transaction.set_rollback(True)
-            result.plan = plan
+    _check_and_write(rows, portfolio, year, updates_period, user, reason, dry_run, limits, result)
     return result
+
+
+@transaction.atomic
+def _check_and_write(rows, portfolio, year, updates_period, user, reason, dry_run, limits, result) -> None:
+    """Check every row against the plan and write it, all in one transaction (rolled back on any problem)."""
+    plan = (
+        PortfolioPlan.objects.select_for_update(of=("self",))
+        .select_related("portfolio")
+        .filter(portfolio=portfolio, year=year)
+        .first()
+    )
+    if updates_period is not None:
+        # Taken with the period's row lock, so the period cannot be locked while updates go in.
+        updates_period = ReportingPeriod.objects.select_for_update().get(pk=updates_period.pk)
+    result.plan = plan
+    sections, pairs, errors = validate(rows, plan, portfolio, year)
+    errors += attach_updates(pairs, plan, updates_period, result)
+    errors += check_removals(pairs, plan)
+    if errors:
+        result.set_errors(errors, limits.max_errors)
+        return
+    try:
+        _write(sections, plan, portfolio, year, user, reason, result)
+    except PlanWriteError as error:
+        transaction.set_rollback(True)
+        result.errors = [RowError(None, "", str(error))]
+        return
+    if dry_run:
+        transaction.set_rollback(True)
+        result.plan = plan
+
+
+def _period_error(period, year: int) -> RowError | None:
+    if period is None:
+        return None
+    if period.year != year:
+        return RowError(
+            None,
+            UPDATE,
+            f"The updates can only report on a period of {FinancialYear(year).label}, not {period}",
+        )
+    return None
+
+
+def check_removals(pairs, plan) -> list[RowError]:
+    """What a file may not take away from an action already in the plan: a detail that a reported
+    update writes about, or a measure of success that a reported update gives a figure for.
+
+    Only the plan's details that notes or figures hang on are looked at (a few queries whatever the
+    plan's size); details and measures are matched by their place, as plans.builders writes them.
+    """
+    if plan is None:
+        return []
+    noted = set(
+        UpdateNote.objects.filter(detail__action__section__plan=plan).values_list("detail_id", flat=True)
+    )
+    figured = set(
+        MeasureFigure.objects.filter(measure__detail__action__section__plan=plan).values_list(
+            "measure_id", flat=True
+        )
+    )
+    details = (
+        ActionDetail.objects.filter(Q(pk__in=noted) | Q(measures_of_success__in=figured))
+        .distinct()
+        .select_related("action__section")
+        .prefetch_related("measures_of_success")
+    )
+    specs = {(rows[0].section_number, spec.number): (spec, rows) for spec, rows in pairs}
+    places = _detail_places(plan)
+    errors = []
+    for detail in details:
+        action = detail.action
+        spec, rows = specs.get((action.section.number, action.number), (None, None))
+        if spec is None:
+            continue  # an action not in the file is left as it is
+        place = places[action.pk].index(detail.pk)
+        measures = list(detail.measures_of_success.all())
+        if place >= len(spec.details):
+            errors.append(
+                RowError(
+                    rows[-1].line,
+                    DETAIL,
+                    f"Action {action.reference} would lose detail {detail.label}, which a reported update "
+                    "writes about or gives a figure for: keep its row, or ask an administrator to correct the plan",
+                )
+            )
+            continue
+        errors += [
+            RowError(
+                rows[place].line,
+                MEASURES,
+                f"The measure “{Truncator(measure.text).chars(60)}” of action {action.reference} "
+                f"{detail.label} has figures in a reported update, so it cannot be taken out: keep it "
+                "(its wording may change)",
+            )
+            for measure in measures[len(spec.details[place].measures) :]
+            if measure.pk in figured
+        ]
+    return errors
+
+
+def _detail_places(plan) -> dict[int, list[int]]:
+    """Each action's details (their ids), in order."""
+    places: dict[int, list[int]] = {}
+    for action_id, pk in (
+        ActionDetail.objects.filter(action__section__plan=plan)
+        .order_by("action_id", "order")
+        .values_list("action_id", "pk")
+    ):
+        places.setdefault(action_id, []).append(pk)
+    return places
 
 
 def _write(sections, plan, portfolio, year, user, reason, result: ImportResult) -> None:

@@ -23,6 +23,7 @@ from bromley_portal.core.financial_year import FinancialYear, quarter_of
 from plans.choices import (
     COMMENT_MAX_LENGTH,
     EDITABLE,
+    IMPORT_ACTIVE,
     NARRATIVE_MAX_LENGTH,
     OUTSTANDING,
     REASON_MAX_LENGTH,
@@ -30,6 +31,7 @@ from plans.choices import (
     DataQuality,
     Direction,
     Frequency,
+    ImportStatus,
     MeasureUnit,
     PeriodStatus,
     Polarity,
@@ -882,3 +884,65 @@ class Reading(models.Model):
 
     def __str__(self):
         return f"{self.measure}: {self.actual} ({self.period})"
+
+
+class PlanImportJob(models.Model):
+    """A plan file imported by a worker (plans.tasks.import_plan), with its progress and what came of it.
+
+    The file is stored privately through the default storage (under ``plan-imports/``, never linked)
+    and deleted when the import finishes, whatever the outcome.
+    """
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(help_text="The start of the plan's financial year.")
+    updates_period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    file = models.FileField(upload_to="plan-imports/", max_length=300, blank=True)
+    filename = models.CharField(max_length=255, help_text="The name of the file as uploaded.")
+    status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    stage = models.CharField(max_length=200, blank=True)
+    percent = models.PositiveSmallIntegerField(default=0)
+    errors = models.JSONField(
+        default=list, blank=True, help_text="The problems listed: [line, column, message] each."
+    )
+    errors_not_listed = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=list, blank=True, help_text="What the import did, in sentences.")
+    plan = models.ForeignKey(
+        PortfolioPlan, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(percent__lte=100), name="import_percent_at_most_100")
+        ]
+
+    def __str__(self):
+        return f"{self.filename} into {self.portfolio.code} {FinancialYear(self.year).label}"
+
+    def get_absolute_url(self):
+        return reverse("plans:import_job", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in IMPORT_ACTIVE
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == ImportStatus.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == ImportStatus.FAILED
+
+    @property
+    def year_label(self) -> str:
+        return FinancialYear(self.year).label
+
+    @property
+    def problems(self) -> list[dict]:
+        return [{"line": line, "column": column, "message": message} for line, column, message in self.errors]

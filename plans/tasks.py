@@ -1,9 +1,12 @@
+import uuid
 from datetime import date
+from pathlib import Path
 
 from celery import shared_task
 from django.utils import timezone
 
-from plans import reminders
+from plans import import_jobs, reminders
+from plans.models import PlanImportJob
 
 
 @shared_task(name="plans.send_reminders", ignore_result=True)
@@ -23,3 +26,36 @@ def send_reminders(today: str | None = None) -> dict[str, int]:
 def tell_not_received(period_id: int, update_ids: list[int]) -> int:
     """Tell the leads and approvers of updates closed as not received when a period was locked."""
     return reminders.tell_not_received(period_id, update_ids)
+
+
+@shared_task(
+    name="plans.import_plan",
+    ignore_result=True,
+    bind=True,
+    acks_late=True,
+    # Sent again soon when its worker dies (CELERY_TASK_RETRY_ON_WORKER_LOST): the dead attempt's
+    # transaction ended with its database connection, so there is nothing to wait for.
+    max_retries=3,
+    default_retry_delay=5,
+)
+def import_plan(self, job_id: int) -> str:
+    """Import a stored plan file (a PlanImportJob). Safe to run twice: only a waiting job is started,
+    or, when Celery sends the task again because its worker died (a retry on worker loss, or Redis
+    redelivering it), the job that worker left running."""
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+    return import_jobs.run_import_job(job_id, take_over=bool(self.request.retries) or redelivered)
+
+
+def queue_import(*, user, portfolio, year: int, updates_period, upload) -> PlanImportJob:
+    """Store the upload privately and ask a worker to import it, once the request's transaction commits."""
+    job = PlanImportJob(
+        requested_by=user,
+        portfolio=portfolio,
+        year=year,
+        updates_period=updates_period,
+        filename=Path(upload.name).name[:255],
+    )
+    job.file.save(f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}", upload, save=False)
+    job.save()
+    import_plan.delay_on_commit(job.pk)
+    return job

@@ -24,8 +24,8 @@ from ambitions.services import ensure_portfolios
 from bromley_portal.accounts.roles import Role
 from bromley_portal.reports.choices import JobStatus
 from bromley_portal.reports.models import ReportJob
-from plans.choices import PeriodStatus, Rag, UpdateStatus
-from plans.models import Measure, QuarterlyUpdate, Reading, ReportingPeriod
+from plans.choices import ImportStatus, PeriodStatus, Rag, UpdateStatus
+from plans.models import Measure, PlanImportJob, QuarterlyUpdate, Reading, ReportingPeriod
 from tests.factories import make_plan, make_strategy
 
 Builder = Callable[[dict, dict], None]
@@ -160,6 +160,15 @@ def plans_part(council, people):
             error="The worker stopped.",
             finished_at=timezone.now(),
         ),
+    )
+    council["plan_import_job"] = PlanImportJob.objects.create(
+        requested_by=people[Role.ADMIN],
+        portfolio=plan.portfolio,
+        year=plan.year,
+        filename="cef-plan.csv",
+        status=ImportStatus.RUNNING,
+        stage="Reading the file",
+        percent=20,
     )
 
 

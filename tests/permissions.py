@@ -146,6 +146,12 @@ PAGES = [
     ),
     Page("plan import", "/plans/import/", frozenset({Role.ADMIN}), url_name="plans:import"),
     Page(
+        "plan import job",
+        lambda council: f"/plans/import/{council['plan_import_job'].pk}/",
+        frozenset({Role.ADMIN}),
+        url_name="plans:import_job",
+    ),
+    Page(
         "admin action",
         lambda council: f"/admin/plans/action/{council['action'].pk}/change/",
         frozenset({Role.ADMIN}),

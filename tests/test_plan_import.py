@@ -311,9 +311,9 @@ def admin(db):
 
 @pytest.fixture
 def q4(db):
-    """A published quarter of the plan's year, 2025-26."""
+    """An open quarter of the plan's year, 2025-26 (updates are imported into open quarters only)."""
     return ReportingPeriod.objects.create(
-        year=2025, quarter=4, status=PeriodStatus.LOCKED, **ReportingPeriod.default_dates(2025, 4)
+        year=2025, quarter=4, status=PeriodStatus.OPEN, **ReportingPeriod.default_dates(2025, 4)
     )
 
 
@@ -513,11 +513,16 @@ def test_an_empty_workbook_is_refused(cef):
     assert counts() == before
 
 
-def test_a_windows_1252_csv_from_excel_is_read(cef):
+def test_a_windows_1252_csv_from_excel_is_refused_with_what_to_do(cef):
+    """Excel's plain "CSV" is not UTF-8: refused (a guess at its encoding would read any bytes at all)."""
     rows = edited(GOOD_ROWS, {4: {ACTION: "Build on the success of Bromley’s schools – all of them"}})
+    before = counts()
     result = run(csv_file(rows, encoding="cp1252"), cef)
-    assert result.ok, result.errors
-    assert the_action(1, 2).title == "Build on the success of Bromley’s schools – all of them"
+    assert [error.message for error in result.errors] == [
+        "“plan.csv” is not UTF-8 text (the first character the portal cannot read is on line 4: Excel’s plain "
+        "“CSV” uses another encoding). Save it as “CSV UTF-8” or as an Excel workbook (.xlsx) and upload it again"
+    ]
+    assert counts() == before
 
 
 @pytest.mark.parametrize("make_file", [csv_file, xlsx_file])
@@ -956,7 +961,8 @@ def test_a_changed_detail_is_changed_in_place_and_other_actions_are_left_alone(c
     }
     assert [(r.id, r.history_type) for r in changed[Action]] == [(the_action(1, 1).pk, "~")]
     assert [(r.id, r.history_type) for r in changed[ActionDetail]] == [(detail.pk, "~")]
-    assert sorted(r.history_type for r in changed[DetailLead]) == ["+", "-", "-"]
+    # Director Education no longer leads b) (deleted); Head of School Place Planning still does, now first.
+    assert sorted(r.history_type for r in changed[DetailLead]) == ["-", "~"]
     assert {r.detail_id for r in changed[DetailLead]} == {detail.pk}
     assert [r.history_type for r in changed[MeasureOfSuccess]] == ["~"]
     assert {(r.history_user, r.history_change_reason) for records in changed.values() for r in records} == {
@@ -1003,10 +1009,10 @@ def test_a_detail_that_a_published_update_writes_about_is_not_removed(cef, q4):
         result,
         before,
         RowError(
-            None,
-            "",
-            "Action 1.1 would lose detail b), which a published update writes about. Keep the detail, or ask "
-            "an administrator to correct the plan.",
+            2,
+            DETAIL,
+            "Action 1.1 would lose detail b), which a reported update writes about or gives a figure for: keep "
+            "its row, or ask an administrator to correct the plan",
         ),
     )
 
@@ -1040,15 +1046,16 @@ def test_with_a_period_of_the_plans_year_the_update_column_becomes_its_published
     result = run(csv_file(GOOD_ROWS), cef, user=admin, updates_period=q4)
     assert result.ok, result.errors
     assert (result.updates_created, result.updates_skipped) == (3, 0)
-    assert "3 updates added as published." in result.summary()
+    assert "3 updates added as approved, to be reported when the period is locked." in result.summary()
     updates = {
         update.action.reference: update
         for update in QuarterlyUpdate.objects.reported().filter(period=q4).select_related("action__section")
     }
+    # Approved, never locked: the period's lock reports them like any other approved update.
     assert {reference: update.status for reference, update in updates.items()} == {
-        "1.1": UpdateStatus.LOCKED,
-        "1.2": UpdateStatus.LOCKED,
-        "5.1": UpdateStatus.LOCKED,
+        "1.1": UpdateStatus.APPROVED,
+        "1.2": UpdateStatus.APPROVED,
+        "5.1": UpdateStatus.APPROVED,
     }
     # Several rows with an update: a note on each of those rows' details.
     assert update_words(updates["1.1"]) == ("", {1: "Directory published.", 2: "Take-up at 92%."})
@@ -1531,7 +1538,7 @@ def test_a_good_file_on_the_page_redirects_to_the_plan_and_says_what_happened(cl
     page = client.get(response.url).content.decode()
     assert "The CEF 2025-26 plan was created." in page
     assert "3 actions created, 0 updated, 0 unchanged." in page
-    assert "3 updates added as published." in page
+    assert "3 updates added as approved, to be reported when the period is locked." in page
     assert set(Action.history.values_list("history_user", flat=True)) == {admin.pk}
     assert QuarterlyUpdate.objects.filter(period=q4).count() == 3
 
@@ -1638,7 +1645,7 @@ def test_the_command_imports_the_update_column_for_the_period_named(cef, q4, tmp
         "2025-26 Q4",
         stdout=out,
     )
-    assert "3 updates added as published." in out.getvalue()
+    assert "3 updates added as approved, to be reported when the period is locked." in out.getvalue()
     assert QuarterlyUpdate.objects.filter(period=q4).count() == 3
 
 

@@ -75,6 +75,8 @@ class Command(BaseCommand):
         if result.errors:
             for error in result.errors:
                 self.stderr.write(f"line {error.line}: {error.message}" if error.line else error.message)
+            if result.errors_not_listed:
+                self.stderr.write(f"and {result.errors_not_listed} more problems, not listed")
             raise CommandError(" ".join(result.summary()))
         for line in result.summary():
             self.stdout.write(line)
