@@ -42,3 +42,10 @@ def test_the_lock_pins_every_direct_dependency_at_the_same_version():
 
 def test_weasyprint_is_past_the_ssrf_fix():
     assert int(lock_pins()["weasyprint"].split(".")[0]) >= 68
+
+
+def test_openpyxl_reads_workbooks_with_defusedxml():
+    """Plan imports read uploaded .xlsx files; openpyxl refuses entity tricks only with defusedxml."""
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML
