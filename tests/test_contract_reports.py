@@ -179,7 +179,7 @@ def test_the_part_1_extract_has_the_41_contracts_in_register_order(rendered, db)
         text = squash(" ".join(pages))
         assert "41 contracts as at 31st August 2022" in text
         assert "Idox UK" in text and "01/08/2018" in text and "20/10/2022" in text
-        for order, contract_id in enumerate(register_order()):
+        for contract_id in register_order():
             assert contract_id in text, contract_id
 
 
