@@ -14,17 +14,21 @@ from decimal import Decimal
 import pdfplumber
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from ambitions.models import Portfolio
 from bromley_portal.accounts.roles import Role
 from bromley_portal.reports import registry, rendering
+from bromley_portal.reports.choices import Classification
+from bromley_portal.reports.models import ReportJob
 from contracts import services
 from contracts.models import Contract, RegisterCycle, RegisterEntry, RegisterEntryCommentary
 from contracts.seeds import load_seed_register
 from tests.conftest import data_shared_by_a_module
 from tests.seed_documents import DATA
+from tests.test_pdf_tags import TaggedPDF, assert_well_tagged
 
 SEPTEMBER = "September 2022"
 # Commentary written into the frozen September entries: Part 2 text that must never reach Part 1.
@@ -321,3 +325,28 @@ def test_a_page_image_of_the_landscape_extract(rendered, db, tmp_path):
     )
     (image,) = tmp_path.glob("page*.png")
     assert image.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("name", ["contracts_register", "contracts_part_1", "contracts_part_2"])
+def test_each_report_is_a_well_tagged_pdf(rendered, db, name):
+    """One tagged Table per HTML table with all its rows and header scopes, so screen readers read them."""
+    report_type = registry.get(name)
+    cleaned, _ = report_type.clean(parameters(rendered["cycle"]))
+    context = rendering.template_context(report_type, report_type.build(cleaned), for_pdf=True)
+    assert_well_tagged(TaggedPDF(rendered[name].pdf), render_to_string(report_type.template_name, context))
+
+
+def test_a_clerk_asks_through_the_form_and_bad_input_changes_nothing(rendered, client, people):
+    client.force_login(people[Role.CLERK])
+    url = "/reports/new/contracts_part_2/"
+    page = client.get(url).content.decode()
+    assert "Register cycle" in page and "September 2022 (as at 31 August 2022)" in page
+    response = client.post(url, {"portfolio": "999999", "cycle": "nonsense"})
+    assert response.status_code == 200
+    assert "Choose a portfolio from the list" in response.content.decode()
+    assert not ReportJob.objects.filter(report_type="contracts_part_2").exists()
+    cef = Portfolio.objects.get(code="CEF")
+    response = client.post(url, {"portfolio": cef.pk, "cycle": rendered["cycle"].pk})
+    job = ReportJob.objects.get(report_type="contracts_part_2")
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    assert job.classification == Classification.PART_2 and job.parameters["portfolio"] == cef.pk
