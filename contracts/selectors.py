@@ -118,9 +118,13 @@ def key_data(cycle: RegisterCycle, portfolio=None, previous: int = 2) -> KeyData
     return data
 
 
-def register_entries(cycle: RegisterCycle, portfolio=None):
-    """A frozen cycle's register (Part 1), in register order: capital contracts at the foot."""
-    entries = RegisterEntry.objects.filter(cycle=cycle).select_related("portfolio")
+def register_entries(cycle: RegisterCycle | None, portfolio=None):
+    """A frozen cycle's register (Part 1), in register order: capital contracts at the foot. The one
+    query the portfolio's register page, its export and the committee extracts read (the page passes no
+    cycle: its filter chooses one)."""
+    entries = RegisterEntry.objects.select_related("portfolio")
+    if cycle is not None:
+        entries = entries.filter(cycle=cycle)
     if portfolio is not None:
         entries = entries.filter(portfolio=portfolio)
     return entries.order_by(*register_ordering())

@@ -11,7 +11,7 @@ from ambitions.models import Portfolio
 from bromley_portal.core.views import PortalListView
 from contracts import selectors
 from contracts.filters import ContractFilterSet, RegisterEntryFilterSet
-from contracts.models import Contract, RegisterEntry, register_ordering
+from contracts.models import Contract, RegisterEntry
 from contracts.tables import ContractTable, RegisterEntryTable
 
 
@@ -70,7 +70,6 @@ class PortfolioRegisterView(PortalListView):
     """A committee member's view: a portfolio's register in a cycle, as frozen, with the key data on top."""
 
     permission_required = "contracts.view_registercycle"
-    queryset = RegisterEntry.objects.select_related("portfolio").order_by(*register_ordering())
     table_class = RegisterEntryTable
     filterset_class = RegisterEntryFilterSet
     template_name = "contracts/portfolio_register.html"
@@ -83,7 +82,7 @@ class PortfolioRegisterView(PortalListView):
         self.export_name = f"contract-register-{self.portfolio.code.lower()}"
 
     def get_queryset(self):
-        return super().get_queryset().filter(portfolio=self.portfolio)
+        return selectors.register_entries(None, self.portfolio)  # the committee extracts' rows too
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -281,6 +281,15 @@ PAGES = [
         frozenset({Role.CLERK, Role.ADMIN}),
         url_name="reports:request",
     ),
+    *(
+        Page(
+            f"request {name}",
+            f"/reports/new/{name}/",
+            frozenset({Role.CLERK, Role.ADMIN}),
+            url_name="reports:request",
+        )
+        for name in ["contracts_register", "contracts_part_1", "contracts_part_2"]
+    ),
     Page(
         "report progress",
         lambda council: f"/reports/{council['report_job'].pk}/",
