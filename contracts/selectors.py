@@ -244,6 +244,13 @@ def approaching_end(as_at: date | None = None):
     )
 
 
+def contract_for_form():
+    """Contracts as the owner's and procurement forms read them: today's status, rating and commentary."""
+    return Contract.objects.with_statuses(timezone.localdate()).select_related(
+        "portfolio", "owner", "approver", "commentary", "rating__set_by", "concern_raised_by"
+    )
+
+
 def owner_comment_history(contract, limit: int = 20) -> list:
     """The owner's part as each save left it, newest first (who, when, the texts)."""
     records = (

@@ -13,6 +13,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from ambitions.models import Portfolio
 from bromley_portal.core.views import PortalListView
 from contracts import selectors, services
+from contracts.choices import ProcurementStatus
 from contracts.filters import ContractFilterSet, RegisterEntryFilterSet
 from contracts.forms import OwnerCommentForm, ProcurementForm, VouchForm
 from contracts.models import Contract, ContractCommentary, RegisterEntry, register_ordering
@@ -109,6 +110,16 @@ class MyContractsView(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(work=selectors.my_contracts(self.request.user), **kwargs)
 
 
+def _stale_response(view, form, error):
+    """409 Conflict: the person's input kept in the form, now against the saved version (so saving again
+    replaces it), beside what the record says now."""
+    view.commentary = ContractCommentary.objects.get(contract=view.contract)
+    form = form.with_version(view.version())
+    form.is_valid()
+    form.add_error(None, str(error))
+    return view.render_to_response(view.get_context_data(form=form, theirs=view.commentary), status=409)
+
+
 class ContractFormView(PermissionRequiredMixin, TemplateView):
     """A form on one contract that carries the version it read: a stale save gets 409 Conflict, the
     person's text kept in the form (now against the saved version) and what the record says now."""
@@ -117,10 +128,7 @@ class ContractFormView(PermissionRequiredMixin, TemplateView):
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        contracts = Contract.objects.with_statuses(timezone.localdate()).select_related(
-            "portfolio", "owner", "approver", "commentary", "rating__set_by", "concern_raised_by"
-        )
-        self.contract = get_object_or_404(contracts, pk=kwargs["pk"])
+        self.contract = get_object_or_404(selectors.contract_for_form(), pk=kwargs["pk"])
         self.commentary = getattr(self.contract, "commentary", None)
 
     def get_permission_object(self):
@@ -140,13 +148,7 @@ class ContractFormView(PermissionRequiredMixin, TemplateView):
         try:
             self.save(form.cleaned_data)
         except services.StaleCommentaryError as error:
-            self.commentary = ContractCommentary.objects.get(contract=self.contract)
-            form = form.with_version(self.version())
-            form.is_valid()
-            form.add_error(None, str(error))
-            return self.render_to_response(
-                self.get_context_data(form=form, theirs=self.commentary), status=409
-            )
+            return _stale_response(self, form, error)
         except services.ContractError as error:
             form.add_error(None, str(error))
             return self.render_to_response(self.get_context_data(form=form))
@@ -189,7 +191,7 @@ class ProcurementView(ContractFormView):
     success_url = "contracts:procurement"
 
     def make_form(self, data=None, initial=None):
-        flagged = self.contract.procurement_status != "neutral"
+        flagged = self.contract.procurement_status != ProcurementStatus.NEUTRAL
         return ProcurementForm(data, initial=initial, flagged=flagged)
 
     def initial(self) -> dict:
@@ -251,5 +253,7 @@ class ProcurementScreenView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         contracts = list(selectors.approaching_end())
-        unrated = sum(1 for contract in contracts if contract.procurement_status == "awaiting")
+        unrated = sum(
+            1 for contract in contracts if contract.procurement_status == ProcurementStatus.AWAITING
+        )
         return super().get_context_data(contracts=contracts, unrated=unrated, **kwargs)
