@@ -261,6 +261,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "plans.send_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "send-contract-reminders": {
+        "task": "contracts.send_reminders",
+        "schedule": crontab(hour=7, minute=10),
+    },
     "clear-expired-sessions": {
         "task": "core.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),

@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from contracts import services
 from contracts.models import (
     Contract,
+    ContractAction,
     ContractCommentary,
     FlaggingRule,
     ProcurementRating,
@@ -29,6 +30,23 @@ class ContractCommentaryInline(admin.StackedInline):
     model = ContractCommentary
     extra = 0
     verbose_name_plural = "Commentary (Part 2 only)"
+    readonly_fields = [
+        "owner_comment_cycle",
+        "owner_commented_by",
+        "owner_commented_at",
+        "vouched_by",
+        "vouched_at",
+    ]
+
+
+class ContractActionInline(admin.TabularInline):
+    """The plan actions the contract delivers (shown on each action's page and the dashboards)."""
+
+    model = ContractAction
+    extra = 0
+    autocomplete_fields = ["action"]
+    verbose_name = "plan action it delivers"
+    verbose_name_plural = "Plan actions it delivers"
 
 
 @admin.register(Contract)
@@ -39,7 +57,7 @@ class ContractAdmin(SimpleHistoryAdmin):
     search_fields = ["council_id", "title", "supplier"]
     autocomplete_fields = ["owner", "approver"]
     readonly_fields = ["risk_index", "risk_level", "flagged_from", "concern_raised_by", "concern_raised_at"]
-    inlines = [RiskScoreInline, ContractCommentaryInline]
+    inlines = [RiskScoreInline, ContractCommentaryInline, ContractActionInline]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

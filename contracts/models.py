@@ -370,6 +370,29 @@ class ContractCommentary(models.Model):
     owner_comment = models.TextField(blank=True)
     procurement_comment = models.TextField("Corporate Procurement's comment", blank=True)
     inflation_mechanism = models.TextField(blank=True)
+    # Optimistic locking (contracts.services): each form carries the version it read; a save against a
+    # changed record is refused. owner_version covers the owner's part (comment, inflation mechanism),
+    # procurement_version Corporate Procurement's part (its comment, the RAG, the concern flag).
+    owner_version = models.PositiveIntegerField(default=0, editable=False)
+    procurement_version = models.PositiveIntegerField(default=0, editable=False)
+    owner_comment_cycle = models.ForeignKey(
+        "RegisterCycle",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The register cycle the owner's comment was last written for.",
+    )
+    owner_commented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    owner_commented_at = models.DateTimeField(null=True, blank=True)
+    # The approver vouches for the owner's part as it stood at vouched_version.
+    vouched_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    vouched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    vouched_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -519,3 +542,49 @@ class PublishedKeyData(models.Model):
 
     def __str__(self):
         return f"{self.cycle}: {self.portfolio or 'All portfolios'}"
+
+
+# Links to the plan and reminders ------------------------------------------------------------------
+
+
+class ContractAction(models.Model):
+    """A plan action the contract delivers. The link lives here and names plans.Action by its label
+    only: contracts never imports plans (pyproject's import contracts); the action page shows these
+    through the core's panels registry."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="action_links")
+    action = models.ForeignKey("plans.Action", on_delete=models.CASCADE, related_name="contract_links")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "action"], name="contract_action_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.contract.council_id} delivers action {self.action_id}"
+
+
+class ContractReminder(models.Model):
+    """A reminder e-mail about one contract in one cycle to one person, recorded before it is sent, so
+    the beat task never sends it twice (as plans.models.Reminder)."""
+
+    class Kind(models.TextChoices):
+        OWNER_COMMENT = "owner_comment", "Owner's comment wanted for a contract approaching its end"
+        RAG_MISSING = "rag_missing", "Procurement RAG wanted for a contract approaching its end"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    cycle = models.ForeignKey(RegisterCycle, on_delete=models.CASCADE, related_name="+")
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "cycle", "contract", "recipient"], name="contract_reminder_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.contract.council_id} to {self.recipient}"

@@ -14,6 +14,7 @@ from bromley_portal.accounts.rules import (
     is_approver,
     is_clerk,
     is_contracts_officer,
+    is_staff_reader,
 )
 
 
@@ -26,6 +27,14 @@ def approves_contract(user, contract):
     return contract.approver_id == user.pk
 
 
+@rules.predicate
+def owns_contract(user, contract):
+    """The contract's own owner, who writes the owner's comment."""
+    if contract is None or not user.is_authenticated:
+        return False
+    return contract.owner_id == user.pk
+
+
 rules.add_perm("contracts.view_contract", is_any_role)
 rules.add_perm("contracts.view_registercycle", is_any_role)
 rules.add_perm(
@@ -33,6 +42,15 @@ rules.add_perm(
 )
 rules.add_perm("contracts.rate_procurement", is_contracts_officer)
 rules.add_perm("contracts.flag_concern", is_contracts_officer)
+rules.add_perm("contracts.comment_procurement", is_contracts_officer)
+# "My contracts": any member of staff may own a contract. The owner writes the owner's comment (the
+# owner's part of Part 2) whatever their role; with no contract the check is "may own one".
+rules.add_perm("contracts.view_my_contracts", is_staff_reader)
+rules.add_perm("contracts.write_owner_comment", is_staff_reader & owns_contract)
+rules.add_perm("contracts.view_approver_queue", is_approver)
+# Separation of duties: an approver does not vouch for a contract they own.
+rules.add_perm("contracts.vouch_contract", is_approver & approves_contract & ~owns_contract)
+rules.add_perm("contracts.view_procurement_screen", is_contracts_officer)
 rules.add_perm("contracts.freeze_cycle", is_contracts_officer | is_admin)
 
 # The Django admin: admins keep the register's reference data and may correct contracts.
@@ -49,6 +67,8 @@ for model in [
     "registerentry",
     "registerentrycommentary",
     "publishedkeydata",
+    "contractaction",
+    "contractreminder",
 ]:
     if model not in {"contract", "registercycle"}:
         rules.add_perm(f"contracts.view_{model}", is_admin)

@@ -5,11 +5,16 @@ report: counted from the cycle's frozen entries, or as published for a cycle the
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from contracts.choices import ProcurementStatus, RiskLevel
 from contracts.models import (
+    Contract,
+    ContractAction,
+    ContractCommentary,
     PublishedKeyData,
     RegisterCycle,
     RegisterEntry,
@@ -17,7 +22,7 @@ from contracts.models import (
     RiskScore,
     register_ordering,
 )
-from contracts.services import contract_history
+from contracts.services import contract_history, open_cycle
 
 # The key data's rows, in the order the committee report prints them: (key, label, group).
 KEY_DATA_ROWS = [
@@ -158,3 +163,123 @@ def contract_page(contract, user) -> ContractPage:
         history=contract_history(contract),
         can_view_part_2=user.has_perm("contracts.view_part_2", contract),
     )
+
+
+# Owners, approvers and the Governance & Contracts lead -----------------------------------------
+
+
+def _flagged(contract) -> bool:
+    return contract.procurement_status != ProcurementStatus.NEUTRAL
+
+
+def _commentary(contract):
+    return getattr(contract, "commentary", None)
+
+
+def needs_owner_comment(contract, cycle) -> bool:
+    """A contract approaching its end (as at the open cycle) whose owner has not commented for that cycle."""
+    commentary = _commentary(contract)
+    return (
+        cycle is not None
+        and _flagged(contract)
+        and (commentary is None or commentary.owner_comment_cycle_id != cycle.pk)
+    )
+
+
+def needs_vouching(contract) -> bool:
+    """The owner's part has been written and the approver has not vouched for it as it now stands."""
+    commentary = _commentary(contract)
+    return bool(
+        commentary is not None
+        and commentary.owner_version
+        and commentary.vouched_version != commentary.owner_version
+        and contract.owner_id != contract.approver_id
+    )
+
+
+@dataclass
+class WorkList:
+    """A person's contracts as at ``as_at`` (the open cycle's date, or today when none is open)."""
+
+    cycle: RegisterCycle | None
+    as_at: date
+    rows: list  # (contract, needs something doing)
+
+    @property
+    def outstanding(self) -> int:
+        return sum(1 for _, needed in self.rows if needed)
+
+
+def _work_queryset(as_at: date, **filters):
+    return (
+        Contract.objects.filter(**filters)
+        .in_register(as_at)
+        .for_lists(as_at)
+        .select_related("commentary", "commentary__owner_commented_by", "commentary__vouched_by")
+    )
+
+
+def my_contracts(user) -> WorkList:
+    """The owner's contracts in the register, each with whether it needs their comment this cycle."""
+    cycle = open_cycle()
+    as_at = cycle.as_at if cycle else timezone.localdate()
+    contracts = _work_queryset(as_at, owner=user)
+    return WorkList(
+        cycle, as_at, [(contract, needs_owner_comment(contract, cycle)) for contract in contracts]
+    )
+
+
+def approver_queue(user) -> WorkList:
+    """The contracts this person approves, each with whether the owner's comment waits for them to vouch."""
+    cycle = open_cycle()
+    as_at = cycle.as_at if cycle else timezone.localdate()
+    contracts = _work_queryset(as_at, approver=user)
+    return WorkList(cycle, as_at, [(contract, needs_vouching(contract)) for contract in contracts])
+
+
+def approaching_end(as_at: date | None = None):
+    """The procurement status screen: contracts in the register approaching their end (flagged),
+    in register order, with their rating, concern and commentary (one query)."""
+    as_at = as_at or timezone.localdate()
+    return (
+        _work_queryset(as_at)
+        .exclude(procurement_status=ProcurementStatus.NEUTRAL)
+        .select_related("concern_raised_by")
+    )
+
+
+def contract_for_form():
+    """Contracts as the owner's and procurement forms read them: today's status, rating and commentary."""
+    return Contract.objects.with_statuses(timezone.localdate()).select_related(
+        "portfolio", "owner", "approver", "commentary", "rating__set_by", "concern_raised_by"
+    )
+
+
+def owner_comment_history(contract, limit: int = 20) -> list:
+    """The owner's part as each save left it, newest first (who, when, the texts)."""
+    records = (
+        ContractCommentary.history.filter(contract_id=contract.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    shown, previous = [], ("", "")
+    for record in records:
+        texts = (record.owner_comment, record.inflation_mechanism)
+        if texts != previous:
+            shown.append(record)
+        previous = texts
+    return shown[::-1][:limit]
+
+
+def contracts_for_action(action, as_at: date | None = None):
+    """The contracts that deliver a plan action, with their procurement status today (Part 1)."""
+    as_at = as_at or timezone.localdate()
+    return Contract.objects.filter(action_links__action=action).for_lists(as_at)
+
+
+def contracts_for_portfolio_actions(portfolio, as_at: date | None = None):
+    """The contracts that deliver any action of a portfolio's plans, approaching their end first."""
+    as_at = as_at or timezone.localdate()
+    return Contract.objects.filter(
+        pk__in=ContractAction.objects.filter(action__section__plan__portfolio=portfolio).values("contract_id")
+    ).for_lists(as_at)

@@ -18,6 +18,7 @@ from django.utils.text import Truncator, capfirst
 from contracts.choices import RISK_SCORE_MAX, ProcurementStatus, RiskLevel
 from contracts.models import (
     Contract,
+    ContractCommentary,
     FlaggingRule,
     ProcurementRating,
     RegisterCycle,
@@ -31,6 +32,14 @@ from contracts.models import (
 
 class ContractError(Exception):
     """A change the register's rules do not allow; the message says why, in plain English."""
+
+
+class StaleCommentaryError(ContractError):
+    """Someone saved the record after this person opened it: their save is refused (optimistic locking)."""
+
+
+# The longest owner's comment, inflation mechanism or Corporate Procurement's comment (characters).
+COMMENTARY_MAX_LENGTH = 2000
 
 
 # The defaults an admin starts from --------------------------------------------------------------
@@ -227,6 +236,109 @@ def set_concern(contract, concern: bool, user) -> Contract:
     contract.concern_raised_at = timezone.now() if concern else None
     contract.save(update_fields=["concern", "concern_raised_by", "concern_raised_at"])
     return contract
+
+
+# Commentary and vouching (Part 2) ----------------------------------------------------------------
+
+
+def open_cycle() -> RegisterCycle | None:
+    """The cycle the register is being prepared for: the earliest not frozen yet (None when every
+    cycle is frozen, so no comment is asked for)."""
+    return RegisterCycle.objects.filter(frozen_at__isnull=True).order_by("as_at").first()
+
+
+def _check_length(text: str, what: str) -> None:
+    if len(text) > COMMENTARY_MAX_LENGTH:
+        raise ContractError(f"{what} must be {COMMENTARY_MAX_LENGTH:,} characters or fewer.")
+
+
+def _locked_commentary(contract) -> ContractCommentary:
+    commentary, _ = ContractCommentary.objects.get_or_create(contract=contract)
+    return ContractCommentary.objects.select_for_update().get(pk=commentary.pk)
+
+
+def _stale(current: ContractCommentary, part: str) -> StaleCommentaryError:
+    record = current.history.select_related("history_user").first()
+    who = record.history_user if record and record.history_user else "Someone"
+    when = timezone.localtime(record.history_date) if record else timezone.localtime()
+    return StaleCommentaryError(
+        f"{who} changed {part} at {when:%H:%M on %-d %B %Y} after you opened it, so your changes were not "
+        "saved. What it says now is shown: copy anything you need from your text, then save again."
+    )
+
+
+@transaction.atomic
+def save_owner_comment(
+    contract, user, *, version: int, owner_comment: str, inflation_mechanism: str
+) -> ContractCommentary:
+    """The owner's comment and inflation mechanism, for the open cycle. Refuses anyone but the owner, an
+    over-long text and a stale save (``version`` is the owner_version the form was read at)."""
+    if not user.has_perm("contracts.write_owner_comment", contract):
+        raise ContractError("Only the contract's owner can write the owner's comment.")
+    owner_comment, inflation_mechanism = owner_comment.strip(), inflation_mechanism.strip()
+    _check_length(owner_comment, "The owner's comment")
+    _check_length(inflation_mechanism, "The inflation mechanism")
+    commentary = _locked_commentary(contract)
+    if commentary.owner_version != version:
+        raise _stale(commentary, "the owner's comment")
+    commentary.owner_comment = owner_comment
+    commentary.inflation_mechanism = inflation_mechanism
+    commentary.owner_version += 1
+    commentary.owner_comment_cycle = open_cycle()
+    commentary.owner_commented_by, commentary.owner_commented_at = user, timezone.now()
+    commentary._history_user = user
+    commentary.save()
+    return commentary
+
+
+@transaction.atomic
+def save_procurement(
+    contract, user, *, version: int, rag: str, procurement_comment: str, concern: bool
+) -> ContractCommentary:
+    """Corporate Procurement's part: the RAG (for a contract approaching its end; blank leaves it as it
+    is), its comment for members and the concern flag. All or nothing; refuses a stale save."""
+    if not user.has_perm("contracts.comment_procurement", contract):
+        raise ContractError(
+            "Only the Governance & Contracts lead can change a contract's procurement status."
+        )
+    procurement_comment = procurement_comment.strip()
+    _check_length(procurement_comment, "Corporate Procurement's comment")
+    commentary = _locked_commentary(contract)
+    if commentary.procurement_version != version:
+        raise _stale(commentary, "the procurement status")
+    current = ProcurementRating.objects.filter(contract=contract).values_list("rag", flat=True).first()
+    if rag and rag != current:
+        set_rating(contract, rag, user)
+    if concern != contract.concern:
+        contract._history_user = user
+        set_concern(contract, concern, user)
+    commentary.procurement_comment = procurement_comment
+    commentary.procurement_version += 1
+    commentary._history_user = user
+    commentary.save()
+    return commentary
+
+
+@transaction.atomic
+def vouch(contract, user, *, version: int) -> ContractCommentary:
+    """The approver vouches for the owner's part as they read it (``version``). Not for a contract they
+    own (separation of duties), not twice for the same text, not for a text changed since."""
+    if not user.has_perm("contracts.vouch_contract", contract):
+        if contract.owner_id == user.pk:
+            raise ContractError("You own this contract, so someone else must vouch for it.")
+        raise ContractError("Only the contract's approver can vouch for it.")
+    commentary = _locked_commentary(contract)
+    if not commentary.owner_version:
+        raise ContractError("The owner has not written their comment yet, so there is nothing to vouch for.")
+    if commentary.owner_version != version:
+        raise _stale(commentary, "the owner's comment")
+    if commentary.vouched_version == commentary.owner_version:
+        raise ContractError("You have vouched for this comment already.")
+    commentary.vouched_version = commentary.owner_version
+    commentary.vouched_by, commentary.vouched_at = user, timezone.now()
+    commentary._history_user = user
+    commentary.save()
+    return commentary
 
 
 # Register cycles ------------------------------------------------------------------------------

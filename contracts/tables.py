@@ -88,7 +88,7 @@ class RegisterColumns(tables.Table):
     value_original_annual_value = value_current_annual_value = value_total_value
 
     def render_concern(self, value):
-        return format_html('<strong class="govuk-tag govuk-tag--red">Concern</strong>') if value else ""
+        return format_html('<strong class="govuk-tag govuk-tag--{}">Concern</strong>', "red") if value else ""
 
     def value_concern(self, value):
         return "Concern" if value else ""

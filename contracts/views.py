@@ -2,16 +2,21 @@
 contracts.services, who may do what in contracts.rules. Every page here is Part 1 except
 ContractCommentaryView, the one Part 2 page, which says so."""
 
-from django.shortcuts import get_object_or_404
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.views.generic import DetailView
+from django.views import View
+from django.views.generic import DetailView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from ambitions.models import Portfolio
 from bromley_portal.core.views import PortalListView
-from contracts import selectors
+from contracts import selectors, services
+from contracts.choices import ProcurementStatus
 from contracts.filters import ContractFilterSet, RegisterEntryFilterSet
-from contracts.models import Contract, RegisterEntry
+from contracts.forms import OwnerCommentForm, ProcurementForm, VouchForm
+from contracts.models import Contract, ContractCommentary, RegisterEntry
 from contracts.tables import ContractTable, RegisterEntryTable
 
 
@@ -89,3 +94,165 @@ class PortfolioRegisterView(PortalListView):
         cycle = context["filter"].chosen_cycle
         key_data = selectors.key_data(cycle, self.portfolio) if cycle else None
         return {**context, "portfolio": self.portfolio, "cycle": cycle, "key_data": key_data}
+
+
+# Owners, approvers and the Governance & Contracts lead -----------------------------------------
+
+
+class MyContractsView(PermissionRequiredMixin, TemplateView):
+    """The owner's contracts in the register, those that need their comment this cycle first to see."""
+
+    permission_required = "contracts.view_my_contracts"
+    template_name = "contracts/my_contracts.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(work=selectors.my_contracts(self.request.user), **kwargs)
+
+
+def _stale_response(view, form, error):
+    """409 Conflict: the person's input kept in the form, now against the saved version (so saving again
+    replaces it), beside what the record says now."""
+    view.commentary = ContractCommentary.objects.get(contract=view.contract)
+    form = form.with_version(view.version())
+    form.is_valid()
+    form.add_error(None, str(error))
+    return view.render_to_response(view.get_context_data(form=form, theirs=view.commentary), status=409)
+
+
+class ContractFormView(PermissionRequiredMixin, TemplateView):
+    """A form on one contract that carries the version it read: a stale save gets 409 Conflict, the
+    person's text kept in the form (now against the saved version) and what the record says now."""
+
+    version_field = ""  # the ContractCommentary counter the form's version is checked against
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.contract = get_object_or_404(selectors.contract_for_form(), pk=kwargs["pk"])
+        self.commentary = getattr(self.contract, "commentary", None)
+
+    def get_permission_object(self):
+        return self.contract
+
+    def version(self) -> int:
+        return getattr(self.commentary, self.version_field, 0) if self.commentary else 0
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", self.make_form(initial={**self.initial(), "version": self.version()}))
+        return super().get_context_data(contract=self.contract, commentary=self.commentary, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            self.save(form.cleaned_data)
+        except services.StaleCommentaryError as error:
+            return _stale_response(self, form, error)
+        except services.ContractError as error:
+            form.add_error(None, str(error))
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, self.saved_message)
+        return redirect(self.success_url)
+
+
+class OwnerCommentView(ContractFormView):
+    """Part 2: the owner writes their comment and the inflation mechanism for the open cycle."""
+
+    permission_required = "contracts.write_owner_comment"
+    template_name = "contracts/owner_comment.html"
+    version_field = "owner_version"
+    saved_message = "Your comment has been saved. Your contract's approver will vouch for it."
+    success_url = "contracts:my_contracts"
+
+    def make_form(self, data=None, initial=None):
+        return OwnerCommentForm(data, initial=initial)
+
+    def initial(self) -> dict:
+        fields = ["owner_comment", "inflation_mechanism"]
+        return {name: getattr(self.commentary, name) for name in fields} if self.commentary else {}
+
+    def get_context_data(self, **kwargs):
+        history = selectors.owner_comment_history(self.contract)
+        return super().get_context_data(cycle=services.open_cycle(), history=history, **kwargs)
+
+    def save(self, values):
+        services.save_owner_comment(self.contract, self.request.user, **values)
+
+
+class ProcurementView(ContractFormView):
+    """The Governance & Contracts lead's RAG (for a contract approaching its end), Corporate
+    Procurement's comment and the concern flag, for one contract."""
+
+    permission_required = "contracts.comment_procurement"
+    template_name = "contracts/procurement_form.html"
+    version_field = "procurement_version"
+    saved_message = "The procurement status has been saved."
+    success_url = "contracts:procurement"
+
+    def make_form(self, data=None, initial=None):
+        flagged = self.contract.procurement_status != ProcurementStatus.NEUTRAL
+        return ProcurementForm(data, initial=initial, flagged=flagged)
+
+    def initial(self) -> dict:
+        rating = getattr(self.contract, "rating", None)
+        comment = self.commentary.procurement_comment if self.commentary else ""
+        return {
+            "rag": rating.rag if rating else "",
+            "procurement_comment": comment,
+            "concern": self.contract.concern,
+        }
+
+    def save(self, values):
+        values.setdefault("rag", "")
+        services.save_procurement(self.contract, self.request.user, **values)
+
+
+class ApproverQueueView(PermissionRequiredMixin, TemplateView):
+    """The contracts this approver vouches for, those whose owner's comment waits for them first."""
+
+    permission_required = "contracts.view_approver_queue"
+    template_name = "contracts/approver_queue.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(work=selectors.approver_queue(self.request.user), **kwargs)
+
+
+class VouchView(PermissionRequiredMixin, View):
+    """POST only: the approver vouches for the owner's comment as they read it, then back to the queue.
+    A comment changed since gets 409 Conflict with what it says now."""
+
+    permission_required = "contracts.vouch_contract"
+    http_method_names = ["post"]
+
+    def get_permission_object(self):
+        return get_object_or_404(Contract.objects.select_related("portfolio"), pk=self.kwargs["pk"])
+
+    def post(self, request, *args, **kwargs):
+        contract = self.get_permission_object()
+        form = VouchForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise services.ContractError(form.errors["version"][0])
+            services.vouch(contract, request.user, version=form.cleaned_data["version"])
+        except services.StaleCommentaryError as error:
+            context = {"contract": contract, "error": str(error), "commentary": contract.commentary}
+            return TemplateResponse(request, "contracts/vouch_conflict.html", context, status=409)
+        except services.ContractError as error:
+            messages.error(request, str(error))
+            return redirect("contracts:approvals")
+        messages.success(request, f"You have vouched for contract {contract.council_id}.")
+        return redirect("contracts:approvals")
+
+
+class ProcurementScreenView(PermissionRequiredMixin, TemplateView):
+    """Contracts approaching their end, for the Assistant Director Governance & Contracts to rate."""
+
+    permission_required = "contracts.view_procurement_screen"
+    template_name = "contracts/procurement_screen.html"
+
+    def get_context_data(self, **kwargs):
+        contracts = list(selectors.approaching_end())
+        unrated = sum(
+            1 for contract in contracts if contract.procurement_status == ProcurementStatus.AWAITING
+        )
+        return super().get_context_data(contracts=contracts, unrated=unrated, **kwargs)

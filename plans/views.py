@@ -17,6 +17,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from ambitions.models import Ambition, Portfolio
 from ambitions.services import current_strategy
 from bromley_portal.core.financial_year import FinancialYear
+from bromley_portal.core.panels import panels_for
 from bromley_portal.core.views import PortalListView
 from plans import dashboards, selectors, services, spreadsheet
 from plans.filters import ActionFilterSet, PortfolioPlanFilterSet
@@ -123,7 +124,8 @@ class ActionDetailView(PermissionRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         page = selectors.action_page(self.object, self.request.user)
-        return super().get_context_data(page=page, **kwargs)
+        panels = panels_for("action", self.request, self.object)
+        return super().get_context_data(page=page, panels=panels, **kwargs)
 
 
 class PlanImportView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
@@ -479,8 +481,9 @@ class PortfolioDashboardView(DashboardMixin, TemplateView):
         portfolio = get_object_or_404(Portfolio, code=kwargs["code"].upper())
         filters = self.get_filters(portfolio=portfolio)
         breakdown = dashboards.breakdown(filters, "ambition")
+        panels = panels_for("portfolio_dashboard", self.request, portfolio)
         return super().get_context_data(
-            **self.dashboard_context(filters, subject=portfolio, **breakdown), **kwargs
+            **self.dashboard_context(filters, subject=portfolio, panels=panels, **breakdown), **kwargs
         )
 
 

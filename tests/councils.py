@@ -199,7 +199,9 @@ def contracts_part(council, people):
         end_date=date(2027, 3, 31),
         months_duration=60,
     )
-    ContractCommentary.objects.create(contract=contract, owner_comment="Re-tendering next spring.")
+    ContractCommentary.objects.create(
+        contract=contract, owner_comment="Re-tendering next spring.", owner_version=1
+    )
     services.refresh_contract(contract)
     cycle = RegisterCycle.objects.create(name="September 2026", as_at=date(2026, 8, 31))
     services.freeze_cycle(cycle)

@@ -72,6 +72,12 @@ class Action:
         return _resolve(self.data, council)
 
 
+def _commentary(council):
+    from contracts.models import ContractCommentary
+
+    return ContractCommentary.objects.get(contract=council["contract"])
+
+
 def _status(council, key, model=QuarterlyUpdate) -> str:
     """The status of the council's object ``key`` as the database has it now."""
     return model.objects.get(pk=council[key].pk).status
@@ -254,6 +260,38 @@ PAGES = [
         EVERY_ROLE,
         url_name="contracts:portfolio_register",
     ),
+    # The register's work pages: the matrix's officer owns the council's contract, its approver approves
+    # it, and the contracts officer is the Governance & Contracts lead.
+    Page(
+        "my contracts",
+        "/contracts/mine/",
+        EVERY_ROLE - {Role.MEMBER},
+        url_name="contracts:my_contracts",
+    ),
+    Page(
+        "owner's comment on a contract (Part 2)",
+        lambda council: f"/contracts/{council['contract'].pk}/comment/",
+        frozenset({Role.OFFICER}),
+        url_name="contracts:owner_comment",
+    ),
+    Page(
+        "contracts to vouch for",
+        "/contracts/approvals/",
+        frozenset({Role.APPROVER}),
+        url_name="contracts:approvals",
+    ),
+    Page(
+        "contracts approaching their end",
+        "/contracts/procurement/",
+        frozenset({Role.CONTRACTS_OFFICER}),
+        url_name="contracts:procurement",
+    ),
+    Page(
+        "a contract's procurement status (Part 2)",
+        lambda council: f"/contracts/{council['contract'].pk}/procurement/",
+        frozenset({Role.CONTRACTS_OFFICER}),
+        url_name="contracts:procurement_status",
+    ),
     Page(
         "admin contracts",
         "/admin/contracts/contract/",
@@ -318,6 +356,36 @@ PAGES = [
 
 
 ACTIONS = [
+    # The contract register's work pages.
+    Action(
+        "save the owner's comment on a contract",
+        lambda council: f"/contracts/{council['contract'].pk}/comment/",
+        frozenset({Role.OFFICER}),
+        why="Only the contract's owner (the matrix's officer) writes the owner's comment.",
+        data={"version": "1", "owner_comment": "Matrix comment", "inflation_mechanism": "CPI"},
+        done=lambda council: _commentary(council).owner_comment == "Matrix comment",
+        url_name="contracts:owner_comment",
+        post_only=False,
+    ),
+    Action(
+        "set a contract's procurement status",
+        lambda council: f"/contracts/{council['contract'].pk}/procurement/",
+        frozenset({Role.CONTRACTS_OFFICER}),
+        why="Only the Governance & Contracts lead sets the RAG, the concern flag and Procurement's comment.",
+        data={"version": "0", "rag": "amber", "procurement_comment": "Tender out", "concern": "on"},
+        done=lambda council: _commentary(council).procurement_comment == "Tender out",
+        url_name="contracts:procurement_status",
+        post_only=False,
+    ),
+    Action(
+        "vouch for a contract's owner's comment",
+        lambda council: f"/contracts/{council['contract'].pk}/vouch/",
+        frozenset({Role.APPROVER}),
+        why="The contract's approver vouches from their queue, which has the button.",
+        data={"version": "1"},
+        done=lambda council: _commentary(council).vouched_version == 1,
+        url_name="contracts:vouch",
+    ),
     # The core.
     Action(
         "sign out",

@@ -87,7 +87,7 @@ def test_a_contract_ending_before_it_starts_or_with_a_negative_value_is_refused_
         "status_note": "",
         **{
             f"{prefix}-{key}": value
-            for prefix in ("risk_scores", "commentary")
+            for prefix in ("risk_scores", "commentary", "action_links")
             for key, value in {
                 "TOTAL_FORMS": "0",
                 "INITIAL_FORMS": "0",
