@@ -49,6 +49,8 @@ for model in [
     "registerentry",
     "registerentrycommentary",
     "publishedkeydata",
+    "contractkpi",
+    "kpiassessment",
 ]:
     if model not in {"contract", "registercycle"}:
         rules.add_perm(f"contracts.view_{model}", is_admin)
