@@ -4,12 +4,12 @@ ContractCommentaryView, the one Part 2 page, which says so."""
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.views.generic import DetailView
+from django.views.generic import DetailView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from ambitions.models import Portfolio
 from bromley_portal.core.views import PortalListView
-from contracts import selectors
+from contracts import kpis, procurement_act, selectors
 from contracts.filters import ContractFilterSet, RegisterEntryFilterSet
 from contracts.models import Contract, RegisterEntry, register_ordering
 from contracts.tables import ContractTable, RegisterEntryTable
@@ -90,3 +90,19 @@ class PortfolioRegisterView(PortalListView):
         cycle = context["filter"].chosen_cycle
         key_data = selectors.key_data(cycle, self.portfolio) if cycle else None
         return {**context, "portfolio": self.portfolio, "cycle": cycle, "key_data": key_data}
+
+
+class KPIDutyView(PermissionRequiredMixin, TemplateView):
+    """The Procurement Act 2023's KPI duty (contracts.procurement_act): the contracts of more than £5m
+    lacking three KPIs or a rating in the last twelve months. Part 1."""
+
+    permission_required = "contracts.view_contract"
+    template_name = "contracts/kpi_duty.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        return super().get_context_data(
+            gaps=list(kpis.kpi_gaps(today)),
+            act=procurement_act,
+            cutoff=procurement_act.assessment_cutoff(today),
+        )

@@ -249,6 +249,9 @@ PAGES = [
         url_name="contracts:portfolio_register",
     ),
     Page(
+        "contracts short of the KPI duty", "/contracts/kpi-duty/", EVERY_ROLE, url_name="contracts:kpi_duty"
+    ),
+    Page(
         "admin contracts",
         "/admin/contracts/contract/",
         frozenset({Role.ADMIN}),

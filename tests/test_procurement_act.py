@@ -284,3 +284,28 @@ def test_the_admin_refuses_a_future_assessment_and_keeps_a_good_one(client, peop
     response = client.post(url, _inline_post(kpi, "inadequate", date(2025, 9, 1)))
     assert response.status_code == 302
     assert KPIAssessment.objects.get().rated is act.KPIRating.INADEQUATE
+
+
+@pytest.mark.django_db
+def test_the_kpi_duty_page_lists_what_each_contract_lacks_in_a_fixed_number_of_queries(client, people):
+    client.force_login(people[Role.MEMBER])
+    today = timezone.localdate()
+    start = today - relativedelta(months=20)  # since the Act, and over twelve months ago
+    short = under_act(council_id="SHORT", start_date=start)
+    with_kpis(short, 1)
+
+    def get():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/contracts/kpi-duty/")
+        assert response.status_code == 200
+        return response.content.decode(), len(queries)
+
+    page, first = get()
+    assert "SHORT" in page and "Fewer than 3 KPIs; a KPI not assessed in the last 12 months" in page
+    fine = under_act(council_id="FINE", start_date=start)
+    for kpi in with_kpis(fine):
+        kpis.assess_kpi(kpi, act.KPIRating.GOOD, today, None, today)
+    under_act(council_id="STALE", start_date=start)
+    page, second = get()
+    assert "FINE" not in page and "STALE" in page
+    assert second == first
