@@ -46,6 +46,7 @@ lint: install
 bench: install assets
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/contracts.py
 
 lock: $(VENV)/.installed
 	(echo "# The whole dependency tree, pinned. Regenerate with: make lock"; $(BIN)/pip freeze --exclude-editable) > requirements.lock

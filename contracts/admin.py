@@ -5,12 +5,14 @@ corrections to contracts. Saving anything a figure depends on works the figures 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from contracts import services
+from contracts import kpis, services
 from contracts.models import (
     Contract,
     ContractAction,
     ContractCommentary,
+    ContractKPI,
     FlaggingRule,
+    KPIAssessment,
     ProcurementRating,
     PublishedKeyData,
     RegisterCycle,
@@ -133,3 +135,21 @@ class RegisterEntryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class KPIAssessmentInline(admin.TabularInline):
+    model = KPIAssessment
+    form = kpis.KPIAssessmentAdminForm
+    extra = 1
+    autocomplete_fields = ["assessed_by"]
+
+
+@admin.register(ContractKPI)
+class ContractKPIAdmin(SimpleHistoryAdmin):
+    """The Procurement Act 2023's KPIs of a contract and their assessments (contracts.kpis)."""
+
+    list_display = ["contract", "name", "set_on"]
+    list_select_related = ["contract"]
+    search_fields = ["contract__council_id", "contract__title", "name"]
+    autocomplete_fields = ["contract"]
+    inlines = [KPIAssessmentInline]

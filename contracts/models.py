@@ -25,6 +25,7 @@ from contracts.choices import (
     ProcurementStatus,
     RiskLevel,
 )
+from contracts.procurement_act import KPIRating
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -588,3 +589,56 @@ class ContractReminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.contract.council_id} to {self.recipient}"
+
+
+# The Procurement Act 2023: KPIs and their assessments (contracts.procurement_act) ----------------
+
+
+class ContractKPI(models.Model):
+    """A key performance indicator set for a contract at award (Procurement Act 2023, section 52: at
+    least three for a contract of more than £5 million). Part 1: the Act publishes them."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="kpis")
+    name = models.CharField("KPI", max_length=200)
+    target = models.CharField(max_length=300, blank=True, help_text="What good performance looks like.")
+    set_on = models.DateField(help_text="The date it was set (at award, for the Act's duty).")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "contract KPI"
+        ordering = ["contract", "set_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["contract", "name"], name="one_kpi_per_name")]
+
+    def __str__(self):
+        return f"{self.contract.council_id}: {self.name}"
+
+
+class KPIAssessment(models.Model):
+    """An assessment of the supplier's performance against one KPI, with the Act's rating, its date
+    and who made it (at least once every twelve months for a contract the duty covers)."""
+
+    kpi = models.ForeignKey(ContractKPI, on_delete=models.CASCADE, related_name="assessments")
+    rating = models.CharField(max_length=30, choices=KPIRating.choices)
+    assessed_on = models.DateField()
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True, help_text="Part 1: published in the contract performance notice.")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "KPI assessment"
+        ordering = ["kpi", "-assessed_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "assessed_on"], name="one_assessment_per_kpi_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(rating__in=KPIRating.values), name="kpi_rating_is_an_act_rating"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kpi}: {KPIRating(self.rating).label} on {self.assessed_on:%d %B %Y}"
+
+    @property
+    def rated(self) -> KPIRating:
+        return KPIRating(self.rating)

@@ -69,6 +69,8 @@ for model in [
     "publishedkeydata",
     "contractaction",
     "contractreminder",
+    "contractkpi",
+    "kpiassessment",
 ]:
     if model not in {"contract", "registercycle"}:
         rules.add_perm(f"contracts.view_{model}", is_admin)

@@ -14,5 +14,6 @@ urlpatterns = [
     path("<int:pk>/comment/", views.OwnerCommentView.as_view(), name="owner_comment"),
     path("<int:pk>/procurement/", views.ProcurementView.as_view(), name="procurement_status"),
     path("<int:pk>/vouch/", views.VouchView.as_view(), name="vouch"),
+    path("kpi-duty/", views.KPIDutyView.as_view(), name="kpi_duty"),
     path("portfolios/<str:code>/", views.PortfolioRegisterView.as_view(), name="portfolio_register"),
 ]

@@ -12,7 +12,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from ambitions.models import Portfolio
 from bromley_portal.core.views import PortalListView
-from contracts import selectors, services
+from contracts import kpis, procurement_act, selectors, services
 from contracts.choices import ProcurementStatus
 from contracts.filters import ContractFilterSet, RegisterEntryFilterSet
 from contracts.forms import OwnerCommentForm, ProcurementForm, VouchForm
@@ -256,3 +256,19 @@ class ProcurementScreenView(PermissionRequiredMixin, TemplateView):
             1 for contract in contracts if contract.procurement_status == ProcurementStatus.AWAITING
         )
         return super().get_context_data(contracts=contracts, unrated=unrated, **kwargs)
+
+
+class KPIDutyView(PermissionRequiredMixin, TemplateView):
+    """The Procurement Act 2023's KPI duty (contracts.procurement_act): the contracts of more than £5m
+    lacking three KPIs or a rating in the last twelve months. Part 1."""
+
+    permission_required = "contracts.view_contract"
+    template_name = "contracts/kpi_duty.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        return super().get_context_data(
+            gaps=list(kpis.kpi_gaps(today)),
+            act=procurement_act,
+            cutoff=procurement_act.assessment_cutoff(today),
+        )

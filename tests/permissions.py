@@ -293,6 +293,9 @@ PAGES = [
         url_name="contracts:procurement_status",
     ),
     Page(
+        "contracts short of the KPI duty", "/contracts/kpi-duty/", EVERY_ROLE, url_name="contracts:kpi_duty"
+    ),
+    Page(
         "admin contracts",
         "/admin/contracts/contract/",
         frozenset({Role.ADMIN}),
