@@ -76,6 +76,12 @@ def good_row(**changes) -> list[str]:
     return [row[column] for column in HEADER]
 
 
+@pytest.fixture(autouse=True)
+def media_in_a_temporary_folder(settings, tmp_path):
+    """Previewed files are kept through Django's storage: here, out of the checkout."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def history_rows() -> int:
     return Contract.history.count()
 
