@@ -31,7 +31,16 @@ from django.utils.text import Truncator
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ambitions.models import Portfolio
-from bromley_portal.core.tabular import ImportErrors, Layout, Limits, RowError, TableFileError, read_table
+from bromley_portal.core.tabular import (
+    CellError,
+    ImportErrors,
+    Layout,
+    Limits,
+    RowError,
+    TableFileError,
+    in_file_order,
+    read_table,
+)
 from contracts import services
 from contracts.models import MONEY, Contract
 from contracts.tables import pounds
@@ -126,15 +135,11 @@ MAX_MONTHS = 32_767  # a PositiveSmallIntegerField
 SHOWN_ON_PREVIEW = 200  # new and changed contracts listed by name; the rest are counted
 
 
-class CellError(ValueError):
-    pass
-
-
 # Reading each cell ---------------------------------------------------------------------------
 
 
 _STATUS_NOTE = re.compile(r"^\*\*\s*(.*?)\s*\*\*\s*(.*)$", re.DOTALL)
-_PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_PLAIN_NUMBER = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
@@ -214,7 +219,7 @@ def parse_months(value: str) -> int:
         raise CellError("Missing months: write the contract term in whole months, such as 36")
     if text.startswith("-"):
         raise CellError(f"The months must not be negative, not “{text}”")
-    if not text.isdigit():
+    if not re.fullmatch(r"[0-9]+", text):
         raise CellError(f"The months must be a whole number such as 36, not “{Truncator(text).chars(40)}”")
     months = int(text)
     if months > MAX_MONTHS:
@@ -447,6 +452,21 @@ class ImportResult(ImportErrors):
         return hashlib.sha256("\n".join([*parts, str(self.unchanged)]).encode()).hexdigest()
 
 
+def _concern_refused(user, contract, line: int) -> list[RowError]:
+    """The concern flag is Corporate Procurement's (contracts.rules: contracts.flag_concern), as on its
+    page; the command run without a user is a data load, as the seed's is."""
+    if user is None or user.has_perm("contracts.flag_concern", contract):
+        return []
+    return [
+        RowError(
+            line,
+            ATTENTION,
+            f"Only Corporate Procurement can flag contract {contract.council_id} as a concern or clear the flag: "
+            "leave its Attention cell as the register has it, or leave the column out",
+        )
+    ]
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'s' if number != 1 else ''}"
 
@@ -486,9 +506,7 @@ def _check_and_write(rows, user, reason, dry_run, limits, result: ImportResult, 
     checker = Checker()
     parsed = checker.read(rows)
     if checker.errors:
-        order = {column: index for index, column in enumerate(COLUMNS)}
-        errors = sorted(checker.errors, key=lambda e: (e.line or 0, order.get(e.column, len(order))))
-        result.set_errors(errors, limits.max_errors)
+        result.set_errors(in_file_order(checker.errors, LAYOUT), limits.max_errors)
         return
     # The contracts the file names, locked until the import ends, so nobody's save falls in between.
     existing = {
@@ -498,12 +516,13 @@ def _check_and_write(rows, user, reason, dry_run, limits, result: ImportResult, 
         .filter(council_id__in=[row.council_id for row in parsed])
     }
     now = timezone.now()
-    new, changed, fields = [], [], set()
+    new, changed, fields, refused = [], [], set(), []
     for row in parsed:
         contract = existing.get(row.council_id)
         if contract is None:
             contract = Contract(council_id=row.council_id, **row.values)
             if contract.concern:
+                refused += _concern_refused(user, contract, row.line)
                 contract.concern_raised_by, contract.concern_raised_at = user, now
             new.append(contract)
             result.created.append(ContractChange(row.line, row.council_id, contract.title))
@@ -516,6 +535,8 @@ def _check_and_write(rows, user, reason, dry_run, limits, result: ImportResult, 
         if not changes:
             result.unchanged += 1
             continue
+        if any(change.field == "concern" for change in changes):
+            refused += _concern_refused(user, contract, row.line)
         for change in changes:
             setattr(contract, change.field, row.values[change.field])
             fields.add(change.field)
@@ -525,6 +546,9 @@ def _check_and_write(rows, user, reason, dry_run, limits, result: ImportResult, 
             fields |= {"concern_raised_by", "concern_raised_at"}
         changed.append(contract)
         result.changed.append(ContractChange(row.line, row.council_id, contract.title, changes, contract.pk))
+    if refused:
+        result.set_errors(refused, limits.max_errors)
+        return
     if new:
         bulk_create_with_history(
             new, Contract, batch_size=500, default_user=user, default_change_reason=reason

@@ -25,7 +25,16 @@ from ambitions.models import Ambition, Portfolio, Post
 from ambitions.services import current_strategy
 from bromley_portal.core import tabular
 from bromley_portal.core.financial_year import FinancialYear
-from bromley_portal.core.tabular import ImportErrors, Layout, RowError, TableFileError, month_year, read_table
+from bromley_portal.core.tabular import (
+    CellError,
+    ImportErrors,
+    Layout,
+    RowError,
+    TableFileError,
+    in_file_order,
+    month_year,
+    read_table,
+)
 from plans.builders import (
     ActionSpec,
     DetailSpec,
@@ -157,10 +166,6 @@ def read_plan_file(file, filename: str, limits: Limits | None = None, progress=_
 
 
 # Reading each cell ---------------------------------------------------------------------------
-
-
-class CellError(ValueError):
-    pass
 
 
 _SECTION = re.compile(r"^(ambition|priority)\s*(\d+)\s*(?:[:.\-–—]\s*(.*))?$", re.IGNORECASE | re.DOTALL)
@@ -572,8 +577,7 @@ def validate(
             )
         )
     pairs = [pair for actions in by_section.values() for pair in actions]
-    order = {column: index for index, column in enumerate(COLUMNS)}
-    errors = sorted(checker.errors, key=lambda error: (error.line or 0, order.get(error.column, 0)))
+    errors = in_file_order(checker.errors, LAYOUT)
     return sections, pairs, errors
 
 

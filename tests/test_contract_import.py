@@ -15,6 +15,8 @@ from dateutil.relativedelta import relativedelta
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ambitions.services import ensure_portfolios
@@ -175,13 +177,49 @@ def test_an_existing_contract_is_updated_with_history_of_who_imported(register, 
     assert existing.flagged_from == services.flag_date(Decimal("130000"), date(2025, 3, 31), rules)
 
 
-def test_importing_the_same_file_again_changes_nothing(register, people, django_assert_max_num_queries):
+def test_importing_the_same_file_again_changes_nothing(register, people):
     data = csv_bytes([good_row(), good_row(**{"Contract ID": "N101", "Attention": "Concern"})])
-    assert run(data, user=people[Role.ADMIN]).ok
+    assert run(data, user=people[Role.CONTRACTS_OFFICER]).ok
     before = snapshot()
     result = run(data, user=people[Role.CONTRACTS_OFFICER])
     assert result.ok and not result.created and not result.changed and result.unchanged == 2
     assert snapshot() == before  # no saves, no new history rows, the concern's raiser kept
+
+
+def test_only_corporate_procurement_flags_a_concern_by_file_too(register, people):
+    """An admin imports contracts but, as on the procurement page, does not flag or clear a concern."""
+    admin, lead = people[Role.ADMIN], people[Role.CONTRACTS_OFFICER]
+    flagged = csv_bytes([good_row(Attention="Concern")])
+    before = snapshot()
+    assert run(flagged, user=admin).errors == [
+        RowError(
+            2,
+            "Attention",
+            "Only Corporate Procurement can flag contract N100 as a concern or clear the flag: leave its "
+            "Attention cell as the register has it, or leave the column out",
+        )
+    ]
+    assert snapshot() == before
+    assert run(flagged, user=lead).ok
+    assert run(flagged, user=admin).unchanged == 1  # the same flag is no change
+    assert not run(csv_bytes([good_row()]), user=admin).ok  # nor may an admin clear it
+    assert run(csv_bytes([good_row(Supplier="New Ltd", Attention="Concern")]), user=admin).ok
+
+
+def test_an_import_costs_the_same_queries_for_10_contracts_as_for_60(register, people):
+    def queries(prefix: str, count: int, supplier: str) -> int:
+        data = csv_bytes(
+            [good_row(**{"Contract ID": f"{prefix}{n}", "Supplier": supplier}) for n in range(count)]
+        )
+        with CaptureQueriesContext(connection) as context:
+            result = run(data, user=people[Role.CONTRACTS_OFFICER])
+        assert result.ok, result.errors
+        return len(context)
+
+    small_new, large_new = queries("S", 10, "A Ltd"), queries("L", 60, "A Ltd")
+    small_changed, large_changed = queries("S", 10, "B Ltd"), queries("L", 60, "B Ltd")
+    small_same, large_same = queries("S", 10, "B Ltd"), queries("L", 60, "B Ltd")
+    assert (small_new, small_changed, small_same) == (large_new, large_changed, large_same)
 
 
 def test_left_out_optional_columns_leave_what_the_portal_has(register):

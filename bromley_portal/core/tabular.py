@@ -58,6 +58,16 @@ class TableFileError(Exception):
         super().__init__("; ".join(str(error) for error in errors))
 
 
+class CellError(ValueError):
+    """A cell an import cannot take; its message says why and what to write instead."""
+
+
+def in_file_order(errors: list[RowError], layout: Layout) -> list[RowError]:
+    """Problems as a person reads the file: by line, then by the layout's column order."""
+    order = {column: index for index, column in enumerate(layout.columns)}
+    return sorted(errors, key=lambda error: (error.line or 0, order.get(error.column, 0)))
+
+
 def file_error(message: str, line: int | None = None) -> TableFileError:
     return TableFileError([RowError(line, "", message)])
 
