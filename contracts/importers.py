@@ -447,7 +447,8 @@ class ImportResult(ImportErrors):
     def signature(self) -> str:
         """What the import does, as a digest: a preview is confirmed only if the import still does that."""
         parts = [f"+{c.council_id}" for c in self.created] + [
-            f"~{c.council_id}:" + "|".join(f"{x.field}={x.new}" for x in c.changes) for c in self.changed
+            f"~{c.council_id}:" + "|".join(f"{x.field}:{x.old}>{x.new}" for x in c.changes)
+            for c in self.changed
         ]
         return hashlib.sha256("\n".join([*parts, str(self.unchanged)]).encode()).hexdigest()
 

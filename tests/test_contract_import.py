@@ -581,6 +581,29 @@ def test_a_confirmation_after_the_register_changed_shows_the_new_preview(officer
     assert Contract.objects.get(council_id="N100").supplier == "Bright Days Ltd"
 
 
+def test_a_confirmation_after_someone_edited_the_contract_is_not_taken(officer_client, register):
+    existing = register["existing"]
+    edited = good_row(
+        **{
+            "Contract ID": "E1",
+            "Contract title": existing.title,
+            "Supplier": "Renamed Ltd",
+            "Total value": "120000",
+            "Original annual value": "40000",
+            "Start date": "01/04/2021",
+            "End date": "31/03/2024",
+            "Months": "36",
+        }
+    )
+    token = upload(officer_client, csv_bytes([edited])).context["pending"].token
+    existing.supplier = "Edited Meanwhile Ltd"
+    existing.save()
+    response = officer_client.post(CONFIRM, {"token": token})
+    assert response.status_code == 409
+    assert "Supplier: “Edited Meanwhile Ltd” → “Renamed Ltd”" in response.content.decode()
+    assert Contract.objects.get(pk=existing.pk).supplier == "Edited Meanwhile Ltd"
+
+
 def test_another_session_cannot_confirm_a_preview(client, officer_client, register, people):
     token = upload(officer_client, csv_bytes([good_row()])).context["pending"].token
     client.force_login(people[Role.ADMIN])
