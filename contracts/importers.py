@@ -26,6 +26,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.text import Truncator
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -375,7 +376,7 @@ class Checker:
             line = row["line"]
             council_id = self.cell(row, CONTRACT_ID, parse_text, "contract ID", LONGEST["council_id"])
             if council_id is not None:
-                key = council_id.casefold()
+                key = council_id.upper()
                 if key in seen:
                     self.error(
                         line,
@@ -510,16 +511,18 @@ def _check_and_write(rows, user, reason, dry_run, limits, result: ImportResult, 
         result.set_errors(in_file_order(checker.errors, LAYOUT), limits.max_errors)
         return
     # The contracts the file names, locked until the import ends, so nobody's save falls in between.
+    # Matched without regard to case, so "ab12" in a file is the register's AB12, not a second contract.
     existing = {
-        contract.council_id: contract
+        contract.council_id.upper(): contract
         for contract in Contract.objects.select_for_update(of=("self",))
         .select_related("portfolio", "owner", "approver")
-        .filter(council_id__in=[row.council_id for row in parsed])
+        .annotate(id_key=Upper("council_id"))
+        .filter(id_key__in=[row.council_id.upper() for row in parsed])
     }
     now = timezone.now()
     new, changed, fields, refused = [], [], set(), []
     for row in parsed:
-        contract = existing.get(row.council_id)
+        contract = existing.get(row.council_id.upper())
         if contract is None:
             contract = Contract(council_id=row.council_id, **row.values)
             if contract.concern:

@@ -222,6 +222,16 @@ def test_an_import_costs_the_same_queries_for_10_contracts_as_for_60(register, p
     assert (small_new, small_changed, small_same) == (large_new, large_changed, large_same)
 
 
+def test_a_contract_id_is_matched_without_regard_to_case(register):
+    existing = register["existing"]
+    existing.council_id = "AB12"
+    existing.save()
+    row = good_row(**{"Contract ID": "ab12", "Supplier": "Other Ltd"})
+    result = run(csv_bytes([row]))
+    assert not result.created and [c.council_id for c in result.changed] == ["ab12"]
+    assert Contract.objects.get(pk=existing.pk).council_id == "AB12"
+
+
 def test_left_out_optional_columns_leave_what_the_portal_has(register):
     existing = register["existing"]
     existing.current_annual_value = Decimal("41000")
