@@ -503,22 +503,9 @@ def import_contracts(
     return result
 
 
-@transaction.atomic
-def _check_and_write(rows, user, reason, dry_run, limits, result: ImportResult, expected=None) -> None:
-    checker = Checker()
-    parsed = checker.read(rows)
-    if checker.errors:
-        result.set_errors(in_file_order(checker.errors, LAYOUT), limits.max_errors)
-        return
-    # The contracts the file names, locked until the import ends, so nobody's save falls in between.
-    # Matched without regard to case, so "ab12" in a file is the register's AB12, not a second contract.
-    existing = {
-        contract.council_id.upper(): contract
-        for contract in Contract.objects.select_for_update(of=("self",))
-        .select_related("portfolio", "owner", "approver")
-        .annotate(id_key=Upper("council_id"))
-        .filter(id_key__in=[row.council_id.upper() for row in parsed])
-    }
+def _compare(parsed, existing, user, result: ImportResult):
+    """Each row against the register: the new contracts, the changed ones (with the fields that
+    changed), and the concern flags this person may not set, counting the unchanged in ``result``."""
     now = timezone.now()
     new, changed, fields, refused = [], [], set(), []
     for row in parsed:
@@ -550,6 +537,26 @@ def _check_and_write(rows, user, reason, dry_run, limits, result: ImportResult, 
             fields |= {"concern_raised_by", "concern_raised_at"}
         changed.append(contract)
         result.changed.append(ContractChange(row.line, row.council_id, contract.title, changes, contract.pk))
+    return new, changed, fields, refused
+
+
+@transaction.atomic
+def _check_and_write(rows, user, reason, dry_run, limits, result: ImportResult, expected=None) -> None:
+    checker = Checker()
+    parsed = checker.read(rows)
+    if checker.errors:
+        result.set_errors(in_file_order(checker.errors, LAYOUT), limits.max_errors)
+        return
+    # The contracts the file names, locked until the import ends, so nobody's save falls in between.
+    # Matched without regard to case, so "ab12" in a file is the register's AB12, not a second contract.
+    existing = {
+        contract.council_id.upper(): contract
+        for contract in Contract.objects.select_for_update(of=("self",))
+        .select_related("portfolio", "owner", "approver")
+        .annotate(id_key=Upper("council_id"))
+        .filter(id_key__in=[row.council_id.upper() for row in parsed])
+    }
+    new, changed, fields, refused = _compare(parsed, existing, user, result)
     if refused:
         result.set_errors(refused, limits.max_errors)
         return
