@@ -146,8 +146,8 @@ def moment(day: date, end_of_day: bool = False) -> datetime:
 
 
 def stamp(when: datetime) -> str:
-    """An OCDS date-time: ISO 8601 with its offset, in London time, to the second."""
-    return when.astimezone(LONDON).replace(microsecond=0).isoformat()
+    """An OCDS date-time: ISO 8601 (RFC 3339) with its offset, in London time."""
+    return when.astimezone(LONDON).isoformat()
 
 
 def period(start: date, end: date) -> dict:
