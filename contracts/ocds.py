@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
+from json.encoder import encode_basestring
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -54,7 +55,7 @@ PACKAGE_SCHEMA = "release-package-schema.json"
 RELEASE_SCHEMA = "release-schema.json"
 CURRENCY = "GBP"
 LONDON = ZoneInfo("Europe/London")
-CHUNK_SIZE = 500  # rows fetched from the server-side cursor at a time
+CHUNK_SIZE = 200  # rows fetched from the server-side cursor at a time
 FLUSH_CHARACTERS = 64 * 1024  # the streamed body is written in pieces of about this size
 
 BUYER_NAME = "London Borough of Bromley"
@@ -94,33 +95,50 @@ class InvalidPackage(ValueError):
 # JSON, exactly ---------------------------------------------------------------------------------
 
 
-def _encode(value) -> Iterator[str]:
-    if isinstance(value, dict):
-        yield "{"
-        for number, (key, item) in enumerate(value.items()):
-            yield ("," if number else "") + json.dumps(str(key), ensure_ascii=False) + ":"
-            yield from _encode(item)
-        yield "}"
+def _encode(value, out: list) -> None:
+    """Append ``value``'s JSON to ``out``: strings by the json module's C escaping, Decimal exactly."""
+    if isinstance(value, str):
+        out.append(encode_basestring(value))
+    elif isinstance(value, dict):
+        out.append("{")
+        first = True
+        for key, item in value.items():
+            out.append(
+                encode_basestring(str(key)) + ":" if first else "," + encode_basestring(str(key)) + ":"
+            )
+            first = False
+            _encode(item, out)
+        out.append("}")
     elif isinstance(value, list | tuple):
-        yield "["
+        out.append("[")
         for number, item in enumerate(value):
             if number:
-                yield ","
-            yield from _encode(item)
-        yield "]"
+                out.append(",")
+            _encode(item, out)
+        out.append("]")
     elif isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError(f"{value} is not an amount")
-        yield format(value, "f")
+        out.append(format(value, "f"))
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif value is None:
+        out.append("null")
+    elif isinstance(value, int):
+        out.append(str(int(value)))
     elif isinstance(value, float):
         raise FloatNotAllowed(f"{value!r}: amounts are Decimal, never float")
-    else:  # str, int, bool, None
-        yield json.dumps(value, ensure_ascii=False)
+    else:
+        raise TypeError(f"{type(value).__name__} is not published as JSON")
 
 
 def dumps(value) -> str:
     """``value`` as JSON, with each Decimal written exactly as it is (``1234.50`` stays ``1234.50``)."""
-    return "".join(_encode(value))
+    out: list[str] = []
+    _encode(value, out)
+    return "".join(out)
 
 
 def loads(text: str | bytes):
@@ -475,9 +493,15 @@ def transparency_code_feed(as_at: date) -> Feed:
 
     def body():
         writer = csv.writer(_Echo())
-        yield writer.writerow(TRANSPARENCY_CODE_COLUMNS)
+        buffer, size = [writer.writerow(TRANSPARENCY_CODE_COLUMNS)], 0
         query = contracts.order_by("council_id").values(*fields)
         for row in query.iterator(chunk_size=CHUNK_SIZE):
-            yield writer.writerow([neutralise_formula(cell) for cell in transparency_code_row(row)])
+            line = writer.writerow([neutralise_formula(cell) for cell in transparency_code_row(row)])
+            buffer.append(line)
+            size += len(line)
+            if size >= FLUSH_CHARACTERS:
+                yield "".join(buffer)
+                buffer, size = [], 0
+        yield "".join(buffer)
 
     return Feed(etag, last, body)

@@ -389,3 +389,12 @@ def test_hostile_query_strings_never_give_a_500(client, query):
         "/contracts/open-data/portfolios/%00/cycles/1/ocds.json",
     ):
         assert client.get(path).status_code in {400, 404}
+
+
+@pytest.mark.parametrize("prefix", ["bromley", "ocds-ABCDEF", "ocds-abc", "ocds-abc1234"])
+def test_a_malformed_ocid_prefix_stops_the_portal(prefix):
+    from tests.test_settings import production_env, run_manage
+
+    result = run_manage("check", env=production_env(OCDS_OCID_PREFIX=prefix))
+    assert result.returncode != 0
+    assert 'OCDS_OCID_PREFIX must be "ocds-" and six' in result.stderr
