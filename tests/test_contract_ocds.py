@@ -398,3 +398,27 @@ def test_a_malformed_ocid_prefix_stops_the_portal(prefix):
     result = run_manage("check", env=production_env(OCDS_OCID_PREFIX=prefix))
     assert result.returncode != 0
     assert 'OCDS_OCID_PREFIX must be "ocds-" and six' in result.stderr
+
+
+@pytest.mark.django_db
+def test_a_cycles_package_costs_the_same_queries_at_any_size(client):
+    def queries_for(n):
+        for _ in range(n):
+            make_contract(start_date=date(2021, 4, 1), end_date=date(2025, 3, 31))
+        cycle = make_cycle(name=f"Cycle {n}", as_at=date(2022, 8, 31) + timedelta(days=n))
+        services.freeze_cycle(cycle)
+        with CaptureQueriesContext(connection) as queries:
+            data = ocds.loads(body(client.get(cycle_url(cycle))))
+        return len(queries), len(data["releases"])
+
+    few, few_rows = queries_for(2)
+    many, many_rows = queries_for(20)
+    assert few == many
+    assert many_rows > few_rows
+
+
+@pytest.mark.django_db
+def test_the_register_page_links_to_the_open_data(client):
+    client.force_login(make_user(Role.MEMBER))
+    page = client.get("/contracts/").content.decode()
+    assert REGISTER in page and CSV_URL in page
