@@ -5,6 +5,7 @@ environment through the typed helpers in ``bromley_portal.env``. With nothing se
 the portal runs the embedded demo: SQLite, tasks run inline, e-mail to the console.
 """
 
+import re
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -322,6 +323,14 @@ PLANS_IMPORT_MAX_ERRORS = env_int("PLANS_IMPORT_MAX_ERRORS", IMPORT_MAX_ERRORS)
 PLANS_IMPORT_MAX_UNZIPPED_BYTES = env_int("PLANS_IMPORT_MAX_UNZIPPED_BYTES", IMPORT_MAX_UNZIPPED_BYTES)
 # A file larger than this is imported by a worker, with a page that follows its progress.
 PLANS_IMPORT_BACKGROUND_BYTES = env_int("PLANS_IMPORT_BACKGROUND_BYTES", 200 * 1024)
+
+# Open contracting data (contracts.ocds) ------------------------------------------
+# The prefix of every ocid the portal publishes. The Open Contracting Partnership assigns each publisher
+# one ("ocds-" and six characters); until the council registers, the default is the standard's own
+# placeholder, so no published ocid can be mistaken for another publisher's.
+OCDS_OCID_PREFIX = env_str("OCDS_OCID_PREFIX", "ocds-xxxxxx")
+if not re.fullmatch(r"ocds-[a-z0-9]{6}", OCDS_OCID_PREFIX):
+    raise ImproperlyConfigured('OCDS_OCID_PREFIX must be "ocds-" and six lower-case letters or digits.')
 
 CACHES = {
     "default": (

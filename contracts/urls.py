@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts import views
+from contracts import feeds, views
 
 app_name = "contracts"
 
@@ -18,4 +18,17 @@ urlpatterns = [
     path("import/", views.ContractImportView.as_view(), name="import"),
     path("import/confirm/", views.ContractImportConfirmView.as_view(), name="import_confirm"),
     path("portfolios/<str:code>/", views.PortfolioRegisterView.as_view(), name="portfolio_register"),
+    # Open data (public, Part 1) and the Procurement Act notices (contracts.feeds).
+    path("open-data/ocds.json", feeds.RegisterOCDSView.as_view(), name="ocds_register"),
+    path("open-data/contracts/<int:pk>/ocds.json", feeds.ContractOCDSView.as_view(), name="ocds_contract"),
+    path(
+        "open-data/portfolios/<str:code>/cycles/<int:cycle>/ocds.json",
+        feeds.CycleOCDSView.as_view(),
+        name="ocds_cycle",
+    ),
+    path(
+        "open-data/transparency-code.csv", feeds.TransparencyCodeCSVView.as_view(), name="transparency_code"
+    ),
+    path("<int:pk>/notices/<str:kind>/", feeds.ContractNoticeView.as_view(), name="contract_notice"),
+    path("notices/pipeline/", feeds.PipelineNoticeView.as_view(), name="pipeline_notice"),
 ]

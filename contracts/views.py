@@ -12,7 +12,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from ambitions.models import Portfolio
 from bromley_portal.core.views import PortalListView
-from contracts import import_previews, kpis, procurement_act, selectors, services
+from contracts import import_previews, kpis, notices, procurement_act, selectors, services
 from contracts.choices import ProcurementStatus
 from contracts.filters import ContractFilterSet, RegisterEntryFilterSet
 from contracts.forms import ContractImportForm, OwnerCommentForm, ProcurementForm, VouchForm
@@ -54,7 +54,9 @@ class ContractDetailView(PermissionRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            page=selectors.contract_page(self.object, self.request.user), **kwargs
+            page=selectors.contract_page(self.object, self.request.user),
+            contract_notices=notices.CONTRACT_NOTICES.values(),
+            **kwargs,
         )
 
 

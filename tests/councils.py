@@ -206,3 +206,56 @@ def contracts_part(council, people):
     cycle = RegisterCycle.objects.create(name="September 2026", as_at=date(2026, 8, 31))
     services.freeze_cycle(cycle)
     council.update(contract=contract, register_cycle=cycle)
+
+
+@council_part("contract notices")
+def contract_notices_part(council, people):
+    """A CEF contract that has ended, whose end date was changed once and whose KPI was assessed, so
+    each of the Procurement Act notices has something to say about it (contracts.notices)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from contracts.models import Contract, ContractKPI, KPIAssessment
+    from contracts.procurement_act import KPIRating
+
+    ended = Contract.objects.create(
+        council_id="M0002",
+        title="Home care framework",
+        supplier="Matrix Home Care Ltd",
+        portfolio=council["portfolios"]["CEF"],
+        owner=people[Role.OFFICER],
+        approver=people[Role.APPROVER],
+        total_value=Decimal("6000000.00"),
+        original_annual_value=Decimal("2000000.00"),
+        start_date=date(2025, 3, 1),
+        end_date=date(2026, 2, 28),
+        months_duration=12,
+    )
+    ended.end_date, ended.months_duration = date(2026, 5, 31), 15
+    ended.save()
+    kpi = ContractKPI.objects.create(
+        contract=ended, name="Visits on time", target="95%", set_on=date(2025, 3, 1)
+    )
+    KPIAssessment.objects.create(kpi=kpi, rating=KPIRating.GOOD, assessed_on=date(2026, 3, 1))
+    council["ended_contract"] = ended
+    # Worth more than £2m and ending in six months: the pipeline notice's planned procurement.
+    from datetime import timedelta
+
+    from contracts import services
+
+    today = timezone.localdate()
+    ending = Contract.objects.create(
+        council_id="M0003",
+        title="Residential care placements",
+        supplier="Matrix Residential Ltd",
+        portfolio=council["portfolios"]["CEF"],
+        owner=people[Role.OFFICER],
+        approver=people[Role.APPROVER],
+        total_value=Decimal("3000000.00"),
+        original_annual_value=Decimal("1000000.00"),
+        start_date=today - timedelta(days=900),
+        end_date=today + timedelta(days=180),
+        months_duration=36,
+    )
+    services.refresh_contract(ending)
+    council["pipeline_contract"] = ending

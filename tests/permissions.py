@@ -299,6 +299,51 @@ PAGES = [
         frozenset({Role.CONTRACTS_OFFICER, Role.ADMIN}),
         url_name="contracts:import",
     ),
+    # Open data: public, Part 1 (contracts.feeds, contracts.ocds).
+    *[
+        Page(name, url, EVERY_ROLE, no_role_allowed=True, public=True, url_name=url_name)
+        for name, url, url_name in [
+            ("register OCDS package", "/contracts/open-data/ocds.json", "contracts:ocds_register"),
+            (
+                "contract OCDS package",
+                lambda council: f"/contracts/open-data/contracts/{council['contract'].pk}/ocds.json",
+                "contracts:ocds_contract",
+            ),
+            (
+                "portfolio cycle OCDS package",
+                lambda council: (
+                    f"/contracts/open-data/portfolios/CEF/cycles/{council['register_cycle'].pk}/ocds.json"
+                ),
+                "contracts:ocds_cycle",
+            ),
+            (
+                "Transparency Code contracts CSV",
+                "/contracts/open-data/transparency-code.csv",
+                "contracts:transparency_code",
+            ),
+        ]
+    ],
+    # The Procurement Act 2023's notices: for the procurement team (contracts officers and admins).
+    *[
+        Page(
+            f"contract {kind} notice",
+            lambda council, kind=kind, key=key: f"/contracts/{council[key].pk}/notices/{kind}/",
+            frozenset({Role.CONTRACTS_OFFICER, Role.ADMIN}),
+            url_name="contracts:contract_notice",
+        )
+        for kind, key in [
+            ("details", "contract"),
+            ("performance", "ended_contract"),
+            ("change", "ended_contract"),
+            ("termination", "ended_contract"),
+        ]
+    ],
+    Page(
+        "pipeline notice",
+        "/contracts/notices/pipeline/",
+        frozenset({Role.CONTRACTS_OFFICER, Role.ADMIN}),
+        url_name="contracts:pipeline_notice",
+    ),
     Page(
         "contracts short of the KPI duty", "/contracts/kpi-duty/", EVERY_ROLE, url_name="contracts:kpi_duty"
     ),

@@ -94,6 +94,10 @@ PAGES = {
         "lead",
         lambda: reverse("contracts:procurement_status", args=[_pk("CALM1")]),
     ),
+    "a contract with its Procurement Act notices": (
+        "lead",
+        lambda: reverse("contracts:contract", args=[_pk("SOON1")]),
+    ),
     "action with its contracts": ("cllr", _action_url),
     "portfolio dashboard with contracts": (
         "cllr",
