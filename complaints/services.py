@@ -272,10 +272,11 @@ def log_complaint(
     procedure = timescales.procedure_for(_statutory_procedure(mentions[0]), received)
     due = timescales.due_dates(procedure, Stage.STAGE_1, received, calendar=WorkingCalendar())
     for _attempt in range(5):  # two officers logging at once may reach for the same number
+        reference = next_reference(received)
         try:
             with transaction.atomic():
                 complaint = Complaint.objects.create(
-                    reference=next_reference(received),
+                    reference=reference,
                     received=received,
                     channel=channel,
                     procedure=procedure,
@@ -290,8 +291,9 @@ def log_complaint(
                 _add_mentions(complaint, mentions)
                 return complaint
         except IntegrityError:
-            if not Complaint.objects.filter(reference=next_reference(received)).exists():
-                raise
+            if not Complaint.objects.filter(reference=reference).exists():
+                raise  # not the reference: a real fault
+            # Someone else took the number meanwhile: take the next one.
     raise ComplaintError("Another complaint was being logged at the same moment: please try again.")
 
 
