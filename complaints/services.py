@@ -375,12 +375,21 @@ def assign(user, complaint: Complaint, handler) -> Complaint:
 
 
 @transaction.atomic
-def extend(user, complaint: Complaint, *, new_due: date, reason: str) -> Extension:
+def extend(user, complaint: Complaint, *, new_due: date, reason: str, today: date | None = None) -> Extension:
     """Give more time to respond, with the reason the complainant is told and a date within the
-    procedure's limit."""
+    procedure's limit. It is agreed before the response falls due, never after (an overdue response
+    stays overdue: the on-time figures count it)."""
     _may_handle(user)
     complaint = _locked(complaint)
+    today = today or timezone.localdate()
     _check(complaint.is_open, f"Complaint {complaint.reference} is {complaint.get_status_display().lower()}.")
+    _check(
+        complaint.respond_by is None or today <= complaint.respond_by,
+        f"The response was due on {complaint.respond_by:%-d %B %Y}: an extension is agreed before the "
+        "response falls due, not after."
+        if complaint.respond_by
+        else "",
+    )
     reason = _text(reason, REASON_MAX_LENGTH, "The reason")
     _check(bool(reason), "Give the reason for the extension, as the complainant is told it.")
     try:
@@ -566,6 +575,13 @@ def erase_complainant_details(today: date | None = None, years: int | None = Non
                 name="", email="", phone="", address="", representative="", erased_on=today
             )
             Complaint.objects.filter(complainant_id=pk).exclude(summary="").update(summary="")
+            # An extension's reason is what the complainant was told, and may name them: it goes too,
+            # from the history as well (the summary and the complainant are never in the history).
+            extensions = {"complaint__complainant_id": pk}
+            Extension.objects.filter(**extensions).exclude(reason="").update(reason="")
+            Extension.history.filter(
+                complaint_id__in=Complaint.objects.filter(complainant_id=pk).values("pk")
+            ).exclude(reason="").update(reason="")
             erased += 1
     return erased
 
