@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -48,6 +48,7 @@ from complaints.models import (
     Remedy,
     Service,
 )
+from complaints.services import ComplaintError, pounds
 
 LAYOUTS = {
     "complaints": Layout(
@@ -222,17 +223,11 @@ def _date(text: str, what: str) -> date:
 
 
 def _amount(text: str) -> Decimal:
-    cleaned = text.replace("£", "").replace(",", "").strip()
-    if not re.fullmatch(r"\d{1,10}(\.\d{1,2})?", cleaned):
-        if re.fullmatch(r"\d+\.\d{3,}", cleaned):
-            raise CellError(
-                f"“{text}” has more than two decimal places: write pounds and pence, e.g. 1400.07"
-            )
-        raise CellError(f"“{text}” is not an amount in pounds and pence, e.g. 1400.07")
+    """Pounds and pence, by the one rule for money (complaints.services.pounds)."""
     try:
-        return Decimal(cleaned).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        raise CellError(f"“{text}” is not an amount") from None
+        return pounds(text)
+    except ComplaintError as error:
+        raise CellError(str(error)) from None
 
 
 def _yes_no(text: str) -> bool:

@@ -176,7 +176,7 @@ def test_an_amount_with_three_decimals_and_an_unflagged_investigation_are_refuse
 
     problems = refused(sample_workbook(bad_amount), "book.xlsx")
     assert problems == [
-        "remedies, line 3, amount: “1417.935” has more than two decimal places: write pounds and pence, e.g. 1400.07"
+        "remedies, line 3, amount: £1417.935 has more than two decimal places: give pounds and pence."
     ]
 
     def not_investigated(workbook):
