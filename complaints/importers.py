@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from bromley_portal.core import tabular
 from bromley_portal.core.tabular import Layout, Limits, TableFileError
@@ -479,15 +480,16 @@ def _save_complaints(
     if c.problems:
         return existing
     complaints = [_complaint(plan) for plan in new]
-    Complaint.objects.bulk_create(complaints)
+    _bulk(Complaint, complaints)
     mentions = {}
     for plan, complaint in zip(new, complaints, strict=True):
         for number, (division, service, _) in sorted(plan.mentions.items()):
             mentions[(plan.reference, number)] = Mention(
                 complaint=complaint, order=number, division=division, service=service
             )
-    Mention.objects.bulk_create(list(mentions.values()))
-    Aspect.objects.bulk_create(
+    _bulk(Mention, list(mentions.values()))
+    _bulk(
+        Aspect,
         [
             Aspect(
                 mention=mentions[(plan.reference, number)],
@@ -498,7 +500,7 @@ def _save_complaints(
             )
             for plan in new
             for number, kind, outcome, responded in plan.aspects
-        ]
+        ],
     )
     result.created["complaints"] += len(complaints)
     result.created["aspects"] += sum(len(plan.aspects) for plan in new)
@@ -587,7 +589,7 @@ def _save_ombudsman(
             continue
         new.append(case)
     if not c.problems:
-        OmbudsmanCase.objects.bulk_create(new)
+        _bulk(OmbudsmanCase, new)
         result.created["Ombudsman cases"] += len(new)
     return existing | {x.reference: x for x in new}
 
@@ -649,7 +651,7 @@ def _add_missing(model, rows: list[dict], key, result: ImportResult, noun: str) 
             result.unchanged[noun] += 1
         else:
             new.append(model(**row))
-    model.objects.bulk_create(new)
+    _bulk(model, new)
     result.created[noun] += len(new)
 
 
@@ -699,6 +701,12 @@ def import_tables(tables: dict[str, list], limit: int = 100) -> ImportResult:
         _add_missing(Remedy, remedies, _remedy_key, result, "remedies")
         _add_missing(Compliment, compliments, _compliment_key, result, "compliments")
     return result
+
+
+def _bulk(model, objs) -> list:
+    """Insert in bulk, recording each row's history as made by the import."""
+    objs = list(objs)
+    return bulk_create_with_history(objs, model, default_change_reason="Imported") if objs else objs
 
 
 def _fail_if(problems: list[Problem], limit: int) -> None:

@@ -84,6 +84,9 @@ def test_the_sample_workbook_imports_as_written_and_a_second_import_changes_noth
     assert case.complaint == first and case.decision == OmbudsmanDecision.UPHELD and case.investigated
     assert Remedy.objects.get(stage="ombudsman").ombudsman_case == case
     assert sum(r.amount for r in Remedy.objects.all()) == Decimal("2817.93")
+    # Each imported row has its history, saying it was imported.
+    assert Complaint.history.filter(history_change_reason="Imported").count() == 5
+    assert Aspect.history.filter(history_change_reason="Imported").count() == 7
     before = counts()
     with (SAMPLES / "complaints_sample.xlsx").open("rb") as handle:
         again = import_file(handle, "complaints_sample.xlsx")
