@@ -120,7 +120,7 @@ def test_the_command_lists_the_problems_and_saves_nothing(tmp_path):
         ("division", "Adults", "division: “Adults” is not a division"),
         ("channel", "Pigeon", "channel: “Pigeon” is not a channel"),
         ("aspect", "Rudeness", "aspect: “Rudeness” is not a type of aspect"),
-        ("outcome", "Mostly upheld", "outcome: “Mostly upheld” is not a outcome"),
+        ("outcome", "Mostly upheld", "outcome: “Mostly upheld” is not an outcome"),
         (
             "responded",
             "2018-04-01",
