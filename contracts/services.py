@@ -375,6 +375,9 @@ def _entry_for(cycle, contract) -> RegisterEntry:
         rating_set_by=_name(rating.set_by) if rated and rating else "",
         rating_set_at=rating.set_at if rated and rating else None,
         rating_assumed=bool(rated and rating and rating.assumed),
+        kpi_rating=contract.kpi_rating or "",
+        kpi_rating_count=contract.kpi_rating_count,
+        kpi_assessed=contract.kpi_assessed,
     )
 
 

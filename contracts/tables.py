@@ -25,6 +25,7 @@ SEQUENCE = [
     "end_date",
     "months_duration",
     "concern",
+    "kpis",
     "capital",
 ]
 
@@ -55,6 +56,9 @@ class RegisterColumns(tables.Table):
     end_date = tables.DateColumn(verbose_name="End date", format="d/m/Y")
     months_duration = tables.Column(verbose_name="Months", attrs=NUMERIC)
     concern = tables.Column(verbose_name="Attention")
+    kpis = tables.Column(
+        verbose_name="KPIs", accessor="kpi_summary", orderable=False, empty_values=(), default=""
+    )
     capital = tables.Column(verbose_name="Capital")
 
     class Meta:
@@ -65,7 +69,7 @@ class RegisterColumns(tables.Table):
 
     # Statuses are read from the record: a column on a field with choices gets its display label.
     def render_risk(self, record):
-        return status_tag(record.risk_level, "risk_level", short=True)
+        return status_tag(record.risk_level, "risk_level")
 
     def value_risk(self, record):
         return RiskLevel(record.risk_level).label
@@ -92,6 +96,16 @@ class RegisterColumns(tables.Table):
 
     def value_concern(self, value):
         return "Concern" if value else ""
+
+    def render_kpis(self, record):
+        summary = record.kpi_summary
+        if summary is None:
+            return ""
+        return format_html("{} ({})", status_tag(summary.rating), summary.counts)
+
+    def value_kpis(self, record):
+        summary = record.kpi_summary
+        return summary.text if summary else ""
 
     def render_capital(self, value):
         return "Capital" if value else ""
