@@ -34,6 +34,15 @@ def pounds(value) -> str:
     return "—" if value is None else f"£{value:,.0f}" if value == value.to_integral() else f"£{value:,.2f}"
 
 
+CONCERN = "Concern"
+
+
+def concern_tag(concern: bool) -> str:
+    """The Attention column: a red "Concern" tag for a contract of concern, else nothing (the page, the
+    exports' text is CONCERN, and the extracts through the ``concern_tag`` filter)."""
+    return format_html('<strong class="govuk-tag govuk-tag--red">{}</strong>', CONCERN) if concern else ""
+
+
 class RegisterColumns(tables.Table):
     """The columns both the live register and a frozen cycle's register show."""
 
@@ -92,16 +101,16 @@ class RegisterColumns(tables.Table):
     value_original_annual_value = value_current_annual_value = value_total_value
 
     def render_concern(self, value):
-        return format_html('<strong class="govuk-tag govuk-tag--{}">Concern</strong>', "red") if value else ""
+        return concern_tag(value)
 
     def value_concern(self, value):
-        return "Concern" if value else ""
+        return CONCERN if value else ""
 
     def render_kpis(self, record):
         summary = record.kpi_summary
         if summary is None:
             return ""
-        return format_html("{} ({})", status_tag(summary.rating), summary.counts)
+        return status_tag(summary.rating, label=summary.text)
 
     def value_kpis(self, record):
         summary = record.kpi_summary

@@ -93,7 +93,7 @@ def test_the_register_page_and_its_exports_show_the_summary(client, people, thre
     response = client.get("/contracts/")
     page = response.content.decode()
     assert "govuk-tag--red app-status app-status--inadequate" in page
-    assert "(2 of 3 KPIs)" in page
+    assert ">Inadequate (2 of 3 KPIs)</strong>" in page
     for fmt in ("csv", "xlsx"):
         rows = export_rows(client, "/contracts/", fmt)
         column = rows[0].index("KPIs")
