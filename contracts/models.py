@@ -634,6 +634,37 @@ class PublishedKeyData(models.Model):
         return f"{self.cycle}: {self.portfolio or 'All portfolios'}"
 
 
+class FrozenKeyData(models.Model):
+    """A frozen cycle's key data for one portfolio (a blank portfolio is all portfolios), counted once
+    from its entries when it was frozen (contracts.services.freeze_cycle), so key data reads a row per
+    cycle however many contracts the register holds. Never edited: a cycle's entries never change."""
+
+    cycle = models.ForeignKey(RegisterCycle, on_delete=models.CASCADE, related_name="frozen_key_data")
+    portfolio = models.ForeignKey(
+        Portfolio, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    total = models.PositiveIntegerField("contracts of £50k or more", default=0)
+    concern = models.PositiveIntegerField("flagged as a concern", default=0)
+    higher_risk = models.PositiveIntegerField(default=0)
+    lower_risk = models.PositiveIntegerField(default=0)
+    red = models.PositiveIntegerField(default=0)
+    amber = models.PositiveIntegerField(default=0)
+    green = models.PositiveIntegerField(default=0)
+    awaiting = models.PositiveIntegerField(default=0)
+    neutral = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "frozen key data"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "portfolio"], name="one_frozen_key_data_per_portfolio", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.cycle}: {self.portfolio or 'All portfolios'} (as frozen)"
+
+
 # Links to the plan and reminders ------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import Truncator, capfirst
 
@@ -20,6 +21,7 @@ from contracts.models import (
     Contract,
     ContractCommentary,
     FlaggingRule,
+    FrozenKeyData,
     ProcurementRating,
     RegisterCycle,
     RegisterEntry,
@@ -381,10 +383,42 @@ def _entry_for(cycle, contract) -> RegisterEntry:
     )
 
 
+# A cycle's key data (Appendix 1 and paragraph 3.8), counted from its entries: the one definition.
+KEY_DATA_COUNTS = {
+    "total": Count("pk"),
+    "concern": Count("pk", filter=Q(concern=True)),
+    "higher_risk": Count("pk", filter=Q(risk_level=RiskLevel.HIGHER)),
+    "lower_risk": Count("pk", filter=Q(risk_level=RiskLevel.LOWER)),
+    **{
+        status.value: Count("pk", filter=Q(procurement_status=status))
+        for status in [
+            ProcurementStatus.RED,
+            ProcurementStatus.AMBER,
+            ProcurementStatus.GREEN,
+            ProcurementStatus.AWAITING,
+            ProcurementStatus.NEUTRAL,
+        ]
+    },
+}
+
+
+def count_key_data(cycle: RegisterCycle) -> list[FrozenKeyData]:
+    """Count a frozen cycle's key data from its entries and keep it (replacing any kept before): a row
+    for all portfolios and one for each portfolio with contracts in it. Three queries."""
+    entries = RegisterEntry.objects.filter(cycle=cycle).order_by()
+    everyone = entries.aggregate(**KEY_DATA_COUNTS)
+    rows = [FrozenKeyData(cycle=cycle, portfolio=None, **everyone)]
+    for figures in entries.values("portfolio").annotate(**KEY_DATA_COUNTS):
+        rows.append(FrozenKeyData(cycle=cycle, portfolio_id=figures.pop("portfolio"), **figures))
+    FrozenKeyData.objects.filter(cycle=cycle).delete()
+    return FrozenKeyData.objects.bulk_create(rows)
+
+
 @transaction.atomic
 def freeze_cycle(cycle: RegisterCycle, user=None) -> int:
     """Freeze the register as it stands for ``cycle``: a row per contract in the register on its as-at
-    date (Part 1 fields and statuses), and its commentary beside it (Part 2). Idempotent: a cycle
+    date (Part 1 fields and statuses), its commentary beside it (Part 2) and its key data, counted
+    once (count_key_data). Idempotent: a cycle
     frozen already is left exactly as it was. Returns the number of entries the cycle has."""
     cycle = RegisterCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.is_frozen:
@@ -403,6 +437,7 @@ def freeze_cycle(cycle: RegisterCycle, user=None) -> int:
         for entry, contract in zip(entries, contracts, strict=True)
         if _has_commentary(contract)
     )
+    count_key_data(cycle)
     cycle.frozen_at, cycle.frozen_by = timezone.now(), user
     cycle.save(update_fields=["frozen_at", "frozen_by"])
     return len(entries)
