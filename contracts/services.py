@@ -343,6 +343,36 @@ def vouch(contract, user, *, version: int) -> ContractCommentary:
     return commentary
 
 
+# What each work page's version counter covers (optimistic locking): an edit made anywhere else, as in
+# the Django admin, to one of these bumps the counter, so a form read before it gets 409 Conflict.
+OWNER_PART = ("owner_comment", "inflation_mechanism")  # ContractCommentary.owner_version (and vouching)
+PROCUREMENT_PART = ("procurement_comment",)  # ContractCommentary.procurement_version
+# The contract's own fields the procurement form reads: its concern flag, and what decides whether it
+# is approaching its end (so whether a RAG can be set).
+CONTRACT_PROCUREMENT_PART = ("concern", "always_flag", "total_value", "end_date")
+
+
+@transaction.atomic
+def record_outside_change(
+    contract, user, *, owner_part: bool = False, procurement_part: bool = False
+) -> None:
+    """The contract or its commentary was changed outside the work pages (the admin): bump the version
+    counters of the parts changed, so the owner's and the procurement forms open before it get 409
+    Conflict rather than overwrite it, and an approver's vouching for the owner's part lapses."""
+    if not (owner_part or procurement_part):
+        return
+    commentary = _locked_commentary(contract)
+    fields = []
+    if owner_part:
+        commentary.owner_version += 1
+        fields.append("owner_version")
+    if procurement_part:
+        commentary.procurement_version += 1
+        fields.append("procurement_version")
+    commentary._history_user = user
+    commentary.save(update_fields=fields)
+
+
 # Register cycles ------------------------------------------------------------------------------
 
 
