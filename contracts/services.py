@@ -7,15 +7,15 @@ reads the date it keeps); ``freeze_cycle`` the one way a cycle's register is mad
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.text import Truncator, capfirst
 
+from bromley_portal.core.history import HistoryEntry, HistorySource, history_entries
 from contracts.choices import RISK_SCORE_MAX, ProcurementStatus, RiskLevel
 from contracts.models import (
     Contract,
@@ -480,43 +480,12 @@ def _has_commentary(contract) -> bool:
 # History --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    when: datetime
-    who: str
-    what: str
-    changes: list[str]
-
-
 def contract_history(contract) -> list[HistoryEntry]:
-    """Who changed the contract's Part 1 record or its procurement rating, and what, newest first.
-    (Commentary is Part 2: its history is not here.)"""
-    verbs = {"+": "added", "~": "changed", "-": "removed"}
-    entries = []
-    kinds = [
-        ("Contract", contract.history.all()),
-        ("Procurement status", ProcurementRating.history.filter(contract_id=contract.pk)),
-    ]
-    for kind, records in kinds:
-        labels = {field.name: capfirst(field.verbose_name) for field in records.model._meta.fields}
-        previous = None
-        for record in records.select_related("history_user").order_by("history_date", "history_id"):
-            changes = []
-            if previous is not None and record.history_type == "~":
-                for change in record.diff_against(previous).changes:
-                    label = labels.get(change.field, change.field.replace("_", " "))
-                    changes.append(
-                        f"{label}: “{Truncator(str(change.old)).chars(80)}” → “{Truncator(str(change.new)).chars(80)}”"
-                    )
-            previous = record
-            if record.history_type == "~" and not changes:
-                continue
-            entries.append(
-                HistoryEntry(
-                    when=record.history_date,
-                    who=str(record.history_user) if record.history_user else "Data load",
-                    what=f"{kind} {verbs[record.history_type]}",
-                    changes=changes,
-                )
-            )
-    return sorted(entries, key=lambda entry: entry.when, reverse=True)
+    """Who changed the contract's Part 1 record or its procurement rating, and what, newest first
+    (bromley_portal.core.history, as every history panel). Commentary is Part 2: its history is not here."""
+    return history_entries(
+        [
+            HistorySource("Contract", contract.history.all()),
+            HistorySource("Procurement status", ProcurementRating.history.filter(contract_id=contract.pk)),
+        ]
+    )
