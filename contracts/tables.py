@@ -34,6 +34,11 @@ def pounds(value) -> str:
     return "—" if value is None else f"£{value:,.0f}" if value == value.to_integral() else f"£{value:,.2f}"
 
 
+def register_date(value) -> str:
+    """A date as the register prints it (page and extracts): 01/08/2018."""
+    return "" if value is None else f"{value:%d/%m/%Y}"
+
+
 CONCERN = "Concern"
 
 
@@ -61,8 +66,9 @@ class RegisterColumns(tables.Table):
         verbose_name="Current annual value (estimated)", attrs=NUMERIC, default="—"
     )
     procurement_status = tables.Column(verbose_name="Procurement status")
-    start_date = tables.DateColumn(verbose_name="Start date", format="d/m/Y")
-    end_date = tables.DateColumn(verbose_name="End date", format="d/m/Y")
+    # Plain columns: django-tables2's DateColumn compiles a template for every cell it renders.
+    start_date = tables.Column(verbose_name="Start date")
+    end_date = tables.Column(verbose_name="End date")
     months_duration = tables.Column(verbose_name="Months", attrs=NUMERIC)
     concern = tables.Column(verbose_name="Attention")
     kpis = tables.Column(
@@ -105,6 +111,17 @@ class RegisterColumns(tables.Table):
 
     def value_concern(self, value):
         return CONCERN if value else ""
+
+    def render_start_date(self, value):
+        return register_date(value)
+
+    render_end_date = render_start_date
+
+    # Exports give spreadsheets dates (CSV: ISO 8601), which the import reads back.
+    def value_start_date(self, value):
+        return value
+
+    value_end_date = value_start_date
 
     def render_kpis(self, record):
         summary = record.kpi_summary
