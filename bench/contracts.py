@@ -154,7 +154,7 @@ def time_key_data(repeat: int) -> tuple[float, int]:
 
 
 def rows_shown() -> str:
-    """How many rows the two pages list (both show at most a page of 100)."""
+    """How many rows the two pages list (the register shows a page of 25, the CEF register a page of 50)."""
     from django.utils import timezone
 
     from contracts import selectors
@@ -163,7 +163,7 @@ def rows_shown() -> str:
     today = timezone.localdate()
     live = Contract.objects.in_register(today).count()
     cef = selectors.register_entries(selectors.latest_frozen_cycle()).filter(portfolio__code="CEF").count()
-    return f"register {live} contracts, CEF latest cycle {cef} rows (pages show up to 100)"
+    return f"register {live} contracts, CEF latest cycle {cef} rows (pages of 25 and 50)"
 
 
 def measure_all(repeat: int) -> dict[str, tuple[float, int]]:

@@ -64,6 +64,24 @@ class ContractAdmin(SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.refresh_contract(form.instance)
+        changed = set(form.changed_data) if change else set()
+        for formset in formsets:
+            if formset.model is ContractCommentary:
+                for each in formset.forms:
+                    gone = formset.can_delete and formset._should_delete_form(each)
+                    changed |= (
+                        set(services.OWNER_PART + services.PROCUREMENT_PART)
+                        if gone
+                        else set(each.changed_data)
+                    )
+        services.record_outside_change(
+            form.instance,
+            request.user,
+            owner_part=bool(changed & set(services.OWNER_PART)),
+            procurement_part=bool(
+                changed & set(services.PROCUREMENT_PART + services.CONTRACT_PROCUREMENT_PART)
+            ),
+        )
 
 
 class _RefreshesEveryContract(SimpleHistoryAdmin):
@@ -105,9 +123,26 @@ class FlaggingRuleAdmin(_RefreshesEveryContract):
 
 @admin.register(ProcurementRating)
 class ProcurementRatingAdmin(SimpleHistoryAdmin):
+    """A rating changed here bumps the procurement form's version (services.record_outside_change)."""
+
     list_display = ["contract", "rag", "set_by", "set_at", "assumed"]
     list_select_related = ["contract", "set_by"]
     list_filter = ["rag", "assumed"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.record_outside_change(obj.contract, request.user, procurement_part=True)
+
+    def delete_model(self, request, obj):
+        contract = obj.contract
+        super().delete_model(request, obj)
+        services.record_outside_change(contract, request.user, procurement_part=True)
+
+    def delete_queryset(self, request, queryset):
+        contracts = [rating.contract for rating in queryset.select_related("contract")]
+        super().delete_queryset(request, queryset)
+        for contract in contracts:
+            services.record_outside_change(contract, request.user, procurement_part=True)
 
 
 class PublishedKeyDataInline(admin.TabularInline):

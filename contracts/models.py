@@ -8,6 +8,7 @@ value, its end date and the flagging rules). Its procurement status on a date fo
 and its manual rating (ContractQuerySet.with_statuses, the one rule).
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from contracts.choices import (
     ProcurementStatus,
     RiskLevel,
 )
-from contracts.procurement_act import KPIRating
+from contracts.procurement_act import KPI_RATING_ORDER, KPIRating
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -152,6 +153,36 @@ def register_ordering() -> list:
     ]
 
 
+@dataclass(frozen=True)
+class KPISummary:
+    """A contract's KPI assessments in the register (Procurement Act 2023): the worst of its KPIs'
+    latest ratings, how many of its KPIs have that rating and how many have a rating at all."""
+
+    rating: KPIRating
+    count: int
+    assessed: int
+
+    @property
+    def counts(self) -> str:
+        """ "1 of 3 KPIs": how many of the assessed KPIs have the worst rating."""
+        return f"{self.count} of {self.assessed} KPI{'s' if self.assessed != 1 else ''}"
+
+    @property
+    def text(self) -> str:
+        """As exports and extracts print it: "Inadequate (1 of 3 KPIs)"."""
+        return f"{self.rating.label} ({self.counts})"
+
+
+def kpi_summary(record) -> KPISummary | None:
+    """The KPI summary of a contract annotated by ContractQuerySet.with_kpi_summary or of a frozen
+    RegisterEntry (both carry ``kpi_rating``, ``kpi_rating_count`` and ``kpi_assessed``); None when
+    none of its KPIs had been assessed. The one reading of it every table, export and extract uses."""
+    rating = getattr(record, "kpi_rating", None)
+    if not rating:
+        return None
+    return KPISummary(KPIRating(rating), record.kpi_rating_count or 0, record.kpi_assessed or 0)
+
+
 class ContractQuerySet(models.QuerySet):
     def with_statuses(self, as_at: date):
         """Annotate ``procurement_status`` on ``as_at``, the one rule: a contract flagged by then (its
@@ -171,6 +202,48 @@ class ContractQuerySet(models.QuerySet):
             )
         )
 
+    def with_kpi_summary(self, as_at: date):
+        """Annotate the KPI summary on ``as_at``, the one rule (read through ``kpi_summary``): each KPI's
+        latest assessment on or before that date; ``kpi_rating`` the worst of those ratings
+        (KPI_RATING_ORDER; None when none is assessed), ``kpi_rating_count`` how many KPIs have it and
+        ``kpi_assessed`` how many have an assessment. Subqueries: no extra query per contract."""
+        rank = models.Case(
+            *(models.When(rating=r, then=models.Value(i)) for i, r in enumerate(KPI_RATING_ORDER)),
+            output_field=models.IntegerField(),
+        )
+        latest_rank = models.Subquery(
+            KPIAssessment.objects.filter(kpi=models.OuterRef("pk"), assessed_on__lte=as_at)
+            .order_by("-assessed_on", "-pk")
+            .annotate(rank=rank)
+            .values("rank")[:1]
+        )
+        assessed = (
+            ContractKPI.objects.filter(contract=models.OuterRef("pk"))
+            .annotate(latest_rank=latest_rank)
+            .filter(latest_rank__isnull=False)
+            .order_by()
+        )
+
+        def count(kpis):
+            return models.functions.Coalesce(
+                models.Subquery(kpis.values("contract").annotate(n=models.Count("pk")).values("n")[:1]),
+                models.Value(0),
+            )
+
+        worst = models.Subquery(assessed.order_by("latest_rank").values("latest_rank")[:1])
+        return self.annotate(kpi_rank=worst).annotate(
+            kpi_rating=models.Case(
+                *(
+                    models.When(kpi_rank=i, then=models.Value(r.value))
+                    for i, r in enumerate(KPI_RATING_ORDER)
+                ),
+                default=models.Value(None),
+                output_field=models.CharField(),
+            ),
+            kpi_rating_count=count(assessed.filter(latest_rank=models.OuterRef("kpi_rank"))),
+            kpi_assessed=count(assessed),
+        )
+
     def in_register(self, as_at: date):
         """The contracts a register as at ``as_at`` lists: £50k or more, not ended by then."""
         return self.filter(total_value__gte=REGISTER_THRESHOLD, end_date__gte=as_at)
@@ -179,6 +252,7 @@ class ContractQuerySet(models.QuerySet):
         """Everything a list or export shows (Part 1 only), in a fixed number of queries, in register order."""
         return (
             self.with_statuses(as_at)
+            .with_kpi_summary(as_at)
             .select_related("portfolio", "owner", "approver", "rating__set_by")
             .order_by(*register_ordering())
         )
@@ -304,6 +378,11 @@ class Contract(models.Model):
         """Its procurement status as annotated by ContractQuerySet.with_statuses."""
         value = getattr(self, "procurement_status", None)
         return ProcurementStatus(value) if value else None
+
+    @property
+    def kpi_summary(self) -> KPISummary | None:
+        """Its KPI summary as annotated by ContractQuerySet.with_kpi_summary (for_lists)."""
+        return kpi_summary(self)
 
     @property
     def shows_rating(self) -> bool:
@@ -463,6 +542,12 @@ class RegisterEntry(models.Model):
     rating_set_by = models.CharField(max_length=200, blank=True)
     rating_set_at = models.DateTimeField(null=True, blank=True)
     rating_assumed = models.BooleanField(default=False)
+    # The KPI summary as it stood on the as-at date (ContractQuerySet.with_kpi_summary).
+    kpi_rating = models.CharField(
+        "worst current KPI rating", max_length=30, choices=KPIRating.choices, blank=True
+    )
+    kpi_rating_count = models.PositiveSmallIntegerField("KPIs with that rating", default=0)
+    kpi_assessed = models.PositiveSmallIntegerField("KPIs assessed", default=0)
     history = HistoricalRecords()
 
     class Meta:
@@ -494,6 +579,10 @@ class RegisterEntry(models.Model):
     @property
     def risk(self) -> RiskLevel:
         return RiskLevel(self.risk_level)
+
+    @property
+    def kpi_summary(self) -> KPISummary | None:
+        return kpi_summary(self)
 
 
 class RegisterEntryCommentary(models.Model):
@@ -543,6 +632,37 @@ class PublishedKeyData(models.Model):
 
     def __str__(self):
         return f"{self.cycle}: {self.portfolio or 'All portfolios'}"
+
+
+class FrozenKeyData(models.Model):
+    """A frozen cycle's key data for one portfolio (a blank portfolio is all portfolios), counted once
+    from its entries when it was frozen (contracts.services.freeze_cycle), so key data reads a row per
+    cycle however many contracts the register holds. Never edited: a cycle's entries never change."""
+
+    cycle = models.ForeignKey(RegisterCycle, on_delete=models.CASCADE, related_name="frozen_key_data")
+    portfolio = models.ForeignKey(
+        Portfolio, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    total = models.PositiveIntegerField("contracts of £50k or more", default=0)
+    concern = models.PositiveIntegerField("flagged as a concern", default=0)
+    higher_risk = models.PositiveIntegerField(default=0)
+    lower_risk = models.PositiveIntegerField(default=0)
+    red = models.PositiveIntegerField(default=0)
+    amber = models.PositiveIntegerField(default=0)
+    green = models.PositiveIntegerField(default=0)
+    awaiting = models.PositiveIntegerField(default=0)
+    neutral = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "frozen key data"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "portfolio"], name="one_frozen_key_data_per_portfolio", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.cycle}: {self.portfolio or 'All portfolios'} (as frozen)"
 
 
 # Links to the plan and reminders ------------------------------------------------------------------

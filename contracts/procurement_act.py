@@ -76,6 +76,17 @@ class KPIRating(StatusChoices):
 
 register_status_set("kpi_rating", KPIRating)
 
+# The ratings from worst to best, for a contract's KPI summary in the register (its worst current
+# rating). "Other" says none of the others fits: it asks more attention than Good, less than a
+# rating below target.
+KPI_RATING_ORDER = [
+    KPIRating.INADEQUATE,
+    KPIRating.REQUIRES_IMPROVEMENT,
+    KPIRating.APPROACHING,
+    KPIRating.OTHER,
+    KPIRating.GOOD,
+]
+
 
 def under_the_act(start_date: date) -> bool:
     """A contract that started on or after the day the Act came into force (the register's proxy for

@@ -6,13 +6,10 @@ no RAG yet. The ContractReminder table makes each (kind, cycle, contract, person
 once, however often the beat task runs: a contract newly needing something is reminded about on its own.
 """
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 
 from bromley_portal.accounts.roles import Role
+from bromley_portal.core.mail import send_once
 from contracts.choices import ProcurementStatus
 from contracts.models import Contract, ContractReminder, RegisterCycle
 from contracts.selectors import needs_owner_comment
@@ -55,26 +52,17 @@ def leads_to_remind(cycle: RegisterCycle) -> dict:
 
 
 def _send_once(cycle, kind, person, contracts, template) -> bool:
-    """Record then send, in one transaction: a reminder recorded already is not sent again, and one whose
-    e-mail fails is not recorded (the next run tries again)."""
-    try:
-        with transaction.atomic():
-            ContractReminder.objects.bulk_create(
-                ContractReminder(kind=kind, cycle=cycle, contract=contract, recipient=person)
-                for contract in contracts
-            )
-            context = {
-                "person": person,
-                "cycle": cycle,
-                "contracts": contracts,
-                "base_url": settings.PORTAL_BASE_URL,
-            }
-            subject = render_to_string(f"contracts/email/{template}_subject.txt", context).strip()
-            body = render_to_string(f"contracts/email/{template}.txt", context)
-            send_mail(subject, body, None, [person.email])
-    except IntegrityError:
-        return False
-    return True
+    """Record then send, in one transaction (bromley_portal.core.mail.send_once): a reminder recorded
+    already is not sent again, and one whose e-mail fails is not recorded (the next run tries again)."""
+
+    def record():
+        ContractReminder.objects.bulk_create(
+            ContractReminder(kind=kind, cycle=cycle, contract=contract, recipient=person)
+            for contract in contracts
+        )
+
+    context = {"cycle": cycle, "contracts": contracts}
+    return send_once(record, person, f"contracts/email/{template}", context)
 
 
 def send_reminders() -> dict[str, int]:

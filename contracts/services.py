@@ -7,19 +7,21 @@ reads the date it keeps); ``freeze_cycle`` the one way a cycle's register is mad
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.text import Truncator, capfirst
 
+from bromley_portal.core.history import HistoryEntry, HistorySource, history_entries
 from contracts.choices import RISK_SCORE_MAX, ProcurementStatus, RiskLevel
 from contracts.models import (
     Contract,
     ContractCommentary,
     FlaggingRule,
+    FrozenKeyData,
     ProcurementRating,
     RegisterCycle,
     RegisterEntry,
@@ -341,6 +343,36 @@ def vouch(contract, user, *, version: int) -> ContractCommentary:
     return commentary
 
 
+# What each work page's version counter covers (optimistic locking): an edit made anywhere else, as in
+# the Django admin, to one of these bumps the counter, so a form read before it gets 409 Conflict.
+OWNER_PART = ("owner_comment", "inflation_mechanism")  # ContractCommentary.owner_version (and vouching)
+PROCUREMENT_PART = ("procurement_comment",)  # ContractCommentary.procurement_version
+# The contract's own fields the procurement form reads: its concern flag, and what decides whether it
+# is approaching its end (so whether a RAG can be set).
+CONTRACT_PROCUREMENT_PART = ("concern", "always_flag", "total_value", "end_date")
+
+
+@transaction.atomic
+def record_outside_change(
+    contract, user, *, owner_part: bool = False, procurement_part: bool = False
+) -> None:
+    """The contract or its commentary was changed outside the work pages (the admin): bump the version
+    counters of the parts changed, so the owner's and the procurement forms open before it get 409
+    Conflict rather than overwrite it, and an approver's vouching for the owner's part lapses."""
+    if not (owner_part or procurement_part):
+        return
+    commentary = _locked_commentary(contract)
+    fields = []
+    if owner_part:
+        commentary.owner_version += 1
+        fields.append("owner_version")
+    if procurement_part:
+        commentary.procurement_version += 1
+        fields.append("procurement_version")
+    commentary._history_user = user
+    commentary.save(update_fields=fields)
+
+
 # Register cycles ------------------------------------------------------------------------------
 
 
@@ -375,13 +407,48 @@ def _entry_for(cycle, contract) -> RegisterEntry:
         rating_set_by=_name(rating.set_by) if rated and rating else "",
         rating_set_at=rating.set_at if rated and rating else None,
         rating_assumed=bool(rated and rating and rating.assumed),
+        kpi_rating=contract.kpi_rating or "",
+        kpi_rating_count=contract.kpi_rating_count,
+        kpi_assessed=contract.kpi_assessed,
     )
+
+
+# A cycle's key data (Appendix 1 and paragraph 3.8), counted from its entries: the one definition.
+KEY_DATA_COUNTS = {
+    "total": Count("pk"),
+    "concern": Count("pk", filter=Q(concern=True)),
+    "higher_risk": Count("pk", filter=Q(risk_level=RiskLevel.HIGHER)),
+    "lower_risk": Count("pk", filter=Q(risk_level=RiskLevel.LOWER)),
+    **{
+        status.value: Count("pk", filter=Q(procurement_status=status))
+        for status in [
+            ProcurementStatus.RED,
+            ProcurementStatus.AMBER,
+            ProcurementStatus.GREEN,
+            ProcurementStatus.AWAITING,
+            ProcurementStatus.NEUTRAL,
+        ]
+    },
+}
+
+
+def count_key_data(cycle: RegisterCycle) -> list[FrozenKeyData]:
+    """Count a frozen cycle's key data from its entries and keep it (replacing any kept before): a row
+    for all portfolios and one for each portfolio with contracts in it. Three queries."""
+    entries = RegisterEntry.objects.filter(cycle=cycle).order_by()
+    everyone = entries.aggregate(**KEY_DATA_COUNTS)
+    rows = [FrozenKeyData(cycle=cycle, portfolio=None, **everyone)]
+    for figures in entries.values("portfolio").annotate(**KEY_DATA_COUNTS):
+        rows.append(FrozenKeyData(cycle=cycle, portfolio_id=figures.pop("portfolio"), **figures))
+    FrozenKeyData.objects.filter(cycle=cycle).delete()
+    return FrozenKeyData.objects.bulk_create(rows)
 
 
 @transaction.atomic
 def freeze_cycle(cycle: RegisterCycle, user=None) -> int:
     """Freeze the register as it stands for ``cycle``: a row per contract in the register on its as-at
-    date (Part 1 fields and statuses), and its commentary beside it (Part 2). Idempotent: a cycle
+    date (Part 1 fields and statuses), its commentary beside it (Part 2) and its key data, counted
+    once (count_key_data). Idempotent: a cycle
     frozen already is left exactly as it was. Returns the number of entries the cycle has."""
     cycle = RegisterCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.is_frozen:
@@ -400,6 +467,7 @@ def freeze_cycle(cycle: RegisterCycle, user=None) -> int:
         for entry, contract in zip(entries, contracts, strict=True)
         if _has_commentary(contract)
     )
+    count_key_data(cycle)
     cycle.frozen_at, cycle.frozen_by = timezone.now(), user
     cycle.save(update_fields=["frozen_at", "frozen_by"])
     return len(entries)
@@ -412,43 +480,12 @@ def _has_commentary(contract) -> bool:
 # History --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    when: datetime
-    who: str
-    what: str
-    changes: list[str]
-
-
 def contract_history(contract) -> list[HistoryEntry]:
-    """Who changed the contract's Part 1 record or its procurement rating, and what, newest first.
-    (Commentary is Part 2: its history is not here.)"""
-    verbs = {"+": "added", "~": "changed", "-": "removed"}
-    entries = []
-    kinds = [
-        ("Contract", contract.history.all()),
-        ("Procurement status", ProcurementRating.history.filter(contract_id=contract.pk)),
-    ]
-    for kind, records in kinds:
-        labels = {field.name: capfirst(field.verbose_name) for field in records.model._meta.fields}
-        previous = None
-        for record in records.select_related("history_user").order_by("history_date", "history_id"):
-            changes = []
-            if previous is not None and record.history_type == "~":
-                for change in record.diff_against(previous).changes:
-                    label = labels.get(change.field, change.field.replace("_", " "))
-                    changes.append(
-                        f"{label}: “{Truncator(str(change.old)).chars(80)}” → “{Truncator(str(change.new)).chars(80)}”"
-                    )
-            previous = record
-            if record.history_type == "~" and not changes:
-                continue
-            entries.append(
-                HistoryEntry(
-                    when=record.history_date,
-                    who=str(record.history_user) if record.history_user else "Data load",
-                    what=f"{kind} {verbs[record.history_type]}",
-                    changes=changes,
-                )
-            )
-    return sorted(entries, key=lambda entry: entry.when, reverse=True)
+    """Who changed the contract's Part 1 record or its procurement rating, and what, newest first
+    (bromley_portal.core.history, as every history panel). Commentary is Part 2: its history is not here."""
+    return history_entries(
+        [
+            HistorySource("Contract", contract.history.all()),
+            HistorySource("Procurement status", ProcurementRating.history.filter(contract_id=contract.pk)),
+        ]
+    )

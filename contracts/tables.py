@@ -25,12 +25,27 @@ SEQUENCE = [
     "end_date",
     "months_duration",
     "concern",
+    "kpis",
     "capital",
 ]
 
 
 def pounds(value) -> str:
     return "—" if value is None else f"£{value:,.0f}" if value == value.to_integral() else f"£{value:,.2f}"
+
+
+def register_date(value) -> str:
+    """A date as the register prints it (page and extracts): 01/08/2018."""
+    return "" if value is None else f"{value:%d/%m/%Y}"
+
+
+CONCERN = "Concern"
+
+
+def concern_tag(concern: bool) -> str:
+    """The Attention column: a red "Concern" tag for a contract of concern, else nothing (the page, the
+    exports' text is CONCERN, and the extracts through the ``concern_tag`` filter)."""
+    return format_html('<strong class="govuk-tag govuk-tag--red">{}</strong>', CONCERN) if concern else ""
 
 
 class RegisterColumns(tables.Table):
@@ -51,10 +66,14 @@ class RegisterColumns(tables.Table):
         verbose_name="Current annual value (estimated)", attrs=NUMERIC, default="—"
     )
     procurement_status = tables.Column(verbose_name="Procurement status")
-    start_date = tables.DateColumn(verbose_name="Start date", format="d/m/Y")
-    end_date = tables.DateColumn(verbose_name="End date", format="d/m/Y")
+    # Plain columns: django-tables2's DateColumn compiles a template for every cell it renders.
+    start_date = tables.Column(verbose_name="Start date")
+    end_date = tables.Column(verbose_name="End date")
     months_duration = tables.Column(verbose_name="Months", attrs=NUMERIC)
     concern = tables.Column(verbose_name="Attention")
+    kpis = tables.Column(
+        verbose_name="KPIs", accessor="kpi_summary", orderable=False, empty_values=(), default=""
+    )
     capital = tables.Column(verbose_name="Capital")
 
     class Meta:
@@ -65,7 +84,7 @@ class RegisterColumns(tables.Table):
 
     # Statuses are read from the record: a column on a field with choices gets its display label.
     def render_risk(self, record):
-        return status_tag(record.risk_level, "risk_level", short=True)
+        return status_tag(record.risk_level, "risk_level")
 
     def value_risk(self, record):
         return RiskLevel(record.risk_level).label
@@ -88,10 +107,31 @@ class RegisterColumns(tables.Table):
     value_original_annual_value = value_current_annual_value = value_total_value
 
     def render_concern(self, value):
-        return format_html('<strong class="govuk-tag govuk-tag--{}">Concern</strong>', "red") if value else ""
+        return concern_tag(value)
 
     def value_concern(self, value):
-        return "Concern" if value else ""
+        return CONCERN if value else ""
+
+    def render_start_date(self, value):
+        return register_date(value)
+
+    render_end_date = render_start_date
+
+    # Exports give spreadsheets dates (CSV: ISO 8601), which the import reads back.
+    def value_start_date(self, value):
+        return value
+
+    value_end_date = value_start_date
+
+    def render_kpis(self, record):
+        summary = record.kpi_summary
+        if summary is None:
+            return ""
+        return status_tag(summary.rating, label=summary.text)
+
+    def value_kpis(self, record):
+        summary = record.kpi_summary
+        return summary.text if summary else ""
 
     def render_capital(self, value):
         return "Capital" if value else ""

@@ -4,14 +4,14 @@ ContractCommentaryView, the one Part 2 page, which says so."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from ambitions.models import Portfolio
-from bromley_portal.core.views import PortalListView
+from bromley_portal.core.views import PAGE_SIZES, Conflict, PortalListView, conflict_response
 from contracts import import_previews, kpis, notices, procurement_act, selectors, services
 from contracts.choices import ProcurementStatus
 from contracts.filters import ContractFilterSet, RegisterEntryFilterSet
@@ -81,7 +81,11 @@ class PortfolioRegisterView(PortalListView):
     table_class = RegisterEntryTable
     filterset_class = RegisterEntryFilterSet
     template_name = "contracts/portfolio_register.html"
-    paginate_by = 100
+    # 50 rows a page (100 with ?per_page=100): a committee's register fits (CEF's published one is 41
+    # contracts), and the page costs the same at any size of register. Rendering is linear in the rows
+    # shown (django-tables2 works each cell out on its own), and nothing else on the page grows with
+    # the register (bench/contracts.py).
+    paginate_by = PAGE_SIZES[1]
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -238,8 +242,20 @@ class VouchView(PermissionRequiredMixin, View):
                 raise services.ContractError(form.errors["version"][0])
             services.vouch(contract, request.user, version=form.cleaned_data["version"])
         except services.StaleCommentaryError as error:
-            context = {"contract": contract, "error": str(error), "commentary": contract.commentary}
-            return TemplateResponse(request, "contracts/vouch_conflict.html", context, status=409)
+            conflict = Conflict(
+                title=f"the owner's comment on {contract.council_id} has changed",
+                message=str(error),
+                caption=f"Contract {contract.council_id} · {contract.portfolio}",
+                heading="The owner’s comment has changed",
+                saved_template="contracts/_vouch_conflict_saved.html",
+                warning_template="contracts/_part_2_warning.html",
+                back_label="Contracts to vouch for",
+                back_url=reverse("contracts:approvals"),
+                back_fragment=f"#contract-{contract.pk}",
+                back_text="Back to your queue to vouch for it as it stands now",
+            )
+            context = {"contract": contract, "commentary": contract.commentary}
+            return conflict_response(request, conflict, context)
         except services.ContractError as error:
             messages.error(request, str(error))
             return redirect("contracts:approvals")

@@ -10,11 +10,11 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 
 from ambitions.models import Post
+from bromley_portal.core.mail import send_once
 from plans.choices import PeriodStatus, ReminderKind, UpdateStatus
 from plans.models import Action, QuarterlyUpdate, Reminder, ReportingPeriod
 
@@ -91,23 +91,14 @@ def pending_updates_by_approver(period: ReportingPeriod) -> dict:
 
 
 def _send_once(period, kind, person, items, template) -> bool:
-    """Record then send; a reminder already recorded is not sent again."""
-    try:
-        with transaction.atomic():
-            Reminder.objects.create(period=period, kind=kind, recipient=person, item_count=len(items))
-            context = {
-                "person": person,
-                "period": period,
-                "items": items,
-                "kind": ReminderKind(kind),
-                "base_url": settings.PORTAL_BASE_URL,
-            }
-            subject = render_to_string(f"plans/email/{template}_subject.txt", context).strip()
-            body = render_to_string(f"plans/email/{template}.txt", context)
-            send_mail(subject, body, None, [person.email])
-    except IntegrityError:
-        return False
-    return True
+    """Record then send, in one transaction (bromley_portal.core.mail.send_once); a reminder already
+    recorded is not sent again."""
+
+    def record():
+        Reminder.objects.create(period=period, kind=kind, recipient=person, item_count=len(items))
+
+    context = {"period": period, "items": items, "kind": ReminderKind(kind)}
+    return send_once(record, person, f"plans/email/{template}", context)
 
 
 def send_reminders(today: date) -> dict[str, int]:

@@ -5,16 +5,13 @@ Every view, command and task makes these moves through here, so the rules are th
 wherever a change comes from; who may make a move is plans.rules' business.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.text import Truncator
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from bromley_portal.core.financial_year import FinancialYear
+from bromley_portal.core.history import HistoryEntry, HistorySource, history_entries
 from plans import reminders
 from plans.builders import PlanSpec, action_spec_from, build_plan, section_spec_from
 from plans.choices import (
@@ -43,27 +40,9 @@ from plans.rules import wrote_update
 from plans.tasks import tell_not_received
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    when: datetime
-    who: str
-    what: str
-    changes: list[str]
-
-
-def _describe(record, previous, labels) -> list[str]:
-    if previous is None:
-        return []
-    changes = []
-    for change in record.diff_against(previous).changes:
-        label = labels.get(change.field, change.field.replace("_", " "))
-        old, new = change.old, change.new
-        changes.append(f"{label}: “{Truncator(old).chars(120)}” → “{Truncator(new).chars(120)}”")
-    return changes
-
-
 def action_history(action) -> list[HistoryEntry]:
-    """Who changed what and when: the action, its details, their leads and measures, newest first.
+    """Who changed what and when: the action, its details, their leads and measures, newest first
+    (bromley_portal.core.history, as every history panel).
 
     Every way a plan is written (plans.builders) records history the same way, so a loaded,
     imported or rolled-forward action shows how it came to be.
@@ -72,36 +51,31 @@ def action_history(action) -> list[HistoryEntry]:
         ActionDetail.history.filter(action_id=action.pk).values_list("id", flat=True).distinct()
     )
     letters = dict(ActionDetail.history.filter(id__in=detail_ids).values_list("id", "letter"))
-    kinds = [
-        ("Action", action.history.all(), None),
-        ("Detail", ActionDetail.history.filter(action_id=action.pk), "id"),
-        ("Lead", DetailLead.history.filter(detail_id__in=detail_ids).select_related("post"), "detail_id"),
-        ("Measure of success", MeasureOfSuccess.history.filter(detail_id__in=detail_ids), "detail_id"),
-    ]
-    verbs = {"+": "added", "~": "changed", "-": "removed"}
-    entries = []
-    for kind, records, detail_field in kinds:
-        labels = {field.name: str(field.verbose_name) for field in records.model._meta.fields}
-        previous_by_object = {}
-        for record in records.select_related("history_user").order_by("history_date", "history_id"):
-            previous = previous_by_object.get(record.id)
-            previous_by_object[record.id] = record
-            changes = _describe(record, previous, labels) if record.history_type == "~" else []
-            what = f"{kind} {verbs[record.history_type]}"
-            if detail_field:
-                letter = letters.get(getattr(record, detail_field))
-                what += f" ({letter})" if letter else ""
-            if kind == "Lead":
-                changes = changes or [record.written_as or record.post.title]
-            entries.append(
-                HistoryEntry(
-                    when=record.history_date,
-                    who=str(record.history_user) if record.history_user else "Data load",
-                    what=what,
-                    changes=changes,
-                )
-            )
-    return sorted(entries, key=lambda entry: entry.when, reverse=True)
+
+    def letter_of(field):
+        def suffix(record) -> str:
+            letter = letters.get(getattr(record, field))
+            return f" ({letter})" if letter else ""
+
+        return suffix
+
+    return history_entries(
+        [
+            HistorySource("Action", action.history.all()),
+            HistorySource("Detail", ActionDetail.history.filter(action_id=action.pk), suffix=letter_of("id")),
+            HistorySource(
+                "Lead",
+                DetailLead.history.filter(detail_id__in=detail_ids).select_related("post"),
+                suffix=letter_of("detail_id"),
+                fallback=lambda record: [record.written_as or record.post.title],
+            ),
+            HistorySource(
+                "Measure of success",
+                MeasureOfSuccess.history.filter(detail_id__in=detail_ids),
+                suffix=letter_of("detail_id"),
+            ),
+        ]
+    )
 
 
 # Quarterly updates -------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
@@ -18,7 +18,7 @@ from ambitions.models import Ambition, Portfolio
 from ambitions.services import current_strategy
 from bromley_portal.core.financial_year import FinancialYear
 from bromley_portal.core.panels import panels_for
-from bromley_portal.core.views import PortalListView
+from bromley_portal.core.views import Conflict, PortalListView, conflict_response
 from plans import dashboards, selectors, services, spreadsheet
 from plans.filters import ActionFilterSet, PortfolioPlanFilterSet
 from plans.forms import (
@@ -272,6 +272,24 @@ class ApprovalQueueView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
         return super().get_context_data(items=items, error_form=error_form, **kwargs)
 
 
+def _decision_conflict(request, update, error):
+    """409 Conflict (core/conflict.html): what the update says now and, if it can still be decided, the
+    forms for it."""
+    page = selectors.decision_conflict(update.pk, request.user, str(error), request.POST)
+    action, saved = page["action"], page["update"]
+    conflict = Conflict(
+        title=f"the {saved.period} update for action {action.reference} has changed",
+        message=str(error),
+        caption=f"{action.plan.portfolio.name} plan {action.plan.year_label} · Action {action.reference}",
+        heading=f"The {saved.period} update has changed",
+        saved_template="plans/_decision_conflict_saved.html",
+        back_label="Updates to approve",
+        back_url=reverse("plans:approvals"),
+        back_text="Back to updates to approve",
+    )
+    return conflict_response(request, conflict, page)
+
+
 class DecisionView(LoginRequiredMixin, PermissionRequiredMixin, View):
     """POST only: approve or return one update, as the approver read it, through plans.services,
     then back to the queue. A changed update gets 409 Conflict with what it says now."""
@@ -291,8 +309,7 @@ class DecisionView(LoginRequiredMixin, PermissionRequiredMixin, View):
         try:
             self.decide(update, form.cleaned_data)
         except StaleUpdateError as error:
-            page = selectors.decision_conflict(update.pk, request.user, str(error), request.POST)
-            return TemplateResponse(request, "plans/decision_conflict.html", page, status=409)
+            return _decision_conflict(request, update, error)
         except WorkflowError as error:
             messages.error(request, f"The update for {_short(update.action)} was not {self.done}: {error}")
         else:

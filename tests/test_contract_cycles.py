@@ -11,7 +11,13 @@ from ambitions.services import ensure_portfolios
 from bromley_portal.accounts.roles import Role
 from contracts import selectors, services
 from contracts.choices import ProcurementStatus, RiskLevel
-from contracts.models import Contract, PublishedKeyData, RegisterEntry, RegisterEntryCommentary
+from contracts.models import (
+    Contract,
+    FrozenKeyData,
+    PublishedKeyData,
+    RegisterEntry,
+    RegisterEntryCommentary,
+)
 from tests.contract_factories import make_contract, make_cycle, uniform_scores
 
 pytestmark = pytest.mark.django_db
@@ -201,3 +207,20 @@ def test_freezing_costs_a_fixed_number_of_queries():
     with CaptureQueriesContext(connection) as many:
         assert services.freeze_cycle(large) == 23
     assert len(many) == len(few)
+
+
+def test_key_data_reads_the_counts_kept_when_the_cycle_was_frozen_not_its_entries(people):
+    lead = people[Role.CONTRACTS_OFFICER]
+    services.set_concern(make_contract(end_date=date(2030, 1, 1)), True, lead)
+    make_contract(portfolio=ensure_portfolios()["ERC"], scores=uniform_scores(5))
+    cycle = make_cycle()
+    services.freeze_cycle(cycle)
+    kept = {row.portfolio_id: row for row in FrozenKeyData.objects.filter(cycle=cycle)}
+    assert set(kept) == {None, ensure_portfolios()["CEF"].pk, ensure_portfolios()["ERC"].pk}
+    assert (kept[None].total, kept[None].concern, kept[None].higher_risk) == (2, 1, 1)
+    # The kept counts are the figures: key data does not count the entries again.
+    RegisterEntry.objects.filter(cycle=cycle).update(concern=False)
+    assert selectors.key_data(cycle).columns[-1].figures["concern"] == 1
+    assert selectors.key_data(cycle, ensure_portfolios()["ERC"]).columns[-1].figures["higher_risk"] == 1
+    # A portfolio with no contracts in the cycle has noughts.
+    assert selectors.key_data(cycle, ensure_portfolios()["ECS"]).columns[-1].figures["total"] == 0

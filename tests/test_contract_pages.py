@@ -177,6 +177,7 @@ def test_the_export_is_the_table_as_shown_part_1_columns_and_the_filtered_rows(m
             "End date",
             "Months",
             "Attention",
+            "KPIs",
             "Capital",
         ]
         assert len(rows) == 2

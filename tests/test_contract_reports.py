@@ -113,7 +113,7 @@ def extract_ids(pdf: bytes) -> list[str]:
         for page in document.pages:
             for table in page.extract_tables():
                 for row in table:
-                    if len(row) == 16 and row[1] and re.fullmatch(r"\d{3,5}", row[1].strip()):
+                    if len(row) == 17 and row[1] and re.fullmatch(r"\d{3,5}", row[1].strip()):
                         ids.append(row[1].strip())
     return ids
 

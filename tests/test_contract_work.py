@@ -452,7 +452,7 @@ def test_a_failed_email_is_not_recorded_so_the_next_run_sends_it(owner, open_cyc
     def broken(*args, **kwargs):
         raise OSError("mail server down")
 
-    monkeypatch.setattr(reminders, "send_mail", broken)
+    monkeypatch.setattr("bromley_portal.core.mail.send_mail", broken)  # where every reminder is sent
     with pytest.raises(OSError):
         reminders.send_reminders()
     assert not ContractReminder.objects.exists()

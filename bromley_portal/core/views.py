@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import timedelta
 
 import redis
@@ -6,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
@@ -157,3 +159,25 @@ def _with_param(query, name, value) -> str:
     query = query.copy()
     query[name] = value
     return "?" + query.urlencode()
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A 409 Conflict page (core/conflict.html): a move refused because the record changed after the
+    person read it. ``saved_template`` shows what it says now, under a heading with id="saved-version"."""
+
+    title: str  # after "Error: " in the window's title
+    message: str  # the error, linking to what it says now
+    caption: str
+    heading: str
+    saved_template: str
+    back_label: str  # the breadcrumb and the link back
+    back_url: str
+    back_text: str
+    back_fragment: str = ""
+    warning_template: str = ""  # e.g. a Part 2 warning, above the heading
+
+
+def conflict_response(request, conflict: Conflict, context: dict) -> TemplateResponse:
+    """The shared 409 page for every optimistic-locking conflict a work page meets."""
+    return TemplateResponse(request, "core/conflict.html", {**context, "conflict": conflict}, status=409)

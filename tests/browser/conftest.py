@@ -299,3 +299,45 @@ class SignedInContexts:
     def close(self) -> None:
         for context in self.contexts.values():
             context.close()
+
+
+# The widths every page is checked at: a desktop, a phone, and WCAG 1.4.10's reflow width (320 CSS px,
+# a 1280 px window at 400% zoom).
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+REFLOW = {"width": 320, "height": 800}
+WIDTHS = (DESKTOP, PHONE, REFLOW)
+
+
+def assert_page_does_not_scroll_sideways(page) -> None:
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], (
+        f"{page.url} scrolls sideways at {widths[1]} px wide: {widths[0]} px of content"
+    )
+
+
+def assert_hidden_words_stay_in_their_table(page) -> None:
+    """Visually hidden words in a table (position: absolute) are placed within the table's scrolling
+    region, not the page: else one in a cell beyond the window's edge makes the page scroll sideways."""
+    strays = page.evaluate(
+        """() => [...document.querySelectorAll('.app-table-container .govuk-visually-hidden')]
+              .filter((hidden) => !hidden.closest('.app-table-container').contains(hidden.offsetParent))
+              .map((hidden) => `“${hidden.textContent.trim()}” is placed by ${hidden.offsetParent?.tagName}`)"""
+    )
+    assert not strays, strays
+
+
+@pytest.fixture
+def check_widths(axe):
+    """``check_widths(page)``: the page as it is, at each of WIDTHS (or those given): it does not scroll
+    sideways, hidden words in its tables stay in their tables, and axe-core finds no violation
+    (``disable=`` as for ``axe``)."""
+
+    def check(target_page, widths=WIDTHS, *, disable=()):
+        for size in widths:
+            target_page.set_viewport_size(size)
+            assert_page_does_not_scroll_sideways(target_page)
+            assert_hidden_words_stay_in_their_table(target_page)
+            axe(target_page, disable=disable)
+
+    return check

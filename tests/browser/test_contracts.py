@@ -20,8 +20,6 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = [{"width": 1280, "height": 900}, {"width": 390, "height": 844}, {"width": 320, "height": 800}]
-
 
 @pytest.fixture(scope="module")
 def seeds(django_db_setup, django_db_blocker):
@@ -73,17 +71,13 @@ PAGES = {
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_the_contract_pages_have_no_accessibility_violations(contexts, axe, name):
+def test_the_contract_pages_have_no_accessibility_violations(contexts, check_widths, name):
     username, url = PAGES[name]
     with contexts.page(username) as page:
         response = page.goto(url())
         assert response.status == 200
         expect(page.get_by_role("heading", level=1)).to_have_count(1)
-        for size in WIDTHS:
-            page.set_viewport_size(size)
-            widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-            assert widths[0] <= widths[1], f"{name} scrolls sideways at {size['width']} px"
-            axe(page)
+        check_widths(page)
 
 
 def test_a_councillor_filters_the_register_and_downloads_it_with_the_keyboard(contexts):

@@ -23,7 +23,13 @@ from ambitions.services import load_seed_strategy
 from bromley_portal.accounts.roles import Role
 from plans.models import Action, ActionDetail, DetailLead, ReportingPeriod
 from plans.seeds import load_seed_plans
-from tests.browser.conftest import SignedInContexts, rows_for_the_whole_module
+from tests.browser.conftest import (
+    REFLOW,
+    SignedInContexts,
+    assert_hidden_words_stay_in_their_table,
+    assert_page_does_not_scroll_sideways,
+    rows_for_the_whole_module,
+)
 from tests.browser.test_login import tab_to, url_is
 from tests.factories import make_user
 
@@ -31,7 +37,7 @@ pytestmark = pytest.mark.browser
 
 LEAD = "Director Education"
 # WCAG 1.4.10 (reflow): content works at 320 CSS px wide, which is 1280 px at 400% zoom.
-NARROW = {"width": 320, "height": 800}
+NARROW = REFLOW
 ACTIONS = reverse("plans:action_list")
 # The actions list's columns, on screen and in its downloads.
 LIST_COLUMNS = ["Plan", "No.", "Action", "Lead", "Due", "RAG status", "Reported in", "Update"]
@@ -97,13 +103,6 @@ def month(text: str) -> date:
     return datetime.strptime(text.removesuffix("(AP)").strip(), "%b %Y").date()
 
 
-def assert_page_does_not_scroll_sideways(page) -> None:
-    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], (
-        f"{page.url} scrolls sideways at {widths[1]} px wide: {widths[0]} px of content"
-    )
-
-
 # 1. Every page passes axe-core --------------------------------------------------------------
 
 PAGES = {
@@ -119,16 +118,12 @@ PAGES = {
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_the_strategy_and_plan_pages_have_no_accessibility_violations(signed_in, axe, name):
+def test_the_strategy_and_plan_pages_have_no_accessibility_violations(signed_in, check_widths, name):
     page = signed_in
     response = page.goto(PAGES[name]())
     assert response.status == 200
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
-    axe(page)
-
-    page.set_viewport_size(NARROW)
-    assert_page_does_not_scroll_sideways(page)
-    axe(page)
+    check_widths(page)
 
 
 def test_a_filtered_list_says_how_many_actions_it_found(signed_in):
@@ -660,6 +655,7 @@ def test_at_390_px_no_table_makes_the_page_scroll_sideways(signed_in, axe, name)
     assert response.status == 200
     expect(page.locator("main table").first).to_be_visible()
     assert_page_does_not_scroll_sideways(page)
+    assert_hidden_words_stay_in_their_table(page)
     assert_tables_scroll_in_their_own_regions(page)
     assert_table_cells_name_their_own_headers(page)
     assert_status_tags_hold_their_words(page)
