@@ -4,6 +4,7 @@ ContractCommentaryView, the one Part 2 page, which says so."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
