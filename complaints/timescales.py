@@ -53,6 +53,10 @@ class Timescale:
     def procedure_label(self) -> str:
         return Procedure(self.procedure).label
 
+    @property
+    def counted_from(self) -> str:
+        return "after the acknowledgement" if self.from_acknowledgement else "after receipt"
+
     def describe(self) -> str:
         start = "of the acknowledgement" if self.from_acknowledgement else "of receipt"
         text = f"acknowledge within {self.acknowledge} working days, respond within {self.respond} {start}"
@@ -170,8 +174,9 @@ def check_extension(
     latest = due_dates(procedure, stage, received, acknowledged_on, calendar).latest_extension
     if latest is not None and new_due > latest:
         raise TimescaleError(
-            f"{scale.procedure_label}, {scale.name.lower()}: a response may be extended to "
-            f"{scale.extend_to} working days at most, which is {latest:%-d %B %Y}."
+            f"{scale.procedure_label}, {scale.name.lower()}: a response may be extended by "
+            f"{scale.extend_to - scale.respond} working days at most ({scale.extend_to} working days "
+            f"{scale.counted_from}), which is {latest:%-d %B %Y}."
         )
 
 
