@@ -281,7 +281,7 @@ class RespondView(CaseActionView):
 
     def get_aspect(self) -> Aspect:
         for aspect in caseload.aspects_of(self.get_case()):
-            if aspect.pk == self.kwargs["aspect"]:
+            if aspect.pk == self.kwargs["aspect_pk"]:
                 return aspect
         raise Http404("No such aspect on this complaint")
 

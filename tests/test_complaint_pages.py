@@ -374,7 +374,7 @@ def test_members_and_other_roles_are_refused_the_caseload_and_cases(client, peop
 def _complaint_urls(council_case):
     """Every page of the complaints app, with a case and an aspect to fill in."""
     aspect = council_case.mentions.first().aspects.first()
-    values = {"pk": council_case.pk, "aspect": aspect.pk}
+    values = {"pk": council_case.pk, "aspect_pk": aspect.pk}
     for pattern in get_resolver().url_patterns:
         if isinstance(pattern, URLResolver) and pattern.namespace == "complaints":
             for inner in pattern.url_patterns:
