@@ -81,6 +81,16 @@ class HandlerChoiceField(forms.ModelChoiceField):
         return user.get_full_name() or user.username
 
 
+def _detail(label: str, limit: int, what: str, **kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=limit,
+        error_messages={"max_length": f"{what} must be {limit:,} characters or fewer"},
+        **kwargs,
+    )
+
+
 # Logging a complaint ------------------------------------------------------------------------------
 
 
@@ -93,23 +103,27 @@ class ComplaintForm(forms.Form):
         label="How it came in",
         choices=Channel.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select how the complaint came in"},
+        error_messages={
+            "required": "Select how the complaint came in",
+            "invalid_choice": "Select how the complaint came in",
+        },
     )
-    name = forms.CharField(label="Complainant's name", required=False, max_length=200)
+    name = _detail("Complainant's name", 200, "The complainant's name")
     email = forms.EmailField(
         label="Email address",
         required=False,
         max_length=254,
-        error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"},
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "The email address must be 254 characters or fewer",
+        },
     )
-    phone = forms.CharField(label="Telephone", required=False, max_length=40)
-    address = forms.CharField(
-        label="Postal address", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    representative = forms.CharField(
-        label="Complaining on their behalf",
-        required=False,
-        max_length=200,
+    phone = _detail("Telephone", 40, "The telephone number")
+    address = _detail("Postal address", 500, "The address", widget=forms.Textarea(attrs={"rows": 3}))
+    representative = _detail(
+        "Complaining on their behalf",
+        200,
+        "The name of whoever complains for them",
         help_text="The name of anyone complaining for them, and their relationship (optional).",
     )
     summary = forms.CharField(
@@ -201,6 +215,12 @@ class MentionForm(forms.Form):
 
 
 class BaseMentionFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": f"A complaint can name {MAX_MENTION_FORMS} services at most",
+        "missing_management_form": "Reload the page: part of the form was not sent",
+    }
+
     def __init__(self, *args, **kwargs):
         # Read once, shared by every mention form on the page.
         self.divisions = list(Division.objects.filter(active=True))
