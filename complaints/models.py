@@ -455,3 +455,7 @@ class ComplaintReminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.complaint.reference} to {self.recipient}"
+
+
+# The published figures of earlier years live in their own module (complaints/published.py).
+from complaints.published import OmbudsmanReviewLetter, PublishedFigure  # noqa: E402, F401
