@@ -137,7 +137,7 @@ class CaseMixin(PermissionRequiredMixin):
             "timescale": timescales.timescale(complaint.procedure, complaint.stage),
             "can_see_complainant": self.request.user.has_perm(COMPLAINANT),
             "can_handle": self.request.user.has_perm("complaints.handle_complaint"),
-            "actions": caseload.available_moves(complaint),
+            "actions": caseload.available_moves(complaint, today),
             "today": today,
         }
 

@@ -322,7 +322,13 @@ def test_the_page_shows_extensions_outcomes_the_escalation_chain_and_history(off
     statutory = Service.objects.create(division=children, name="Child in care", procedure="children")
     case = log(officer, date(2026, 4, 14), "Children's Social Care", service=statutory.name)
     services.acknowledge(officer, case, on=date(2026, 4, 15), today=today)
-    services.extend(officer, case, new_due=date(2026, 5, 12), reason="Waiting for the social worker's notes")
+    services.extend(
+        officer,
+        case,
+        new_due=date(2026, 5, 12),
+        reason="Waiting for the social worker's notes",
+        today=date(2026, 4, 20),  # agreed before the response fell due on 28 April
+    )
     case = answer_all(officer, case, date(2026, 5, 1), AspectOutcome.PARTIALLY_UPHELD)
     later = services.escalate(officer, case, received=TODAY, today=today)
     page = officer_client.get(case.get_absolute_url()).content.decode()
