@@ -14,4 +14,6 @@ urlpatterns = [
     path("<int:pk>/aspects/<int:aspect_pk>/", views.RespondView.as_view(), name="respond"),
     path("<int:pk>/close/", views.CloseView.as_view(), name="close"),
     path("<int:pk>/escalate/", views.EscalateView.as_view(), name="escalate"),
+    path("statistics/", views.DashboardView.as_view(), name="dashboard"),
+    path("statistics/complaints/", views.AnonymisedComplaintListView.as_view(), name="statistics_cases"),
 ]
