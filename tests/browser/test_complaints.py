@@ -197,3 +197,44 @@ def test_errors_the_409_page_the_caseload_and_escalation_pass_axe(officer_page, 
     assert page.url.endswith(Complaint.objects.get(stage=2).get_absolute_url())
     expect(page.locator("#escalation-chain")).to_contain_text(case.reference)
     check(page, axe, "a stage 2 complaint's page")
+
+
+def test_a_member_reads_the_statistics_and_drills_down_with_the_keyboard(page, monkeypatch, axe):
+    from complaints.models import Compliment, OmbudsmanCase
+
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: TODAY)
+    services.load_divisions()
+    officer = make_user(Role.COMPLAINTS_OFFICER, username="cecs")
+    make_user(Role.MEMBER, username="cllr", first_name="Pat", last_name="Councillor")
+    housing, adult = Division.objects.get(name="Housing"), Division.objects.get(name="Adult Social Care")
+    for received, division, channel in [
+        (date(2026, 4, 7), housing, "letter"),
+        (date(2026, 4, 8), adult, "email"),
+        (date(2025, 6, 2), housing, "email"),
+    ]:
+        case = services.log_complaint(
+            officer,
+            received=received,
+            channel=channel,
+            mentions=[services.MentionInput(division, None, ["information"])],
+            complainant={"name": "Mrs Never Shown"},
+        )
+        services.acknowledge(officer, case, on=received)
+    Compliment.objects.create(received=date(2026, 4, 20), division=housing, channel="email")
+    OmbudsmanCase.objects.create(
+        reference="26 000 001",
+        division=adult,
+        received=date(2026, 4, 9),
+        decided=date(2026, 4, 30),
+        decision="closed_after_initial_enquiries",
+    )
+    sign_in(page, "cllr")
+    page.wait_for_url(lambda url: not url.rstrip("/").endswith("/login"))
+    page.goto(reverse("complaints:dashboard"))
+    check(page, axe, "the complaints statistics")
+    expect(page.locator("#by-channel")).to_contain_text("Housing")
+    press(page, page.locator("#by-channel").get_by_role("link", name="Housing"))
+    page.wait_for_url(lambda url: "/statistics/complaints/" in url)
+    expect(page.get_by_role("status")).to_contain_text("1 complaint")
+    check(page, axe, "the complaints behind a figure")
+    assert "Mrs Never Shown" not in page.content()
