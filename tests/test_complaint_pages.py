@@ -399,11 +399,17 @@ def test_no_complainant_detail_reaches_any_page_or_export_a_member_can_open(clie
             assert not any(secret in body for secret in SECRETS), url + suffix
 
 
-def test_the_complaints_section_is_in_the_navigation_for_complaints_officers_only(client, people):
+def test_the_caseload_is_in_the_navigation_for_complaints_officers_and_the_statistics_for_everyone(
+    client, people
+):
+    caseload_link = f'href="{reverse("complaints:caseload")}"'
+    statistics_link = f'href="{reverse("complaints:dashboard")}"'
     client.force_login(people[Role.COMPLAINTS_OFFICER])
-    assert reverse("complaints:caseload") in client.get("/").content.decode()
+    page = client.get("/").content.decode()
+    assert caseload_link in page and statistics_link in page
     client.force_login(people[Role.MEMBER])
-    assert reverse("complaints:caseload") not in client.get("/").content.decode()
+    page = client.get("/").content.decode()
+    assert caseload_link not in page and statistics_link in page
 
 
 def test_a_statuses_word_is_read_from_its_set():
