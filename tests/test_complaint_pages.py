@@ -497,3 +497,17 @@ def test_no_query_string_breaks_the_statistics(client, people, query):
     client.force_login(people[Role.MEMBER])
     for url in ["/complaints/statistics/", "/complaints/statistics/complaints/"]:
         assert client.get(url + query).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/complaints/99999999999999999999/",
+        "/complaints/99999999999999999999/extend/",
+        "/complaints/1/aspects/99999999999999999999/",
+        "/complaints/0/close/",
+    ],
+)
+def test_an_address_for_no_complaint_is_not_found(officer_client, url):
+    assert officer_client.get(url).status_code == 404
+    assert officer_client.post(url, {"version": "x"}).status_code == 404
