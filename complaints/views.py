@@ -36,7 +36,7 @@ from complaints.forms import (
     StatisticsYearForm,
     case_version,
 )
-from complaints.models import Aspect, Complaint
+from complaints.models import Aspect, Complaint, Division
 from complaints.tables import AnonymisedComplaintTable, CaseloadTable
 
 COMPLAINANT = "complaints.view_complainant"
@@ -392,3 +392,26 @@ class AnonymisedComplaintListView(PortalListView):
         "Stage 1 complaints as the statistics count them: what was complained about and how it ended. "
         "No complainant's details, and nothing they wrote."
     )
+
+
+class DivisionDashboardView(PermissionRequiredMixin, TemplateView):
+    """A division's chapter for a year: its services or teams with mentions, aspects, outcomes and on
+    time, and the nature of its complaints with their outcomes (complaints.selectors)."""
+
+    permission_required = "complaints.view_statistics"
+    template_name = "complaints/dashboard_division.html"
+
+    def get_context_data(self, **kwargs):
+        division = get_object_or_404(Division, pk=self.kwargs["pk"])
+        earliest = Complaint.objects.filter(stage=1).aggregate(first=Min("received"))["first"]
+        form = StatisticsYearForm(
+            self.request.GET or None, years=dashboards.years_offered(timezone.localdate(), earliest)
+        )
+        board = dashboards.division_board(form.chosen(), division)
+        return super().get_context_data(
+            form=form,
+            board=board,
+            chart=board.chart(),
+            drill=reverse("complaints:statistics_cases"),
+            **kwargs,
+        )

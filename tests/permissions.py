@@ -103,6 +103,12 @@ def _date_input(name: str, day) -> dict:
     return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
 
 
+def _division_pk(name: str) -> int:
+    from complaints.models import Division
+
+    return Division.objects.get(name=name).pk
+
+
 def _two_working_days_later(day):
     from bromley_portal.core.working_days import add_working_days
 
@@ -388,6 +394,12 @@ PAGES = [
     ),
     # Complaints statistics: anonymous figures and the complaints behind them, for every role.
     Page("complaints statistics", "/complaints/statistics/", EVERY_ROLE, url_name="complaints:dashboard"),
+    Page(
+        "a division's complaints statistics",
+        lambda council: f"/complaints/statistics/divisions/{_division_pk('Housing')}/?year=2026-27",
+        EVERY_ROLE,
+        url_name="complaints:dashboard_division",
+    ),
     Page(
         "complaints behind the statistics",
         "/complaints/statistics/complaints/?year=2026-27&_export=csv",

@@ -511,3 +511,36 @@ def test_no_query_string_breaks_the_statistics(client, people, query):
 def test_an_address_for_no_complaint_is_not_found(officer_client, url):
     assert officer_client.get(url).status_code == 404
     assert officer_client.post(url, {"version": "x"}).status_code == 404
+
+
+def test_a_divisions_page_shows_its_services_and_the_nature_of_its_complaints(client, people, officer, today):
+    from bromley_portal.core.financial_year import FinancialYear
+    from complaints import selectors
+
+    adult = log(officer, date(2026, 4, 7), service="Hospital Team", aspects=("information", "staff_conduct"))
+    services.acknowledge(officer, adult, on=date(2026, 4, 8), today=today)
+    answer_all(officer, adult, date(2026, 4, 20), AspectOutcome.PARTIALLY_UPHELD)
+    log(officer, date(2026, 4, 9), aspects=("information",))
+    division = Division.objects.get(name="Adult Social Care")
+    year = FinancialYear.of(TODAY)
+    client.force_login(people[Role.MEMBER])
+    url = reverse("complaints:dashboard_division", args=[division.pk]) + f"?year={year}"
+    response = client.get(url)
+    assert response.status_code == 200
+    board = response.context["board"]
+    expected = selectors.services_table(year, division)
+    assert (
+        [(name, row.mentions, row.aspects) for name, row in board.services.rows]
+        == [(name, row.mentions, row.aspects) for name, row in expected.rows]
+        == [("Hospital Team", 1, 2), ("", 1, 1)]
+    )
+    nature = dict(board.nature)
+    assert nature["Information"] == selectors.nature_of_complaint(year, division)["information"]
+    assert (nature["Information"].aspects, nature["Information"].partially_upheld) == (2, 1)
+    page = response.content.decode()
+    assert "<svg" in page and "Hospital Team" in page and not any(secret in page for secret in SECRETS)
+    assert client.get(reverse("complaints:dashboard_division", args=[999999])).status_code == 404
+    few = _queries(client, url)
+    for number in range(20):
+        log(officer, date(2026, 4, 10 + number % 15), service="Duty Team", aspects=("service_delay",))
+    assert _queries(client, url) == few
