@@ -16,13 +16,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from ambitions.services import SEED_DATA
 from bromley_portal.core.financial_year import FinancialYear
 from bromley_portal.core.working_days import WorkingCalendar
 from complaints import timescales
@@ -41,7 +40,7 @@ from complaints.models import (
 from complaints.published import OmbudsmanReviewLetter, PublishedFigure
 from complaints.services import next_reference
 
-DATA = Path(settings.BASE_DIR) / "fixtures" / "data"
+DATA = SEED_DATA  # fixtures/data, found once where every loader finds it
 REPORT_FILE = "complaints_report_2021_22.json"
 CHAPTERS_FILE = "complaints_chapters_2021_22.json"
 PUBLISHED_FILE = "complaints_published_years.json"
