@@ -3,8 +3,8 @@
 The columns are the register's Part 1 columns (Appendix 3 of seed 004, which contracts.tables writes to
 the register's CSV and Excel exports), under the extract's headings or the portal's: so the
 Contracts Database's extract can be loaded, and the register can go out to Excel, be edited and come
-back. Risk index and Procurement status are worked out by the portal (contracts.services and
-ContractQuerySet.with_statuses) and never read from a file; commentary is Part 2, has no column in a
+back. Risk index, Procurement status and KPIs are worked out by the portal (contracts.services,
+ContractQuerySet.with_statuses and with_kpi_summary) and never read from a file; commentary is Part 2, has no column in a
 Part 1 extract, and is never imported (a column of that name is ignored like any other it does not know).
 
 Imports are all or nothing: bromley_portal.core.tabular reads the file (limits, encodings, a checked
@@ -104,8 +104,8 @@ LAYOUT = Layout(
     noun="register",
     rows_noun="contracts",
     optional_note=(
-        f" ({', '.join(OPTIONAL_COLUMNS)} may be left out; Risk index and Procurement status are worked out "
-        "by the portal and not read)"
+        f" ({', '.join(OPTIONAL_COLUMNS)} may be left out; Risk index, Procurement status and KPIs are "
+        "worked out by the portal and not read)"
     ),
 )
 

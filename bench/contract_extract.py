@@ -1,0 +1,150 @@
+"""Benchmark: the contract register's Part 1 extract, pages per second and the renderer's peak memory.
+
+Builds a throwaway database (SQLite in a temporary folder, or BENCH_DATABASE_URL) with seed 004's CEF
+register frozen as September 2022, and a generated portfolio register long enough for an extract of about
+300 landscape pages, frozen as a cycle of its own. Renders two Part 1 extracts, each in a fresh process as
+a worker would (``rendering.render_report_to_pdf``, the worker's own code), and reports each one's page
+count, its fastest time and the process's peak resident memory (ru_maxrss: WeasyPrint's C libraries too).
+
+Targets (issue 12): the long extract renders at no fewer pages per second than half the CEF extract's rate,
+and the renderer stays under 1 GB.
+
+    .venv/bin/python bench/contract_extract.py
+    .venv/bin/python bench/contract_extract.py --repeat 1 --pages 300
+"""
+
+import argparse
+import json
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import run_child  # noqa: E402 (after the path above)
+from bench.reports import setup_django  # noqa: E402
+
+MEMORY_LIMIT_MB = 1024
+LONG_PORTFOLIO = "ACH"
+
+
+# Generated contracts per landscape page of the extract (measured: 245 contracts made 14 pages, the
+# generated titles being shorter than the published ones).
+ROWS_PER_PAGE = 17
+
+
+def _contracts_for(pages: int) -> int:
+    """About how many generated contracts make ``pages`` pages."""
+    return pages * ROWS_PER_PAGE
+
+
+def build_database() -> dict:
+    from django.core.management import call_command
+
+    from ambitions.models import Portfolio
+    from ambitions.services import load_seed_strategy
+    from contracts.models import RegisterCycle
+    from contracts.seeds import load_seed_register
+
+    call_command("migrate", verbosity=0)
+    load_seed_strategy()
+    september = load_seed_register()["september"][0]
+    cef = Portfolio.objects.get(code="CEF")
+    return {
+        "cef": {"portfolio": cef.pk, "cycle": september.pk},
+        "long_cycle": lambda count: _long_cycle(count, RegisterCycle),
+    }
+
+
+def _long_cycle(count: int, RegisterCycle) -> dict:
+    """``count`` generated contracts in one portfolio, frozen as a cycle as at today."""
+    from django.db import transaction
+
+    from ambitions.models import Portfolio
+    from bench.contracts import _contract, _people
+    from contracts import services
+    from contracts.models import Contract
+
+    today = date.today()
+    portfolio = Portfolio.objects.get(code=LONG_PORTFOLIO)
+    rng = random.Random(count)  # noqa: S311 (generated benchmark data)
+    people = _people()
+    services.ensure_register_settings()
+    with transaction.atomic():
+        made = Contract.objects.bulk_create(
+            _contract(rng, 100_000 + number, portfolio, people, today) for number in range(count)
+        )
+        services.refresh_risk(made)
+        services.refresh_flags(made)
+    cycle = RegisterCycle.objects.create(name=f"Benchmark {today:%B %Y}", as_at=today)
+    services.freeze_cycle(cycle)
+    return {"portfolio": portfolio.pk, "cycle": cycle.pk}
+
+
+def child(parameters: dict, repeat: int) -> None:
+    """In a fresh process: render the extract ``repeat`` times and print what it cost."""
+    from django.db import connection
+
+    from bromley_portal.reports.rendering import render_report_to_pdf
+
+    timings, pages = [], 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        rendered = render_report_to_pdf("contracts_part_1", parameters)
+        timings.append(time.perf_counter() - start)
+        pages = rendered.page_count
+    connection.close()
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    print(json.dumps({"pages": pages, "seconds": min(timings), "peak_mb": peak_kb / 1024}))
+
+
+def measure(database_url: str, parameters: dict, repeat: int) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    result = run_child(__file__, "--child", json.dumps(parameters), "--repeat", str(repeat), env=env)
+    result["rate"] = result["pages"] / result["seconds"]
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="renders per extract; the fastest counts")
+    parser.add_argument("--pages", type=int, default=300, help="about how long the long extract is")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        setup_django(os.environ["DATABASE_URL"])
+        child(json.loads(args.child), args.repeat)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
+        setup_django(database_url)
+        built = build_database()
+        short = measure(database_url, built["cef"], args.repeat)
+        count = _contracts_for(args.pages)
+        long = measure(database_url, built["long_cycle"](count), args.repeat)
+    print(f"{'Part 1 extract':36} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'peak MB':>8}")
+    for name, result in [("CEF, September 2022 (seed 004)", short), (f"{count:,} generated contracts", long)]:
+        print(
+            f"{name:36} {result['pages']:6d} {result['seconds']:8.2f} {result['rate']:8.2f} "
+            f"{result['peak_mb']:8.0f}"
+        )
+    rate_ok = long["rate"] >= short["rate"] / 2
+    memory_ok = max(short["peak_mb"], long["peak_mb"]) < MEMORY_LIMIT_MB
+    print(
+        f"long extract at {long['rate'] / short['rate']:.2f}x the CEF extract's pages per second "
+        f"(target at least 0.5x): {'met' if rate_ok else 'MISSED'}; peak memory "
+        f"{max(short['peak_mb'], long['peak_mb']):.0f} MB (target under {MEMORY_LIMIT_MB}): "
+        f"{'met' if memory_ok else 'MISSED'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
