@@ -1,17 +1,5 @@
 from django.apps import AppConfig
 
-from bromley_portal.core.navigation import Section
-
-SECTIONS = [
-    Section(
-        "Meetings",
-        "meetings:meeting_list",
-        "meetings.view_meeting",
-        order=85,
-        description="Committee meetings, their agendas and agenda packs.",
-    ),
-]
-
 
 def load_demo_data(stdout):
     from meetings.demo import load_demo_meeting
@@ -26,9 +14,6 @@ class MeetingsConfig(AppConfig):
 
     def ready(self):
         from bromley_portal.core.demo import register_demo_data
-        from bromley_portal.core.navigation import register_section
 
-        del (
-            register_section,
-            register_demo_data,
-        )  # the pages and the demo meeting come next("Committee meetings", load_demo_data, order=80)
+        # The clerk's pages (and SECTIONS in the navigation) come with the next step.
+        register_demo_data("Committee meetings", load_demo_data, order=80)
