@@ -1,5 +1,18 @@
 from django.apps import AppConfig
 
+from bromley_portal.core.navigation import Section
+
+# Committee reports are at 80: meetings and their agenda packs follow them.
+SECTIONS = [
+    Section(
+        "Meetings",
+        "meetings:meeting_list",
+        "meetings.view_meeting",
+        order=85,
+        description="Committee meetings, their agendas and their agenda packs.",
+    ),
+]
+
 
 def load_demo_data(stdout):
     from meetings.demo import load_demo_meeting
@@ -14,6 +27,8 @@ class MeetingsConfig(AppConfig):
 
     def ready(self):
         from bromley_portal.core.demo import register_demo_data
+        from bromley_portal.core.navigation import register_section
 
-        # The clerk's pages (and SECTIONS in the navigation) come with the next step.
+        for section in SECTIONS:
+            register_section(section)
         register_demo_data("Committee meetings", load_demo_data, order=80)

@@ -13,6 +13,7 @@ edits = is_clerk | is_admin
 reads = is_member | is_officer | is_approver | is_clerk | is_admin
 
 rules.add_perm("meetings.view_meeting", reads)
+rules.add_perm("meetings.add_meeting", edits)
 rules.add_perm("meetings.change_meeting", edits)
 rules.add_perm("meetings.publish_meeting", edits)
 rules.add_perm("meetings.read_part_2", edits)

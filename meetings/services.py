@@ -23,6 +23,7 @@ from meetings import tasks
 from meetings.choices import MEETING_TRANSITIONS, MeetingStatus, Part
 from meetings.models import AgendaItem, AgendaPack, Meeting, ReportNumberSequence
 from meetings.pdfs import PdfRefused, check_upload
+from meetings.selectors import agenda, agenda_problems
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,11 @@ def give_report_number(item: AgendaItem) -> str:
 
 
 # The agenda ------------------------------------------------------------------------
+
+
+def create_meeting(user, *, committee, starts_at, venue) -> Meeting:
+    _require(user, "meetings.add_meeting")
+    return Meeting.objects.create(committee=committee, starts_at=starts_at, venue=venue)
 
 
 def _editable(meeting: Meeting) -> None:
@@ -184,19 +190,6 @@ def attach_report(user, item: AgendaItem, source: ReportJob) -> ReportJob:
 
 
 # The pack --------------------------------------------------------------------------
-
-
-def agenda(meeting: Meeting) -> list[AgendaItem]:
-    """The meeting's items in order, with their reports, in one query."""
-    return list(meeting.items.select_related("report", "lead_officer", "portfolio").order_by("order", "pk"))
-
-
-def agenda_problems(items: list[AgendaItem]) -> list[str]:
-    """Why the pack cannot be built or published yet: one message per item, naming it."""
-    problems = [problem for item in items if (problem := item.paper_problem())]
-    if not items:
-        problems.append("The agenda has no items yet.")
-    return problems
 
 
 def fingerprint(meeting: Meeting, items: list[AgendaItem]) -> str:
