@@ -239,10 +239,16 @@ def test_the_pack_has_a_bookmark_for_the_agenda_and_every_item(clerk, media):
     meeting = seed_meeting(clerk)
     built = packs.build(meeting, services.agenda(meeting))
     reader = PdfReader(io.BytesIO(built.part_1))
-    marks = [(item.title, reader.get_destination_page_number(item) + 1) for item in reader.outline]
+    top = [item for item in reader.outline if not isinstance(item, list)]
+    marks = [(item.title, reader.get_destination_page_number(item) + 1) for item in top]
     assert marks[0][1] == 1 and marks[0][0].startswith("Agenda")
     assert [page for _, page in marks[1:]] == [2, 5, 7]
     assert marks[1][0].startswith("4. Placement sufficiency") and "(CEF22001)" in marks[1][0]
+    # Each paper's own headings are bookmarked under its item, at their pages in the pack.
+    headings = reader.outline[2]
+    assert isinstance(headings, list) and len(headings) == 3
+    assert [reader.get_destination_page_number(h) + 1 for h in headings] == [2, 3, 4]
+    assert headings[0].title == "CEF22001 Placement sufficiency and commissioning strategy"
 
 
 def test_part_2_is_never_in_the_part_1_pack_and_its_pages_continue_the_numbering(clerk, media):
