@@ -169,6 +169,9 @@ def attach_report(user, item: AgendaItem, source: ReportJob) -> ReportJob:
         raise MeetingError(
             f"The {report_type.title} report is exempt (Part 2): it can only be the paper of a Part 2 item."
         )
+    if not item.report_number:  # a report's header block always has its number
+        item.report_number = give_report_number(item)
+        AgendaItem.objects.filter(pk=item.pk).update(report_number=item.report_number)
     local = timezone.localtime(item.meeting.starts_at)
     parameters = {
         **source.parameters,

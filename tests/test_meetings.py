@@ -101,6 +101,13 @@ def test_an_attached_report_prints_the_item_s_number_and_the_meeting_date_in_its
     item.refresh_from_db()
     assert item.report_id == job.pk
 
+    unnumbered = services.add_item(clerk, meeting, number="5", title="Appendix", with_report_number=False)
+    assert unnumbered.report_number == ""
+    job = services.attach_report(clerk, unnumbered, source)
+    assert job.parameters["report_number"] == "CEF22002"
+    unnumbered.refresh_from_db()
+    assert unnumbered.report_number == "CEF22002"
+
 
 # Uploaded PDFs ----------------------------------------------------------------------
 
