@@ -38,6 +38,13 @@ def setup_django(database_url: str) -> None:
     settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 
+def _demo_meeting_url() -> str:
+    from meetings.models import Meeting
+
+    meeting = Meeting.objects.filter(committee__portfolios__code="CEF").order_by("starts_at").first()
+    return meeting.get_absolute_url() if meeting else "/meetings/"
+
+
 def pages():
     """(name, role, url) for each page to measure, as the demo person of that role. Each app adds its
     pages here; a list whose length grows with the data also goes in SCALED."""
@@ -70,6 +77,8 @@ def pages():
         ("my actions", Role.OFFICER, "/plans/my-actions/"),
         ("approvals", Role.APPROVER, "/plans/approvals/"),
         ("periods", Role.CLERK, "/plans/periods/"),
+        ("meetings", Role.CLERK, "/meetings/"),
+        ("meeting CEF PDS 17 November 2022", Role.CLERK, _demo_meeting_url()),
     ]
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "plans",
     "contracts",
     "complaints",
+    "meetings",
 ]
 
 MIDDLEWARE = [
@@ -250,7 +251,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"reports.*": {"queue": "pdf"}}
+CELERY_TASK_ROUTES = {"reports.*": {"queue": "pdf"}, "meetings.build_pack": {"queue": "pdf"}}
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
@@ -316,6 +317,13 @@ if REPORTS_HEARTBEAT_TIMEOUT < 2 * REPORTS_HEARTBEAT_SECONDS:
 REPORTS_PENDING_MINUTES = env_int("REPORTS_PENDING_MINUTES", 30)
 # Ad-hoc reports are deleted after this many days; published committee papers are kept.
 REPORTS_KEEP_DAYS = env_int("REPORTS_KEEP_DAYS", 30)
+
+# Meetings and agenda packs (meetings) ---------------------------------------------
+# An uploaded agenda paper (a PDF) may be at most this large and have at most this many pages.
+MEETINGS_UPLOAD_MAX_BYTES = env_int("MEETINGS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+MEETINGS_UPLOAD_MAX_PAGES = env_int("MEETINGS_UPLOAD_MAX_PAGES", 500)
+# A pack may have at most this many pages (Part 1 and Part 2 together).
+MEETINGS_PACK_MAX_PAGES = env_int("MEETINGS_PACK_MAX_PAGES", 2000)
 
 # Spreadsheet imports (bromley_portal.core.tabular) --------------------------------
 # The largest file taken, checked before it is read; and the most rows, columns, filled cells and

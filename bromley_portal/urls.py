@@ -14,6 +14,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("contracts/", include("contracts.urls")),
     path("complaints/", include("complaints.urls")),
+    path("meetings/", include("meetings.urls")),
     path("reports/", include("bromley_portal.reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -369,3 +369,30 @@ def complaint_pages_part(council, people):
     council.update(
         received_complaint=received, answered_complaint=answered, case_handler=officer, due_later=due_later
     )
+
+
+# Meetings -------------------------------------------------------------------------------------
+
+
+@council_part("meetings")
+def meetings_part(council, people):
+    """The CEF PDS of 17 November 2022 with a Part 1 and a Part 2 item, each with an uploaded paper; its
+    pack built twice: version 1 published, version 2 (of the same agenda) ready to publish."""
+    from meetings import packs, services
+    from meetings.choices import Part
+    from tests.meeting_factories import make_meeting, make_paper, upload
+
+    clerk = people[Role.CLERK]
+    meeting = make_meeting()
+    public = services.add_item(clerk, meeting, number="4", title="Placement sufficiency strategy")
+    services.upload_paper(clerk, public, upload(make_paper("Placement sufficiency", 1)))
+    exempt = services.add_item(
+        clerk, meeting, number="10", title="Matrix exempt contract", part=Part.PART_2, exempt_paragraph=3
+    )
+    services.upload_paper(clerk, exempt, upload(make_paper("Matrix exempt contract", 1)))
+    published = services.request_pack(clerk, meeting)
+    packs.run_pack(published.pk)
+    services.publish_pack(clerk, published)
+    ready = services.request_pack(clerk, meeting)
+    packs.run_pack(ready.pk)
+    council.update(meeting=meeting, agenda_item=public, published_pack=published, ready_pack=ready)

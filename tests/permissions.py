@@ -73,6 +73,24 @@ class Action:
         return _resolve(self.data, council)
 
 
+def _paper():
+    from tests.meeting_factories import make_paper, upload
+
+    return upload(make_paper("Matrix paper", 1), "matrix.pdf")
+
+
+def _item_order(council) -> int:
+    from meetings.models import AgendaItem
+
+    return AgendaItem.objects.get(pk=council["agenda_item"].pk).order
+
+
+def _pack_published(council) -> bool:
+    from meetings.models import AgendaPack
+
+    return AgendaPack.objects.get(pk=council["ready_pack"].pk).is_published
+
+
 def _commentary(council):
     from contracts.models import ContractCommentary
 
@@ -519,6 +537,48 @@ PAGES = [
         PART_1_READERS,
         url_name="reports:html",
     ),
+    # Meetings: Part 1 readers read meetings and their published Part 1 packs; clerks and admins prepare
+    # agendas; the Part 2 pack is for clerks and admins only.
+    Page("meetings", "/meetings/", PART_1_READERS, url_name="meetings:meeting_list"),
+    Page(
+        "add meeting", "/meetings/new/", frozenset({Role.CLERK, Role.ADMIN}), url_name="meetings:meeting_add"
+    ),
+    Page(
+        "meeting",
+        lambda council: council["meeting"].get_absolute_url(),
+        PART_1_READERS,
+        url_name="meetings:meeting",
+    ),
+    Page(
+        "add agenda item",
+        lambda council: f"/meetings/{council['meeting'].pk}/items/new/",
+        frozenset({Role.CLERK, Role.ADMIN}),
+        url_name="meetings:item_add",
+    ),
+    Page(
+        "agenda item",
+        lambda council: council["agenda_item"].get_absolute_url(),
+        frozenset({Role.CLERK, Role.ADMIN}),
+        url_name="meetings:item",
+    ),
+    Page(
+        "published agenda pack",
+        lambda council: council["published_pack"].get_absolute_url(),
+        PART_1_READERS,
+        url_name="meetings:pack",
+    ),
+    Page(
+        "download Part 1 agenda pack",
+        lambda council: f"{council['published_pack'].get_absolute_url()}download/",
+        PART_1_READERS,
+        url_name="meetings:pack_download",
+    ),
+    Page(
+        "download Part 2 agenda pack",
+        lambda council: f"{council['published_pack'].get_absolute_url()}part-2/",
+        frozenset({Role.CLERK, Role.ADMIN}),
+        url_name="meetings:pack_part_2_download",
+    ),
 ]
 
 
@@ -721,5 +781,46 @@ ACTIONS = [
         why="Keeps a finished report as a committee paper, from its progress page.",
         done=lambda council: ReportJob.objects.get(pk=council["report_job"].pk).published,
         url_name="reports:publish",
+    ),
+    # Meetings.
+    Action(
+        "upload an agenda paper",
+        lambda council: f"{council['agenda_item'].get_absolute_url()}upload/",
+        frozenset({Role.CLERK, Role.ADMIN}),
+        why="Checks an uploaded PDF and keeps its cleaned copy as the item's paper, from the item's page.",
+        data=lambda council: {"paper": _paper()},
+        url_name="meetings:item_upload",
+    ),
+    Action(
+        "attach a report to an agenda item",
+        lambda council: f"{council['agenda_item'].get_absolute_url()}attach/",
+        frozenset({Role.CLERK, Role.ADMIN}),
+        why="Asks for a report again with the item's report number, from the item's page.",
+        data=lambda council: {"report": council["report_job"].pk},
+        url_name="meetings:item_attach",
+    ),
+    Action(
+        "move an agenda item",
+        lambda council: f"{council['agenda_item'].get_absolute_url()}move/",
+        frozenset({Role.CLERK, Role.ADMIN}),
+        why="Moves an item down the agenda, from the meeting's page.",
+        data={"direction": "down"},
+        done=lambda council: _item_order(council) == 1,
+        url_name="meetings:item_move",
+    ),
+    Action(
+        "build an agenda pack",
+        lambda council: f"/meetings/{council['meeting'].pk}/pack/",
+        frozenset({Role.CLERK, Role.ADMIN}),
+        why="Sends a new version of the pack to a worker, from the meeting's page.",
+        url_name="meetings:build_pack",
+    ),
+    Action(
+        "publish an agenda pack",
+        lambda council: f"{council['ready_pack'].get_absolute_url()}publish/",
+        frozenset({Role.CLERK, Role.ADMIN}),
+        why="Publishes a finished pack for good (cannot be undone), from the pack's page, which asks first.",
+        done=lambda council: _pack_published(council),
+        url_name="meetings:pack_publish",
     ),
 ]

@@ -42,7 +42,18 @@ def test_setup_demo_runs_each_registered_loader_in_order(db, demo_folder, monkey
 
 def test_setup_demo_twice_loads_everything_once_and_says_so(db, demo_folder):
     first = setup_demo()
-    models = (PortfolioPlan, QuarterlyUpdate, Measure, get_user_model(), Division, Service)
+    from meetings.models import AgendaItem, Meeting
+
+    models = (
+        PortfolioPlan,
+        QuarterlyUpdate,
+        Measure,
+        get_user_model(),
+        Division,
+        Service,
+        Meeting,
+        AgendaItem,
+    )
     counts = [model.objects.count() for model in models]
     second = setup_demo()
     assert [model.objects.count() for model in models] == counts
@@ -50,6 +61,14 @@ def test_setup_demo_twice_loads_everything_once_and_says_so(db, demo_folder):
     assert "complaints divisions: 8 loaded" in first
     assert "complaints divisions and services: already there" in second
     assert "CEF 2023-24: already there" in second and "demo quarterly updates: already there" in second
+    assert "Families PDS Committee, 17 November 2022: loaded" in first
+    assert "Families PDS Committee, 17 November 2022: already there" in second
+    assert list(AgendaItem.objects.values_list("report_number", flat=True)) == [
+        "CEF22074",
+        "CEF22066",
+        "CEF22047",
+        "CEF22053A",
+    ]
 
 
 def test_the_demo_is_dated_from_today_and_gives_every_ambition_something_to_report(db, demo_folder):

@@ -1,0 +1,290 @@
+"""Building an agenda pack (the worker's side): a front sheet rendered with WeasyPrint, then each
+item's paper merged with pikepdf, the pack page number stamped on every page ("Page 176") and a
+bookmark for every item. Part 2 items go in a separate pack whose page numbers continue the
+Part 1 pack's, so "page 212" names one page whichever pack it is in.
+"""
+
+import hashlib
+import io
+import logging
+import uuid
+from dataclasses import dataclass
+
+import pikepdf
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+
+from bromley_portal.reports.choices import JobStatus
+from bromley_portal.reports.fetcher import PortalStaticFetcher, base_url, static_url
+from meetings.models import AgendaItem, AgendaPack, Meeting
+
+logger = logging.getLogger(__name__)
+
+STYLESHEET = "meetings/front_sheet.css"
+STAMP_FONT = pikepdf.Name("/BPPackFont")
+FAILED_MESSAGE = (
+    "The pack could not be built because of an unexpected error in the portal (reference: agenda pack {pk}). "
+    "Build it again; if it fails again, tell the portal team the reference."
+)
+
+
+class PackError(Exception):
+    """The pack cannot be built as it is; the message says why."""
+
+
+@dataclass
+class Entry:
+    """An item in a pack: where it starts, and its pages."""
+
+    item: AgendaItem
+    pdf: bytes
+    pages: int
+    start: int = 0
+
+
+def paper_bytes(item: AgendaItem) -> bytes:
+    field = item.document if item.document else (item.report.file if item.report else None)
+    if not field:
+        raise PackError(item.paper_problem() or f"Item {item.number} has no paper.")
+    with field.open("rb") as handle:
+        return handle.read()
+
+
+def load_entries(items: list[AgendaItem]) -> list[Entry]:
+    entries = []
+    for item in items:
+        data = paper_bytes(item)
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            entries.append(Entry(item=item, pdf=data, pages=len(pdf.pages)))
+    return entries
+
+
+def render_front_sheet(meeting: Meeting, entries: list[Entry], *, part_2: bool, first_page: int) -> bytes:
+    """The front sheet, with each item's starting pack page. Its own length decides where the items
+    start, so it is laid out until the numbers it prints are where the items are."""
+    front_pages = 1
+    for _ in range(5):
+        page = first_page + front_pages
+        for entry in entries:
+            entry.start, page = page, page + entry.pages
+        html = render_to_string(
+            "meetings/front_sheet.html",
+            {
+                "meeting": meeting,
+                "entries": entries,
+                "part_2": part_2,
+                "stylesheet_url": static_url(STYLESHEET),
+                "generated_at": timezone.now(),
+            },
+        )
+        document = HTML(string=html, base_url=base_url(), url_fetcher=PortalStaticFetcher()).render()
+        if len(document.pages) == front_pages:
+            return document.write_pdf()
+        front_pages = len(document.pages)
+    raise PackError("The front sheet's length kept changing. Tell the portal team.")
+
+
+def stamp(pdf: pikepdf.Pdf, first_page: int) -> None:
+    """Stamp "Page N" at the foot of every page, centred, leaving the page's own footer as it is."""
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.Type1,
+            BaseFont=pikepdf.Name("/Helvetica-Bold"),
+            Encoding=pikepdf.Name.WinAnsiEncoding,
+        )
+    )
+    for number, page in enumerate(pdf.pages, start=first_page):
+        x0, y0, x1, _ = (float(value) for value in page.cropbox)
+        text = f"Page {number}"
+        width = 0.556 * 10 * len(text)  # Helvetica-Bold's digits and most letters are 0.556 em
+        resources = page.obj.get("/Resources")
+        if resources is None:
+            page.obj.Resources = resources = pikepdf.Dictionary()
+        if "/Font" not in resources:
+            resources.Font = pikepdf.Dictionary()
+        resources.Font[STAMP_FONT] = font
+        page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+        mark = f"Q q BT {STAMP_FONT} 10 Tf 0 g 1 0 0 1 {(x0 + x1 - width) / 2:.2f} {y0 + 22:.2f} Tm ({text}) Tj ET Q\n"
+        page.contents_add(pdf.make_stream(mark.encode("ascii")), prepend=False)
+
+
+def assemble(front: bytes, entries: list[Entry], first_page: int, agenda_title: str) -> bytes:
+    """The front sheet and the papers, in order, stamped and bookmarked."""
+    with pikepdf.new() as pack:
+        sources = []
+        for data in [front, *(entry.pdf for entry in entries)]:
+            source = pikepdf.open(io.BytesIO(data))
+            sources.append(source)
+            pack.pages.extend(source.pages)
+        stamp(pack, first_page)
+        with pack.open_outline() as outline:
+            outline.root.append(pikepdf.OutlineItem(agenda_title, 0))
+            for entry, source in zip(entries, sources[1:], strict=True):
+                label = f"{entry.item.number}. {entry.item.title}"
+                if entry.item.report_number:
+                    label += f" ({entry.item.report_number})"
+                bookmark = pikepdf.OutlineItem(label, entry.start - first_page)
+                # The paper's own bookmarks (its headings) go under its item, pointing into the pack.
+                bookmark.children.extend(paper_bookmarks(source, entry.start - first_page))
+                outline.root.append(bookmark)
+        pack.docinfo["/Title"] = agenda_title
+        pack.docinfo["/Creator"] = "London Borough of Bromley portal"
+        out = io.BytesIO()
+        pack.save(out, deterministic_id=True)
+        for source in sources:
+            source.close()
+    return out.getvalue()
+
+
+MAX_BOOKMARKS = 2000  # a paper's own bookmarks copied into the pack, at most
+MAX_BOOKMARK_DEPTH = 6
+
+
+def paper_bookmarks(source: pikepdf.Pdf, offset: int) -> list[pikepdf.OutlineItem]:
+    """A paper's own bookmarks, as bookmarks into the pack (its pages start at ``offset``). Those whose
+    target cannot be found (a named destination, a page elsewhere) are left out, with their children."""
+    pages = {page.objgen: index for index, page in enumerate(source.pages)}
+    budget = [MAX_BOOKMARKS]
+
+    def target(item) -> int | None:
+        destination = item.destination
+        if destination is None and item.action is not None and item.action.get("/S") == "/GoTo":
+            destination = item.action.get("/D")
+        if isinstance(destination, pikepdf.Array) and len(destination) and destination[0].is_indirect:
+            return pages.get(destination[0].objgen)
+        return None
+
+    def copy(items, depth) -> list[pikepdf.OutlineItem]:
+        copied = []
+        for item in items:
+            index = target(item)
+            if index is None or budget[0] <= 0:
+                continue
+            budget[0] -= 1
+            bookmark = pikepdf.OutlineItem(str(item.title)[:300], offset + index)
+            if depth < MAX_BOOKMARK_DEPTH:
+                bookmark.children.extend(copy(item.children, depth + 1))
+            copied.append(bookmark)
+        return copied
+
+    try:
+        with source.open_outline() as outline:
+            return copy(outline.root, 1)
+    except (pikepdf.PdfError, pikepdf.OutlineStructureError, RecursionError, ValueError, KeyError):
+        return []
+
+
+@dataclass
+class BuiltPack:
+    part_1: bytes
+    part_1_pages: int
+    part_2: bytes | None
+    part_2_pages: int
+    contents: list[dict]
+
+
+def build(meeting: Meeting, items: list[AgendaItem], progress=lambda stage, percent: None) -> BuiltPack:
+    """Build the Part 1 pack and, when there are exempt items, the Part 2 pack."""
+    progress("Reading the papers", 10)
+    entries = load_entries(items)
+    total = sum(entry.pages for entry in entries)
+    if total > settings.MEETINGS_PACK_MAX_PAGES:
+        raise PackError(
+            f"The papers have {total} pages; a pack may have at most {settings.MEETINGS_PACK_MAX_PAGES}."
+        )
+    public = [entry for entry in entries if not entry.item.is_part_2]
+    exempt = [entry for entry in entries if entry.item.is_part_2]
+    progress("Laying out the front sheet", 30)
+    front = render_front_sheet(meeting, public, part_2=False, first_page=1)
+    progress("Merging the papers and numbering the pages", 55)
+    part_1 = assemble(front, public, 1, f"Agenda: {meeting}")
+    part_1_pages = len(pikepdf.open(io.BytesIO(part_1)).pages)
+    part_2, part_2_pages = None, 0
+    if exempt:
+        progress("Building the Part 2 pack", 75)
+        front_2 = render_front_sheet(meeting, exempt, part_2=True, first_page=part_1_pages + 1)
+        part_2 = assemble(front_2, exempt, part_1_pages + 1, f"Part 2 agenda: {meeting}")
+        part_2_pages = len(pikepdf.open(io.BytesIO(part_2)).pages)
+    contents = [
+        {
+            "item": entry.item.pk,
+            "number": entry.item.number,
+            "title": entry.item.title,
+            "report_number": entry.item.report_number,
+            "part": entry.item.part,
+            "start": entry.start,
+            "pages": entry.pages,
+        }
+        for entry in [*public, *exempt]
+    ]
+    return BuiltPack(part_1, part_1_pages, part_2, part_2_pages, contents)
+
+
+# Running a pack job ------------------------------------------------------------------
+
+
+def claim(pack_id: int) -> int | None:
+    """Start an attempt at a waiting pack (or one whose worker died past the hard time limit)."""
+    now = timezone.now()
+    dead = now - timezone.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    claimed = AgendaPack.objects.filter(
+        Q(status=JobStatus.PENDING) | Q(status=JobStatus.RUNNING, created_at__lt=dead), pk=pack_id
+    ).update(status=JobStatus.RUNNING, stage="Starting", percent=2, error="", attempts=F("attempts") + 1)
+    if not claimed:
+        return None
+    return AgendaPack.objects.filter(pk=pack_id).values_list("attempts", flat=True).first()
+
+
+def run_pack(pack_id: int) -> str:
+    """Build a pack version and save its files. Idempotent: a pack that is gone, finished, or being
+    built by another worker is left alone; every write names the attempt."""
+    attempt = claim(pack_id)
+    if attempt is None:
+        status = AgendaPack.objects.filter(pk=pack_id).values_list("status", flat=True).first()
+        return "gone" if status is None else f"already {status}"
+    pack = AgendaPack.objects.select_related("meeting__committee").get(pk=pack_id)
+    mine = AgendaPack.objects.filter(pk=pack_id, status=JobStatus.RUNNING, attempts=attempt)
+
+    def progress(stage, percent):
+        mine.update(stage=stage, percent=percent)
+
+    saved: list[str] = []
+    try:
+        items = list(pack.meeting.items.select_related("report").order_by("order", "pk"))
+        built = build(pack.meeting, items, progress)
+        stem = f"meetings/packs/{uuid.uuid4().hex}/agenda-v{pack.version}"
+        saved.append(default_storage.save(f"{stem}.pdf", ContentFile(built.part_1)))
+        if built.part_2:
+            saved.append(default_storage.save(f"{stem}-part-2.pdf", ContentFile(built.part_2)))
+    except Exception as error:
+        if not isinstance(error, PackError):
+            logger.exception("Agenda pack %s failed", pack_id)
+        for name in saved:
+            default_storage.delete(name)
+        message = str(error) if isinstance(error, PackError) else FAILED_MESSAGE.format(pk=pack_id)
+        mine.update(status=JobStatus.FAILED, stage="Failed", error=message, finished_at=timezone.now())
+        return "failed"
+    finished = mine.update(
+        status=JobStatus.DONE,
+        stage="Ready",
+        percent=100,
+        file=saved[0],
+        checksum=hashlib.sha256(built.part_1).hexdigest(),
+        page_count=built.part_1_pages,
+        part_2_file=saved[1] if built.part_2 else "",
+        part_2_checksum=hashlib.sha256(built.part_2).hexdigest() if built.part_2 else "",
+        part_2_page_count=built.part_2_pages or None,
+        contents=built.contents,
+        finished_at=timezone.now(),
+    )
+    if not finished:
+        for name in saved:
+            default_storage.delete(name)
+        return "abandoned"
+    return "done"

@@ -1,0 +1,11 @@
+"""The agenda pack's task, on the ``pdf`` queue (CELERY_TASK_ROUTES): takes the pack's id, safe to run twice."""
+
+from celery import shared_task
+
+from meetings import packs
+
+
+@shared_task(name="meetings.build_pack", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def build_pack(pack_id: int) -> str:
+    """Build a pack version's PDFs. Idempotent: a pack already claimed, finished or gone is left alone."""
+    return packs.run_pack(pack_id)

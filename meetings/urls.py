@@ -1,0 +1,24 @@
+from django.urls import path
+
+from meetings import views
+
+app_name = "meetings"
+urlpatterns = [
+    path("", views.MeetingListView.as_view(), name="meeting_list"),
+    path("new/", views.MeetingAddView.as_view(), name="meeting_add"),
+    path("<int:pk>/", views.MeetingView.as_view(), name="meeting"),
+    path("<int:pk>/items/new/", views.ItemAddView.as_view(), name="item_add"),
+    path("<int:pk>/items/<int:item>/", views.ItemView.as_view(), name="item"),
+    path("<int:pk>/items/<int:item>/upload/", views.ItemUploadView.as_view(), name="item_upload"),
+    path("<int:pk>/items/<int:item>/attach/", views.ItemAttachView.as_view(), name="item_attach"),
+    path("<int:pk>/items/<int:item>/move/", views.ItemMoveView.as_view(), name="item_move"),
+    path("<int:pk>/pack/", views.BuildPackView.as_view(), name="build_pack"),
+    path("<int:pk>/packs/<int:pack>/", views.PackView.as_view(), name="pack"),
+    path("<int:pk>/packs/<int:pack>/download/", views.PackDownloadView.as_view(), name="pack_download"),
+    path(
+        "<int:pk>/packs/<int:pack>/part-2/",
+        views.PackDownloadView.as_view(part_2=True),
+        name="pack_part_2_download",
+    ),
+    path("<int:pk>/packs/<int:pack>/publish/", views.PackPublishView.as_view(), name="pack_publish"),
+]
