@@ -265,6 +265,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contracts.send_reminders",
         "schedule": crontab(hour=7, minute=10),
     },
+    "send-complaint-reminders": {
+        "task": "complaints.send_reminders",
+        "schedule": crontab(hour=7, minute=20),
+    },
+    "erase-complainant-details": {
+        "task": "complaints.erase_complainant_details",
+        "schedule": crontab(hour=3, minute=45),
+    },
     "clear-expired-sessions": {
         "task": "core.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
@@ -281,6 +289,15 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": CELERY_TASK_DEFAULT_QUEUE},
     },
 }
+
+# Complaints ---------------------------------------------------------------------
+# Complainants' personal details are erased this many years after their last case closed (the
+# anonymous statistics stay).
+COMPLAINTS_ERASE_AFTER_YEARS = env_int("COMPLAINTS_ERASE_AFTER_YEARS", 6)
+if COMPLAINTS_ERASE_AFTER_YEARS < 1:
+    raise ImproperlyConfigured("COMPLAINTS_ERASE_AFTER_YEARS must be at least 1.")
+# A complaint's handler is reminded this many working days before an acknowledgement or response is due.
+COMPLAINTS_REMINDER_WORKING_DAYS = env_int("COMPLAINTS_REMINDER_WORKING_DAYS", 3)
 
 # Committee reports ---------------------------------------------------------------
 # An identical request within this time reuses the finished report.

@@ -1,6 +1,23 @@
 from django.apps import AppConfig
 
 
+def load_demo_data(stdout):
+    """The report's divisions and services (complaints.services.DIVISIONS); safe to run again."""
+    from complaints.services import load_divisions
+
+    divisions, services = load_divisions()
+    if divisions or services:
+        stdout.write(f"  complaints divisions: {divisions} loaded, with {services} services")
+    else:
+        stdout.write("  complaints divisions and services: already there")
+
+
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = "Complaints"
+
+    def ready(self):
+        from bromley_portal.core.demo import register_demo_data
+
+        # Navigation (the caseload, dashboards) is registered with the pages that it opens.
+        register_demo_data("Complaints divisions and services", load_demo_data, order=40)

@@ -206,3 +206,61 @@ def contracts_part(council, people):
     cycle = RegisterCycle.objects.create(name="September 2026", as_at=date(2026, 8, 31))
     services.freeze_cycle(cycle)
     council.update(contract=contract, register_cycle=cycle)
+
+
+# Complaints -----------------------------------------------------------------------------------
+
+
+@council_part("complaints")
+def complaints_part(council, people):
+    """The report's divisions; a Code complaint about Housing handled by the complaints officer and
+    acknowledged, with a complainant; an answered and closed one about Environment & Public Protection
+    (outcome not known); an Ombudsman case, a remedy and a compliment."""
+    from datetime import date
+    from decimal import Decimal
+
+    from complaints import services
+    from complaints.models import Compliment, Division, OmbudsmanCase, Remedy
+    from complaints.services import MentionInput
+
+    officer = people[Role.COMPLAINTS_OFFICER]
+    services.load_divisions()
+    housing = Division.objects.get(name="Housing")
+    epp = Division.objects.get(name="Environment & Public Protection")
+    today = date(2026, 11, 30)
+    complaint = services.log_complaint(
+        officer,
+        received=date(2026, 11, 2),
+        channel="website",
+        mentions=[MentionInput(housing, None, ["lack_of_action", "information"])],
+        complainant={"name": "Matrix Complainant", "email": "complainant@example.invalid"},
+        summary="Matrix complainant's repairs were not done.",
+        today=today,
+    )
+    services.assign(officer, complaint, officer)
+    services.acknowledge(officer, complaint, on=date(2026, 11, 3), today=today)
+    closed = services.log_complaint(
+        officer,
+        received=date(2026, 9, 1),
+        channel="email",
+        mentions=[
+            MentionInput(epp, epp.services.get(name="Neighbourhood Management"), ["quality_of_service"])
+        ],
+        today=today,
+    )
+    services.acknowledge(officer, closed, on=date(2026, 9, 2), today=today)
+    [aspect] = closed.mentions.get().aspects.all()
+    services.record_response(
+        officer, aspect, outcome="not_known", responded_on=date(2026, 9, 10), today=today
+    )
+    closed = services.close(officer, closed, on=date(2026, 9, 11), today=today)
+    case = OmbudsmanCase.objects.create(
+        reference="26 001 234", complaint=closed, division=epp, received=date(2026, 10, 1)
+    )
+    Remedy.objects.create(
+        division=housing, stage="stage_1", type="time_and_trouble", amount=Decimal("150.00"), agreed=today
+    )
+    Compliment.objects.create(
+        received=date(2026, 10, 5), division=housing, channel="email", quote="N was a great help."
+    )
+    council.update(complaint=complaint, closed_complaint=closed, ombudsman_case=case)

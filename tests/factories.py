@@ -108,3 +108,38 @@ def make_plan(
         reason="Test data",
     )
     return plan
+
+
+def make_complaint(
+    officer,
+    division="Housing",
+    *,
+    service=None,
+    received=None,
+    aspects=("lack_of_action",),
+    complainant=None,
+    today=None,
+    **fields,
+):
+    """A stage 1 complaint logged through complaints.services (divisions loaded first), naming one
+    division (by name) and its service (by name, optional) with the given aspect types."""
+    from datetime import date
+
+    from complaints.models import Division, Service
+    from complaints.services import MentionInput, load_divisions, log_complaint
+
+    load_divisions()
+    division = Division.objects.get(name=division)
+    service = Service.objects.get(division=division, name=service) if service else None
+    received = received or date(2025, 10, 1)
+    return log_complaint(
+        officer,
+        received=received,
+        channel=fields.pop("channel", "email"),
+        mentions=[MentionInput(division, service, list(aspects))],
+        complainant={"name": "Mrs Jones", "email": "jones@example.invalid"}
+        if complainant is None
+        else complainant,
+        today=today or max(received, date(2026, 11, 30)),
+        **fields,
+    )

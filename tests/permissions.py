@@ -307,6 +307,26 @@ PAGES = [
         frozenset({Role.ADMIN}),
         url_name="admin:contracts_riskcriterion_changelist",
     ),
+    # Complaints: the Django admin keeps divisions and services and corrects records (admins only);
+    # complainants' details are there too, so nobody else reaches them.
+    Page(
+        "admin complaints",
+        "/admin/complaints/complaint/",
+        frozenset({Role.ADMIN}),
+        url_name="admin:complaints_complaint_changelist",
+    ),
+    Page(
+        "admin complainant",
+        lambda council: f"/admin/complaints/complainant/{council['complaint'].complainant_id}/change/",
+        frozenset({Role.ADMIN}),
+        url_name="admin:complaints_complainant_change",
+    ),
+    Page(
+        "admin closure days",
+        "/admin/core/closureday/",
+        frozenset({Role.ADMIN}),
+        url_name="admin:core_closureday_changelist",
+    ),
     # Committee reports: Part 1 readers see the list and read Part 1 reports; clerks and admins ask
     # for reports. (Part 2 reports, to clerks and admins only, are tested in test_reports.py.)
     Page("reports", "/reports/", PART_1_READERS, url_name="reports:index"),
