@@ -13,6 +13,7 @@ urlpatterns = [
     path("strategy/", include("ambitions.urls")),
     path("plans/", include("plans.urls")),
     path("contracts/", include("contracts.urls")),
+    path("complaints/", include("complaints.urls")),
     path("reports/", include("bromley_portal.reports.urls")),
     path("admin/", admin.site.urls),
 ]

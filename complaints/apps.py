@@ -1,5 +1,17 @@
 from django.apps import AppConfig
 
+from bromley_portal.core.navigation import Section
+
+SECTIONS = [
+    Section(
+        "Complaints",
+        "complaints:caseload",
+        "complaints.view_complaint",
+        order=40,
+        description="The complaints caseload: what is due and overdue in working days; log and work cases.",
+    ),
+]
+
 
 def load_demo_data(stdout):
     """The report's divisions and services (complaints.services.DIVISIONS); safe to run again."""
@@ -18,6 +30,10 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self):
         from bromley_portal.core.demo import register_demo_data
+        from bromley_portal.core.navigation import register_section
+
+        for section in SECTIONS:
+            register_section(section)
 
         # Navigation (the caseload, dashboards) is registered with the pages that it opens.
         register_demo_data("Complaints divisions and services", load_demo_data, order=40)

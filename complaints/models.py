@@ -19,6 +19,7 @@ complaints.timescales (working days: bromley_portal.core.working_days).
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from complaints.choices import (
@@ -217,6 +218,9 @@ class Complaint(models.Model):
 
     def __str__(self):
         return f"{self.reference} ({self.get_stage_display()})"
+
+    def get_absolute_url(self):
+        return reverse("complaints:complaint", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

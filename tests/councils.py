@@ -264,3 +264,45 @@ def complaints_part(council, people):
         received=date(2026, 10, 5), division=housing, channel="email", quote="N was a great help."
     )
     council.update(complaint=complaint, closed_complaint=closed, ombudsman_case=case)
+
+
+# The complaints officers' pages ---------------------------------------------------------------
+
+
+@council_part("complaint pages")
+def complaint_pages_part(council, people):
+    """For the case work actions: a complaint just received and not assigned (to acknowledge and
+    assign), and an answered one under the children's statutory procedure (to close, or escalate to its
+    stage 2)."""
+    from datetime import date
+
+    from complaints import services
+    from complaints.models import Division, Service
+    from complaints.services import MentionInput
+
+    officer = people[Role.COMPLAINTS_OFFICER]
+    today = date(2026, 11, 30)
+    housing = Division.objects.get(name="Housing")
+    children = Division.objects.get(name="Children's Social Care")
+    in_care = Service.objects.create(division=children, name="Matrix child in care", procedure="children")
+    received = services.log_complaint(
+        officer,
+        received=date(2026, 11, 25),
+        channel="letter",
+        mentions=[MentionInput(housing, None, ["service_delay"])],
+        today=today,
+    )
+    answered = services.log_complaint(
+        officer,
+        received=date(2026, 11, 2),
+        channel="telephone",
+        mentions=[MentionInput(children, in_care, ["disputed_decision"])],
+        complainant={"name": "Matrix Parent"},
+        today=today,
+    )
+    services.acknowledge(officer, answered, on=date(2026, 11, 3), today=today)
+    [aspect] = answered.mentions.get().aspects.all()
+    services.record_response(
+        officer, aspect, outcome="not_upheld", responded_on=date(2026, 11, 12), today=today
+    )
+    council.update(received_complaint=received, answered_complaint=answered, case_handler=officer)

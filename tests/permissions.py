@@ -12,6 +12,7 @@ pattern it opens (checked against ``url``).
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from axes.models import AccessAttempt
 
@@ -81,6 +82,32 @@ def _commentary(council):
 def _status(council, key, model=QuarterlyUpdate) -> str:
     """The status of the council's object ``key`` as the database has it now."""
     return model.objects.get(pk=council[key].pk).status
+
+
+def _complaint(council, key):
+    from complaints.models import Complaint
+
+    return Complaint.objects.get(pk=council[key].pk)
+
+
+def _case_version(council, key) -> str:
+    """The version of the case a complaints officer would read on its page now."""
+    from complaints import caseload
+    from complaints.forms import case_version
+
+    case = caseload.case_queryset().get(pk=council[key].pk)
+    return case_version(case, caseload.aspects_of(case))
+
+
+def _date_input(name: str, day) -> dict:
+    return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
+
+
+def _first_aspect(council, key="complaint"):
+    return council[key].mentions.first().aspects.first()
+
+
+COMPLAINTS_TEAM = frozenset({Role.COMPLAINTS_OFFICER, Role.ADMIN})
 
 
 PAGES = [
@@ -307,6 +334,45 @@ PAGES = [
         frozenset({Role.ADMIN}),
         url_name="admin:contracts_riskcriterion_changelist",
     ),
+    # Complaints: the caseload and case work are the complaints team's (officers and admins).
+    Page("complaints caseload", "/complaints/", COMPLAINTS_TEAM, url_name="complaints:caseload"),
+    Page(
+        "complaints caseload export",
+        "/complaints/?_export=xlsx&overdue=true",
+        COMPLAINTS_TEAM,
+        url_name="complaints:caseload",
+    ),
+    Page("log a complaint", "/complaints/new/", COMPLAINTS_TEAM, url_name="complaints:log"),
+    Page(
+        "a complaint's page",
+        lambda council: council["complaint"].get_absolute_url(),
+        COMPLAINTS_TEAM,
+        url_name="complaints:complaint",
+    ),
+    Page(
+        "extend a complaint's response",
+        lambda council: f"/complaints/{council['complaint'].pk}/extend/",
+        COMPLAINTS_TEAM,
+        url_name="complaints:extend",
+    ),
+    Page(
+        "record an aspect's answer",
+        lambda council: f"/complaints/{council['complaint'].pk}/aspects/{_first_aspect(council).pk}/",
+        COMPLAINTS_TEAM,
+        url_name="complaints:respond",
+    ),
+    Page(
+        "close a complaint (asks first)",
+        lambda council: f"/complaints/{council['answered_complaint'].pk}/close/",
+        COMPLAINTS_TEAM,
+        url_name="complaints:close",
+    ),
+    Page(
+        "escalate a complaint (asks first)",
+        lambda council: f"/complaints/{council['answered_complaint'].pk}/escalate/",
+        COMPLAINTS_TEAM,
+        url_name="complaints:escalate",
+    ),
     # Complaints: the Django admin keeps divisions and services and corrects records (admins only);
     # complainants' details are there too, so nobody else reaches them.
     Page(
@@ -408,6 +474,87 @@ ACTIONS = [
         data={"version": "1"},
         done=lambda council: _commentary(council).vouched_version == 1,
         url_name="contracts:vouch",
+    ),
+    # Complaints case work: each form carries the version of the case read on its page.
+    Action(
+        "acknowledge a complaint",
+        lambda council: f"/complaints/{council['received_complaint'].pk}/acknowledge/",
+        COMPLAINTS_TEAM,
+        why="Records the acknowledgement, from the complaint's page, which has the form.",
+        data=lambda council: {
+            "version": _case_version(council, "received_complaint"),
+            **_date_input("acknowledged_on", date(2026, 11, 26)),
+        },
+        done=lambda council: _complaint(council, "received_complaint").acknowledged_on == date(2026, 11, 26),
+        url_name="complaints:acknowledge",
+    ),
+    Action(
+        "assign a complaint",
+        lambda council: f"/complaints/{council['received_complaint'].pk}/assign/",
+        COMPLAINTS_TEAM,
+        why="Gives the case to a complaints officer, from the complaint's page, which has the form.",
+        data=lambda council: {
+            "version": _case_version(council, "received_complaint"),
+            "handler": str(council["case_handler"].pk),
+        },
+        done=lambda council: (
+            _complaint(council, "received_complaint").handler_id == council["case_handler"].pk
+        ),
+        url_name="complaints:assign",
+    ),
+    Action(
+        "extend a complaint's response date",
+        lambda council: f"/complaints/{council['complaint'].pk}/extend/",
+        COMPLAINTS_TEAM,
+        why="The extension page's form: a reason and a new date within the procedure's limit.",
+        data=lambda council: {
+            "version": _case_version(council, "complaint"),
+            "reason": "Waiting for the contractor's report",
+            **_date_input("new_due", date(2026, 11, 24)),
+        },
+        done=lambda council: _complaint(council, "complaint").respond_by == date(2026, 11, 24),
+        url_name="complaints:extend",
+        post_only=False,
+    ),
+    Action(
+        "record an aspect's answer",
+        lambda council: f"/complaints/{council['complaint'].pk}/aspects/{_first_aspect(council).pk}/",
+        COMPLAINTS_TEAM,
+        why="The aspect's page records its outcome and the date it was answered.",
+        data=lambda council: {
+            "version": _case_version(council, "complaint"),
+            "outcome": "partially_upheld",
+            **_date_input("responded_on", date(2026, 11, 20)),
+        },
+        done=lambda council: _first_aspect(council).outcome == "partially_upheld",
+        url_name="complaints:respond",
+        post_only=False,
+    ),
+    Action(
+        "close a complaint",
+        lambda council: f"/complaints/{council['answered_complaint'].pk}/close/",
+        COMPLAINTS_TEAM,
+        why="Closes an answered complaint after its page asks first (it cannot be undone).",
+        data=lambda council: {
+            "version": _case_version(council, "answered_complaint"),
+            **_date_input("closed_on", date(2026, 11, 13)),
+        },
+        done=lambda council: _complaint(council, "answered_complaint").closed_on == date(2026, 11, 13),
+        url_name="complaints:close",
+        post_only=False,
+    ),
+    Action(
+        "escalate a complaint",
+        lambda council: f"/complaints/{council['answered_complaint'].pk}/escalate/",
+        COMPLAINTS_TEAM,
+        why="Opens the next stage after its page asks first (it cannot be undone).",
+        data=lambda council: {
+            "version": _case_version(council, "answered_complaint"),
+            **_date_input("received", date(2026, 11, 16)),
+        },
+        done=lambda council: _complaint(council, "answered_complaint").status == "escalated",
+        url_name="complaints:escalate",
+        post_only=False,
     ),
     # The core.
     Action(
