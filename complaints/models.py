@@ -452,3 +452,7 @@ class ComplaintReminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.complaint.reference} to {self.recipient}"
+
+
+# The annual report's words per year live in their own module (complaints/report_text.py).
+from complaints.report_text import CodeSelfAssessment, ReportNarrative  # noqa: E402, F401

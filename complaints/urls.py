@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints import views
+from complaints import report_views, views
 
 app_name = "complaints"
 
@@ -14,4 +14,21 @@ urlpatterns = [
     path("<int:pk>/aspects/<int:aspect_pk>/", views.RespondView.as_view(), name="respond"),
     path("<int:pk>/close/", views.CloseView.as_view(), name="close"),
     path("<int:pk>/escalate/", views.EscalateView.as_view(), name="escalate"),
+    # The Annual Complaints Report's words per year (complaints/report_views.py).
+    path("annual-report/<str:year>/", report_views.ReportTextView.as_view(), name="report_text"),
+    path(
+        "annual-report/<str:year>/text/<slug:section>/",
+        report_views.NarrativeView.as_view(),
+        name="report_narrative",
+    ),
+    path(
+        "annual-report/<str:year>/chapter/<int:division>/",
+        report_views.ChapterNarrativeView.as_view(),
+        name="report_chapter",
+    ),
+    path(
+        "annual-report/<str:year>/code/<slug:provision>/",
+        report_views.SelfAssessmentView.as_view(),
+        name="report_self_assessment",
+    ),
 ]
