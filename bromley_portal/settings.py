@@ -316,18 +316,27 @@ REPORTS_PENDING_MINUTES = env_int("REPORTS_PENDING_MINUTES", 30)
 # Ad-hoc reports are deleted after this many days; published committee papers are kept.
 REPORTS_KEEP_DAYS = env_int("REPORTS_KEEP_DAYS", 30)
 
-# Plan imports (plans.importers) --------------------------------------------------
+# Spreadsheet imports (bromley_portal.core.tabular) --------------------------------
 # The largest file taken, checked before it is read; and the most rows, columns, filled cells and
 # characters in a cell read from it (an Excel cell holds at most 32,767). Only the first
-# PLANS_IMPORT_MAX_ERRORS problems are listed, with how many more there are.
-PLANS_IMPORT_MAX_BYTES = env_int("PLANS_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
-PLANS_IMPORT_MAX_ROWS = env_int("PLANS_IMPORT_MAX_ROWS", 10_000)
-PLANS_IMPORT_MAX_COLUMNS = env_int("PLANS_IMPORT_MAX_COLUMNS", 50)
-PLANS_IMPORT_MAX_CELLS = env_int("PLANS_IMPORT_MAX_CELLS", 250_000)
-PLANS_IMPORT_MAX_CELL_CHARS = env_int("PLANS_IMPORT_MAX_CELL_CHARS", 32_767)
-PLANS_IMPORT_MAX_ERRORS = env_int("PLANS_IMPORT_MAX_ERRORS", 100)
-# An .xlsx is a zip: the most its parts may hold once unpacked.
-PLANS_IMPORT_MAX_UNZIPPED_BYTES = env_int("PLANS_IMPORT_MAX_UNZIPPED_BYTES", 50 * 1024 * 1024)
+# IMPORT_MAX_ERRORS problems are listed, with how many more there are. An .xlsx is a zip: the most its
+# parts may hold once unpacked. Every import reads these; plans has its own set, which defaults to them.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 10_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 50)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 250_000)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32_767)
+IMPORT_MAX_ERRORS = env_int("IMPORT_MAX_ERRORS", 100)
+IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 50 * 1024 * 1024)
+
+# Plan imports (plans.importers): the limits above unless set for plans.
+PLANS_IMPORT_MAX_BYTES = env_int("PLANS_IMPORT_MAX_BYTES", IMPORT_MAX_BYTES)
+PLANS_IMPORT_MAX_ROWS = env_int("PLANS_IMPORT_MAX_ROWS", IMPORT_MAX_ROWS)
+PLANS_IMPORT_MAX_COLUMNS = env_int("PLANS_IMPORT_MAX_COLUMNS", IMPORT_MAX_COLUMNS)
+PLANS_IMPORT_MAX_CELLS = env_int("PLANS_IMPORT_MAX_CELLS", IMPORT_MAX_CELLS)
+PLANS_IMPORT_MAX_CELL_CHARS = env_int("PLANS_IMPORT_MAX_CELL_CHARS", IMPORT_MAX_CELL_CHARS)
+PLANS_IMPORT_MAX_ERRORS = env_int("PLANS_IMPORT_MAX_ERRORS", IMPORT_MAX_ERRORS)
+PLANS_IMPORT_MAX_UNZIPPED_BYTES = env_int("PLANS_IMPORT_MAX_UNZIPPED_BYTES", IMPORT_MAX_UNZIPPED_BYTES)
 # A file larger than this is imported by a worker, with a page that follows its progress.
 PLANS_IMPORT_BACKGROUND_BYTES = env_int("PLANS_IMPORT_BACKGROUND_BYTES", 200 * 1024)
 

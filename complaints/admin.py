@@ -175,3 +175,6 @@ class ComplaintReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+from complaints import published_admin  # noqa: E402, F401  (the published figures' admin)

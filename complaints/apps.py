@@ -24,6 +24,12 @@ def load_demo_data(stdout):
         stdout.write("  complaints divisions and services: already there")
 
 
+def load_complaints_demo(stdout):
+    from complaints.demo import load_demo_data as load
+
+    load(stdout)
+
+
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = "Complaints"
@@ -37,3 +43,5 @@ class ComplaintsConfig(AppConfig):
 
         # Navigation (the caseload, dashboards) is registered with the pages that it opens.
         register_demo_data("Complaints divisions and services", load_demo_data, order=40)
+        # The published figures, the 2021/22 case list and open cases (complaints/demo.py), after the divisions.
+        register_demo_data("Complaints figures and cases", load_complaints_demo, order=41)

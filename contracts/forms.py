@@ -1,7 +1,10 @@
 """The register's forms. They check the input; contracts.services decides what may be saved."""
 
 from django import forms
+from django.conf import settings
+from django.core.validators import FileExtensionValidator
 
+from bromley_portal.core.tabular import size_text
 from contracts.choices import ProcurementStatus
 from contracts.services import COMMENTARY_MAX_LENGTH
 
@@ -89,3 +92,36 @@ class ProcurementForm(VersionedForm):
 
 class VouchForm(VersionedForm):
     """An approver vouches for the owner's part as they read it."""
+
+
+class ContractImportForm(forms.Form):
+    """A spreadsheet of contracts. The rows are checked by contracts.importers."""
+
+    file = forms.FileField(
+        label="Contracts file",
+        validators=[
+            FileExtensionValidator(
+                ["csv", "xlsx"], message="The selected file must be a CSV or an Excel (.xlsx) file"
+            )
+        ],
+        error_messages={
+            "required": "Select a CSV or Excel file of contracts",
+            "empty": "The selected file is empty",
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            f"A CSV or Excel (.xlsx) file of up to {size_text(settings.IMPORT_MAX_BYTES)} with a header row and "
+            "a row for each contract, as the register's CSV and Excel downloads have them."
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The selected file must be smaller than {size_text(settings.IMPORT_MAX_BYTES)}"
+            )
+        return upload

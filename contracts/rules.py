@@ -52,6 +52,7 @@ rules.add_perm("contracts.view_approver_queue", is_approver)
 rules.add_perm("contracts.vouch_contract", is_approver & approves_contract & ~owns_contract)
 rules.add_perm("contracts.view_procurement_screen", is_contracts_officer)
 rules.add_perm("contracts.freeze_cycle", is_contracts_officer | is_admin)
+rules.add_perm("contracts.import_contracts", is_contracts_officer | is_admin)
 
 # The Django admin: admins keep the register's reference data and may correct contracts.
 rules.add_perm("contracts", is_admin)

@@ -15,5 +15,7 @@ urlpatterns = [
     path("<int:pk>/procurement/", views.ProcurementView.as_view(), name="procurement_status"),
     path("<int:pk>/vouch/", views.VouchView.as_view(), name="vouch"),
     path("kpi-duty/", views.KPIDutyView.as_view(), name="kpi_duty"),
+    path("import/", views.ContractImportView.as_view(), name="import"),
+    path("import/confirm/", views.ContractImportConfirmView.as_view(), name="import_confirm"),
     path("portfolios/<str:code>/", views.PortfolioRegisterView.as_view(), name="portfolio_register"),
 ]

@@ -7,15 +7,16 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views import View
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView, FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from ambitions.models import Portfolio
 from bromley_portal.core.views import PortalListView
-from contracts import kpis, procurement_act, selectors, services
+from contracts import import_previews, kpis, procurement_act, selectors, services
 from contracts.choices import ProcurementStatus
 from contracts.filters import ContractFilterSet, RegisterEntryFilterSet
-from contracts.forms import OwnerCommentForm, ProcurementForm, VouchForm
+from contracts.forms import ContractImportForm, OwnerCommentForm, ProcurementForm, VouchForm
+from contracts.importers import COLUMNS, OPTIONAL_COLUMNS, SHOWN_ON_PREVIEW, import_contracts
 from contracts.models import Contract, ContractCommentary, RegisterEntry
 from contracts.tables import ContractTable, RegisterEntryTable
 
@@ -272,3 +273,73 @@ class KPIDutyView(PermissionRequiredMixin, TemplateView):
             act=procurement_act,
             cutoff=procurement_act.assessment_cutoff(today),
         )
+
+
+# Importing contracts -----------------------------------------------------------------------------
+
+
+class ContractImportView(PermissionRequiredMixin, FormView):
+    """Upload contracts as a spreadsheet: contracts.importers checks every row and works out the changes
+    (a dry run); the person sees them and confirms (ContractImportConfirmView)."""
+
+    permission_required = "contracts.import_contracts"
+    form_class = ContractImportForm
+    template_name = "contracts/import.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(columns=COLUMNS, optional_columns=OPTIONAL_COLUMNS, **kwargs)
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        result = import_contracts(upload, upload.name, user=self.request.user, dry_run=True)
+        if result.errors:
+            form.add_error(
+                "file",
+                f"{result.summary()[0]} Correct the file and upload it again: the problems are listed below.",
+            )
+            return self.render_to_response(self.get_context_data(form=form, result=result))
+        pending = import_previews.keep(self.request, upload, result.signature())
+        return _preview(self.request, result, pending)
+
+
+def _preview(request, result, pending, status=200):
+    return TemplateResponse(
+        request,
+        "contracts/import_preview.html",
+        {
+            "result": result,
+            "pending": pending,
+            "shown": SHOWN_ON_PREVIEW,
+            "more_created": max(0, len(result.created) - SHOWN_ON_PREVIEW),
+            "more_changed": max(0, len(result.changed) - SHOWN_ON_PREVIEW),
+            "to_import": len(result.created) + len(result.changed),
+        },
+        status=status,
+    )
+
+
+class ContractImportConfirmView(PermissionRequiredMixin, View):
+    """Import the previewed file for real, if the import still does what the preview showed."""
+
+    permission_required = "contracts.import_contracts"
+
+    def post(self, request):
+        pending = import_previews.pending_for(request, request.POST.get("token", ""))
+        handle = pending.read() if pending else None
+        if handle is None:
+            import_previews.discard(request)
+            messages.error(
+                request, "That preview has expired or was imported already: upload the file again."
+            )
+            return redirect("contracts:import")
+        result = import_contracts(handle, pending.filename, user=request.user, expected=pending.signature)
+        if result.errors or result.stale:
+            if result.errors:
+                import_previews.discard(request)
+                messages.error(request, "The file can no longer be imported: upload it again to see why.")
+                return redirect("contracts:import")
+            pending = import_previews.replace_signature(request, pending, result.signature())
+            return _preview(request, result, pending, status=409)
+        import_previews.discard(request)
+        messages.success(request, f"Imported {pending.filename}: " + " ".join(result.summary()))
+        return redirect("contracts:contract_list")

@@ -7,8 +7,8 @@ from django.utils.html import escape, format_html
 
 from ambitions.models import Ambition, Portfolio, Strategy
 from bromley_portal.core.financial_year import FinancialYear
+from bromley_portal.core.tabular import size_text
 from plans.choices import COMMENT_MAX_LENGTH, NARRATIVE_MAX_LENGTH, REASON_MAX_LENGTH, PeriodStatus, Rag
-from plans.importers import size_text
 from plans.models import ReportingPeriod
 from plans.spreadsheet import COLUMNS
 

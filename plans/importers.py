@@ -12,24 +12,29 @@ the one way plans are written. The web page and the ``import_plan`` command both
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.text import Truncator
 
 from ambitions.models import Ambition, Portfolio, Post
 from ambitions.services import current_strategy
-from bromley_portal.core.exports import FORMULA_STARTS
+from bromley_portal.core import tabular
 from bromley_portal.core.financial_year import FinancialYear
+from bromley_portal.core.tabular import (
+    CellError,
+    ImportErrors,
+    Layout,
+    RowError,
+    TableFileError,
+    in_file_order,
+    month_year,
+    read_table,
+)
 from plans.builders import (
     ActionSpec,
     DetailSpec,
@@ -67,36 +72,13 @@ from plans.spreadsheet import (
     UPDATE,
 )
 
-FILE_TYPES = (".csv", ".xlsx")
 LONGEST = {"post": 200, "priority title": 300}
 MAX_NUMBER = 2_000_000_000
 
 
-@dataclass(frozen=True)
-class RowError:
-    """A problem with the file: ``line`` is the spreadsheet's row (header = 1), or None for the whole file."""
-
-    line: int | None
-    column: str
-    message: str
-
-    def __str__(self):
-        return f"Line {self.line}: {self.message}" if self.line else self.message
-
-
-class PlanFileError(Exception):
-    """The file as a whole cannot be read (wrong type, broken, or a missing column)."""
-
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__("; ".join(str(error) for error in errors))
-
-
 @dataclass
-class ImportResult:
+class ImportResult(ImportErrors):
     plan: PortfolioPlan | None = None
-    errors: list[RowError] = field(default_factory=list)  # the first Limits.max_errors
-    errors_not_listed: int = 0  # and how many more there are
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -109,18 +91,6 @@ class ImportResult:
     updates_skipped: int = 0
     dry_run: bool = False
     plan_label: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def error_count(self) -> int:
-        return len(self.errors) + self.errors_not_listed
-
-    def set_errors(self, errors: list[RowError], limit: int) -> None:
-        """Keep the first ``limit`` problems to list and count the rest."""
-        self.errors, self.errors_not_listed = errors[:limit], max(0, len(errors) - limit)
 
     def summary(self) -> list[str]:
         """What happened, in sentences, for a message or the command's output."""
@@ -161,33 +131,27 @@ def _count(number: int, noun: str) -> str:
 
 # Reading the file ----------------------------------------------------------------------------
 #
-# A file is read a row at a time and refused as soon as it passes a limit (settings.PLANS_IMPORT_*),
-# so a hostile file costs little: the size is checked before anything is read; an .xlsx's zip is
-# checked (its parts, their unpacked sizes, no DTD, so no entities to expand or fetch) before
-# openpyxl opens it, in read-only mode, without trusting the sheet's declared dimension.
+# bromley_portal.core.tabular reads the file, refusing it as soon as it passes a limit
+# (settings.PLANS_IMPORT_*, which default to the portal's IMPORT_* limits).
+
+LAYOUT = Layout(
+    columns=COLUMNS,
+    required=REQUIRED_COLUMNS,
+    aliases=COLUMN_ALIASES,
+    noun="plan",
+    rows_noun="actions",
+    optional_note=" (Plan and Update may be left out)",
+    # Excel turns "Apr 2024" typed in a cell into a date: the plan's dates are months.
+    date_text=month_year,
+)
 
 
-@dataclass(frozen=True)
-class Limits:
-    max_bytes: int
-    max_rows: int  # below the header
-    max_columns: int
-    max_cells: int  # filled cells
-    max_cell_chars: int
-    max_errors: int  # listed; the rest are counted
-    max_unzipped_bytes: int
+class Limits(tabular.Limits):
+    """A plan import's limits: settings.PLANS_IMPORT_*."""
 
     @classmethod
-    def from_settings(cls) -> Limits:
-        return cls(
-            max_bytes=settings.PLANS_IMPORT_MAX_BYTES,
-            max_rows=settings.PLANS_IMPORT_MAX_ROWS,
-            max_columns=settings.PLANS_IMPORT_MAX_COLUMNS,
-            max_cells=settings.PLANS_IMPORT_MAX_CELLS,
-            max_cell_chars=settings.PLANS_IMPORT_MAX_CELL_CHARS,
-            max_errors=settings.PLANS_IMPORT_MAX_ERRORS,
-            max_unzipped_bytes=settings.PLANS_IMPORT_MAX_UNZIPPED_BYTES,
-        )
+    def from_settings(cls, prefix: str = "PLANS_IMPORT_") -> Limits:
+        return super().from_settings(prefix)
 
 
 def _no_progress(stage: str, percent: int) -> None:
@@ -195,350 +159,13 @@ def _no_progress(stage: str, percent: int) -> None:
 
 
 def read_plan_file(file, filename: str, limits: Limits | None = None, progress=_no_progress) -> list[dict]:
-    """Read a CSV or Excel (.xlsx) file into one dict per non-empty row.
-
-    Each dict has the plan columns found (plans.spreadsheet names) as stripped text, and
-    ``"line"``: the spreadsheet's row number. Raises :class:`PlanFileError` for a file that
-    cannot be read, passes a limit, or lacks a required column. ``progress(stage, percent)``
-    hears how far reading has gone (0 to 50).
-    """
-    limits = limits or Limits.from_settings()
-    suffix = Path(filename or "").suffix.lower()
-    if suffix == ".xls":
-        raise _file_error(
-            f"“{filename}” is an old Excel 97-2003 file: save it as an Excel Workbook (.xlsx) or as CSV"
-        )
-    if suffix not in FILE_TYPES:
-        raise _file_error(
-            f"“{filename}” is not a CSV or Excel (.xlsx) file: save the plan as one of those and upload it again"
-        )
-    size = file_size(file)
-    if size > limits.max_bytes:
-        raise _file_error(
-            f"“{filename}” is {size_text(size)}: the largest file the portal imports is "
-            f"{size_text(limits.max_bytes)}. Split the plan into smaller files, or remove what it does not need"
-        )
-    if hasattr(file, "seek"):
-        file.seek(0)
-    data = file.read(limits.max_bytes + 1)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    if not data:
-        raise _file_error(f"“{filename}” is empty")
-    if len(data) > limits.max_bytes:  # a stream that did not say its size
-        raise _file_error(
-            f"“{filename}” is larger than {size_text(limits.max_bytes)}, the largest file the portal imports"
-        )
-    reader = _TableReader(filename, limits, progress)
-    table = _csv_rows(data, filename, limits) if suffix == ".csv" else _xlsx_rows(data, filename, limits)
-    return reader.rows(table, len(data) if suffix == ".csv" else None)
-
-
-def size_text(size: int) -> str:
-    """ "5 MB", "200 KB", "1.5 MB": a size as people read it."""
-    for unit, name in ((1024 * 1024, "MB"), (1024, "KB")):
-        if size >= unit:
-            number = size / unit
-            return f"{number:.0f} {name}" if number.is_integer() else f"{number:.1f} {name}"
-    return f"{size} bytes"
-
-
-def file_size(file) -> int:
-    """The size of an upload or an open file, without reading it."""
-    size = getattr(file, "size", None)
-    if isinstance(size, int):
-        return size
-    try:
-        here = file.tell()
-        file.seek(0, io.SEEK_END)
-        size = file.tell()
-        file.seek(here)
-        return size
-    except (AttributeError, OSError, ValueError):
-        return 0  # read() is bounded all the same
-
-
-def _file_error(message: str, line: int | None = None) -> PlanFileError:
-    return PlanFileError([RowError(line, "", message)])
-
-
-SAVE_AS = "Save it as “CSV UTF-8” or as an Excel workbook (.xlsx) and upload it again"
-
-
-def _csv_rows(data: bytes, filename: str, limits: Limits):
-    """(line, cells, characters read so far) for each row of a CSV file: UTF-8, with or without a BOM."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4]:
-        raise _file_error(
-            f"“{filename}” is saved as Unicode (UTF-16) text, which the portal cannot read. {SAVE_AS}"
-        )
-    if b"\x00" in data:
-        line = _csv_line_at(data, data.index(b"\x00"))
-        raise _file_error(
-            f"“{filename}” has a NUL character on line {line}, so it is not a text file. {SAVE_AS}"
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = _csv_line_at(data, error.start)
-        raise _file_error(
-            f"“{filename}” is not UTF-8 text (the first character the portal cannot read is on line {line}: "
-            f"Excel’s plain “CSV” uses another encoding). {SAVE_AS}"
-        ) from None
-    stream = io.StringIO(text, newline="")
-    reader = csv.reader(stream, strict=True)
-    line = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise _csv_error(filename, line + 1, str(error), limits) from None
-        line += 1
-        yield line, cells, stream.tell()
-
-
-def _csv_line_at(data: bytes, offset: int) -> int:
-    """The spreadsheet row (a quoted cell may hold several lines) that the byte at ``offset`` is in."""
-    text = data[:offset].decode("utf-8-sig", errors="replace") + "x"
-    try:
-        return sum(1 for _ in csv.reader(io.StringIO(text, newline="")))
-    except csv.Error:
-        return text.count("\n") + 1
-
-
-def _csv_error(filename: str, line: int, error: str, limits: Limits) -> PlanFileError:
-    if "unexpected end of data" in error or "field larger than field limit" in error:
-        return _file_error(
-            f'Line {line} of “{filename}” opens a quotation mark (") that is never closed, so the rest of the '
-            "file would be one cell. Close the quotation, or save the file from Excel again",
-            line,
-        )
-    return _file_error(
-        f'Line {line} of “{filename}” is not valid CSV: a quoted cell must end with a quotation mark (") '
-        "followed by a comma or the end of the line. Save the file from Excel again",
-        line,
-    )
-
-
-def _xlsx_rows(data: bytes, filename: str, limits: Limits):
-    """(line, cells, None) for each row of the workbook's first sheet, as the sheet's XML has them."""
-    from openpyxl import load_workbook
-
-    unreadable = f"Cannot read “{filename}” as an Excel workbook: save it again as .xlsx or as CSV"
-    _check_zip(data, filename, limits, unreadable)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken file; all mean the same to the person
-        raise _file_error(unreadable) from None
-    try:
-        yield from _sheet_rows(workbook, workbook.worksheets[0], limits)
-    except PlanFileError:
-        raise
-    except Exception:
-        raise _file_error(unreadable) from None
-    finally:
-        workbook.close()
-
-
-def _sheet_rows(workbook, sheet, limits: Limits):
-    """The rows a read-only sheet's XML has, each as wide as its last cell, with its row number.
-
-    openpyxl's own read-only row parser, without the worksheet's filling in: ``iter_rows`` trusts the
-    declared dimension (a row of 16,384 cells for each of a million rows) or, without one, yields an
-    empty row for every row number skipped. A cell beyond the columns allowed stops the file here,
-    before a row that wide is made.
-    """
-    from openpyxl.worksheet._reader import WorkSheetParser
-
-    with sheet._get_source() as source:
-        parser = WorkSheetParser(
-            source,
-            workbook.shared_strings,
-            data_only=True,
-            epoch=workbook.epoch,
-            date_formats=workbook._date_formats,
-            timedelta_formats=workbook._timedelta_formats,
-        )
-        for line, cells in parser.parse():
-            values = {cell["column"]: cell["value"] for cell in cells if cell["value"] not in (None, "")}
-            width = max(values, default=0)
-            if width > limits.max_columns:
-                width = limits.max_columns + 1  # enough for _TableReader.check to name the problem
-                values = {column: value for column, value in values.items() if column <= width} | {width: "…"}
-            yield line, [values.get(column) for column in range(1, width + 1)], None
-
-
-def _check_zip(data: bytes, filename: str, limits: Limits, unreadable: str) -> None:
-    """Refuse a zip bomb, an entity bomb or an external entity before openpyxl parses anything: an
-    Excel workbook's parts unpack to a bounded size and none has a DTD (Excel never writes one)."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-        if len(members) > 1000:
-            raise _file_error(unreadable)
-        if sum(member.file_size for member in members) > limits.max_unzipped_bytes:
-            raise _file_error(
-                f"“{filename}” unpacks to more than {size_text(limits.max_unzipped_bytes)}, more than a plan "
-                "needs. Copy the plan into a new workbook, or save it as CSV UTF-8"
-            )
-        for member in members:
-            if member.filename.endswith((".xml", ".rels")) and _has_dtd(archive, member):
-                raise _file_error(
-                    f"“{filename}” has XML declarations (a DTD) that Excel never writes, so the portal will not "
-                    "open it. Save the plan from Excel as a new workbook, or as CSV UTF-8"
-                )
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError):
-        raise _file_error(unreadable) from None
-
-
-def _has_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
-    """Whether the part declares a DTD or an entity (or is in an encoding that could hide one).
-    zipfile stops at the size the zip declares, which the caller has bounded."""
-    tail = b""
-    with archive.open(member) as part:
-        first = True
-        while chunk := part.read(64 * 1024):
-            if first and (
-                chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in chunk[:4]
-            ):
-                return True
-            first = False
-            window = tail + chunk
-            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
-                return True
-            tail = chunk[-16:]
-    return False
-
-
-class _TableReader:
-    """Rows of cells into row dicts, refusing the file as soon as it passes a limit."""
-
-    def __init__(self, filename: str, limits: Limits, progress):
-        self.filename, self.limits, self.progress = filename, limits, progress
-        self.cells = 0
-
-    def rows(self, table, total_chars: int | None) -> list[dict]:
-        positions = None
-        rows = []
-        for line, raw, read in table:
-            cells = self.check(line, raw)
-            if positions is None:
-                if line > 1 and cells:
-                    raise _file_error(
-                        f"“{self.filename}” has no header row on line 1: the column names go there"
-                    )
-                if cells:
-                    positions = _header_positions(cells)
-                continue
-            if not cells:
-                continue
-            if line > self.limits.max_rows + 1:
-                raise _file_error(
-                    f"“{self.filename}” has more than {self.limits.max_rows:,} rows below its header (line {line} "
-                    "has text). Split the plan into smaller files",
-                    line,
-                )
-            row = {"line": line}
-            for column, index in positions.items():
-                value = cells[index] if index < len(cells) else ""
-                row[column] = unneutralise(value.replace("\r\n", "\n").replace("\r", "\n").strip())
-            if any(row[column] for column in positions):
-                rows.append(row)
-            if line % 500 == 0:
-                fraction = read / total_chars if total_chars and read else line / (self.limits.max_rows + 1)
-                self.progress(f"Reading the file: {line:,} rows read", int(50 * min(fraction, 1)))
-        if positions is None:
-            raise _file_error(f"“{self.filename}” is empty")
-        if not rows:
-            raise _file_error(f"“{self.filename}” has a header row but no actions below it")
-        return rows
-
-    def check(self, line: int, raw) -> list[str]:
-        """The row's cells as text, with trailing empty ones dropped ([] for an empty row)."""
-        cells = [_cell_text(value) for value in raw[: self.limits.max_columns + 1]]
-        if len(raw) > self.limits.max_columns and any(
-            value not in (None, "") for value in raw[self.limits.max_columns :]
-        ):
-            raise _file_error(
-                f"Line {line} of “{self.filename}” has text beyond column {self.limits.max_columns}: a plan has "
-                f"{len(COLUMNS)} columns. Delete the columns it does not need",
-                line,
-            )
-        while cells and not cells[-1].strip():
-            cells.pop()
-        for index, cell in enumerate(cells, start=1):
-            if len(cell) > self.limits.max_cell_chars:
-                raise _file_error(
-                    f"Line {line} of “{self.filename}” has a cell (column {index}) of {len(cell):,} characters: a cell "
-                    f"may hold {self.limits.max_cell_chars:,} at most",
-                    line,
-                )
-        self.cells += sum(1 for cell in cells if cell)
-        if self.cells > self.limits.max_cells:
-            raise _file_error(
-                f"“{self.filename}” has more than {self.limits.max_cells:,} filled cells (line {line} passes it). "
-                "Split the plan into smaller files",
-                line,
-            )
-        return cells
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        # Excel turns "Apr 2024" typed in a cell into a date: the plan's dates are months.
-        return value.strftime("%B %Y")
-    return str(value)
-
-
-def _heading_key(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-_COLUMN_KEYS = {_heading_key(column): column for column in COLUMNS} | COLUMN_ALIASES
-
-
-def _header_positions(header: list[str]) -> dict[str, int]:
-    """Where each plan column is in the header row; refuses a header without the required columns."""
-    positions: dict[str, int] = {}
-    errors = []
-    for index, heading in enumerate(header):
-        column = _COLUMN_KEYS.get(_heading_key(heading))
-        if column is None:
-            continue  # columns the plan table does not have are ignored
-        if column in positions:
-            errors.append(RowError(1, column, f"The header row has the “{column}” column twice"))
-        positions[column] = index
-    found = (
-        ", ".join(f"“{Truncator(heading.strip()).chars(60)}”" for heading in header if heading.strip())
-        or "none"
-    )
-    errors += [
-        RowError(
-            1,
-            column,
-            f"The header row has no “{column}” column. The columns are {', '.join(COLUMNS)} "
-            f"(Plan and Update may be left out); this file has {Truncator(found).chars(600)}",
-        )
-        for column in REQUIRED_COLUMNS
-        if column not in positions
-    ]
-    if errors:
-        raise PlanFileError(errors)
-    return positions
+    """Read a CSV or Excel (.xlsx) plan file into one dict per non-empty row (see
+    bromley_portal.core.tabular.read_table): the plan columns found, as stripped text, and ``"line"``.
+    Raises TableFileError for a file that cannot be read, passes a limit, or lacks a required column."""
+    return read_table(file, filename, LAYOUT, limits or Limits.from_settings(), progress)
 
 
 # Reading each cell ---------------------------------------------------------------------------
-
-
-class CellError(ValueError):
-    pass
 
 
 _SECTION = re.compile(r"^(ambition|priority)\s*(\d+)\s*(?:[:.\-–—]\s*(.*))?$", re.IGNORECASE | re.DOTALL)
@@ -567,13 +194,6 @@ _MONTHS = {
     )
     for name in names
 }
-
-
-def unneutralise(value: str) -> str:
-    """Undo the export's guard against spreadsheet formulas ("'=..." back to "=...")."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
 
 
 def normalise_text(text: str) -> str:
@@ -957,8 +577,7 @@ def validate(
             )
         )
     pairs = [pair for actions in by_section.values() for pair in actions]
-    order = {column: index for index, column in enumerate(COLUMNS)}
-    errors = sorted(checker.errors, key=lambda error: (error.line or 0, order.get(error.column, 0)))
+    errors = in_file_order(checker.errors, LAYOUT)
     return sections, pairs, errors
 
 
@@ -1069,7 +688,7 @@ def import_plan(
     progress("Reading the file", 0)
     try:
         rows = read_plan_file(file, filename, limits, progress)
-    except PlanFileError as error:
+    except TableFileError as error:
         result.set_errors(error.errors, limits.max_errors)
         return result
     progress(f"Checking {len(rows):,} row{'s' * (len(rows) != 1)} and writing the plan", 50)

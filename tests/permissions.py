@@ -319,6 +319,13 @@ PAGES = [
         frozenset({Role.CONTRACTS_OFFICER}),
         url_name="contracts:procurement_status",
     ),
+    # Importing contracts from a spreadsheet: the contracts officers and admins who keep the register.
+    Page(
+        "contract import",
+        "/contracts/import/",
+        frozenset({Role.CONTRACTS_OFFICER, Role.ADMIN}),
+        url_name="contracts:import",
+    ),
     Page(
         "contracts short of the KPI duty", "/contracts/kpi-duty/", EVERY_ROLE, url_name="contracts:kpi_duty"
     ),
@@ -555,6 +562,13 @@ ACTIONS = [
         done=lambda council: _complaint(council, "answered_complaint").status == "escalated",
         url_name="complaints:escalate",
         post_only=False,
+    Action(
+        "confirm a contract import",
+        "/contracts/import/confirm/",
+        frozenset({Role.CONTRACTS_OFFICER, Role.ADMIN}),
+        why="Imports the file the person previewed, kept for their session; with none kept it sends them back "
+        "to upload one (tests/test_contract_import.py imports through it).",
+        url_name="contracts:import_confirm",
     ),
     # The core.
     Action(

@@ -10,7 +10,7 @@ def neutralise_formula(value):
     """Text that a spreadsheet would run as a formula is written with a leading apostrophe.
 
     Excel and LibreOffice treat a cell beginning = + - @ as a formula (CSV injection); the
-    apostrophe makes it text. Importers strip it again (plans.importers).
+    apostrophe makes it text. Imports strip it again (bromley_portal.core.tabular.unneutralise).
     """
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value

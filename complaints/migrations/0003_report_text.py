@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("complaints", "0001_initial"),
+        ("complaints", "0002_published_figures"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,520 @@
+"""Reading an uploaded spreadsheet (CSV or Excel .xlsx) as hostile input, for every import.
+
+An import describes its table (:class:`Layout`: the columns, which are required, other headings
+people give them, and the words its messages use) and calls :func:`read_table`, which gives one dict
+per non-empty row, keyed by the layout's column names, with ``"line"``: the spreadsheet's row number
+(the header is line 1). Any problem with the file as a whole raises :class:`TableFileError`, whose
+errors are :class:`RowError` (line, column, message); an import checks the cells itself and reports
+its own RowErrors the same way, the first ``Limits.max_errors`` of them (:class:`ImportErrors`).
+
+A file is read a row at a time and refused as soon as it passes a limit (:class:`Limits`, from the
+``IMPORT_MAX_*`` settings or an app's own prefix), so a hostile file costs little: the size is checked
+before anything is read; a CSV must be UTF-8 (with or without a BOM), and an unclosed quotation or a NUL
+byte is named by its line; an .xlsx's zip is checked (its parts, their unpacked sizes, no DTD, so no
+entities to expand or fetch) before openpyxl opens it (with defusedxml installed, which openpyxl uses),
+in read-only mode, without trusting the sheet's declared dimension.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.text import Truncator
+
+from bromley_portal.core.exports import FORMULA_STARTS
+
+FILE_TYPES = (".csv", ".xlsx")
+SAVE_AS = "Save it as “CSV UTF-8” or as an Excel workbook (.xlsx) and upload it again"
+
+
+# Problems ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem with the file: ``line`` is the spreadsheet's row (header = 1), or None for the whole file."""
+
+    line: int | None
+    column: str
+    message: str
+
+    def __str__(self):
+        return f"Line {self.line}: {self.message}" if self.line else self.message
+
+
+class TableFileError(Exception):
+    """The file as a whole cannot be read (wrong type, broken, past a limit, or a missing column)."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__("; ".join(str(error) for error in errors))
+
+
+class CellError(ValueError):
+    """A cell an import cannot take; its message says why and what to write instead."""
+
+
+def in_file_order(errors: list[RowError], layout: Layout) -> list[RowError]:
+    """Problems as a person reads the file: by line, then by the layout's column order."""
+    order = {column: index for index, column in enumerate(layout.columns)}
+    return sorted(errors, key=lambda error: (error.line or 0, order.get(error.column, 0)))
+
+
+def file_error(message: str, line: int | None = None) -> TableFileError:
+    return TableFileError([RowError(line, "", message)])
+
+
+@dataclass
+class ImportErrors:
+    """The problems an import found: the first ``limit`` listed, and how many more there are. An import's
+    result class inherits it."""
+
+    errors: list[RowError] = field(default_factory=list)  # the first Limits.max_errors
+    errors_not_listed: int = 0  # and how many more there are
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.errors_not_listed
+
+    def set_errors(self, errors: list[RowError], limit: int) -> None:
+        """Keep the first ``limit`` problems to list and count the rest."""
+        self.errors, self.errors_not_listed = errors[:limit], max(0, len(errors) - limit)
+
+
+# Limits --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int
+    max_rows: int  # below the header
+    max_columns: int
+    max_cells: int  # filled cells
+    max_cell_chars: int
+    max_errors: int  # listed; the rest are counted
+    max_unzipped_bytes: int
+
+    @classmethod
+    def from_settings(cls, prefix: str = "IMPORT_") -> Limits:
+        """The limits from ``<prefix>MAX_BYTES`` and so on; a setting an app does not have falls back to
+        the generic ``IMPORT_MAX_...`` one."""
+
+        def setting(name: str) -> int:
+            return getattr(settings, f"{prefix}{name}", getattr(settings, f"IMPORT_{name}"))
+
+        return cls(
+            max_bytes=setting("MAX_BYTES"),
+            max_rows=setting("MAX_ROWS"),
+            max_columns=setting("MAX_COLUMNS"),
+            max_cells=setting("MAX_CELLS"),
+            max_cell_chars=setting("MAX_CELL_CHARS"),
+            max_errors=setting("MAX_ERRORS"),
+            max_unzipped_bytes=setting("MAX_UNZIPPED_BYTES"),
+        )
+
+
+# The table an import expects -----------------------------------------------------------------
+
+
+def month_year(value: date) -> str:
+    return value.strftime("%B %Y")
+
+
+def day_month_year(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def heading_key(text: str) -> str:
+    """A heading as headings are compared: without regard to case or spacing."""
+    return " ".join(text.split()).casefold()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The columns an import reads, and the words its messages use for what the file holds."""
+
+    columns: Sequence[str]
+    required: Sequence[str]
+    aliases: Mapping[str, str] = field(default_factory=dict)  # heading_key(other heading) -> column
+    noun: str = "table"  # "the plan", "a plan has 9 columns"
+    rows_noun: str = "rows"  # "a header row but no actions below it"
+    optional_note: str = ""  # after the list of columns, e.g. " (Plan and Update may be left out)"
+    # How a date (or date and time) cell of an .xlsx reads as text: Excel turns what looks like a date
+    # into one.
+    date_text: Callable[[date], str] = day_month_year
+
+    @property
+    def a_noun(self) -> str:
+        return f"{'an' if self.noun[:1].lower() in 'aeiou' else 'a'} {self.noun}"
+
+    def column_keys(self) -> dict[str, str]:
+        return {heading_key(column): column for column in self.columns} | dict(self.aliases)
+
+
+def _no_progress(stage: str, percent: int) -> None:
+    pass
+
+
+# Reading -------------------------------------------------------------------------------------
+
+
+def read_table(
+    file, filename: str, layout: Layout, limits: Limits | None = None, progress=_no_progress
+) -> list[dict]:
+    """Read a CSV or Excel (.xlsx) file into one dict per non-empty row.
+
+    Each dict has the layout's columns found in the header as stripped text (a value the exports
+    guarded against formulas with a leading apostrophe comes back without it), and ``"line"``: the
+    spreadsheet's row number. Headings the layout does not know are ignored. Raises
+    :class:`TableFileError` for a file that cannot be read, passes a limit, or lacks a required column.
+    ``progress(stage, percent)`` hears how far reading has gone (0 to 50).
+    """
+    limits = limits or Limits.from_settings()
+    suffix = Path(filename or "").suffix.lower()
+    if suffix == ".xls":
+        raise file_error(
+            f"“{filename}” is an old Excel 97-2003 file: save it as an Excel Workbook (.xlsx) or as CSV"
+        )
+    if suffix not in FILE_TYPES:
+        raise file_error(
+            f"“{filename}” is not a CSV or Excel (.xlsx) file: save the {layout.noun} as one of those and "
+            "upload it again"
+        )
+    size = file_size(file)
+    if size > limits.max_bytes:
+        raise file_error(
+            f"“{filename}” is {size_text(size)}: the largest file the portal imports is "
+            f"{size_text(limits.max_bytes)}. Split the {layout.noun} into smaller files, or remove what it "
+            "does not need"
+        )
+    if hasattr(file, "seek"):
+        file.seek(0)
+    data = file.read(limits.max_bytes + 1)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if not data:
+        raise file_error(f"“{filename}” is empty")
+    if len(data) > limits.max_bytes:  # a stream that did not say its size
+        raise file_error(
+            f"“{filename}” is larger than {size_text(limits.max_bytes)}, the largest file the portal imports"
+        )
+    reader = _TableReader(filename, layout, limits, progress)
+    table = (
+        _csv_rows(data, filename, limits) if suffix == ".csv" else _xlsx_rows(data, filename, layout, limits)
+    )
+    return reader.rows(table, len(data) if suffix == ".csv" else None)
+
+
+def size_text(size: int) -> str:
+    """ "5 MB", "200 KB", "1.5 MB": a size as people read it."""
+    for unit, name in ((1024 * 1024, "MB"), (1024, "KB")):
+        if size >= unit:
+            number = size / unit
+            return f"{number:.0f} {name}" if number.is_integer() else f"{number:.1f} {name}"
+    return f"{size} bytes"
+
+
+def file_size(file) -> int:
+    """The size of an upload or an open file, without reading it."""
+    size = getattr(file, "size", None)
+    if isinstance(size, int):
+        return size
+    try:
+        here = file.tell()
+        file.seek(0, io.SEEK_END)
+        size = file.tell()
+        file.seek(here)
+        return size
+    except (AttributeError, OSError, ValueError):
+        return 0  # read() is bounded all the same
+
+
+def unneutralise(value: str) -> str:
+    """Undo the exports' guard against spreadsheet formulas ("'=..." back to "=...")."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+# CSV -----------------------------------------------------------------------------------------
+
+
+def _csv_rows(data: bytes, filename: str, limits: Limits):
+    """(line, cells, characters read so far) for each row of a CSV file: UTF-8, with or without a BOM."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4]:
+        raise file_error(
+            f"“{filename}” is saved as Unicode (UTF-16) text, which the portal cannot read. {SAVE_AS}"
+        )
+    if b"\x00" in data:
+        line = _csv_line_at(data, data.index(b"\x00"))
+        raise file_error(
+            f"“{filename}” has a NUL character on line {line}, so it is not a text file. {SAVE_AS}"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = _csv_line_at(data, error.start)
+        raise file_error(
+            f"“{filename}” is not UTF-8 text (the first character the portal cannot read is on line {line}: "
+            f"Excel’s plain “CSV” uses another encoding). {SAVE_AS}"
+        ) from None
+    stream = io.StringIO(text, newline="")
+    reader = csv.reader(stream, strict=True)
+    line = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise _csv_error(filename, line + 1, str(error)) from None
+        line += 1
+        yield line, cells, stream.tell()
+
+
+def _csv_line_at(data: bytes, offset: int) -> int:
+    """The spreadsheet row (a quoted cell may hold several lines) that the byte at ``offset`` is in."""
+    text = data[:offset].decode("utf-8-sig", errors="replace") + "x"
+    try:
+        return sum(1 for _ in csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        return text.count("\n") + 1
+
+
+def _csv_error(filename: str, line: int, error: str) -> TableFileError:
+    if "unexpected end of data" in error or "field larger than field limit" in error:
+        return file_error(
+            f'Line {line} of “{filename}” opens a quotation mark (") that is never closed, so the rest of the '
+            "file would be one cell. Close the quotation, or save the file from Excel again",
+            line,
+        )
+    return file_error(
+        f'Line {line} of “{filename}” is not valid CSV: a quoted cell must end with a quotation mark (") '
+        "followed by a comma or the end of the line. Save the file from Excel again",
+        line,
+    )
+
+
+# Excel ---------------------------------------------------------------------------------------
+
+
+def _xlsx_rows(data: bytes, filename: str, layout: Layout, limits: Limits):
+    """(line, cells, None) for each row of the workbook's first sheet, as the sheet's XML has them."""
+    from openpyxl import load_workbook
+
+    unreadable = f"Cannot read “{filename}” as an Excel workbook: save it again as .xlsx or as CSV"
+    _check_zip(data, filename, layout, limits, unreadable)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a broken file; all mean the same to the person
+        raise file_error(unreadable) from None
+    try:
+        yield from _sheet_rows(workbook, workbook.worksheets[0], limits)
+    except TableFileError:
+        raise
+    except Exception:
+        raise file_error(unreadable) from None
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(workbook, sheet, limits: Limits):
+    """The rows a read-only sheet's XML has, each as wide as its last cell, with its row number.
+
+    openpyxl's own read-only row parser, without the worksheet's filling in: ``iter_rows`` trusts the
+    declared dimension (a row of 16,384 cells for each of a million rows) or, without one, yields an
+    empty row for every row number skipped. A cell beyond the columns allowed stops the file here,
+    before a row that wide is made.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            workbook.shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for line, cells in parser.parse():
+            values = {cell["column"]: cell["value"] for cell in cells if cell["value"] not in (None, "")}
+            width = max(values, default=0)
+            if width > limits.max_columns:
+                width = limits.max_columns + 1  # enough for _TableReader.check to name the problem
+                values = {column: value for column, value in values.items() if column <= width} | {width: "…"}
+            yield line, [values.get(column) for column in range(1, width + 1)], None
+
+
+def _check_zip(data: bytes, filename: str, layout: Layout, limits: Limits, unreadable: str) -> None:
+    """Refuse a zip bomb, an entity bomb or an external entity before openpyxl parses anything: an
+    Excel workbook's parts unpack to a bounded size and none has a DTD (Excel never writes one)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+        if len(members) > 1000:
+            raise file_error(unreadable)
+        if sum(member.file_size for member in members) > limits.max_unzipped_bytes:
+            raise file_error(
+                f"“{filename}” unpacks to more than {size_text(limits.max_unzipped_bytes)}, more than "
+                f"{layout.a_noun} needs. Copy the {layout.noun} into a new workbook, or save it as CSV UTF-8"
+            )
+        for member in members:
+            if member.filename.endswith((".xml", ".rels")) and _has_dtd(archive, member):
+                raise file_error(
+                    f"“{filename}” has XML declarations (a DTD) that Excel never writes, so the portal will not "
+                    f"open it. Save the {layout.noun} from Excel as a new workbook, or as CSV UTF-8"
+                )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError):
+        raise file_error(unreadable) from None
+
+
+def _has_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """Whether the part declares a DTD or an entity (or is in an encoding that could hide one).
+    zipfile stops at the size the zip declares, which the caller has bounded."""
+    tail = b""
+    with archive.open(member) as part:
+        first = True
+        while chunk := part.read(64 * 1024):
+            if first and (
+                chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in chunk[:4]
+            ):
+                return True
+            first = False
+            window = tail + chunk
+            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+# Rows of cells into row dicts ----------------------------------------------------------------
+
+
+class _TableReader:
+    """Rows of cells into row dicts, refusing the file as soon as it passes a limit."""
+
+    def __init__(self, filename: str, layout: Layout, limits: Limits, progress):
+        self.filename, self.layout, self.limits, self.progress = filename, layout, limits, progress
+        self.cells = 0
+
+    def rows(self, table, total_chars: int | None) -> list[dict]:
+        positions = None
+        rows = []
+        noun = self.layout.noun
+        for line, raw, read in table:
+            cells = self.check(line, raw)
+            if positions is None:
+                if line > 1 and cells:
+                    raise file_error(
+                        f"“{self.filename}” has no header row on line 1: the column names go there"
+                    )
+                if cells:
+                    positions = header_positions(cells, self.layout)
+                continue
+            if not cells:
+                continue
+            if line > self.limits.max_rows + 1:
+                raise file_error(
+                    f"“{self.filename}” has more than {self.limits.max_rows:,} rows below its header (line {line} "
+                    f"has text). Split the {noun} into smaller files",
+                    line,
+                )
+            row = {"line": line}
+            for column, index in positions.items():
+                value = cells[index] if index < len(cells) else ""
+                row[column] = unneutralise(value.replace("\r\n", "\n").replace("\r", "\n").strip())
+            if any(row[column] for column in positions):
+                rows.append(row)
+            if line % 500 == 0:
+                fraction = read / total_chars if total_chars and read else line / (self.limits.max_rows + 1)
+                self.progress(f"Reading the file: {line:,} rows read", int(50 * min(fraction, 1)))
+        if positions is None:
+            raise file_error(f"“{self.filename}” is empty")
+        if not rows:
+            raise file_error(f"“{self.filename}” has a header row but no {self.layout.rows_noun} below it")
+        return rows
+
+    def check(self, line: int, raw) -> list[str]:
+        """The row's cells as text, with trailing empty ones dropped ([] for an empty row)."""
+        cells = [self.cell_text(value) for value in raw[: self.limits.max_columns + 1]]
+        if len(raw) > self.limits.max_columns and any(
+            value not in (None, "") for value in raw[self.limits.max_columns :]
+        ):
+            raise file_error(
+                f"Line {line} of “{self.filename}” has text beyond column {self.limits.max_columns}: "
+                f"{self.layout.a_noun} has {len(self.layout.columns)} columns. Delete the columns it does not need",
+                line,
+            )
+        while cells and not cells[-1].strip():
+            cells.pop()
+        for index, cell in enumerate(cells, start=1):
+            if len(cell) > self.limits.max_cell_chars:
+                raise file_error(
+                    f"Line {line} of “{self.filename}” has a cell (column {index}) of {len(cell):,} characters: a cell "
+                    f"may hold {self.limits.max_cell_chars:,} at most",
+                    line,
+                )
+        self.cells += sum(1 for cell in cells if cell)
+        if self.cells > self.limits.max_cells:
+            raise file_error(
+                f"“{self.filename}” has more than {self.limits.max_cells:,} filled cells (line {line} passes it). "
+                f"Split the {self.layout.noun} into smaller files",
+                line,
+            )
+        return cells
+
+    def cell_text(self, value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, datetime | date):
+            return self.layout.date_text(value)
+        return str(value)
+
+
+def header_positions(header: list[str], layout: Layout) -> dict[str, int]:
+    """Where each of the layout's columns is in the header row; refuses a header without the required
+    columns, or with one twice."""
+    keys = layout.column_keys()
+    positions: dict[str, int] = {}
+    errors = []
+    for index, heading in enumerate(header):
+        column = keys.get(heading_key(heading))
+        if column is None:
+            continue  # columns the layout does not have are ignored
+        if column in positions:
+            errors.append(RowError(1, column, f"The header row has the “{column}” column twice"))
+        positions[column] = index
+    found = (
+        ", ".join(f"“{Truncator(heading.strip()).chars(60)}”" for heading in header if heading.strip())
+        or "none"
+    )
+    errors += [
+        RowError(
+            1,
+            column,
+            f"The header row has no “{column}” column. The columns are {', '.join(layout.columns)}"
+            f"{layout.optional_note}; this file has {Truncator(found).chars(600)}",
+        )
+        for column in layout.required
+        if column not in positions
+    ]
+    if errors:
+        raise TableFileError(errors)
+    return positions
