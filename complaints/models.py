@@ -455,6 +455,6 @@ class ComplaintReminder(models.Model):
 
 
 # The annual report's words per year live in their own module (complaints/report_text.py).
-from complaints.report_text import CodeSelfAssessment, ReportNarrative  # noqa: E402, F401
 # The published figures of earlier years live in their own module (complaints/published.py).
 from complaints.published import OmbudsmanReviewLetter, PublishedFigure  # noqa: E402, F401
+from complaints.report_text import CodeSelfAssessment, ReportNarrative  # noqa: E402, F401

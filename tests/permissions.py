@@ -562,6 +562,7 @@ ACTIONS = [
         done=lambda council: _complaint(council, "answered_complaint").status == "escalated",
         url_name="complaints:escalate",
         post_only=False,
+    ),
     Action(
         "confirm a contract import",
         "/contracts/import/confirm/",
