@@ -40,8 +40,8 @@ class YearMixin(PermissionRequiredMixin):
         return reverse("complaints:report_text", args=[self.year.label])
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("year", self.year)
-        kwargs.setdefault("year_url", self.year_url())
+        kwargs["year"] = self.year  # the address's text becomes the year it names
+        kwargs["year_url"] = self.year_url()
         return super().get_context_data(**kwargs)
 
 

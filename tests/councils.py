@@ -306,3 +306,22 @@ def complaint_pages_part(council, people):
         officer, aspect, outcome="not_upheld", responded_on=date(2026, 11, 12), today=today
     )
     council.update(received_complaint=received, answered_complaint=answered, case_handler=officer)
+
+
+# The annual complaints report's words (complaints/report_views.py) -------------------------------------
+
+
+@council_part("complaint report text")
+def complaint_report_text_part(council, people):
+    """A division whose chapter opening the complaints team writes, and a paragraph already kept for
+    2021-22's overview (the pages show and change it)."""
+    from bromley_portal.core.financial_year import FinancialYear
+    from complaints import report_text
+    from complaints.models import Division
+    from complaints.services import load_divisions
+
+    load_divisions()
+    report_text.save_narrative(
+        people[Role.ADMIN], FinancialYear(2021), "complaints_received", "Complaints rose by 16% this year."
+    )
+    council.update(report_division=Division.objects.order_by("order", "name").first())

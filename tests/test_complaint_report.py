@@ -533,3 +533,93 @@ def test_a_code_year_carries_the_self_assessment_and_the_codes_figures(db):
     ] in rows
     before = rendering.render_report_to_pdf("complaints_annual", {"year": "2025-26"})
     assert "self-assessment" not in before.html.lower()
+
+
+# The complaints team's pages for the report's words ------------------------------------------------------
+
+
+def test_a_complaints_officer_writes_a_sections_paragraphs_plain_text_with_history(client, db):
+    officer = make_user(Role.COMPLAINTS_OFFICER)
+    load_divisions()
+    client.force_login(officer)
+    url = "/complaints/annual-report/2024-25/text/on_time/"
+    page = client.get(url)
+    assert page.status_code == 200 and "Council overview: responding on time" in page.content.decode()
+    response = client.post(
+        url, {"text": "<b>Better</b> than last year.<script>steal()</script>\r\n\r\nSecond."}
+    )
+    assert response.status_code == 302 and response.url == "/complaints/annual-report/2024-25/"
+    narrative = report_text.ReportNarrative.objects.get(year=2024, section="on_time")
+    assert narrative.text == "Better than last year.\n\nSecond."
+    assert narrative.paragraphs == ["Better than last year.", "Second."] and narrative.updated_by == officer
+    client.post(url, {"text": "Changed."})
+    assert [h.text for h in narrative.history.order_by("history_date")] == [
+        "Better than last year.\n\nSecond.",
+        "Changed.",
+    ]
+    listing = client.get("/complaints/annual-report/2024-25/").content.decode()
+    assert "Changed." in listing and "2025-26" in listing
+
+
+def test_too_long_a_text_is_refused_and_nothing_saved(client, db):
+    client.force_login(make_user(Role.COMPLAINTS_OFFICER))
+    response = client.post(
+        "/complaints/annual-report/2024-25/text/on_time/",
+        {"text": "x" * (report_text.NARRATIVE_MAX_LENGTH + 1)},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in body
+    assert f"Text must be {report_text.NARRATIVE_MAX_LENGTH:,} characters or fewer" in body
+    assert not report_text.ReportNarrative.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/complaints/annual-report/not-a-year/",
+        "/complaints/annual-report/1899-00/",
+        "/complaints/annual-report/2024-25/text/nonsense/",
+        "/complaints/annual-report/2024-25/text/chapter/",
+        "/complaints/annual-report/2024-25/text/code/",
+        "/complaints/annual-report/2024-25/chapter/999999/",
+        "/complaints/annual-report/2024-25/code/stage_1/",
+        "/complaints/annual-report/2026-27/code/nonsense/",
+    ],
+)
+def test_addresses_that_name_nothing_are_not_found(client, db, url):
+    client.force_login(make_user(Role.COMPLAINTS_OFFICER))
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"text": "x"}).status_code == 404
+
+
+def test_the_self_assessment_asks_for_evidence_or_an_explanation(client, db):
+    client.force_login(make_user(Role.COMPLAINTS_OFFICER))
+    url = "/complaints/annual-report/2026-27/code/stage_2/"
+    response = client.post(url, {"compliance": "partly", "evidence": "", "explanation": ""})
+    assert "Explain why the council does not fully comply" in response.content.decode()
+    response = client.post(url, {"compliance": "yes", "evidence": "", "explanation": ""})
+    assert "Enter the evidence that the council complies" in response.content.decode()
+    assert client.post(url, {"compliance": "maybe"}).status_code == 200
+    assert not report_text.CodeSelfAssessment.objects.exists()
+    response = client.post(url, {"compliance": "yes", "evidence": "A different officer handles stage 2"})
+    assert response.status_code == 302
+    row = report_text.CodeSelfAssessment.objects.get(year=2026, provision="stage_2")
+    assert row.compliance == Compliance.YES and row.history.count() == 1
+    listing = client.get("/complaints/annual-report/2026-27/").content.decode()
+    assert "Self-assessment against the Complaint Handling Code" in listing
+
+
+def test_only_the_complaints_team_keeps_the_words(db):
+    year = FinancialYear(2026)
+    for role in (Role.MEMBER, Role.OFFICER, Role.CLERK):
+        with pytest.raises(PermissionError):
+            report_text.save_narrative(make_user(role), year, NarrativeSection.ON_TIME, "x")
+    with pytest.raises(report_text.ReportTextError, match="before the Complaint Handling Code"):
+        report_text.save_self_assessment(
+            make_user(Role.ADMIN),
+            FinancialYear(2025),
+            "stage_1",
+            compliance="yes",
+            evidence="",
+            explanation="",
+        )
