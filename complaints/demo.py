@@ -21,6 +21,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from bromley_portal.core.financial_year import FinancialYear
 from bromley_portal.core.working_days import WorkingCalendar
@@ -115,6 +116,12 @@ OMBUDSMAN_INVESTIGATED_NOT_UPHELD = {"csc": 2, "pr": 3, "ced": 3, "epp": 2}
 OMBUDSMAN_UPHELD_WITHOUT_INVESTIGATION = {"housing": 1, "education": 1}
 OMBUDSMAN_DEADLINES = (225, 209)
 OPEN_CASES = 12
+
+
+def _bulk(model, objs) -> list:
+    """Insert in bulk, with each row's history (as plans' demo does)."""
+    objs = list(objs)
+    return bulk_create_with_history(objs, model, default_change_reason="Demo data") if objs else objs
 
 
 def _load(name: str) -> dict:
@@ -498,11 +505,12 @@ def _case_rows(complaints: list[Complaint], planned: list[tuple]) -> None:
             complaint.status = ComplaintStatus.ACKNOWLEDGED
         else:
             complaint.responded_on = complaint.closed_on = max(answers)
-    Complaint.objects.bulk_create(complaints)
+    _bulk(Complaint, complaints)
     for mention in mentions:
         mention.complaint_id = mention.complaint.pk
-    Mention.objects.bulk_create(mentions)
-    Aspect.objects.bulk_create(
+    _bulk(Mention, mentions)
+    _bulk(
+        Aspect,
         [
             Aspect(
                 mention_id=mention.pk,
@@ -512,7 +520,7 @@ def _case_rows(complaints: list[Complaint], planned: list[tuple]) -> None:
                 on_time=timescales.answered_on_time(responded, mention.complaint.respond_by),
             )
             for mention, aspect, responded in aspects
-        ]
+        ],
     )
 
 
@@ -569,7 +577,7 @@ def _ombudsman(year: FinancialYear, chapters: dict, names: dict, divisions: dict
         division = divisions.get(names[key])
         if division is not None:
             cases += _ombudsman_cases(year, key, chapters[key]["ombudsman"], division, len(cases))
-    OmbudsmanCase.objects.bulk_create(cases)
+    _bulk(OmbudsmanCase, cases)
     total, met = OMBUDSMAN_DEADLINES
     deadlines = []
     for i in range(total):
@@ -585,7 +593,7 @@ def _ombudsman(year: FinancialYear, chapters: dict, names: dict, divisions: dict
                 case=case, what="Answers to the Ombudsman's enquiries", due=due, answered=answered
             )
         )
-    OmbudsmanDeadline.objects.bulk_create(deadlines)
+    _bulk(OmbudsmanDeadline, deadlines)
 
 
 def _ombudsman_cases(year: FinancialYear, key: str, chapter: dict, division: Division, number: int) -> list:
@@ -640,7 +648,7 @@ def _remedies(year: FinancialYear, report: dict, names: dict, divisions: dict) -
                         Remedy(division=division, stage=stage, type=kind, amount=Decimal(amount),
                                agreed=year.starts_on + timedelta(days=30 + 17 * len(rows)))
                     )  # fmt: skip
-    Remedy.objects.bulk_create(rows)
+    _bulk(Remedy, rows)
 
 
 def _compliments(year: FinancialYear, report: dict, names: dict, divisions: dict) -> None:
@@ -656,7 +664,7 @@ def _compliments(year: FinancialYear, report: dict, names: dict, divisions: dict
             )
             for i in range(count)
         ]
-    Compliment.objects.bulk_create(rows)
+    _bulk(Compliment, rows)
 
 
 # Open cases in the current year ---------------------------------------------------------------------

@@ -139,9 +139,12 @@ class Complainant(models.Model):
 
 class ComplaintQuerySet(models.QuerySet):
     def for_lists(self):
-        """What a list of complaints shows, in a fixed number of queries (no complainant details)."""
-        return self.select_related("handler", "escalated_from").prefetch_related(
-            "mentions__division", "mentions__service"
+        """What a list of complaints shows, in a fixed number of queries (no complainant details: the
+        summary is not even read)."""
+        return (
+            self.defer("summary")
+            .select_related("handler", "escalated_from")
+            .prefetch_related("mentions__division", "mentions__service")
         )
 
     def open(self):

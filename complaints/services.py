@@ -8,6 +8,7 @@ message a page can show as it is. Views, commands and tasks all come through her
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -28,10 +29,25 @@ from complaints.choices import (
     AspectType,
     Channel,
     ComplaintStatus,
+    OmbudsmanDecision,
+    RemedyStage,
+    RemedyType,
     Stage,
     StatutoryProcedure,
 )
-from complaints.models import Aspect, Complainant, Complaint, Division, Extension, Mention, Service
+from complaints.models import (
+    Aspect,
+    Complainant,
+    Complaint,
+    Compliment,
+    Division,
+    Extension,
+    Mention,
+    OmbudsmanCase,
+    OmbudsmanDeadline,
+    Remedy,
+    Service,
+)
 
 # How much one complaint may name: far more than any real one, and a bound on hostile input.
 MAX_MENTIONS = 20
@@ -359,12 +375,21 @@ def assign(user, complaint: Complaint, handler) -> Complaint:
 
 
 @transaction.atomic
-def extend(user, complaint: Complaint, *, new_due: date, reason: str) -> Extension:
+def extend(user, complaint: Complaint, *, new_due: date, reason: str, today: date | None = None) -> Extension:
     """Give more time to respond, with the reason the complainant is told and a date within the
-    procedure's limit."""
+    procedure's limit. It is agreed before the response falls due, never after (an overdue response
+    stays overdue: the on-time figures count it)."""
     _may_handle(user)
     complaint = _locked(complaint)
+    today = today or timezone.localdate()
     _check(complaint.is_open, f"Complaint {complaint.reference} is {complaint.get_status_display().lower()}.")
+    _check(
+        complaint.respond_by is None or today <= complaint.respond_by,
+        f"The response was due on {complaint.respond_by:%-d %B %Y}: an extension is agreed before the "
+        "response falls due, not after."
+        if complaint.respond_by
+        else "",
+    )
     reason = _text(reason, REASON_MAX_LENGTH, "The reason")
     _check(bool(reason), "Give the reason for the extension, as the complainant is told it.")
     try:
@@ -550,5 +575,190 @@ def erase_complainant_details(today: date | None = None, years: int | None = Non
                 name="", email="", phone="", address="", representative="", erased_on=today
             )
             Complaint.objects.filter(complainant_id=pk).exclude(summary="").update(summary="")
+            # An extension's reason is what the complainant was told, and may name them: it goes too,
+            # from the history as well (the summary and the complainant are never in the history).
+            extensions = {"complaint__complainant_id": pk}
+            Extension.objects.filter(**extensions).exclude(reason="").update(reason="")
+            Extension.history.filter(
+                complaint_id__in=Complaint.objects.filter(complainant_id=pk).values("pk")
+            ).exclude(reason="").update(reason="")
             erased += 1
     return erased
+
+
+# The Ombudsman, remedies and compliments -----------------------------------------------------------
+
+MAX_AMOUNT = Decimal("9999999999.99")  # MONEY's twelve digits
+QUOTE_MAX_LENGTH = 3000
+
+
+def pounds(value) -> Decimal:
+    """An amount of money as pounds and pence: a Decimal with at most two decimal places, not negative.
+    Accepts a Decimal, an int or text such as "1,400.07" or "£20.00" (never a float)."""
+    if isinstance(value, float):
+        raise ComplaintError("Give amounts of money as text or a Decimal, not a floating-point number.")
+    text = str(value).strip().replace(",", "").removeprefix("£")
+    try:
+        amount = Decimal(text)
+    except (InvalidOperation, ValueError):
+        raise ComplaintError(f"{value!r} is not an amount of money.") from None
+    _check(amount.is_finite(), f"{value!r} is not an amount of money.")
+    _check(
+        amount.as_tuple().exponent >= -2, f"£{text} has more than two decimal places: give pounds and pence."
+    )
+    _check(amount >= 0, f"£{text} is negative: a remedy is an amount paid or written off.")
+    _check(amount <= MAX_AMOUNT, f"£{text} is more than the £{MAX_AMOUNT:,} an amount can be.")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _may(user, permission: str, who: str) -> None:
+    _check(user is not None and user.has_perm(permission), f"Only {who} can do this.")
+
+
+@transaction.atomic
+def open_ombudsman_case(
+    user,
+    *,
+    reference: str,
+    division: Division,
+    received: date,
+    complaint: Complaint | None = None,
+    today=None,
+) -> OmbudsmanCase:
+    """Record a case the Ombudsman opened (its own reference), about a division and perhaps a complaint."""
+    _may(user, "complaints.handle_ombudsmancase", "complaints officers and admins")
+    today = today or timezone.localdate()
+    reference = _text(reference, 30, "The Ombudsman's reference")
+    _check(bool(reference), "Give the Ombudsman's reference.")
+    _check(
+        not OmbudsmanCase.objects.filter(reference=reference).exists(),
+        f"There is already an Ombudsman case {reference}.",
+    )
+    received = _date(received, today, "The date received", not_before=EARLIEST_RECEIVED, since="the earliest")
+    if complaint is not None:
+        _check(
+            complaint.received <= received,
+            f"The Ombudsman cannot have received it before complaint {complaint.reference} was made.",
+        )
+    return OmbudsmanCase.objects.create(
+        reference=reference, division=division, received=received, complaint=complaint
+    )
+
+
+@transaction.atomic
+def add_ombudsman_deadline(user, case: OmbudsmanCase, *, what: str, due: date) -> OmbudsmanDeadline:
+    """A response the Ombudsman asked for by a date."""
+    _may(user, "complaints.handle_ombudsmancase", "complaints officers and admins")
+    what = _text(what, 200, "What the Ombudsman asked for")
+    _check(bool(what), "Say what the Ombudsman asked for.")
+    _check(
+        due >= case.received,
+        f"The deadline cannot be before the case was received, {case.received:%-d %B %Y}.",
+    )
+    return OmbudsmanDeadline.objects.create(case=case, what=what, due=due)
+
+
+@transaction.atomic
+def answer_ombudsman_deadline(user, deadline: OmbudsmanDeadline, *, on: date | None = None, today=None):
+    _may(user, "complaints.handle_ombudsmancase", "complaints officers and admins")
+    deadline = OmbudsmanDeadline.objects.select_for_update().get(pk=deadline.pk)
+    today = today or timezone.localdate()
+    if deadline.answered is not None:
+        raise ComplaintError(f"This deadline was answered on {deadline.answered:%-d %B %Y}.")
+    deadline.answered = _date(on, today, "The answer", not_before=deadline.case.received, since="the case")
+    deadline.save()
+    return deadline
+
+
+@transaction.atomic
+def record_ombudsman_decision(
+    user,
+    case: OmbudsmanCase,
+    *,
+    decision: str,
+    decided: date,
+    investigated: bool,
+    remedy_complied: bool | None = None,
+    public_report: bool = False,
+    today=None,
+) -> OmbudsmanCase:
+    """The Ombudsman's decision. Upheld or not upheld follows an investigation; a public report and a
+    remedy complied with follow an upheld one."""
+    _may(user, "complaints.handle_ombudsmancase", "complaints officers and admins")
+    case = OmbudsmanCase.objects.select_for_update().get(pk=case.pk)
+    today = today or timezone.localdate()
+    _check(decision in OmbudsmanDecision.values, "Choose the Ombudsman's decision from the list.")
+    decision = OmbudsmanDecision(decision)
+    _check(
+        investigated or decision not in OmbudsmanDecision.after_investigation(),
+        f'"{decision.label}" follows an investigation: tick investigated, or choose the decision made without one.',
+    )
+    upheld = decision in OmbudsmanDecision.upheld()
+    _check(upheld or remedy_complied is None, "Only an upheld case has a remedy to comply with.")
+    _check(upheld or not public_report, "The Ombudsman issues a public report only on an upheld case.")
+    case.decided = _date(
+        decided, today, "The decision", not_before=case.received, since="the case was received"
+    )
+    case.decision, case.investigated = decision, investigated
+    case.remedy_complied, case.public_report = remedy_complied, public_report
+    case.save()
+    return case
+
+
+@transaction.atomic
+def record_remedy(
+    user,
+    *,
+    division: Division,
+    stage: str,
+    type: str,
+    amount,
+    agreed: date,
+    complaint: Complaint | None = None,
+    ombudsman_case: OmbudsmanCase | None = None,
+    today=None,
+) -> Remedy:
+    """A financial remedy agreed at stage 1 or by the Ombudsman, in pounds and pence."""
+    _may(user, "complaints.record_remedy", "complaints officers and admins")
+    today = today or timezone.localdate()
+    _check(stage in RemedyStage.values, f"Choose the stage: {', '.join(RemedyStage.labels)}.")
+    _check(type in RemedyType.values, f"Choose the type of remedy: {', '.join(RemedyType.labels)}.")
+    _check(
+        ombudsman_case is None or stage == RemedyStage.OMBUDSMAN,
+        "A remedy on an Ombudsman case is at the Ombudsman stage.",
+    )
+    agreed = _date(agreed, today, "The date agreed", not_before=EARLIEST_RECEIVED, since="the earliest")
+    return Remedy.objects.create(
+        division=division,
+        stage=stage,
+        type=type,
+        amount=pounds(amount),
+        agreed=agreed,
+        complaint=complaint,
+        ombudsman_case=ombudsman_case,
+    )
+
+
+@transaction.atomic
+def record_compliment(
+    user,
+    *,
+    received: date,
+    division: Division,
+    channel: str,
+    service: Service | None = None,
+    quote: str = "",
+    today=None,
+) -> Compliment:
+    """Thanks the council received, with an optional anonymised quote."""
+    _may(user, "complaints.record_compliment", "complaints officers and admins")
+    today = today or timezone.localdate()
+    received = _date(received, today, "The date received", not_before=EARLIEST_RECEIVED, since="the earliest")
+    _check(channel in Channel.values, f"Choose how it came in: {', '.join(Channel.labels)}.")
+    _check(
+        service is None or service.division_id == division.pk, f"{service} is not a service of {division}."
+    )
+    quote = _text(quote, QUOTE_MAX_LENGTH, "The quote")
+    return Compliment.objects.create(
+        received=received, division=division, service=service, channel=channel, quote=quote
+    )

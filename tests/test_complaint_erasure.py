@@ -8,7 +8,7 @@ import pytest
 from bromley_portal.accounts.roles import Role
 from complaints import services, tasks
 from complaints.choices import AspectOutcome
-from complaints.models import Aspect, Complainant, Complaint, Mention
+from complaints.models import Aspect, Complainant, Complaint, Extension, Mention
 from tests.factories import make_complaint
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +63,29 @@ def test_details_are_erased_six_years_after_closure_and_the_statistics_stay(offi
     assert recent.complainant.name == "Mrs Jones" and recent.summary
     # The summary never went into the history tables.
     assert "summary" not in {f.name for f in Complaint.history.model._meta.fields}
+
+
+def test_an_extensions_reason_goes_too_from_its_history_as_well(officer):
+    complaint = make_complaint(officer, received=date(2019, 1, 7), today=date(2019, 1, 7))
+    services.acknowledge(officer, complaint, today=date(2019, 1, 8))
+    services.extend(
+        officer,
+        complaint,
+        new_due=date(2019, 2, 15),
+        reason="Mrs Jones is in hospital",
+        today=date(2019, 1, 9),
+    )
+    for aspect in Aspect.objects.filter(mention__complaint=complaint):
+        services.record_response(
+            officer, aspect, outcome="upheld", responded_on=date(2019, 2, 1), today=TODAY
+        )
+    services.close(officer, complaint, on=date(2019, 2, 4), today=TODAY)
+    extension = Extension.objects.get()
+    assert extension.history.filter(reason__contains="Jones").exists()
+    assert services.erase_complainant_details(today=TODAY) == 1
+    extension.refresh_from_db()
+    assert extension.reason == "" and extension.new_due == date(2019, 2, 15)
+    assert not Extension.history.filter(reason__contains="Jones").exists()
 
 
 def test_erasure_is_safe_to_run_again(officer):

@@ -205,14 +205,20 @@ def test_an_extension_records_its_reason_and_date_within_the_procedures_limit(of
     complaint = make_complaint(officer, received=date(2026, 4, 1))
     services.acknowledge(officer, complaint, on=date(2026, 4, 2), today=TODAY)
     with pytest.raises(ComplaintError, match="Give the reason"):
-        services.extend(officer, complaint, new_due=date(2026, 5, 1), reason="  ")
+        services.extend(officer, complaint, new_due=date(2026, 5, 1), reason="  ", today=date(2026, 4, 10))
     with pytest.raises(
         ComplaintError,
         match=r"extended by 10 working days at most \(20 working days after the acknowledgement\), which is 5 May 2026",
     ):
-        services.extend(officer, complaint, new_due=date(2026, 5, 6), reason="Complex")
+        services.extend(
+            officer, complaint, new_due=date(2026, 5, 6), reason="Complex", today=date(2026, 4, 10)
+        )
     extension = services.extend(
-        officer, complaint, new_due=date(2026, 5, 5), reason="Waiting for the contractor"
+        officer,
+        complaint,
+        new_due=date(2026, 5, 5),
+        reason="Waiting for the contractor",
+        today=date(2026, 4, 20),
     )
     complaint.refresh_from_db()
     assert complaint.respond_by == date(2026, 5, 5)
@@ -222,7 +228,10 @@ def test_an_extension_records_its_reason_and_date_within_the_procedures_limit(of
         officer,
     )
     with pytest.raises(ComplaintError, match="after the present due date, 5 May 2026"):
-        services.extend(officer, complaint, new_due=date(2026, 5, 5), reason="Again")
+        services.extend(officer, complaint, new_due=date(2026, 5, 5), reason="Again", today=date(2026, 4, 21))
+    # Once the response is overdue, it stays overdue.
+    with pytest.raises(ComplaintError, match="was due on 5 May 2026: an extension is agreed before"):
+        services.extend(officer, complaint, new_due=date(2026, 5, 6), reason="Late", today=date(2026, 5, 6))
     assert Extension.objects.count() == 1
 
 
@@ -338,7 +347,9 @@ def test_escalation_opens_the_next_stage_linked_to_the_one_before(officer):
     # The Code has two stages; after stage 2, the Ombudsman.
     services.acknowledge(officer, stage_2, on=date(2026, 6, 2), today=TODAY)
     with pytest.raises(ComplaintError, match="stage 2: the response cannot be extended"):
-        services.extend(officer, stage_2, new_due=date(2026, 7, 10), reason="More time")
+        services.extend(
+            officer, stage_2, new_due=date(2026, 7, 10), reason="More time", today=date(2026, 6, 3)
+        )
     answer_all(officer, stage_2, on=date(2026, 6, 20))
     with pytest.raises(ComplaintError, match="has 2 stages, not a stage 3"):
         services.escalate(officer, stage_2, today=TODAY)

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from bromley_portal.core import demo
+from complaints.models import Division, Service
 from plans.models import Measure, PortfolioPlan, QuarterlyUpdate
 
 
@@ -41,12 +42,13 @@ def test_setup_demo_runs_each_registered_loader_in_order(db, demo_folder, monkey
 
 def test_setup_demo_twice_loads_everything_once_and_says_so(db, demo_folder):
     first = setup_demo()
-    counts = [model.objects.count() for model in (PortfolioPlan, QuarterlyUpdate, Measure, get_user_model())]
+    models = (PortfolioPlan, QuarterlyUpdate, Measure, get_user_model(), Division, Service)
+    counts = [model.objects.count() for model in models]
     second = setup_demo()
-    assert [
-        model.objects.count() for model in (PortfolioPlan, QuarterlyUpdate, Measure, get_user_model())
-    ] == (counts)
+    assert [model.objects.count() for model in models] == counts
     assert "CEF 2023-24: loaded" in first and "is open for updates" in first
+    assert "complaints divisions: 8 loaded" in first
+    assert "complaints divisions and services: already there" in second
     assert "CEF 2023-24: already there" in second and "demo quarterly updates: already there" in second
 
 
