@@ -10,6 +10,14 @@ SECTIONS = [
         order=40,
         description="The complaints caseload: what is due and overdue in working days; log and work cases.",
     ),
+    Section(
+        "Complaints statistics",
+        "complaints:dashboard",
+        "complaints.view_statistics",
+        order=41,
+        description="Complaints by division and channel over time, upheld and on-time rates, Ombudsman "
+        "decisions and compliments, with the anonymised complaints behind each figure.",
+    ),
 ]
 
 

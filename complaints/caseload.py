@@ -166,16 +166,19 @@ def case_history(complaint, limit: int = 50) -> list:
     )
 
 
-def available_moves(complaint) -> dict[str, bool]:
-    """Which case work forms its page offers, from the transitions in complaints.choices (the services
-    still decide, and say why they refuse)."""
+def available_moves(complaint, today: date) -> dict[str, bool]:
+    """Which case work forms its page offers, from the transitions in complaints.choices and the
+    services' rules (which still decide, and say why they refuse): an extension is agreed before the
+    response falls due."""
     moves = COMPLAINT_TRANSITIONS[complaint.status]
     scale = timescale(complaint.procedure, complaint.stage)
     has_next_stage = (complaint.procedure, complaint.stage + 1) in TIMESCALES
     return {
         "acknowledge": ComplaintStatus.ACKNOWLEDGED in moves,
         "assign": not complaint.is_finished,
-        "extend": complaint.is_open and scale.extendable,
+        "extend": complaint.is_open
+        and scale.extendable
+        and (complaint.respond_by is None or today <= complaint.respond_by),
         "record": complaint.status in {ComplaintStatus.ACKNOWLEDGED, ComplaintStatus.RESPONDED},
         "close": ComplaintStatus.CLOSED in moves,
         "escalate": ComplaintStatus.ESCALATED in moves and has_next_stage,

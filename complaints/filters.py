@@ -6,10 +6,11 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from bromley_portal.core.financial_year import FinancialYear
 from bromley_portal.core.forms import PortalFilterForm
-from complaints.choices import ComplaintStatus, Procedure, Stage
+from complaints.choices import AspectOutcome, AspectType, Channel, ComplaintStatus, Procedure, Stage
 from complaints.forms import complaints_officers
-from complaints.models import Complaint, Division, Mention
+from complaints.models import Aspect, Complaint, Division, Mention
 
 YES_NO = [("", "Either"), ("true", "Yes"), ("false", "No")]
 
@@ -65,3 +66,67 @@ class CaseloadFilterSet(django_filters.FilterSet):
         if overdue:
             return queryset.filter(next_due__lt=self.today)
         return queryset.exclude(next_due__lt=self.today)
+
+
+class AnonymisedComplaintFilterSet(django_filters.FilterSet):
+    """The dashboards' drill-down: stage 1 complaints received in a financial year (as the statistics count
+    them, complaints.selectors), by division named, channel, aspect type and outcome."""
+
+    year = django_filters.CharFilter(
+        label="Financial year", method="filter_year", max_length=9, help_text="For example, 2021-22"
+    )
+    division = django_filters.ModelChoiceFilter(
+        label="Division",
+        queryset=Division.objects.all(),
+        method="filter_division",
+        empty_label="Any division",
+    )
+    channel = django_filters.ChoiceFilter(label="Channel", choices=Channel.choices, empty_label="Any channel")
+    aspect_type = django_filters.ChoiceFilter(
+        label="Aspect", choices=AspectType.choices, method="filter_aspect_type", empty_label="Any aspect"
+    )
+    outcome = django_filters.ChoiceFilter(
+        label="Outcome of an aspect",
+        choices=AspectOutcome.choices,
+        method="filter_outcome",
+        empty_label="Any outcome",
+    )
+
+    class Meta:
+        model = Complaint
+        form = PortalFilterForm
+        fields = ["year", "division", "channel", "aspect_type", "outcome"]
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs"):
+            self.queryset = self.queryset.filter(stage=1)
+        return super().qs
+
+    def filter_year(self, queryset, name, value):
+        try:
+            year = FinancialYear.parse(value)
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(received__gte=year.starts_on, received__lte=year.ends_on)
+
+    def filter_division(self, queryset, name, division):
+        return queryset.filter(Exists(Mention.objects.filter(complaint=OuterRef("pk"), division=division)))
+
+    def filter_aspect_type(self, queryset, name, value):
+        return queryset  # with the outcome, in filter_queryset: one aspect of this type with that outcome
+
+    filter_outcome = filter_aspect_type
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        lookup = {
+            field: self.form.cleaned_data[name]
+            for name, field in (("aspect_type", "type"), ("outcome", "outcome"))
+            if self.form.cleaned_data.get(name)
+        }
+        if lookup:
+            queryset = queryset.filter(
+                Exists(Aspect.objects.filter(mention__complaint=OuterRef("pk"), **lookup))
+            )
+        return queryset

@@ -327,3 +327,25 @@ class EscalateForm(CaseForm):
         "Date the complainant asked for the next stage",
         "the date the complainant asked for the next stage",
     )
+
+
+# The statistics ------------------------------------------------------------------------------------
+
+
+class StatisticsYearForm(forms.Form):
+    """The financial year a dashboard shows (this year by default)."""
+
+    year = forms.ChoiceField(
+        label="Financial year",
+        required=False,
+        error_messages={"invalid_choice": "Select a financial year from the list"},
+    )
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years = {year.label: year for year in years}
+        self.fields["year"].choices = [(label, label) for label in self.years]
+
+    def chosen(self):
+        label = self.cleaned_data.get("year") if self.is_valid() else None
+        return self.years.get(label) or next(iter(self.years.values()))

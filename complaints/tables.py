@@ -8,8 +8,9 @@ from django.utils import timezone
 from bromley_portal.core.templatetags.status import status_tag
 from bromley_portal.core.working_days import WorkingCalendar
 from complaints import caseload
-from complaints.choices import ComplaintStatus, Procedure
+from complaints.choices import AspectOutcome, ComplaintStatus, Procedure
 from complaints.models import Complaint
+from complaints.timescales import complaint_on_time
 
 NUMERIC = {"td": {"class": "govuk-table__cell--numeric"}, "th": {"class": "govuk-table__header--numeric"}}
 
@@ -112,3 +113,60 @@ class CaseloadTable(tables.Table):
 
     def value_rag(self, record):
         return self.due(record).rag.label
+
+
+class AnonymisedComplaintTable(tables.Table):
+    """The drill-down from the dashboards: what was complained about and how it ended, by reference, for
+    every role. Never who complained, what they wrote or who handled it."""
+
+    reference = tables.Column(verbose_name="Reference")
+    received = tables.DateColumn(verbose_name="Received", format="j M Y")
+    stage = tables.Column(verbose_name="Stage")
+    channel = tables.Column(verbose_name="Channel")
+    divisions = tables.Column(verbose_name="Divisions and services", accessor="pk", orderable=False)
+    aspects = tables.Column(verbose_name="Aspects and outcomes", accessor="pk", orderable=False)
+    responded_on = tables.DateColumn(verbose_name="Answered", format="j M Y", default="Not yet")
+    on_time = tables.Column(verbose_name="On time", accessor="pk", orderable=False)
+
+    class Meta:
+        model = Complaint
+        fields = []
+        sequence = [
+            "reference",
+            "received",
+            "stage",
+            "channel",
+            "divisions",
+            "aspects",
+            "responded_on",
+            "on_time",
+        ]
+        order_by = ("-received",)
+        attrs = {"class": "govuk-table app-caseload-table"}
+        empty_text = "No complaints match these filters."
+
+    def render_stage(self, record):
+        return record.get_stage_display()
+
+    def value_divisions(self, record):
+        return CaseloadTable.value_divisions(self, record)
+
+    def render_divisions(self, record):
+        return self.value_divisions(record)
+
+    def value_aspects(self, record):
+        return "; ".join(
+            f"{aspect.get_type_display()}: {AspectOutcome(aspect.outcome).label}"
+            for mention in record.mentions.all()
+            for aspect in mention.aspects.all()
+        )
+
+    def render_aspects(self, record):
+        return self.value_aspects(record)
+
+    def value_on_time(self, record):
+        on_time = complaint_on_time(record)  # the one rule (complaints.timescales)
+        return "Not answered yet" if on_time is None else "Yes" if on_time else "No"
+
+    def render_on_time(self, record):
+        return self.value_on_time(record)

@@ -11,17 +11,19 @@ details are read and shown only with complaints.view_complainant.
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Min
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from bromley_portal.core.views import PortalListView
 from bromley_portal.core.working_days import WorkingCalendar
-from complaints import caseload, services, timescales
-from complaints.filters import CaseloadFilterSet
+from complaints import caseload, dashboards, services, timescales
+from complaints.filters import AnonymisedComplaintFilterSet, CaseloadFilterSet
 from complaints.forms import (
     AcknowledgeForm,
     AssignForm,
@@ -31,10 +33,11 @@ from complaints.forms import (
     ExtendForm,
     MentionFormSet,
     ResponseForm,
+    StatisticsYearForm,
     case_version,
 )
 from complaints.models import Aspect, Complaint
-from complaints.tables import CaseloadTable
+from complaints.tables import AnonymisedComplaintTable, CaseloadTable
 
 COMPLAINANT = "complaints.view_complainant"
 
@@ -137,7 +140,7 @@ class CaseMixin(PermissionRequiredMixin):
             "timescale": timescales.timescale(complaint.procedure, complaint.stage),
             "can_see_complainant": self.request.user.has_perm(COMPLAINANT),
             "can_handle": self.request.user.has_perm("complaints.handle_complaint"),
-            "actions": caseload.available_moves(complaint),
+            "actions": caseload.available_moves(complaint, today),
             "today": today,
         }
 
@@ -344,3 +347,45 @@ class EscalateView(CaseActionView):
 
     def success_url(self, result):
         return result
+
+
+# The statistics: dashboards for members and divisions, and their anonymised drill-down -------------
+
+
+class DashboardView(PermissionRequiredMixin, TemplateView):
+    """Complaints by division and channel over three years, upheld rates by aspect, on time, Ombudsman
+    decisions and compliments for a financial year: complaints.selectors' figures (complaints.dashboards)."""
+
+    permission_required = "complaints.view_statistics"
+    template_name = "complaints/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        earliest = Complaint.objects.filter(stage=1).aggregate(first=Min("received"))["first"]
+        form = StatisticsYearForm(
+            self.request.GET or None, years=dashboards.years_offered(timezone.localdate(), earliest)
+        )
+        board = dashboards.dashboard(form.chosen())
+        return super().get_context_data(
+            form=form,
+            board=board,
+            charts=dashboards.charts(board),
+            rows=dashboards.table_rows(board),
+            drill=reverse("complaints:statistics_cases"),
+            **kwargs,
+        )
+
+
+class AnonymisedComplaintListView(PortalListView):
+    """The complaints behind a dashboard's figure, without anyone's details: every role may read it."""
+
+    permission_required = "complaints.view_statistics"
+    queryset = Complaint.objects.for_lists().prefetch_related("mentions__aspects")
+    table_class = AnonymisedComplaintTable
+    filterset_class = AnonymisedComplaintFilterSet
+    template_name = "complaints/statistics_cases.html"
+    export_name = "complaints"
+    title = "Complaints behind the statistics"
+    intro = (
+        "Stage 1 complaints as the statistics count them: what was complained about and how it ended. "
+        "No complainant's details, and nothing they wrote."
+    )

@@ -405,6 +405,14 @@ PAGES = [
         COMPLAINTS_TEAM,
         url_name="complaints:report_self_assessment",
     ),
+    # Complaints statistics: anonymous figures and the complaints behind them, for every role.
+    Page("complaints statistics", "/complaints/statistics/", EVERY_ROLE, url_name="complaints:dashboard"),
+    Page(
+        "complaints behind the statistics",
+        "/complaints/statistics/complaints/?year=2026-27&_export=csv",
+        EVERY_ROLE,
+        url_name="complaints:statistics_cases",
+    ),
     # Complaints: the Django admin keeps divisions and services and corrects records (admins only);
     # complainants' details are there too, so nobody else reaches them.
     Page(

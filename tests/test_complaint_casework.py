@@ -274,24 +274,26 @@ def _childrens_case(officer, divisions, received=date(2026, 4, 14)):
 def test_extend_within_the_procedures_limit_and_refused_past_it(officer_client, officer, divisions):
     from complaints import services
 
-    case = _childrens_case(officer, divisions)  # stage 1: 10 working days, extendable to 20
-    services.acknowledge(officer, case, on=date(2026, 4, 15), today=TODAY)
+    # Children's stage 1: 10 working days, extendable to 20. Received Tuesday 28 April 2026.
+    case = _childrens_case(officer, divisions, received=date(2026, 4, 28))
+    services.acknowledge(officer, case, on=date(2026, 4, 29), today=TODAY)
     case = fresh(case)
-    assert case.respond_by == date(2026, 4, 28)
+    assert case.respond_by == date(2026, 5, 13)  # past the Early May bank holiday
     url = reverse("complaints:extend", args=[case.pk])
     page = officer_client.get(url).content.decode()
-    assert "The latest date an extension can give is <strong>Wednesday 13 May 2026</strong>" in page
+    # 20 working days, past the Spring bank holiday on 25 May.
+    assert "The latest date an extension can give is <strong>Thursday 28 May 2026</strong>" in page
     too_late = officer_client.post(
-        url, {"version": version(case), "reason": "Waiting", **day("new_due", date(2026, 5, 14))}
+        url, {"version": version(case), "reason": "Waiting", **day("new_due", date(2026, 5, 29))}
     )
     assert too_late.status_code == 200
-    assert "13 May 2026" in too_late.content.decode() and "govuk-error-summary" in too_late.content.decode()
+    assert "28 May 2026" in too_late.content.decode() and "govuk-error-summary" in too_late.content.decode()
     holiday = officer_client.post(
-        url, {"version": version(case), "reason": "Waiting", **day("new_due", date(2026, 5, 4))}
+        url, {"version": version(case), "reason": "Waiting", **day("new_due", date(2026, 5, 25))}
     )
     assert "is not a working day" in holiday.content.decode()
     no_reason = officer_client.post(
-        url, {"version": version(case), "reason": "", **day("new_due", date(2026, 5, 12))}
+        url, {"version": version(case), "reason": "", **day("new_due", date(2026, 5, 20))}
     )
     assert "Enter the reason for the extension" in no_reason.content.decode()
     assert not Extension.objects.exists()
@@ -300,13 +302,31 @@ def test_extend_within_the_procedures_limit_and_refused_past_it(officer_client, 
         {
             "version": version(case),
             "reason": "The social worker is away",
-            **day("new_due", date(2026, 5, 12)),
+            **day("new_due", date(2026, 5, 20)),
         },
     )
     assert done.status_code == 302
-    assert fresh(case).respond_by == date(2026, 5, 12)
+    assert fresh(case).respond_by == date(2026, 5, 20)
     assert Extension.objects.get().reason == "The social worker is away"
     assert "The social worker is away" in officer_client.get(case.get_absolute_url()).content.decode()
+
+
+def test_an_overdue_response_is_not_offered_an_extension(officer_client, officer, divisions):
+    from complaints import services
+
+    case = _childrens_case(officer, divisions)  # due 28 April; today is 5 May
+    services.acknowledge(officer, case, on=date(2026, 4, 15), today=TODAY)
+    assert (
+        reverse("complaints:extend", args=[case.pk])
+        not in officer_client.get(case.get_absolute_url()).content.decode()
+    )
+    url = reverse("complaints:extend", args=[case.pk])
+    assert "cannot be extended" in officer_client.get(url).content.decode()
+    refused = officer_client.post(
+        url, {"version": version(case), "reason": "Late", **day("new_due", date(2026, 5, 12))}
+    )
+    assert "an extension is agreed before the response falls due" in refused.content.decode()
+    assert not Extension.objects.exists()
 
 
 def test_answer_each_aspect_then_close_after_being_asked(officer_client, officer, divisions):

@@ -322,7 +322,13 @@ def test_the_page_shows_extensions_outcomes_the_escalation_chain_and_history(off
     statutory = Service.objects.create(division=children, name="Child in care", procedure="children")
     case = log(officer, date(2026, 4, 14), "Children's Social Care", service=statutory.name)
     services.acknowledge(officer, case, on=date(2026, 4, 15), today=today)
-    services.extend(officer, case, new_due=date(2026, 5, 12), reason="Waiting for the social worker's notes")
+    services.extend(
+        officer,
+        case,
+        new_due=date(2026, 5, 12),
+        reason="Waiting for the social worker's notes",
+        today=date(2026, 4, 20),  # agreed before the response fell due on 28 April
+    )
     case = answer_all(officer, case, date(2026, 5, 1), AspectOutcome.PARTIALLY_UPHELD)
     later = services.escalate(officer, case, received=TODAY, today=today)
     page = officer_client.get(case.get_absolute_url()).content.decode()
@@ -403,3 +409,85 @@ def test_the_complaints_section_is_in_the_navigation_for_complaints_officers_onl
 def test_a_statuses_word_is_read_from_its_set():
     assert caseload.DueRag.OVERDUE.colour == "red"
     assert ComplaintStatus.RECEIVED.short_label == "Received"
+
+
+# The statistics: dashboards and their anonymised drill-down -----------------------------------------
+
+
+def test_the_dashboard_shows_the_selectors_figures_and_every_role_may_read_it(
+    client, people, three_cases, today
+):
+    from bromley_portal.core.financial_year import FinancialYear
+    from complaints import selectors
+
+    year = FinancialYear.of(TODAY)
+    for role in Role:
+        client.force_login(people[role])
+        assert client.get(reverse("complaints:dashboard")).status_code == 200, role
+    response = client.get(reverse("complaints:dashboard") + f"?year={year}")
+    channels = selectors.complaints_by_division_and_channel(year)
+    on_time = selectors.on_time_by_division(year)
+    aspects = selectors.aspects_by_type_and_division(year)
+    rows = response.context["rows"]
+    assert [total for _, _, total in rows["by_channel"]] == [
+        channels.by_division.get(division.pk, 0) for division in channels.divisions
+    ]
+    assert response.context["board"].channel_table.total == channels.total == 3
+    assert [row for _, row in rows["on_time"]] == [on_time.by_division.get(d.pk) for d in on_time.divisions]
+    assert [row.total for _, _, row, _ in rows["aspects"]] == [row.total for row in aspects.by_type.values()]
+    page = response.content.decode()
+    assert "<svg" in page and "<table" in page
+    assert not any(secret in page for secret in SECRETS)
+
+
+def test_a_dashboard_figure_drills_down_to_the_same_number_of_anonymised_complaints(
+    client, people, officer, three_cases, today
+):
+    from bromley_portal.core.financial_year import FinancialYear
+    from complaints import selectors
+
+    log(officer, date(2026, 4, 7), "Housing", aspects=("information",), channel="letter")
+    log(officer, date(2025, 6, 2), "Housing", today=TODAY)  # the year before
+    year = FinancialYear.of(TODAY)
+    housing = Division.objects.get(name="Housing")
+    client.force_login(people[Role.MEMBER])
+    expected = selectors.complaints_by_division_and_channel(year).by_division[housing.pk]
+    url = reverse("complaints:statistics_cases") + f"?year={year}&division={housing.pk}&_export=csv"
+    rows = list(csv.reader(io.StringIO(client.get(url).content.decode("utf-8-sig"))))[1:]
+    assert len(rows) == expected == 2
+    aspect_url = reverse("complaints:statistics_cases") + f"?year={year}&aspect_type=information&_export=csv"
+    rows = list(csv.reader(io.StringIO(client.get(aspect_url).content.decode("utf-8-sig"))))[1:]
+    assert len(rows) == selectors.aspects_by_type_and_division(year).by_type["information"].total == 1
+    text = client.get(reverse("complaints:statistics_cases") + f"?year={year}").content.decode()
+    assert not any(secret in text for secret in SECRETS)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/complaints/statistics/",
+        "/complaints/statistics/?year=2025-26",
+        "/complaints/statistics/complaints/?year=2026-27",
+        "/complaints/statistics/complaints/?_export=xlsx",
+    ],
+)
+def test_the_statistics_cost_the_same_queries_at_any_size(client, people, officer, today, url):
+    client.force_login(people[Role.MEMBER])
+    log(officer, date(2026, 4, 20))
+    few = _queries(client, url)
+    for number in range(30):
+        case = log(
+            officer, date(2025, 4, 1 + number % 28), "Housing", aspects=("information", "staff_conduct")
+        )
+        services.acknowledge(officer, case, on=case.received, today=today)
+    assert _queries(client, url) == few
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?year=abc", "?year=1800-01", "?year=2999-3000", "?year=" + "9" * 4000, "?division=x&year=2021-22"],
+)
+def test_no_query_string_breaks_the_statistics(client, people, query):
+    client.force_login(people[Role.MEMBER])
+    for url in ["/complaints/statistics/", "/complaints/statistics/complaints/"]:
+        assert client.get(url + query).status_code == 200
