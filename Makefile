@@ -47,6 +47,7 @@ bench: install assets
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/contracts.py
+	$(BIN)/python bench/complaints_report.py
 
 lock: $(VENV)/.installed
 	(echo "# The whole dependency tree, pinned. Regenerate with: make lock"; $(BIN)/pip freeze --exclude-editable) > requirements.lock
