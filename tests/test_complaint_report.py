@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 import pdfplumber
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
@@ -30,6 +31,7 @@ from complaints.services import load_divisions
 from tests.conftest import data_shared_by_a_module
 from tests.factories import make_complaint, make_user
 from tests.seed_documents import load
+from tests.test_pdf_tags import TaggedPDF, assert_well_tagged
 
 REPORT = load("complaints_report_2021_22.json")
 CHAPTERS = load("complaints_chapters_2021_22.json")["chapters"]
@@ -623,3 +625,24 @@ def test_only_the_complaints_team_keeps_the_words(db):
             evidence="",
             explanation="",
         )
+
+
+@pytest.mark.parametrize("name", ["complaints_cover", "complaints_annual"])
+def test_each_report_is_a_well_tagged_pdf(rendered, db, name):
+    """One tagged Table per HTML table with all its rows and header scopes, so screen readers read them."""
+    report_type = registry.get(name)
+    cleaned, _ = report_type.clean(parameters())
+    context = rendering.template_context(report_type, report_type.build(cleaned), for_pdf=True)
+    assert_well_tagged(TaggedPDF(rendered[name].pdf), render_to_string(report_type.template_name, context))
+
+
+def test_a_clerk_asks_for_it_through_the_form_and_a_bad_year_changes_nothing(rendered, client, db):
+    from bromley_portal.reports.models import ReportJob
+
+    client.force_login(make_user(Role.CLERK))
+    url = "/reports/new/complaints_annual/"
+    page = client.get(url).content.decode()
+    assert "Financial year" in page and "Committee (optional)" in page
+    response = client.post(url, {"year": "2021-23"})
+    assert response.status_code == 200 and "is not a financial year" in response.content.decode()
+    assert not ReportJob.objects.exists()
