@@ -738,51 +738,50 @@ def _ombudsman_sentence(ombudsman: selectors.OmbudsmanTable) -> str:
     )
 
 
-def build_annual(cleaned) -> CommitteeReport:
-    year: FinancialYear = cleaned["year"]
-    divisions = selectors.divisions()
-    narratives = report_text.narratives_for(year)
-    years = three_years(year)
+OVERVIEW_HEADINGS = {
+    "complaints_received": "Complaints received",
+    "channels": "How complaints were received",
+    "upheld": "Proportion upheld",
+    "aspects": "Causes for complaint",
+    "on_time": "Responding on time",
+    "ombudsman": "Local Government & Social Care Ombudsman cases",
+    "review_letter": "Annual review letter",
+    "remedies": "Financial consequences of complaints",
+    "compliments": "Compliments",
+}
+
+
+def _overview(year: FinancialYear, years: list[YearFigures], divisions, narratives) -> ReportSection:
+    """The council overview: each table with the complaints team's words above it."""
     current = years[2]
-    aspects = selectors.aspects_by_type_and_division(year)
-    letters_by_year = {
+    kept = {
         letter.year: letter
         for letter in OmbudsmanReviewLetter.objects.filter(year__in=[y.year.start_year for y in years])
     }
-    letters = [letters_by_year.get(y.year.start_year) for y in years]
-    under_code = report_text.code_applies(year)
+    letters = [kept.get(y.year.start_year) for y in years]
+    S = NarrativeSection
+    parts = {
+        "complaints_received": (S.COMPLAINTS_RECEIVED, complaints_received_table(divisions, years)),
+        "channels": (S.CHANNELS, channel_table(current.channels)),
+        "upheld": (S.UPHELD, upheld_table(current.upheld, years[1], year)),
+        "aspects": (S.ASPECTS, aspects_table(selectors.aspects_by_type_and_division(year))),
+        "on_time": (S.ON_TIME, on_time_table(divisions, years)),
+        "ombudsman": (S.OMBUDSMAN, ombudsman_table(divisions, years)),
+        "review_letter": (None, review_letter_table(letters, [y.year for y in years])),
+        "remedies": (S.REMEDIES, remedies_table(current.remedies)),
+        "compliments": (S.COMPLIMENTS, compliments_table(divisions, years)),
+    }
+    rows = []
+    for key, (section, table) in parts.items():
+        words = _words(narratives, section) if section else []
+        if key == "ombudsman":
+            words = [*words, _ombudsman_sentence(current.ombudsman)]
+        rows.append((OVERVIEW_HEADINGS[key], words, table))
+    return ReportSection("Council overview", "reports/complaints/overview.html", {"parts": rows}, wide=True)
 
-    overview = {
-        "complaints_received": (
-            _words(narratives, NarrativeSection.COMPLAINTS_RECEIVED),
-            complaints_received_table(divisions, years),
-        ),
-        "channels": (_words(narratives, NarrativeSection.CHANNELS), channel_table(current.channels)),
-        "upheld": (_words(narratives, NarrativeSection.UPHELD), upheld_table(current.upheld, years[1], year)),
-        "aspects": (_words(narratives, NarrativeSection.ASPECTS), aspects_table(aspects)),
-        "on_time": (_words(narratives, NarrativeSection.ON_TIME), on_time_table(divisions, years)),
-        "ombudsman": (
-            [*_words(narratives, NarrativeSection.OMBUDSMAN), _ombudsman_sentence(current.ombudsman)],
-            ombudsman_table(divisions, years),
-        ),
-        "review_letter": ([], review_letter_table(letters, [y.year for y in years])),
-        "remedies": (_words(narratives, NarrativeSection.REMEDIES), remedies_table(current.remedies)),
-        "compliments": (
-            _words(narratives, NarrativeSection.COMPLIMENTS),
-            compliments_table(divisions, years),
-        ),
-    }
-    headings = {
-        "complaints_received": "Complaints received",
-        "channels": "How complaints were received",
-        "upheld": "Proportion upheld",
-        "aspects": "Causes for complaint",
-        "on_time": "Responding on time",
-        "ombudsman": "Local Government & Social Care Ombudsman cases",
-        "review_letter": f"{_label(year)} annual review letter",
-        "remedies": "Financial consequences of complaints",
-        "compliments": "Compliments",
-    }
+
+def _annual_sections(year: FinancialYear, years: list[YearFigures], narratives) -> list[ReportSection]:
+    divisions = selectors.divisions()
     sections = [
         ReportSection(
             "Why we report on our complaints",
@@ -797,16 +796,9 @@ def build_annual(cleaned) -> CommitteeReport:
             "reports/complaints/prose.html",
             {"paragraphs": _words(narratives, NarrativeSection.LAW_AND_PROCEDURES, _default_law(year))},
         ),
-        ReportSection(
-            "Council overview",
-            "reports/complaints/overview.html",
-            {
-                "parts": [(headings[key], words, table) for key, (words, table) in overview.items()],
-            },
-            wide=True,
-        ),
+        _overview(year, years, divisions, narratives),
     ]
-    if under_code:
+    if report_text.code_applies(year):
         sections.append(
             ReportSection(
                 "The Complaint Handling Code: performance and self-assessment",
@@ -820,28 +812,31 @@ def build_annual(cleaned) -> CommitteeReport:
             )
         )
     for division in divisions:
+        chapter = _chapter(division, year, years, narratives)
         sections.append(
-            ReportSection(
-                division.name,
-                "reports/complaints/chapter.html",
-                {"chapter": _chapter(division, year, years, narratives)},
-                wide=True,
-            )
+            ReportSection(division.name, "reports/complaints/chapter.html", {"chapter": chapter}, wide=True)
         )
-    total = current.value(PublishedMeasure.COMPLAINTS)
+    return sections
+
+
+def build_annual(cleaned) -> CommitteeReport:
+    year: FinancialYear = cleaned["year"]
+    years = three_years(year)
+    sections = _annual_sections(year, years, report_text.narratives_for(year))
+    total = years[2].value(PublishedMeasure.COMPLAINTS)
+    code = (
+        " Complaints in the year fall under the Ombudsman's Complaint Handling Code, so it is also the Code's "
+        "annual complaints performance and service improvement report."
+        if report_text.code_applies(year)
+        else ""
+    )
     return CommitteeReport(
         header=_header(cleaned, describe_annual(cleaned)),
         reason=[
             "This is the Council's Annual Complaints Report for "
             f"{year.starts_on:%-d %B %Y} to {year.ends_on:%-d %B %Y}: complaints, compliments and the "
             "Council's dealings with the Local Government & Social Care Ombudsman, council-wide and by "
-            "division."
-            + (
-                " Complaints in the year fall under the Ombudsman's Complaint Handling Code, so it is also "
-                "the Code's annual complaints performance and service improvement report."
-                if under_code
-                else ""
-            )
+            "division." + code
         ],
         recommendations=["Members of the Committee are asked to note, consider and comment on the report."],
         sections=sections,
