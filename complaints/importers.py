@@ -202,7 +202,10 @@ def _choice(text: str, choices, what: str) -> str:
     for value, label in choices:
         if key in {str(value).casefold(), " ".join(str(label).split()).casefold()}:
             return value
-    raise CellError(f"“{text}” is not a {what}: use one of {', '.join(str(label) for _, label in choices)}")
+    article = "an" if what[:1] in "aeiou" else "a"
+    raise CellError(
+        f"“{text}” is not {article} {what}: use one of {', '.join(str(label) for _, label in choices)}"
+    )
 
 
 OUTCOME_WORDS = {"upheld": AspectOutcome.UPHELD, "fully upheld": AspectOutcome.UPHELD}

@@ -42,7 +42,7 @@ from bromley_portal.reports.registry import (
 from complaints import report_text, selectors
 from complaints.choices import AspectType, Channel, RemedyStage, RemedyType
 from complaints.models import Division
-from complaints.published import OmbudsmanReviewLetter, PublishedFigure, PublishedMeasure
+from complaints.published import OmbudsmanReviewLetter, PublishedMeasure
 from complaints.report_text import CodeProvision, NarrativeSection
 
 CONTACT_POST = "Head of Service, Customer Engagement & Complaints Service"
@@ -174,7 +174,7 @@ class YearFigures:
 
     def value(self, measure: str, division: Division | None = None):
         if not self.computed:
-            value = self._published.get((self.year.start_year, division.pk if division else None, measure))
+            value = self._published.get((division.pk if division else None, measure))
             if value is None or measure in MONEY_MEASURES:
                 return value
             return plain(value)
@@ -212,17 +212,17 @@ class YearFigures:
 
 def three_years(year: FinancialYear) -> list[YearFigures]:
     """The year and the two before it, oldest first. The chosen year is always computed; an earlier one
-    is computed when the portal holds complaints received in it, and read from the published figures
-    otherwise (one query for which years have cases, one for the published figures)."""
-    years = [FinancialYear(year.start_year - 2), FinancialYear(year.start_year - 1), year]
-    with_cases = selectors.years_with_cases(years[:2])
-    published = {
-        (figure.year, figure.division_id, figure.measure): figure.value
-        for figure in PublishedFigure.objects.filter(
-            year__in=[y.start_year for y in years[:2] if y not in with_cases]
-        )
-    }
-    return [YearFigures(y, computed=(y == year or y in with_cases), published=published) for y in years]
+    is computed when the portal holds its complaints (selectors.has_cases) and otherwise shows what was
+    published then (selectors.published_figures): at most two queries for each earlier year."""
+    figures = []
+    for earlier in (FinancialYear(year.start_year - 2), FinancialYear(year.start_year - 1)):
+        if selectors.has_cases(earlier):
+            figures.append(YearFigures(earlier, computed=True))
+        else:
+            figures.append(
+                YearFigures(earlier, computed=False, published=selectors.published_figures(earlier))
+            )
+    return [*figures, YearFigures(year, computed=True)]
 
 
 def _label(year: FinancialYear) -> str:
@@ -754,10 +754,7 @@ OVERVIEW_HEADINGS = {
 def _overview(year: FinancialYear, years: list[YearFigures], divisions, narratives) -> ReportSection:
     """The council overview: each table with the complaints team's words above it."""
     current = years[2]
-    kept = {
-        letter.year: letter
-        for letter in OmbudsmanReviewLetter.objects.filter(year__in=[y.year.start_year for y in years])
-    }
+    kept = selectors.review_letters([y.year for y in years])
     letters = [kept.get(y.year.start_year) for y in years]
     S = NarrativeSection
     parts = {
@@ -890,7 +887,7 @@ def build_cover(cleaned) -> CommitteeReport:
     year: FinancialYear = cleaned["year"]
     narratives = report_text.narratives_for(year)
     years = three_years(year)
-    letter = OmbudsmanReviewLetter.objects.filter(year=year.start_year).first()
+    letter = selectors.review_letters([year]).get(year.start_year)
     commentary = _words(narratives, NarrativeSection.COVER_COMMENTARY, _commentary(year, years, letter))
     return CommitteeReport(
         header=_header(cleaned, describe_cover(cleaned)),

@@ -458,20 +458,33 @@ def nature_of_complaint(year: FinancialYear, division: Division) -> dict[str, Ou
     return {value: rows.get(value, OutcomeRow()) for value in AspectType.values}
 
 
+# The years before the portal ------------------------------------------------------------------------
+
+
+def has_cases(year: FinancialYear) -> bool:
+    """Whether the portal holds the year's complaints (so its figures are computed, not published); one
+    query."""
+    return Mention.objects.filter(_in_year(year, "complaint__")).exists()
+
+
+def published_figures(year: FinancialYear) -> dict[tuple[int | None, str], Decimal]:
+    """A year's published figures as {(division id, or None for the council, measure): value}; one query.
+    The annual report shows them for a year the portal holds no cases for (``has_cases``)."""
+    from complaints.published import PublishedFigure
+
+    rows = PublishedFigure.objects.filter(year=year.start_year).values_list("division_id", "measure", "value")
+    return {(division_id, measure): value for division_id, measure, value in rows}
+
+
+def review_letters(years: list[FinancialYear]) -> dict[int, object]:
+    """The Ombudsman's annual review letters for the years, by start year (those entered); one query."""
+    from complaints.published import OmbudsmanReviewLetter
+
+    letters = OmbudsmanReviewLetter.objects.filter(year__in=[y.start_year for y in years])
+    return {letter.year: letter for letter in letters}
+
+
 # For the annual report (complaints/reports.py) ----------------------------------------------------------
-
-
-def years_with_cases(years: list[FinancialYear]) -> set[FinancialYear]:
-    """Which of ``years`` the portal holds stage 1 complaints for (one query): the annual report computes
-    those years' figures from the cases and reads the others' from the published figures."""
-    from complaints.models import Complaint
-
-    if not years:
-        return set()
-    counts = Complaint.objects.aggregate(
-        **{f"y{year.start_year}": Count("pk", filter=_in_year(year)) for year in years}
-    )
-    return {year for year in years if counts[f"y{year.start_year}"]}
 
 
 def complaints_handled_by_cecs(table: ChannelTable) -> int:

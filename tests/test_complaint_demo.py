@@ -18,6 +18,10 @@ from complaints.services import load_divisions
 from tests.conftest import data_shared_by_a_module
 from tests.seed_documents import load
 
+# Every test uses the test database (the module's shared data nests each test in a savepoint); without the
+# mark pytest-django would set up no test database for a run of this file alone.
+pytestmark = pytest.mark.django_db
+
 REPORT = load("complaints_report_2021_22.json")
 CHAPTERS = load("complaints_chapters_2021_22.json")["chapters"]
 NAMES = {d["key"]: d["name"] for d in REPORT["divisions"]}
@@ -209,3 +213,19 @@ def test_each_statistic_costs_a_fixed_number_of_queries(demo, django_assert_num_
         with django_assert_num_queries(queries):
             function()
     assert set(selectors.nature_of_complaint(FinancialYear(2019), asc)) == set(AspectType.values)
+
+
+def test_the_report_reads_earlier_years_as_published_and_the_demo_year_as_computed(
+    demo, django_assert_num_queries
+):
+    earlier, demo_year = FinancialYear(2020), DEMO_YEAR
+    with django_assert_num_queries(2):
+        assert not selectors.has_cases(earlier) and selectors.has_cases(demo_year)
+    with django_assert_num_queries(1):
+        figures = selectors.published_figures(earlier)
+    housing = demo["Housing"].pk
+    assert figures[(housing, "complaints")] == 78 and figures[(housing, "compliments")] == 108
+    assert figures[(None, "financial_consequences")] == Decimal("35461.57")
+    with django_assert_num_queries(1):
+        letters = selectors.review_letters([FinancialYear(2019), earlier, demo_year])
+    assert [letters[y].upheld for y in (2019, 2020, 2021)] == [28, 26, 18]

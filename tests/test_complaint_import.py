@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from bromley_portal.core.tabular import TableFileError
@@ -118,7 +120,7 @@ def test_the_command_lists_the_problems_and_saves_nothing(tmp_path):
         ("division", "Adults", "division: “Adults” is not a division"),
         ("channel", "Pigeon", "channel: “Pigeon” is not a channel"),
         ("aspect", "Rudeness", "aspect: “Rudeness” is not a type of aspect"),
-        ("outcome", "Mostly upheld", "outcome: “Mostly upheld” is not a outcome"),
+        ("outcome", "Mostly upheld", "outcome: “Mostly upheld” is not an outcome"),
         (
             "responded",
             "2018-04-01",
@@ -226,3 +228,28 @@ def test_a_file_past_the_size_limit_is_refused_before_it_is_read(settings):
         import_file(csv_file(*[ROW] * 10), "big.csv")
     with pytest.raises(TableFileError, match="the largest file the portal imports"):
         import_file(sample_workbook(), "big.xlsx")
+
+
+FUZZ = settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    database=None,
+)
+CELL = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["", "-", "0", "1", "4", "1e9", "31/02/2021", "2021-02-29", "£-5", "1.005", "=SUM(A1)",
+                     "Fully upheld", "Not known", "Housing", "Email", "Stage 2", "\x00"]),
+)  # fmt: skip
+
+
+@FUZZ
+@given(cells=st.lists(st.lists(CELL, min_size=len(HEADER), max_size=len(HEADER)), min_size=1, max_size=4))
+def test_any_cells_give_a_listed_refusal_or_an_import_never_an_exception(cells):
+    """Whatever the cells hold, the import saves it all or raises its own errors and saves nothing."""
+    before = counts()
+    try:
+        import_file(csv_file(*cells), "fuzz.csv")
+    except (ImportFailed, TableFileError) as failure:
+        assert counts() == before
+        assert str(failure)

@@ -125,9 +125,9 @@ def test_financial_remedies_add_up_to_the_printed_totals(report, chapters):
 
 def test_compliments_ombudsman_and_review_letter(report, text):
     assert report["compliments"]["total"] == {"2020/21": 282, "2021/22": 233}
+    names = {d["key"]: d["name"] for d in report["divisions"]} | {"ced": "Chief Executive's Dept."}
     for key, row in report["compliments"]["by_division"].items():
-        assert row["2021/22"] >= 0, key
-    assert "Housing 108 60 -44%" in text
+        assert f"{names[key]} {row['2020/21']} {row['2021/22']} {row['printed_change']}" in text, key
     ombudsman = report["ombudsman"]
     assert (ombudsman["cases_handled"], ombudsman["investigations"], ombudsman["upheld"]) == (104, 26, 18)
     letter = report["review_letter"]
