@@ -228,3 +228,52 @@ def table_rows(board: Dashboard) -> dict:
         "decisions": decisions,
         "compliments": compliments,
     }
+
+
+# A division's page: its services or teams and the nature of its complaints (each chapter's tables) ----
+
+
+OUTCOME_KEYS = [
+    (AspectOutcome.UPHELD.value, AspectOutcome.UPHELD.label),
+    (AspectOutcome.PARTIALLY_UPHELD.value, AspectOutcome.PARTIALLY_UPHELD.label),
+    (AspectOutcome.NOT_UPHELD.value, AspectOutcome.NOT_UPHELD.label),
+    (AspectOutcome.NOT_KNOWN.value, AspectOutcome.NOT_KNOWN.label),
+    (AspectOutcome.ONGOING.value, AspectOutcome.ONGOING.label),
+]
+
+
+def _outcome_counts(row: selectors.OutcomeRow) -> dict[str, int]:
+    return {
+        AspectOutcome.UPHELD.value: row.fully_upheld,
+        AspectOutcome.PARTIALLY_UPHELD.value: row.partially_upheld,
+        AspectOutcome.NOT_UPHELD.value: row.not_upheld,
+        AspectOutcome.NOT_KNOWN.value: row.not_known,
+        AspectOutcome.ONGOING.value: row.ongoing,
+    }
+
+
+@dataclass
+class DivisionBoard:
+    year: FinancialYear
+    division: object
+    services: selectors.ServiceTable
+    nature: list  # (type label, OutcomeRow) in the report's order
+
+    def chart(self) -> str:
+        return _bar(
+            f"{self.division.name}: the nature of complaints and their outcome, {self.year}",
+            "One bar per type of aspect, split by outcome. The same figures are in the table.",
+            [(label, _outcome_counts(row)) for label, row in self.nature],
+            OUTCOME_KEYS,
+            {value: AspectOutcome(value).hex_colour for value, _ in OUTCOME_KEYS},
+        )
+
+
+def division_board(year: FinancialYear, division) -> DivisionBoard:
+    nature = selectors.nature_of_complaint(year, division)
+    return DivisionBoard(
+        year=year,
+        division=division,
+        services=selectors.services_table(year, division),
+        nature=[(AspectType(value).label, row) for value, row in nature.items()],
+    )

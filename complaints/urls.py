@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/close/", views.CloseView.as_view(), name="close"),
     path("<int:pk>/escalate/", views.EscalateView.as_view(), name="escalate"),
     path("statistics/", views.DashboardView.as_view(), name="dashboard"),
+    path("statistics/divisions/<int:pk>/", views.DivisionDashboardView.as_view(), name="dashboard_division"),
     path("statistics/complaints/", views.AnonymisedComplaintListView.as_view(), name="statistics_cases"),
     # The Annual Complaints Report's words per year (complaints/report_views.py).
     path("annual-report/<str:year>/", report_views.ReportTextView.as_view(), name="report_text"),

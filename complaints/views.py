@@ -36,7 +36,7 @@ from complaints.forms import (
     StatisticsYearForm,
     case_version,
 )
-from complaints.models import Aspect, Complaint
+from complaints.models import Aspect, Complaint, Division
 from complaints.tables import AnonymisedComplaintTable, CaseloadTable
 
 COMPLAINANT = "complaints.view_complainant"
@@ -79,24 +79,29 @@ class LogComplaintView(PermissionRequiredMixin, TemplateView):
         form, mentions = self.forms(request.POST)
         if form.is_valid() & mentions.is_valid():
             try:
-                complaint = services.log_complaint(
-                    request.user,
-                    received=form.cleaned_data["received"],
-                    channel=form.cleaned_data["channel"],
-                    mentions=[
-                        services.MentionInput(m["division"], m["service"], list(m["aspects"]))
-                        for m in mentions.mentions()
-                    ],
-                    complainant=form.complainant(),
-                    summary=form.cleaned_data.get("summary", ""),
-                    handler=form.cleaned_data.get("handler"),
-                )
+                complaint = _log(request.user, form, mentions)
             except services.ComplaintError as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, f"Complaint {complaint.reference} has been logged.")
                 return redirect(complaint)
         return self.render_to_response(self.get_context_data(form=form, mentions=mentions))
+
+
+def _log(user, form, mentions) -> Complaint:
+    """The checked forms to complaints.services.log_complaint, which decides."""
+    return services.log_complaint(
+        user,
+        received=form.cleaned_data["received"],
+        channel=form.cleaned_data["channel"],
+        mentions=[
+            services.MentionInput(m["division"], m["service"], list(m["aspects"]))
+            for m in mentions.mentions()
+        ],
+        complainant=form.complainant(),
+        summary=form.cleaned_data.get("summary", ""),
+        handler=form.cleaned_data.get("handler"),
+    )
 
 
 def _with_another_mention(view, data) -> dict:
@@ -199,7 +204,7 @@ class CaseActionView(CaseMixin, TemplateView):
             with transaction.atomic():
                 locked = caseload.locked_case(self.get_case().pk)
                 if form.cleaned_data["version"] != case_version(locked, caseload.aspects_of(locked)):
-                    return self.conflict()
+                    return _conflict(self)
                 result = self.act(locked, form.cleaned_data)
         except services.ComplaintError as error:
             form.add_error(None, str(error))
@@ -210,14 +215,12 @@ class CaseActionView(CaseMixin, TemplateView):
     def success_url(self, result):
         return self.get_case()
 
-    def conflict(self):
-        """409: the case as it is now, for the officer to read before doing anything again."""
-        self.complaint = None
-        context = self.case_context(self.get_case())
-        return TemplateResponse(self.request, "complaints/case_conflict.html", context, status=409)
 
-    def act(self, complaint, values):
-        raise NotImplementedError
+def _conflict(view):
+    """409: the case as it is now, for the officer to read before doing anything again."""
+    view.complaint = None
+    context = view.case_context(view.get_case())
+    return TemplateResponse(view.request, "complaints/case_conflict.html", context, status=409)
 
 
 class AcknowledgeView(CaseActionView):
@@ -389,3 +392,26 @@ class AnonymisedComplaintListView(PortalListView):
         "Stage 1 complaints as the statistics count them: what was complained about and how it ended. "
         "No complainant's details, and nothing they wrote."
     )
+
+
+class DivisionDashboardView(PermissionRequiredMixin, TemplateView):
+    """A division's chapter for a year: its services or teams with mentions, aspects, outcomes and on
+    time, and the nature of its complaints with their outcomes (complaints.selectors)."""
+
+    permission_required = "complaints.view_statistics"
+    template_name = "complaints/dashboard_division.html"
+
+    def get_context_data(self, **kwargs):
+        division = get_object_or_404(Division, pk=self.kwargs["pk"])
+        earliest = Complaint.objects.filter(stage=1).aggregate(first=Min("received"))["first"]
+        form = StatisticsYearForm(
+            self.request.GET or None, years=dashboards.years_offered(timezone.localdate(), earliest)
+        )
+        board = dashboards.division_board(form.chosen(), division)
+        return super().get_context_data(
+            form=form,
+            board=board,
+            chart=board.chart(),
+            drill=reverse("complaints:statistics_cases"),
+            **kwargs,
+        )

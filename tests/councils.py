@@ -272,9 +272,11 @@ def complaints_part(council, people):
 @council_part("complaint pages")
 def complaint_pages_part(council, people):
     """For the case work actions: a complaint just received and not assigned (to acknowledge and
-    assign), and an answered one under the children's statutory procedure (to close, or escalate to its
-    stage 2)."""
+    assign), an answered one under the children's statutory procedure (to close, or escalate to its
+    stage 2), and one acknowledged today (to extend)."""
     from datetime import date
+
+    from django.utils import timezone
 
     from complaints import services
     from complaints.models import Division, Service
@@ -305,7 +307,15 @@ def complaint_pages_part(council, people):
     services.record_response(
         officer, aspect, outcome="not_upheld", responded_on=date(2026, 11, 12), today=today
     )
-    council.update(received_complaint=received, answered_complaint=answered, case_handler=officer)
+    # Received today and acknowledged: its response falls due later, so it can still be extended.
+    now = timezone.localdate()
+    due_later = services.log_complaint(
+        officer, received=now, channel="email", mentions=[MentionInput(housing, None, ["information"])]
+    )
+    services.acknowledge(officer, due_later, on=now)
+    council.update(
+        received_complaint=received, answered_complaint=answered, case_handler=officer, due_later=due_later
+    )
 
 
 # The annual complaints report's words (complaints/report_views.py) -------------------------------------

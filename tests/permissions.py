@@ -103,6 +103,18 @@ def _date_input(name: str, day) -> dict:
     return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
 
 
+def _division_pk(name: str) -> int:
+    from complaints.models import Division
+
+    return Division.objects.get(name=name).pk
+
+
+def _two_working_days_later(day):
+    from bromley_portal.core.working_days import add_working_days
+
+    return add_working_days(day, 2)
+
+
 def _first_aspect(council, key="complaint"):
     return council[key].mentions.first().aspects.first()
 
@@ -358,7 +370,7 @@ PAGES = [
     ),
     Page(
         "extend a complaint's response",
-        lambda council: f"/complaints/{council['complaint'].pk}/extend/",
+        lambda council: f"/complaints/{council['due_later'].pk}/extend/",
         COMPLAINTS_TEAM,
         url_name="complaints:extend",
     ),
@@ -407,6 +419,12 @@ PAGES = [
     ),
     # Complaints statistics: anonymous figures and the complaints behind them, for every role.
     Page("complaints statistics", "/complaints/statistics/", EVERY_ROLE, url_name="complaints:dashboard"),
+    Page(
+        "a division's complaints statistics",
+        lambda council: f"/complaints/statistics/divisions/{_division_pk('Housing')}/?year=2026-27",
+        EVERY_ROLE,
+        url_name="complaints:dashboard_division",
+    ),
     Page(
         "complaints behind the statistics",
         "/complaints/statistics/complaints/?year=2026-27&_export=csv",
@@ -550,15 +568,18 @@ ACTIONS = [
     ),
     Action(
         "extend a complaint's response date",
-        lambda council: f"/complaints/{council['complaint'].pk}/extend/",
+        lambda council: f"/complaints/{council['due_later'].pk}/extend/",
         COMPLAINTS_TEAM,
         why="The extension page's form: a reason and a new date within the procedure's limit.",
         data=lambda council: {
-            "version": _case_version(council, "complaint"),
+            "version": _case_version(council, "due_later"),
             "reason": "Waiting for the contractor's report",
-            **_date_input("new_due", date(2026, 11, 24)),
+            **_date_input("new_due", _two_working_days_later(council["due_later"].respond_by)),
         },
-        done=lambda council: _complaint(council, "complaint").respond_by == date(2026, 11, 24),
+        done=lambda council: (
+            _complaint(council, "due_later").respond_by
+            == _two_working_days_later(council["due_later"].respond_by)
+        ),
         url_name="complaints:extend",
         post_only=False,
     ),

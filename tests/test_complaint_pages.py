@@ -408,11 +408,17 @@ def test_no_complainant_detail_reaches_any_page_or_export_a_member_can_open(clie
             assert not any(secret in body for secret in SECRETS), url + suffix
 
 
-def test_the_complaints_section_is_in_the_navigation_for_complaints_officers_only(client, people):
+def test_the_caseload_is_in_the_navigation_for_complaints_officers_and_the_statistics_for_everyone(
+    client, people
+):
+    caseload_link = f'href="{reverse("complaints:caseload")}"'
+    statistics_link = f'href="{reverse("complaints:dashboard")}"'
     client.force_login(people[Role.COMPLAINTS_OFFICER])
-    assert reverse("complaints:caseload") in client.get("/").content.decode()
+    page = client.get("/").content.decode()
+    assert caseload_link in page and statistics_link in page
     client.force_login(people[Role.MEMBER])
-    assert reverse("complaints:caseload") not in client.get("/").content.decode()
+    page = client.get("/").content.decode()
+    assert caseload_link not in page and statistics_link in page
 
 
 def test_a_statuses_word_is_read_from_its_set():
@@ -500,3 +506,50 @@ def test_no_query_string_breaks_the_statistics(client, people, query):
     client.force_login(people[Role.MEMBER])
     for url in ["/complaints/statistics/", "/complaints/statistics/complaints/"]:
         assert client.get(url + query).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/complaints/99999999999999999999/",
+        "/complaints/99999999999999999999/extend/",
+        "/complaints/1/aspects/99999999999999999999/",
+        "/complaints/0/close/",
+    ],
+)
+def test_an_address_for_no_complaint_is_not_found(officer_client, url):
+    assert officer_client.get(url).status_code == 404
+    assert officer_client.post(url, {"version": "x"}).status_code == 404
+
+
+def test_a_divisions_page_shows_its_services_and_the_nature_of_its_complaints(client, people, officer, today):
+    from bromley_portal.core.financial_year import FinancialYear
+    from complaints import selectors
+
+    adult = log(officer, date(2026, 4, 7), service="Hospital Team", aspects=("information", "staff_conduct"))
+    services.acknowledge(officer, adult, on=date(2026, 4, 8), today=today)
+    answer_all(officer, adult, date(2026, 4, 20), AspectOutcome.PARTIALLY_UPHELD)
+    log(officer, date(2026, 4, 9), aspects=("information",))
+    division = Division.objects.get(name="Adult Social Care")
+    year = FinancialYear.of(TODAY)
+    client.force_login(people[Role.MEMBER])
+    url = reverse("complaints:dashboard_division", args=[division.pk]) + f"?year={year}"
+    response = client.get(url)
+    assert response.status_code == 200
+    board = response.context["board"]
+    expected = selectors.services_table(year, division)
+    assert (
+        [(name, row.mentions, row.aspects) for name, row in board.services.rows]
+        == [(name, row.mentions, row.aspects) for name, row in expected.rows]
+        == [("Hospital Team", 1, 2), ("", 1, 1)]
+    )
+    nature = dict(board.nature)
+    assert nature["Information"] == selectors.nature_of_complaint(year, division)["information"]
+    assert (nature["Information"].aspects, nature["Information"].partially_upheld) == (2, 1)
+    page = response.content.decode()
+    assert "<svg" in page and "Hospital Team" in page and not any(secret in page for secret in SECRETS)
+    assert client.get(reverse("complaints:dashboard_division", args=[999999])).status_code == 404
+    few = _queries(client, url)
+    for number in range(20):
+        log(officer, date(2026, 4, 10 + number % 15), service="Duty Team", aspects=("service_delay",))
+    assert _queries(client, url) == few
