@@ -457,5 +457,7 @@ class ComplaintReminder(models.Model):
         return f"{self.get_kind_display()}: {self.complaint.reference} to {self.recipient}"
 
 
+# The annual report's words per year live in their own module (complaints/report_text.py).
 # The published figures of earlier years live in their own module (complaints/published.py).
 from complaints.published import OmbudsmanReviewLetter, PublishedFigure  # noqa: E402, F401
+from complaints.report_text import CodeSelfAssessment, ReportNarrative  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints import views
+from complaints import report_views, views
 
 app_name = "complaints"
 
@@ -17,4 +17,21 @@ urlpatterns = [
     path("statistics/", views.DashboardView.as_view(), name="dashboard"),
     path("statistics/divisions/<int:pk>/", views.DivisionDashboardView.as_view(), name="dashboard_division"),
     path("statistics/complaints/", views.AnonymisedComplaintListView.as_view(), name="statistics_cases"),
+    # The Annual Complaints Report's words per year (complaints/report_views.py).
+    path("annual-report/<str:year>/", report_views.ReportTextView.as_view(), name="report_text"),
+    path(
+        "annual-report/<str:year>/text/<slug:section>/",
+        report_views.NarrativeView.as_view(),
+        name="report_narrative",
+    ),
+    path(
+        "annual-report/<str:year>/chapter/<int:division>/",
+        report_views.ChapterNarrativeView.as_view(),
+        name="report_chapter",
+    ),
+    path(
+        "annual-report/<str:year>/code/<slug:provision>/",
+        report_views.SelfAssessmentView.as_view(),
+        name="report_self_assessment",
+    ),
 ]

@@ -396,3 +396,22 @@ def meetings_part(council, people):
     ready = services.request_pack(clerk, meeting)
     packs.run_pack(ready.pk)
     council.update(meeting=meeting, agenda_item=public, published_pack=published, ready_pack=ready)
+
+
+# The annual complaints report's words (complaints/report_views.py) -------------------------------------
+
+
+@council_part("complaint report text")
+def complaint_report_text_part(council, people):
+    """A division whose chapter opening the complaints team writes, and a paragraph already kept for
+    2021-22's overview (the pages show and change it)."""
+    from bromley_portal.core.financial_year import FinancialYear
+    from complaints import report_text
+    from complaints.models import Division
+    from complaints.services import load_divisions
+
+    load_divisions()
+    report_text.save_narrative(
+        people[Role.ADMIN], FinancialYear(2021), "complaints_received", "Complaints rose by 16% this year."
+    )
+    council.update(report_division=Division.objects.order_by("order", "name").first())

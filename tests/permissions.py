@@ -455,6 +455,31 @@ PAGES = [
         COMPLAINTS_TEAM,
         url_name="complaints:escalate",
     ),
+    # The Annual Complaints Report's words and the Code self-assessment: the complaints team writes them.
+    Page(
+        "annual complaints report's words",
+        "/complaints/annual-report/2021-22/",
+        COMPLAINTS_TEAM,
+        url_name="complaints:report_text",
+    ),
+    Page(
+        "a section's paragraphs",
+        "/complaints/annual-report/2021-22/text/complaints_received/",
+        COMPLAINTS_TEAM,
+        url_name="complaints:report_narrative",
+    ),
+    Page(
+        "a division chapter's opening",
+        lambda council: f"/complaints/annual-report/2021-22/chapter/{council['report_division'].pk}/",
+        COMPLAINTS_TEAM,
+        url_name="complaints:report_chapter",
+    ),
+    Page(
+        "a Code provision's self-assessment",
+        "/complaints/annual-report/2026-27/code/stage_1/",
+        COMPLAINTS_TEAM,
+        url_name="complaints:report_self_assessment",
+    ),
     # Complaints statistics: anonymous figures and the complaints behind them, for every role.
     Page("complaints statistics", "/complaints/statistics/", EVERY_ROLE, url_name="complaints:dashboard"),
     Page(
@@ -511,7 +536,13 @@ PAGES = [
             frozenset({Role.CLERK, Role.ADMIN}),
             url_name="reports:request",
         )
-        for name in ["contracts_register", "contracts_part_1", "contracts_part_2"]
+        for name in [
+            "contracts_register",
+            "contracts_part_1",
+            "contracts_part_2",
+            "complaints_cover",
+            "complaints_annual",
+        ]
     ),
     Page(
         "report progress",
