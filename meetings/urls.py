@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import views
+from meetings import public_views, views
 
 app_name = "meetings"
 urlpatterns = [
@@ -21,4 +21,16 @@ urlpatterns = [
         name="pack_part_2_download",
     ),
     path("<int:pk>/packs/<int:pack>/publish/", views.PackPublishView.as_view(), name="pack_publish"),
+]
+
+# The public committee pages (meetings.public_views): no sign-in, published meetings, Part 1 only.
+urlpatterns += [
+    path("public/", public_views.PublicMeetingListView.as_view(), name="public_list"),
+    path("public/<int:pk>/", public_views.PublicMeetingView.as_view(), name="public_meeting"),
+    path(
+        "public/<int:pk>/packs/<int:pack>/download/",
+        public_views.PublicPackDownloadView.as_view(),
+        name="public_pack_download",
+    ),
+    path("public/<int:pk>/items/<int:item>/", public_views.PublicReportView.as_view(), name="public_report"),
 ]
