@@ -398,6 +398,38 @@ def meetings_part(council, people):
     council.update(meeting=meeting, agenda_item=public, published_pack=published, ready_pack=ready)
 
 
+@council_part("public meeting")
+def public_meeting_part(council, people):
+    """A second published meeting whose Part 1 item's paper is a portal report with its web version,
+    for the public committee pages (meetings.public_views)."""
+    import datetime
+
+    from meetings import packs, services
+    from meetings.models import AgendaItem
+    from tests.meeting_factories import make_meeting, make_paper
+
+    clerk = people[Role.CLERK]
+    meeting = make_meeting(when=timezone.make_aware(datetime.datetime(2022, 9, 20, 19, 0)))
+    item = services.add_item(clerk, meeting, number="5", title="Matrix public report")
+    job = ReportJob(
+        report_type="plan_progress",
+        title="Matrix public report",
+        dedupe_key="matrix-public-report",
+        status=JobStatus.DONE,
+        finished_at=timezone.now(),
+        page_count=1,
+    )
+    job.file.save("matrix-public.pdf", ContentFile(make_paper("Matrix public report", 1)), save=False)
+    job.html_file.save("matrix-public.html", ContentFile(b"<p>Matrix public report</p>"), save=False)
+    job.save()
+    AgendaItem.objects.filter(pk=item.pk).update(report=job)
+    meeting.refresh_from_db()  # its date as the database gives it back, as the pages load it
+    pack = services.request_pack(clerk, meeting)
+    packs.run_pack(pack.pk)
+    services.publish_pack(clerk, pack)
+    council.update(public_meeting=meeting, public_report_item=item, public_pack=pack)
+
+
 # The annual complaints report's words (complaints/report_views.py) -------------------------------------
 
 

@@ -380,6 +380,32 @@ PAGES = [
             ),
         ]
     ],
+    # The public committee pages: published meetings, Part 1 only (meetings.public_views).
+    *[
+        Page(name, url, EVERY_ROLE, no_role_allowed=True, public=True, url_name=url_name)
+        for name, url, url_name in [
+            ("public meetings", "/meetings/public/", "meetings:public_list"),
+            (
+                "public meeting",
+                lambda council: f"/meetings/public/{council['public_meeting'].pk}/",
+                "meetings:public_meeting",
+            ),
+            (
+                "public Part 1 agenda pack",
+                lambda council: (
+                    f"/meetings/public/{council['public_meeting'].pk}/packs/{council['public_pack'].pk}/download/"
+                ),
+                "meetings:public_pack_download",
+            ),
+            (
+                "public report web version",
+                lambda council: (
+                    f"/meetings/public/{council['public_meeting'].pk}/items/{council['public_report_item'].pk}/"
+                ),
+                "meetings:public_report",
+            ),
+        ]
+    ],
     # The Procurement Act 2023's notices: for the procurement team (contracts officers and admins).
     *[
         Page(
