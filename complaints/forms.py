@@ -11,9 +11,11 @@ from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.forms import formset_factory
 
 from bromley_portal.accounts.roles import Role
+from bromley_portal.core.tabular import Limits, size_text
 from complaints.choices import REASON_MAX_LENGTH, SUMMARY_MAX_LENGTH, AspectOutcome, AspectType, Channel
 from complaints.models import Division, Service
 
@@ -349,3 +351,38 @@ class StatisticsYearForm(forms.Form):
     def chosen(self):
         label = self.cleaned_data.get("year") if self.is_valid() else None
         return self.years.get(label) or next(iter(self.years.values()))
+
+
+class ComplaintImportForm(forms.Form):
+    """A workbook or CSV of complaints from the years before the portal; complaints.importers checks the rows."""
+
+    file = forms.FileField(
+        label="Complaints file",
+        validators=[
+            FileExtensionValidator(
+                ["csv", "xlsx"], message="The selected file must be a CSV or an Excel (.xlsx) file"
+            )
+        ],
+        error_messages={
+            "required": "Select a CSV or Excel file of complaints",
+            "empty": "The selected file is empty",
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            f"An Excel (.xlsx) workbook with the sheets complaints, ombudsman, remedies and compliments (any "
+            f"of them), or a CSV of one of them, of up to {size_text(self.max_bytes())}."
+        )
+
+    @staticmethod
+    def max_bytes() -> int:
+        return Limits.from_settings("COMPLAINTS_IMPORT_").max_bytes
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes():
+            raise ValidationError(f"The selected file must be smaller than {size_text(self.max_bytes())}")
+        return upload

@@ -14,6 +14,7 @@ not added again.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections import Counter
@@ -113,6 +114,13 @@ class ImportFailed(Exception):
 class ImportResult:
     created: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
+    stale: bool = False  # the import no longer does what its preview showed (import_tables(expected=))
+
+    def signature(self) -> str:
+        """What the import does, in short: a preview's, compared when the person confirms it."""
+        counts = sorted((kind, n, "added") for kind, n in self.created.items() if n)
+        counts += sorted((kind, n, "there") for kind, n in self.unchanged.items() if n)
+        return hashlib.sha256(repr(counts).encode()).hexdigest()
 
     def summary(self) -> str:
         parts = [f"{n} {kind} added" for kind, n in self.created.items() if n]
@@ -669,8 +677,14 @@ def _compliment_key(x: Compliment) -> tuple:
 # The import ---------------------------------------------------------------------------------------
 
 
-def import_tables(tables: dict[str, list], limit: int = 100) -> ImportResult:
-    """Check every sheet, then save all of it in one transaction, or nothing (ImportFailed)."""
+def import_tables(
+    tables: dict[str, list], limit: int = 100, *, dry_run: bool = False, expected: str | None = None
+) -> ImportResult:
+    """Check every sheet, then save all of it in one transaction, or nothing (ImportFailed).
+
+    ``dry_run`` works out everything and saves nothing (a preview); with ``expected`` (a preview's
+    signature) nothing is saved either unless the import still does exactly what the preview showed
+    (else ``result.stale``)."""
     ref, problems, result = Reference(), [], ImportResult()
     planned = check_complaints(tables.get("complaints", []), ref, problems)
     mentioned = {row.get("complaint_reference", "") for row in tables.get("ombudsman", [])}
@@ -703,6 +717,9 @@ def import_tables(tables: dict[str, list], limit: int = 100) -> ImportResult:
                 values["complaint"] = complaints.get(reference)
         _add_missing(Remedy, remedies, _remedy_key, result, "remedies")
         _add_missing(Compliment, compliments, _compliment_key, result, "compliments")
+        result.stale = expected is not None and result.signature() != expected
+        if dry_run or result.stale:
+            transaction.set_rollback(True)
     return result
 
 
@@ -719,7 +736,10 @@ def _fail_if(problems: list[Problem], limit: int) -> None:
         raise ImportFailed(problems[:limit], max(0, len(problems) - limit))
 
 
-def import_file(file, filename: str, sheet: str | None = None) -> ImportResult:
+def import_file(
+    file, filename: str, sheet: str | None = None, *, dry_run: bool = False, expected: str | None = None
+) -> ImportResult:
     """Read and import a CSV or workbook; TableFileError or ImportFailed when nothing was saved."""
     limits = Limits.from_settings("COMPLAINTS_IMPORT_")
-    return import_tables(read_file(file, filename, sheet, limits), limits.max_errors)
+    tables = read_file(file, filename, sheet, limits)
+    return import_tables(tables, limits.max_errors, dry_run=dry_run, expected=expected)

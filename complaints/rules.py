@@ -25,6 +25,8 @@ rules.add_perm("complaints.view_ombudsmancase", does_case_work)
 rules.add_perm("complaints.handle_ombudsmancase", does_case_work)
 rules.add_perm("complaints.record_remedy", does_case_work)
 rules.add_perm("complaints.record_compliment", does_case_work)
+# Importing the years before the portal from a workbook or CSV (complaints/import_views.py).
+rules.add_perm("complaints.import_complaints", does_case_work)
 # Erasing complainants' details ahead of the schedule (a subject's request, say).
 rules.add_perm("complaints.erase_complainant", is_admin)
 

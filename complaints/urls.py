@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints import report_views, views
+from complaints import import_views, report_views, views
 
 app_name = "complaints"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("<int:pk>/aspects/<int:aspect_pk>/", views.RespondView.as_view(), name="respond"),
     path("<int:pk>/close/", views.CloseView.as_view(), name="close"),
     path("<int:pk>/escalate/", views.EscalateView.as_view(), name="escalate"),
+    path("import/", import_views.ComplaintImportView.as_view(), name="import"),
+    path("import/confirm/", import_views.ComplaintImportConfirmView.as_view(), name="import_confirm"),
     path("statistics/", views.DashboardView.as_view(), name="dashboard"),
     path("statistics/divisions/<int:pk>/", views.DivisionDashboardView.as_view(), name="dashboard_division"),
     path("statistics/complaints/", views.AnonymisedComplaintListView.as_view(), name="statistics_cases"),

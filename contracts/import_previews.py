@@ -1,97 +1,16 @@
-"""A contracts file between its preview and the person's confirming it.
+"""A contracts file between its preview and the person's confirming it (bromley_portal.core.import_previews):
+only the person who previewed it can confirm it, only that file is imported, and only if the import still
+does what the preview showed (contracts.importers.import_contracts(expected=...))."""
 
-The upload is kept through Django's storage (shared by every web process) under a random name, and the
-person's session holds that name, the file's SHA-256 and the preview's signature, so only they can
-confirm it, only that file is imported, and only if the import still does what the preview showed
-(contracts.importers.import_contracts(expected=...)). A session holds one pending file; a new upload
-replaces it, and files left unconfirmed are deleted after a day.
-"""
-
-from __future__ import annotations
-
-import hashlib
-import io
-import secrets
-from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
-
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.utils import timezone
+from bromley_portal.core.import_previews import PendingImport, PreviewStore
 
 SESSION_KEY = "contracts_import_preview"
 FOLDER = "contract-imports"
-KEEP = timedelta(days=1)
+STORE = PreviewStore(SESSION_KEY, FOLDER)
 
+keep = STORE.keep
+replace_signature = STORE.replace_signature
+pending_for = STORE.pending_for
+discard = STORE.discard
 
-@dataclass(frozen=True)
-class PendingImport:
-    token: str
-    path: str
-    filename: str
-    sha256: str
-    signature: str
-
-    def read(self) -> io.BytesIO | None:
-        """The file as uploaded, or None when it is gone or not the file previewed."""
-        try:
-            with default_storage.open(self.path, "rb") as stored:
-                data = stored.read()
-        except OSError:
-            return None
-        return io.BytesIO(data) if hashlib.sha256(data).hexdigest() == self.sha256 else None
-
-
-def keep(request, upload, signature: str) -> PendingImport:
-    """Keep an upload that has been previewed, for this person's session (replacing any other)."""
-    discard(request)
-    _sweep()
-    upload.seek(0)
-    data = upload.read()
-    token = secrets.token_urlsafe(24)
-    suffix = Path(upload.name).suffix.lower()
-    path = default_storage.save(f"{FOLDER}/{token}{suffix}", ContentFile(data))
-    pending = PendingImport(token, path, Path(upload.name).name, hashlib.sha256(data).hexdigest(), signature)
-    request.session[SESSION_KEY] = pending.__dict__
-    return pending
-
-
-def replace_signature(request, pending: PendingImport, signature: str) -> PendingImport:
-    """The same file, previewed again because the register changed since."""
-    pending = PendingImport(pending.token, pending.path, pending.filename, pending.sha256, signature)
-    request.session[SESSION_KEY] = pending.__dict__
-    return pending
-
-
-def pending_for(request, token: str) -> PendingImport | None:
-    """This session's pending file, if ``token`` names it."""
-    stored = request.session.get(SESSION_KEY)
-    if not stored or not token or not secrets.compare_digest(str(stored.get("token", "")), str(token)):
-        return None
-    try:
-        return PendingImport(**stored)
-    except TypeError:
-        return None
-
-
-def discard(request) -> None:
-    stored = request.session.pop(SESSION_KEY, None)
-    if stored and stored.get("path", "").startswith(f"{FOLDER}/"):
-        default_storage.delete(stored["path"])
-
-
-def _sweep() -> None:
-    """Delete previewed files nobody confirmed within a day."""
-    try:
-        _, files = default_storage.listdir(FOLDER)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    cutoff = timezone.now() - KEEP
-    for name in files:
-        path = f"{FOLDER}/{name}"
-        try:
-            if default_storage.get_modified_time(path) < cutoff:
-                default_storage.delete(path)
-        except OSError:
-            continue
+__all__ = ["FOLDER", "SESSION_KEY", "PendingImport", "discard", "keep", "pending_for", "replace_signature"]

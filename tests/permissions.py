@@ -451,6 +451,8 @@ PAGES = [
         url_name="complaints:caseload",
     ),
     Page("log a complaint", "/complaints/new/", COMPLAINTS_TEAM, url_name="complaints:log"),
+    # Importing the years before the portal from a workbook or CSV (complaints/import_views.py).
+    Page("complaint import", "/complaints/import/", COMPLAINTS_TEAM, url_name="complaints:import"),
     Page(
         "a complaint's page",
         lambda council: council["complaint"].get_absolute_url(),
@@ -761,6 +763,14 @@ ACTIONS = [
         why="Imports the file the person previewed, kept for their session; with none kept it sends them back "
         "to upload one (tests/test_contract_import.py imports through it).",
         url_name="contracts:import_confirm",
+    ),
+    Action(
+        "confirm a complaint import",
+        "/complaints/import/confirm/",
+        COMPLAINTS_TEAM,
+        why="Imports the file the person previewed, kept for their session; with none kept it sends them back "
+        "to upload one (tests/test_complaint_import_page.py imports through it).",
+        url_name="complaints:import_confirm",
     ),
     # The core.
     Action(

@@ -1,0 +1,160 @@
+"""Benchmark: the complaints caseload and statistics dashboard at one year and at ten years of a large
+council (issue 13).
+
+Builds a throwaway database (SQLite in a temporary folder, or the database in BENCH_DATABASE_URL) with the
+report's divisions and services and the demo people, then generated financial years, written with
+bulk_create: ``--per-year`` complaints a year (5,000 by default), one to three mentions each with two to
+four aspects, all closed but a few of the latest year's. It measures, at one year and again at ten, the median
+server time and queries of the caseload (/complaints/, as a complaints officer) and the statistics
+dashboard (/complaints/statistics/, as a committee member).
+
+Target: each at ten years within 1.5x its time at one year, in the same number of queries.
+
+    .venv/bin/python bench/complaints.py
+    .venv/bin/python bench/complaints.py --per-year 300 --repeat 3   # a quick check that it runs
+"""
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.run import measure, setup_django  # noqa: E402 (after the path above)
+
+FIRST_YEAR = 2016
+YEARS = 10
+RATIO_LIMIT = 1.5
+# Complaints still open: some of the latest year's, none older, so the caseload lists the same cases at one
+# year and at ten and the ten years measure what the closed history costs it.
+OPEN_SHARE = 0.02
+
+
+def add_year(start_year: int, count: int, rng: random.Random, open_share: float = 0.0) -> int:
+    """One generated financial year of ``count`` complaints, ``open_share`` of them still open (the
+    caseload's rows); returns the number of aspects."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from bromley_portal.core.financial_year import FinancialYear
+    from complaints.choices import AspectOutcome, AspectType, Channel, ComplaintStatus, Procedure
+    from complaints.models import Aspect, Complaint, Division, Mention, Service
+
+    year = FinancialYear(start_year)
+    today = timezone.localdate()
+    divisions = list(Division.objects.order_by("order"))
+    services = {d.pk: list(Service.objects.filter(division=d)) for d in divisions}
+    decided = [AspectOutcome.UPHELD, AspectOutcome.PARTIALLY_UPHELD, AspectOutcome.NOT_UPHELD]
+    complaints = []
+    for n in range(count):
+        received = min(year.starts_on + timedelta(days=rng.randrange(360)), today)
+        still_open = rng.random() < open_share
+        complaints.append(
+            Complaint(
+                reference=f"B{start_year}-{n:06d}",
+                received=received,
+                channel=rng.choice(Channel.values),
+                procedure=Procedure.CORPORATE,
+                stage=1,
+                status=ComplaintStatus.ACKNOWLEDGED if still_open else ComplaintStatus.CLOSED,
+                acknowledge_by=received + timedelta(days=3),
+                acknowledged_on=received + timedelta(days=rng.randrange(5)),
+                respond_by=received + timedelta(days=28),
+                responded_on=None if still_open else received + timedelta(days=rng.randrange(40)),
+                closed_on=None if still_open else received + timedelta(days=45),
+            )
+        )
+    with transaction.atomic():
+        complaints = Complaint.objects.bulk_create(complaints, batch_size=2_000)
+        mentions = []
+        for complaint in complaints:
+            for order in range(1, rng.choice([2, 2, 2, 3, 4]) if rng.random() < 0.2 else 2):
+                division = rng.choice(divisions)
+                options = services[division.pk]
+                service = rng.choice(options) if options else None
+                mentions.append(Mention(complaint=complaint, order=order, division=division, service=service))
+        mentions = Mention.objects.bulk_create(mentions, batch_size=2_000)
+        aspects = []
+        by_pk = {d.pk: d for d in divisions}
+        for mention in mentions:
+            answered = mention.complaint.responded_on
+            records = by_pk[mention.division_id].records_outcomes
+            outcomes = decided if records else [AspectOutcome.NOT_KNOWN]
+            for _ in range(rng.choice([2, 2, 3, 3, 4])):
+                aspects.append(
+                    Aspect(
+                        mention=mention,
+                        type=rng.choice(AspectType.values),
+                        outcome=rng.choice(outcomes) if answered else AspectOutcome.ONGOING,
+                        responded_on=answered,
+                        on_time=(answered <= mention.complaint.respond_by) if answered else None,
+                    )
+                )
+        Aspect.objects.bulk_create(aspects, batch_size=5_000)
+    return len(aspects)
+
+
+def measure_all(repeat: int) -> dict[str, tuple[float, int]]:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    people = get_user_model().objects
+    officer, member = Client(), Client()
+    backend = "django.contrib.auth.backends.ModelBackend"
+    officer.force_login(people.get(username="complaints"), backend=backend)
+    member.force_login(people.get(username="member"), backend=backend)
+    return {
+        "caseload /complaints/": measure(officer, "/complaints/", repeat),
+        "statistics /complaints/statistics/": measure(member, "/complaints/statistics/", repeat),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--per-year", type=int, default=5_000, help="complaints a year")
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        setup_django(os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3")
+        from django.core.management import call_command
+        from django.db import connection
+
+        from bromley_portal.accounts.demo import ensure_demo_people
+        from complaints.services import load_divisions
+
+        call_command("migrate", verbosity=0)
+        call_command("flush", interactive=False, verbosity=0)  # a throwaway database: start empty
+        ensure_demo_people()
+        load_divisions()
+        rng = random.Random(13)  # noqa: S311 (generated benchmark data)
+        results, aspects = {}, 0
+        latest = FIRST_YEAR + YEARS - 1
+        for years, starts in [(1, [latest]), (YEARS, range(FIRST_YEAR, latest))]:
+            started = time.perf_counter()
+            for start in starts:
+                aspects += add_year(start, args.per_year, rng, OPEN_SHARE if start == latest else 0.0)
+            print(f"{years} year(s): {years * args.per_year:,} complaints, {aspects:,} aspects; built in "
+                  f"{time.perf_counter() - started:.1f}s on {connection.vendor}")  # fmt: skip
+            results[years] = measure_all(args.repeat)
+        print(
+            f"\nComplaints at 1 and {YEARS} years of {args.per_year:,} a year; target: at most {RATIO_LIMIT}x"
+        )
+        print(f"{'measure':38} {'1 yr ms':>8} {'10 yr ms':>9} {'ratio':>6} {'queries':>9}  target")
+        for name, (small_ms, small_queries) in results[1].items():
+            large_ms, large_queries = results[YEARS][name]
+            ratio = large_ms / small_ms
+            verdict = "met" if ratio <= RATIO_LIMIT and small_queries == large_queries else "MISSED"
+            print(f"{name:38} {small_ms:8.1f} {large_ms:9.1f} {ratio:6.2f} "
+                  f"{small_queries:>4d}/{large_queries:<4d}  {verdict}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
