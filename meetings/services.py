@@ -4,6 +4,7 @@
 import hashlib
 import json
 import logging
+from datetime import UTC
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -198,7 +199,8 @@ def attach_report(user, item: AgendaItem, source: ReportJob) -> ReportJob:
 def fingerprint(meeting: Meeting, items: list[AgendaItem]) -> str:
     """The agenda and its papers: a pack built from another agenda is out of date."""
     identity = [
-        [meeting.starts_at.isoformat(), meeting.venue, meeting.committee_id],
+        # The moment in UTC: a date made in code carries its local offset, the database gives UTC back.
+        [meeting.starts_at.astimezone(UTC).isoformat(), meeting.venue, meeting.committee_id],
         *[
             [
                 item.pk,

@@ -330,3 +330,17 @@ def test_only_clerks_and_admins_change_a_meeting(db, media):
         with pytest.raises(Exception, match="cannot"):
             services.add_item(make_user(role), meeting, number="1", title="x")
     assert not AgendaItem.objects.exists()
+
+
+def test_a_summer_meeting_made_in_code_has_the_same_fingerprint_as_when_read_back(db):
+    """Its date made in code carries British Summer Time; the database gives it back in UTC. The agenda is
+    the same agenda either way, so a pack built from one can be published from the other."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    london = ZoneInfo("Europe/London")
+    meeting = make_meeting(when=datetime.datetime(2022, 9, 20, 19, 0, tzinfo=london))
+    made_in_code = services.fingerprint(meeting, [])
+    meeting.refresh_from_db()
+    assert meeting.starts_at.utcoffset() == datetime.timedelta(0)
+    assert services.fingerprint(meeting, []) == made_in_code
