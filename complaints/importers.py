@@ -148,21 +148,32 @@ def read_file(file, filename: str, sheet: str | None = None, limits: Limits | No
 
 
 def _sheet_of_csv(file, filename: str, limits: Limits) -> str:
-    """Which table a CSV holds, from its header: the layout whose required columns are all there."""
+    """Which table a CSV holds, from its header: the sheet with the most of its required columns there
+    (a sheet with none missing first among equals). A complaints CSV that lacks a column is still the
+    complaints sheet, and its missing column is reported, not taken for another sheet's file."""
+    scores = {}
     for name, layout in LAYOUTS.items():
         try:
             tabular.read_table(
                 file, filename, Layout(layout.columns, layout.required, noun=layout.noun), limits
             )
         except TableFileError as error:
-            if any(e.line == 1 and "no “" in e.message for e in error.errors):
-                continue
-            raise
-        return name
-    raise tabular.file_error(
-        f"“{filename}” is not one of the import's tables: its header row needs the columns of the "
-        "complaints, ombudsman, remedies or compliments sheet (see the README)"
-    )
+            missing = [e for e in error.errors if e.line == 1 and "no “" in e.message]
+            if not missing:
+                raise
+            scores[name] = (len(layout.required) - len(missing), False, error)
+        else:
+            scores[name] = (len(layout.required), True, None)
+    name = max(scores, key=lambda key: scores[key][:2])  # the first of equals, in LAYOUTS' order
+    found, complete, error = scores[name]
+    if not found:
+        raise tabular.file_error(
+            f"“{filename}” is not one of the import's tables: its header row needs the columns of the "
+            "complaints, ombudsman, remedies or compliments sheet (see the README)"
+        )
+    if not complete:
+        raise error
+    return name
 
 
 def _workbook(data: bytes, filename: str, limits: Limits) -> dict[str, list]:

@@ -253,3 +253,34 @@ def test_any_cells_give_a_listed_refusal_or_an_import_never_an_exception(cells):
     except (ImportFailed, TableFileError) as failure:
         assert counts() == before
         assert str(failure)
+
+
+def test_a_complaints_csv_missing_a_column_is_reported_as_the_complaints_sheet():
+    """Without its outcome column a complaints file still has the compliments sheet's required columns
+    (received, division, channel): it is the complaints sheet with a column missing, said so, nothing saved."""
+    header = [column for column in HEADER if column != "outcome"]
+    row = [value for column, value in zip(HEADER, ROW, strict=True) if column != "outcome"]
+    before = counts()
+    with pytest.raises(TableFileError, match="no “outcome” column"):
+        import_file(csv_file(row, header=header), "complaints.csv")
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "model"),
+    [
+        (
+            ["received", "division", "channel", "quote"],
+            ["2018-04-09", "Housing", "Email", "Thank you"],
+            Compliment,
+        ),
+        (
+            ["reference", "complaint_reference", "division", "received"],
+            ["18 001 234", "", "Housing", "2018-06-01"],
+            OmbudsmanCase,
+        ),
+    ],
+)
+def test_a_csv_of_another_sheet_is_still_read_as_that_sheet(header, row, model):
+    import_file(csv_file(row, header=header), "sheet.csv")
+    assert model.objects.count() == 1
