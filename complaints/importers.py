@@ -15,7 +15,6 @@ not added again.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -177,30 +176,7 @@ def _sheet_of_csv(file, filename: str, limits: Limits) -> str:
 
 
 def _workbook(data: bytes, filename: str, limits: Limits) -> dict[str, list]:
-    from openpyxl import load_workbook
-
-    unreadable = f"Cannot read “{filename}” as an Excel workbook: save it again as .xlsx or as CSV"
-    layout = Layout(columns=[], required=[], noun="workbook")
-    tabular._check_zip(data, filename, layout, limits, unreadable)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken file; all mean the same to the person
-        raise tabular.file_error(unreadable) from None
-    tables = {}
-    try:
-        for worksheet in workbook.worksheets:
-            name = worksheet.title.strip().casefold()
-            if name in LAYOUTS:
-                reader = tabular._TableReader(
-                    f"{filename} ({name})", LAYOUTS[name], limits, tabular._no_progress
-                )
-                tables[name] = reader.rows(tabular._sheet_rows(workbook, worksheet, limits), None)
-    except TableFileError:
-        raise
-    except Exception:
-        raise tabular.file_error(unreadable) from None
-    finally:
-        workbook.close()
+    tables = tabular.read_sheets(data, filename, LAYOUTS, limits)
     if not tables:
         raise tabular.file_error(
             f"“{filename}” has none of the sheets complaints, ombudsman, remedies or compliments"

@@ -22,6 +22,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -312,6 +313,41 @@ def _csv_error(filename: str, line: int, error: str) -> TableFileError:
 
 def _xlsx_rows(data: bytes, filename: str, layout: Layout, limits: Limits):
     """(line, cells, None) for each row of the workbook's first sheet, as the sheet's XML has them."""
+    with _workbook(data, filename, layout, limits) as (workbook, unreadable):
+        try:
+            yield from _sheet_rows(workbook, workbook.worksheets[0], limits)
+        except TableFileError:
+            raise
+        except Exception:
+            raise file_error(unreadable) from None
+
+
+def read_sheets(
+    data: bytes, filename: str, layouts: dict[str, Layout], limits: Limits
+) -> dict[str, list[dict]]:
+    """The rows of each sheet of a workbook named as a key of ``layouts`` (names without regard to case or
+    spacing), each read with its layout as :func:`read_table` reads one; sheets it does not name are ignored."""
+    tables = {}
+    with _workbook(data, filename, Layout(columns=[], required=[], noun="workbook"), limits) as (
+        workbook,
+        unreadable,
+    ):
+        try:
+            for sheet in workbook.worksheets:
+                name = sheet.title.strip().casefold()
+                if name in layouts:
+                    reader = _TableReader(f"{filename} ({name})", layouts[name], limits, _no_progress)
+                    tables[name] = reader.rows(_sheet_rows(workbook, sheet, limits), None)
+        except TableFileError:
+            raise
+        except Exception:
+            raise file_error(unreadable) from None
+    return tables
+
+
+@contextmanager
+def _workbook(data: bytes, filename: str, layout: Layout, limits: Limits):
+    """An .xlsx opened read-only after its zip is checked, with the message for a file it cannot read."""
     from openpyxl import load_workbook
 
     unreadable = f"Cannot read “{filename}” as an Excel workbook: save it again as .xlsx or as CSV"
@@ -321,11 +357,7 @@ def _xlsx_rows(data: bytes, filename: str, layout: Layout, limits: Limits):
     except Exception:  # openpyxl raises many kinds for a broken file; all mean the same to the person
         raise file_error(unreadable) from None
     try:
-        yield from _sheet_rows(workbook, workbook.worksheets[0], limits)
-    except TableFileError:
-        raise
-    except Exception:
-        raise file_error(unreadable) from None
+        yield workbook, unreadable
     finally:
         workbook.close()
 
