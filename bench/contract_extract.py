@@ -7,7 +7,9 @@ a worker would (``rendering.render_report_to_pdf``, the worker's own code), and 
 count, its fastest time and the process's peak resident memory (ru_maxrss: WeasyPrint's C libraries too).
 
 Targets (issue 12): the long extract renders at no fewer pages per second than half the CEF extract's rate,
-and the renderer stays under 1 GB.
+and the renderer stays under 1 GB. The long extract is laid out in parts of ``contracts.reports.ROWS_PER_PART``
+rows and merged (bromley_portal/reports/merging.py), so its memory is about one part's whatever its length;
+``--pages 1000`` shows it.
 
     .venv/bin/python bench/contract_extract.py
     .venv/bin/python bench/contract_extract.py --repeat 1 --pages 300

@@ -345,14 +345,48 @@ def _extract(cleaned, *, part_2: bool) -> CommitteeReport:
             ReportSection(
                 "Contracts Database extract",
                 "reports/contracts/extract.html",
-                {"revenue": revenue, "capital": capital, "part_2": part_2, "cycle": cycle, "count": count},
+                {
+                    "revenue": revenue,
+                    "capital": capital,
+                    "capital_heading": True,
+                    "part_2": part_2,
+                    "cycle": cycle,
+                    "count": count,
+                },
                 wide=True,
+                parts=extract_parts,
             )
         ],
         background_documents=[f"Contracts Database extract, {cycle.name}, as frozen in the Bromley Portal"],
         filename=_slug(cleaned, "part-2" if part_2 else "part-1"),
         summary=f"{count} in register order, as at {_as_at(cycle)}.",
     )
+
+
+# Rows of the extract laid out in one part of a long extract's PDF: about 45 landscape pages, which
+# WeasyPrint lays out in about 250 MB (bench/contract_extract.py).
+ROWS_PER_PART = 750
+
+
+def extract_parts(context: dict, rows_per_part: int | None = None) -> list[dict]:
+    """The extract's context split into parts of ``rows_per_part`` rows (ROWS_PER_PART), in register
+    order (revenue, then capital with its heading where the capital rows begin); later parts ``continued``."""
+    rows_per_part = rows_per_part or ROWS_PER_PART
+    rows = [*context["revenue"], *context["capital"]]
+    parts = []
+    for start in range(0, max(len(rows), 1), rows_per_part):
+        chunk = rows[start : start + rows_per_part]
+        capital = [row for row in chunk if row.entry.capital]
+        parts.append(
+            {
+                **context,
+                "revenue": [row for row in chunk if not row.entry.capital],
+                "capital": capital,
+                "capital_heading": bool(capital) and capital[0] is context["capital"][0],
+                "continued": start > 0,
+            }
+        )
+    return parts
 
 
 def describe_part_1(cleaned) -> str:

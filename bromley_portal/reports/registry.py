@@ -66,6 +66,10 @@ class ReportSection:
     template: str
     context: dict = field(default_factory=dict)
     wide: bool = False
+    # A long section (the report's last) that the PDF renders in parts to bound the worker's memory:
+    # its context split into the contexts of its parts, the later ones marked ``continued`` (see
+    # rendering.render_report_to_pdf). None: always rendered whole.
+    parts: Callable[[dict], list[dict]] | None = None
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,13 @@ point one way: services -> tasks -> rendering.
 """
 
 import contextlib
+import gc
 import hashlib
 import logging
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -32,11 +33,11 @@ from weasyprint import HTML
 from weasyprint.logger import PROGRESS_LOGGER
 from weasyprint.urls import FatalURLFetchingError
 
-from bromley_portal.reports import registry, tagging
+from bromley_portal.reports import merging, registry, tagging
 from bromley_portal.reports.choices import SCHEDULE_12A, Classification, JobStatus
 from bromley_portal.reports.fetcher import MissingStaticFile, PortalStaticFetcher, base_url, static_url
 from bromley_portal.reports.models import ReportJob
-from bromley_portal.reports.registry import CommitteeReport, ReportError, ReportType
+from bromley_portal.reports.registry import CommitteeReport, ReportError, ReportSection, ReportType
 
 logger = logging.getLogger(__name__)
 
@@ -124,19 +125,127 @@ def render_report_to_pdf(report_type_name: str, parameters: dict, progress=None)
     report_type, report = build_report(report_type_name, parameters, progress)
     progress("Preparing the pages", 20)
     context = template_context(report_type, report, for_pdf=True)
-    html = render_to_string(report_type.template_name, context)
     web_version = render_html_fragment(context)
-    fetcher = PortalStaticFetcher()
+    parts = _parts(report)
     with _weasyprint_progress(progress):
-        document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher).render(**PDF_OPTIONS)
-        pdf = tagging.write_pdf(document, **PDF_OPTIONS)  # our structure tree: see tagging.py
+        if len(parts) > 1:
+            pdf, page_count = _render_in_parts(report_type, context, parts)
+        else:
+            html = render_to_string(report_type.template_name, context)
+            document = _html(html).render(**PDF_OPTIONS)
+            pdf = tagging.write_pdf(document, **PDF_OPTIONS)  # our structure tree: see tagging.py
+            page_count = len(document.pages)
     return RenderedReport(
         pdf=pdf,
         html=web_version,
-        page_count=len(document.pages),
+        page_count=page_count,
         title=report.header.title,
         filename=report.filename,
     )
+
+
+def _html(markup: str) -> HTML:
+    return HTML(string=markup, base_url=base_url(), url_fetcher=PortalStaticFetcher())
+
+
+# A long report in parts --------------------------------------------------------------------------
+#
+# WeasyPrint keeps every page's layout until the whole document is written: about 4 MB a page of a
+# dense landscape table, so 250 pages of the contract register would take the worker past 1 GB. A report
+# whose last section says how to split it (ReportSection.parts) is laid out and written part by part,
+# each part's layout freed before the next, and merging.py joins the tagged parts into one PDF with one
+# structure tree, its bookmarks and "Page X of Y".
+
+
+@dataclass(frozen=True)
+class ReportPart:
+    """What committee_report.html (the first part) or committee_report_continued.html (a later one)
+    is given as ``part``."""
+
+    section: ReportSection
+    number: int  # the section's number in the report
+    first: bool
+    last: bool
+    css: str = ""
+
+
+def _parts(report: CommitteeReport) -> list[ReportPart]:
+    """The parts to render ``report`` in: one (the whole report) unless its last section splits."""
+    if not report.sections or report.sections[-1].parts is None:
+        return [ReportPart(section=None, number=0, first=True, last=True)]
+    section = report.sections[-1]
+    contexts = section.parts(section.context)
+    number = len(report.sections) + 2  # after 1. Reason for report and 2. Recommendations
+    return [
+        ReportPart(
+            section=replace(section, context=part_context),
+            number=number,
+            first=index == 0,
+            last=index == len(contexts) - 1,
+        )
+        for index, part_context in enumerate(contexts)
+    ]
+
+
+def _render_in_parts(report_type: ReportType, context: dict, parts: list[ReportPart]) -> tuple[bytes, int]:
+    report = context["report"]
+    pdfs, wide_pages, continuation = [], [], None
+    for index, part in enumerate(parts):
+        if part.first:
+            sections = [*report.sections[:-1], part.section]
+            part_context = {**context, "report": replace(report, sections=sections), "part": part}
+            html = render_to_string(report_type.template_name, part_context)
+            html = html.replace("</head>", f"<style>{merging.NO_PAGE_NUMBER_CSS}</style></head>", 1)
+        else:
+            part = replace(part, css=_continued_css(context, part))
+            html = render_to_string(CONTINUED_TEMPLATE, {**context, "part": part})
+        document = _html(html).render(**PDF_OPTIONS)
+        pdfs.append(tagging.write_pdf(document, continuation=continuation, **PDF_OPTIONS))
+        wide_pages += [page.width > page.height for page in document.pages]
+        del document  # its layout, before the next part's
+        gc.collect()
+        if part.first:
+            continuation = tagging.Continuation(merging.last_table_headers(pdfs[0]), "")
+        continuation = replace(continuation, id_prefix=f"p{index + 1}-")
+    return merging.merge(pdfs, _page_numbers(wide_pages)), len(wide_pages)
+
+
+CONTINUED_TEMPLATE = "reports/committee_report_continued.html"
+PAGE_NUMBERS_TEMPLATE = "reports/page_numbers.html"
+
+
+def _continued_css(context: dict, part: ReportPart) -> str:
+    """A later part's running header from its first page on, and its pages landscape if the section is
+    wide; and no page number (stamped after merging)."""
+    title, marking = css_string(context["header"].title), css_string(context["marking"])
+    return (
+        f"html {{ string-set: report-title {title}, marking {marking}; }}\n"
+        '@page :first { @top-left { content: string(report-title) "\\A" string(continued, first); }'
+        " @top-right { content: string(marking); } }\n"
+        + ("html, body { page: wide; }\n" if part.section.wide else "")
+        + merging.NO_PAGE_NUMBER_CSS
+    )
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string: quoted, with quotes, backslashes, line breaks and "<" escaped (so it
+    can neither end the string nor the <style> element it is in)."""
+    escaped = "".join(
+        f"\\{ord(character):x} " if character in '"\\<>\n\r\f' or ord(character) < 32 else character
+        for character in str(text)
+    )
+    return f'"{escaped}"'
+
+
+def _page_numbers(wide_pages: list[bool]) -> bytes:
+    """The "Page X of Y" sheets for merging.number_pages, one per page, landscape where it is."""
+    html = render_to_string(
+        PAGE_NUMBERS_TEMPLATE, {"pages": wide_pages, "stylesheet_url": static_url(STYLESHEET)}
+    )
+    document = _html(html).render()
+    if len(document.pages) != len(wide_pages):
+        raise RuntimeError(f"{len(document.pages)} page-number sheets for {len(wide_pages)} pages")
+    return document.write_pdf()
 
 
 class _ProgressHandler:

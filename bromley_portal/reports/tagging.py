@@ -132,15 +132,29 @@ def source_hashes() -> dict[str, str]:
 # Using it ------------------------------------------------------------------------------
 
 
-def write_pdf(document, target=None, **options):
-    """``document.write_pdf(target, **options)``, with our structure tree and artifacts."""
+@dataclass(frozen=True)
+class Continuation:
+    """A document that continues a table begun in an earlier document (a long report rendered in parts,
+    see rendering.py). Its first table's repeated header is page furniture from its first page on; that
+    table's cells name the earlier document's column headers (``column_headers``: the IDs of the THs
+    heading each column, by column); and the IDs it gives its own THs start with ``id_prefix``, so that
+    they stay unique when the parts are merged (merging.py)."""
+
+    column_headers: dict[int, list[str]] = field(default_factory=dict)
+    id_prefix: str = ""
+
+
+def write_pdf(document, target=None, *, continuation: Continuation | None = None, **options):
+    """``document.write_pdf(target, **options)``, with our structure tree and artifacts.
+
+    ``continuation``: the document continues a table from an earlier part (see ``Continuation``)."""
     if weasyprint.__version__ != WEASYPRINT_VERSION:
         logger.warning(
             "bromley_portal.reports.tagging was written for WeasyPrint %s, not %s: check it",
             WEASYPRINT_VERSION,
             weasyprint.__version__,
         )
-    with tagging(document):
+    with tagging(document, continuation):
         return document.write_pdf(target, **options)
 
 
@@ -152,16 +166,20 @@ _install_count = 0
 @dataclass
 class _State:
     page_artifacts: list[dict]
+    continuation: Continuation | None = None
     next_page: int = 0
 
 
 @contextmanager
-def tagging(document):
+def tagging(document, continuation: Continuation | None = None):
     """Within this block, this thread's ``document.write_pdf`` uses our tagger."""
     global _install_count
     if getattr(_local, "state", None) is not None:
         raise RuntimeError("tagging() is already active in this thread")
-    state = _State(page_artifacts=_find_artifacts(document.pages))
+    state = _State(
+        page_artifacts=_find_artifacts(document.pages, continued=continuation is not None),
+        continuation=continuation,
+    )
     with _install_lock:
         if _install_count == 0:
             weasyprint_pdf.add_tags = _add_tags_dispatch
@@ -196,7 +214,7 @@ def _add_tags_dispatch(pdf, document, pdf_version, page_streams):
         return _ORIGINAL_ADD_TAGS(pdf, document, pdf_version, page_streams)
     if state.next_page != len(page_streams) or len(page_streams) != len(state.page_artifacts):
         raise RuntimeError("WeasyPrint painted other pages than the tagger expected")
-    return _add_tags(pdf, document, pdf_version, page_streams, state.page_artifacts)
+    return _add_tags(pdf, document, pdf_version, page_streams, state.page_artifacts, state.continuation)
 
 
 class TaggingStream(weasyprint_stream.Stream):
@@ -228,9 +246,11 @@ class TaggingStream(weasyprint_stream.Stream):
 # Page furniture ------------------------------------------------------------------------
 
 
-def _find_artifacts(pages) -> list[dict]:
-    """For each page, the boxes to paint as artifacts, with their property list."""
+def _find_artifacts(pages, *, continued: bool = False) -> list[dict]:
+    """For each page, the boxes to paint as artifacts, with their property list. ``continued``: the
+    document's first table continues one from an earlier document, so its header is furniture throughout."""
     headers_seen, footers_seen, fixed_seen = set(), set(), set()
+    first_table = [continued]
     page_artifacts = []
     for page in pages:
         artifacts = {}
@@ -251,6 +271,9 @@ def _find_artifacts(pages) -> list[dict]:
             if isinstance(box, boxes.TableBox) and box.children:
                 first, last = box.children[0], box.children[-1]
                 if getattr(first, "is_header", False):
+                    if first_table[0] and box.element not in headers_seen:
+                        headers_seen.add(box.element)  # continued: seen in the earlier part
+                    first_table[0] = False
                     if box.element in headers_seen:
                         furniture(first, PAGINATION)
                     headers_seen.add(box.element)
@@ -319,7 +342,7 @@ class _Context:
 NO_TABLE = _Context()
 
 
-def _add_tags(pdf, document, pdf_version, page_streams, page_artifacts):
+def _add_tags(pdf, document, pdf_version, page_streams, page_artifacts, continuation=None):
     """Add tag tree to the document (weasyprint.pdf.tags.add_tags, element by element)."""
 
     # Add root structure.
@@ -388,7 +411,7 @@ def _add_tags(pdf, document, pdf_version, page_streams, page_artifacts):
         content_mapping["Nums"].append(page_number)
         content_mapping["Nums"].append(pydyf.Array(parents))
 
-    ids = tagger.finish_tables()
+    ids = tagger.finish_tables(continuation)
     tagger.prune()
     if ids:
         # Headers name THs by ID: the IDs must be in the IDTree (WeasyPrint has none).
@@ -688,14 +711,19 @@ class _Tagger:
             if not element["K"]:
                 parent["K"].remove(element.reference)
 
-    def finish_tables(self):
+    def finish_tables(self, continuation=None):
         """Scope and ID on every TH, Headers on every TD, TFoot last: once per table, all pages known.
+        A continued table's cells also name the earlier part's column headers (``Continuation``).
 
         Returns the IDs given, with their elements, for the structure tree root's IDTree.
         """
         ids = []
-        for table in self.tables:
+        prefix = continuation.id_prefix if continuation else ""
+        for number, table in enumerate(self.tables):
             column_headers = defaultdict(list)
+            if continuation and number == 0:
+                for column, names in continuation.column_headers.items():
+                    column_headers[column].extend(pydyf.String(name) for name in names)
             row_headers = {}
             for group in table.groups:
                 for row_index, row in enumerate(group.rows):
@@ -705,7 +733,7 @@ class _Tagger:
                             continue
                         scope = _scope(cell, group.kind, only_headers)
                         cell.element["A"]["Scope"] = f"/{scope}"
-                        name = f"{table.element.number}-{cell.element.number}"
+                        name = f"{prefix}{table.element.number}-{cell.element.number}"
                         identifier = pydyf.String(name)
                         cell.element["ID"] = identifier
                         ids.append((name, cell.element.reference))
