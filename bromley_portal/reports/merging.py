@@ -68,16 +68,13 @@ class _Tree:
         self.next_key = max((int(key) for key, _ in self.nums), default=-1) + 1
 
     def finish(self) -> None:
-        nums = pikepdf.Array()
-        for key, value in sorted(self.nums, key=lambda pair: int(pair[0])):
-            nums.extend([key, value])
-        self.root.ParentTree = self.pdf.make_indirect(pikepdf.Dictionary(Nums=nums))
+        # Built as Python lists and made into arrays once: growing a pikepdf.Array pair by pair is slow.
+        nums = [item for pair in sorted(self.nums, key=lambda pair: int(pair[0])) for item in pair]
+        self.root.ParentTree = self.pdf.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
         self.root.ParentTreeNextKey = self.next_key
         if self.ids:
-            names = pikepdf.Array()
-            for name, element in sorted(self.ids, key=lambda pair: str(pair[0])):
-                names.extend([name, element])
-            self.root.IDTree = pikepdf.Dictionary(Names=names)
+            names = [item for pair in sorted(self.ids, key=lambda pair: str(pair[0])) for item in pair]
+            self.root.IDTree = pikepdf.Dictionary(Names=pikepdf.Array(names))
 
 
 def _append(merged: pikepdf.Pdf, tree: _Tree, source: pikepdf.Pdf) -> None:
@@ -97,11 +94,11 @@ def _append(merged: pikepdf.Pdf, tree: _Tree, source: pikepdf.Pdf) -> None:
             if "/StructParent" in annotation:
                 annotation.StructParent = int(annotation.StructParent) + offset
     copied = [merged.copy_foreign(kid) for kid in kids]
-    for key, value in _flat_nums(source_root.ParentTree):
-        tree.nums.append((int(key) + offset, _copy(merged, value)))
+    for key, value in _flat_nums(_copy(merged, source.make_indirect(source_root.ParentTree))):
+        tree.nums.append((int(key) + offset, value))
         tree.next_key = max(tree.next_key, int(key) + offset + 1)
-    for name, element in _flat_names(source_root.get("/IDTree")):
-        tree.ids.append((name, _copy(merged, element)))
+    if "/IDTree" in source_root:
+        tree.ids += _flat_names(_copy(merged, source.make_indirect(source_root.IDTree)))
     _graft(tree, copied)
     _copy_bookmarks(merged, source, first_new)
 
