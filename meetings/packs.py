@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
 
+from bromley_portal.reports import merging, rendering, tagging
 from bromley_portal.reports.choices import JobStatus
 from bromley_portal.reports.fetcher import PortalStaticFetcher, base_url, static_url
 from meetings.models import AgendaItem, AgendaPack, Meeting
@@ -26,7 +27,6 @@ from meetings.models import AgendaItem, AgendaPack, Meeting
 logger = logging.getLogger(__name__)
 
 STYLESHEET = "meetings/front_sheet.css"
-STAMP_FONT = pikepdf.Name("/BPPackFont")
 FAILED_MESSAGE = (
     "The pack could not be built because of an unexpected error in the portal (reference: agenda pack {pk}). "
     "Build it again; if it fails again, tell the portal team the reference."
@@ -82,64 +82,64 @@ def render_front_sheet(meeting: Meeting, entries: list[Entry], *, part_2: bool, 
                 "generated_at": timezone.now(),
             },
         )
-        document = HTML(string=html, base_url=base_url(), url_fetcher=PortalStaticFetcher()).render()
+        document = HTML(string=html, base_url=base_url(), url_fetcher=PortalStaticFetcher()).render(
+            **rendering.PDF_OPTIONS
+        )
         if len(document.pages) == front_pages:
-            return document.write_pdf()
+            return tagging.write_pdf(document, **rendering.PDF_OPTIONS)
         front_pages = len(document.pages)
     raise PackError("The front sheet's length kept changing. Tell the portal team.")
 
 
-def stamp(pdf: pikepdf.Pdf, first_page: int) -> None:
-    """Stamp "Page N" at the foot of every page, centred, leaving the page's own footer as it is."""
-    font = pdf.make_indirect(
-        pikepdf.Dictionary(
-            Type=pikepdf.Name.Font,
-            Subtype=pikepdf.Name.Type1,
-            BaseFont=pikepdf.Name("/Helvetica-Bold"),
-            Encoding=pikepdf.Name.WinAnsiEncoding,
-        )
+def page_number_sheets(sizes: list[tuple[float, float]], first_page: int) -> bytes:
+    """ "Page N" alone at the foot of each page, centred, on pages of the pack's sizes (as the reader
+    sees them), for merging.number_pages to stamp: drawn by WeasyPrint, so in an embedded font."""
+    shapes = sorted(set(sizes))
+    shape_of = {shape: index for index, shape in enumerate(shapes)}
+    pages = [
+        {"number": number, "shape": shape_of[size], "height": f"{max(size[1] - 1, 1):.2f}"}
+        for number, size in enumerate(sizes, start=first_page)
+    ]
+    html = render_to_string(
+        "meetings/page_numbers.html",
+        {"shapes": [(f"{w:.2f}", f"{h:.2f}") for w, h in shapes], "pages": pages},
     )
-    for number, page in enumerate(pdf.pages, start=first_page):
-        x0, y0, x1, _ = (float(value) for value in page.cropbox)
-        text = f"Page {number}"
-        width = 0.556 * 10 * len(text)  # Helvetica-Bold's digits and most letters are 0.556 em
-        resources = page.obj.get("/Resources")
-        if resources is None:
-            page.obj.Resources = resources = pikepdf.Dictionary()
-        if "/Font" not in resources:
-            resources.Font = pikepdf.Dictionary()
-        resources.Font[STAMP_FONT] = font
-        page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
-        mark = f"Q q BT {STAMP_FONT} 10 Tf 0 g 1 0 0 1 {(x0 + x1 - width) / 2:.2f} {y0 + 22:.2f} Tm ({text}) Tj ET Q\n"
-        page.contents_add(pdf.make_stream(mark.encode("ascii")), prepend=False)
+    document = HTML(string=html, base_url=base_url(), url_fetcher=PortalStaticFetcher()).render()
+    if len(document.pages) != len(sizes):
+        raise PackError("The pack's page numbers could not be laid out. Tell the portal team.")
+    return document.write_pdf()
 
 
 def assemble(front: bytes, entries: list[Entry], first_page: int, agenda_title: str) -> bytes:
-    """The front sheet and the papers, in order, stamped and bookmarked."""
-    with pikepdf.new() as pack:
+    """The front sheet and the papers, in order, in one tagged PDF (each portal report's structure in a
+    section of its own: merging.Merger), "Page N" stamped on every page, and bookmarked."""
+    with merging.Merger(front) as merger:
         sources = []
-        for data in [front, *(entry.pdf for entry in entries)]:
-            source = pikepdf.open(io.BytesIO(data))
-            sources.append(source)
-            pack.pages.extend(source.pages)
-        stamp(pack, first_page)
+        for entry in entries:
+            merger.add_section(entry.pdf, _label(entry), bookmarks=False)
+            sources.append(merger.sources[-1])
+        pack = merger.pdf
         with pack.open_outline() as outline:
+            outline.root.clear()  # the front sheet's own headings: the agenda's bookmark stands for them
             outline.root.append(pikepdf.OutlineItem(agenda_title, 0))
-            for entry, source in zip(entries, sources[1:], strict=True):
-                label = f"{entry.item.number}. {entry.item.title}"
-                if entry.item.report_number:
-                    label += f" ({entry.item.report_number})"
-                bookmark = pikepdf.OutlineItem(label, entry.start - first_page)
+            for entry, source in zip(entries, sources, strict=True):
+                bookmark = pikepdf.OutlineItem(_label(entry), entry.start - first_page)
                 # The paper's own bookmarks (its headings) go under its item, pointing into the pack.
                 bookmark.children.extend(paper_bookmarks(source, entry.start - first_page))
                 outline.root.append(bookmark)
         pack.docinfo["/Title"] = agenda_title
         pack.docinfo["/Creator"] = "London Borough of Bromley portal"
-        out = io.BytesIO()
-        pack.save(out, deterministic_id=True)
-        for source in sources:
-            source.close()
-    return out.getvalue()
+        with pack.open_metadata(set_pikepdf_as_editor=False) as metadata:
+            metadata["dc:title"] = agenda_title
+        sizes = [merging.display_size(page) for page in pack.pages]
+        return merger.finish(page_number_sheets(sizes, first_page))
+
+
+def _label(entry: Entry) -> str:
+    label = f"{entry.item.number}. {entry.item.title}"
+    if entry.item.report_number:
+        label += f" ({entry.item.report_number})"
+    return label
 
 
 MAX_BOOKMARKS = 2000  # a paper's own bookmarks copied into the pack, at most

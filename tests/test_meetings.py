@@ -11,6 +11,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.db import connections
 from pypdf import PdfReader
+from weasyprint import HTML
 
 from bromley_portal.accounts.roles import Role
 from meetings import packs, services
@@ -19,7 +20,8 @@ from meetings.models import AgendaItem, AgendaPack
 from meetings.pdfs import PdfRefused, check_upload
 from meetings.services import MeetingError
 from tests.factories import make_user
-from tests.meeting_factories import make_meeting, make_paper, pdf_with, upload
+from tests.meeting_factories import PAPER_CSS, make_meeting, make_paper, pdf_with, upload
+from tests.test_pdf_tags import TaggedPDF
 
 SECRET = "Bidder B offered 1.2 million"
 
@@ -344,3 +346,83 @@ def test_a_summer_meeting_made_in_code_has_the_same_fingerprint_as_when_read_bac
     meeting.refresh_from_db()
     assert meeting.starts_at.utcoffset() == datetime.timedelta(0)
     assert services.fingerprint(meeting, []) == made_in_code
+
+
+# A tagged pack ---------------------------------------------------------------------------------
+
+
+def tagged_paper(title: str) -> bytes:
+    """A paper as the portal's pipeline makes them: tagged (PDF/UA), with a heading and a table."""
+    from bromley_portal.reports import rendering, tagging
+
+    html = (
+        f"<html lang='en-GB'><head><title>{title}</title><style>{PAPER_CSS}</style></head><body>"
+        f"<section><h1>{title}</h1><p>Public sheet 1.</p></section>"
+        "<table><thead><tr><th scope='col'>Contract</th><th scope='col'>Value</th></tr></thead>"
+        "<tbody><tr><th scope='row'>Fostering</th><td>120,000</td></tr></tbody></table></body></html>"
+    )
+    document = HTML(string=html).render(**rendering.PDF_OPTIONS)
+    return tagging.write_pdf(document, **rendering.PDF_OPTIONS)
+
+
+def turned(data: bytes) -> bytes:
+    """The paper with its pages turned a quarter (/Rotate 90), as scanned appendices often are."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            page.obj.Rotate = 90
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+
+
+def test_the_pack_is_one_tagged_pdf_with_each_tagged_paper_in_a_section_of_its_own(clerk, media):
+    meeting = make_meeting()
+    papers = [
+        ("4", "Placement sufficiency strategy", tagged_paper("Placement sufficiency strategy")),
+        ("5", "Early help appendix", make_paper("Early help appendix", 2, "Public")),  # untagged upload
+        ("6", "Scanned map", turned(make_paper("Scanned map", 1, "Public"))),
+    ]
+    for number, title, data in papers:
+        item = services.add_item(clerk, meeting, number=number, title=title, part=Part.PART_1)
+        services.upload_paper(clerk, item, upload(data))
+    built = packs.build(meeting, services.agenda(meeting))
+    tagged = TaggedPDF(built.part_1)
+    assert tagged.parent_tree_problems() == []
+    sections = [node for node in tagged.document.kids if node.type == "Sect" and "/T" in node.obj]
+    assert [str(node.obj.T) for node in sections] == ["4. Placement sufficiency strategy (CEF22001)"]
+    assert sections[0].find("Table") and sections[0].find("H1"), "the paper's own structure, whole"
+    # The front sheet and the tagged paper: every text tagged or an artifact; "Page N" an artifact.
+    assert tagged.unmarked_text[0] == tagged.unmarked_text[1] == 0
+    for index in range(len(tagged.pages)):
+        assert f"Page {index + 1}" in "".join(tagged.artifact_text[index]).replace(" ", " "), index
+    with pikepdf.open(io.BytesIO(built.part_1)) as pdf:
+        assert pdf.Root.MarkInfo.Marked and str(pdf.Root.Lang) == "en-GB"
+        for page in pdf.pages:
+            for font in _fonts(page):
+                descriptor = font.get("/FontDescriptor") or font.DescendantFonts[0].FontDescriptor
+                assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+    with pdfplumber.open(io.BytesIO(built.part_1)) as pdf:
+        turned_page, upright_page = pdf.pages[-1], pdf.pages[1]
+        # pdfplumber reads a turned page as the reader sees it: the paper's own text runs sideways, and
+        # the pack's number is upright at the foot.
+        assert turned_page.rotation == 90 and not any(
+            c["upright"] for c in turned_page.chars if not c.get("tag")
+        )
+        number = [c for c in turned_page.chars if c.get("tag") == "Artifact"]
+        assert "".join(c["text"] for c in number) == f"Page {len(pdf.pages)}"
+        assert all(c["upright"] and c["top"] > turned_page.height - 40 for c in number)
+        assert all(c["upright"] for c in upright_page.chars if c.get("tag") == "Artifact")
+
+
+def _fonts(page):
+    """Every font a page uses, in its resources and its form XObjects' (the stamped page number's)."""
+    seen, stack = [], [page.obj.get("/Resources")]
+    while stack:
+        resources = stack.pop()
+        if not isinstance(resources, pikepdf.Dictionary):
+            continue
+        seen.extend(resources.get("/Font", pikepdf.Dictionary()).values())
+        for xobject in resources.get("/XObject", pikepdf.Dictionary()).values():
+            if xobject.get("/Subtype") == "/Form":
+                stack.append(xobject.get("/Resources"))
+    return seen

@@ -34,40 +34,62 @@ NO_PAGE_NUMBER_CSS = "@page { @bottom-right { content: none; } }"
 
 
 def merge(parts: list[bytes], page_numbers: bytes | None = None) -> bytes:
-    """The parts as one tagged PDF. ``page_numbers``: a PDF with as many pages, each showing only that
-    page's number in the footer (``number_pages``), stamped onto the merged pages."""
-    with pikepdf.open(io.BytesIO(parts[0])) as merged:
-        tree = _Tree(merged)
-        sources = []
-        try:
-            for data in parts[1:]:
-                source = pikepdf.open(io.BytesIO(data))
-                sources.append(source)
-                _append(merged, tree, source)
-            tree.finish()
-            if page_numbers is not None:
-                number_pages(merged, page_numbers)
-            out = io.BytesIO()
-            # Object streams, as WeasyPrint writes them: a structure tree is many small objects.
-            merged.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-        finally:
-            for source in sources:
-                source.close()
-    return out.getvalue()
+    """A report's parts as one tagged PDF, each later part continuing the first's last table.
+    ``page_numbers``: a PDF with as many pages, each showing only that page's number in the footer
+    (``number_pages``), stamped onto the merged pages."""
+    with Merger(parts[0]) as merger:
+        for data in parts[1:]:
+            merger.continue_table(data)
+        return merger.finish(page_numbers)
 
 
-class _Tree:
-    """The merged document's structure tree, as parts are appended to it."""
+class Merger:
+    """One tagged PDF made from a tagged first document and the documents appended to it: a report's
+    parts (``continue_table``) or an agenda pack's papers (``add_section``)."""
 
-    def __init__(self, pdf: pikepdf.Pdf):
-        self.pdf = pdf
-        self.root = pdf.Root.StructTreeRoot
+    def __init__(self, first: bytes):
+        self.pdf = pikepdf.open(io.BytesIO(first))
+        self.sources: list[pikepdf.Pdf] = []
+        self.root = self.pdf.Root.StructTreeRoot
         self.document = self.root.K[0] if isinstance(self.root.K, pikepdf.Array) else self.root.K
         self.nums = _flat_nums(self.root.ParentTree)
         self.ids = _flat_names(self.root.get("/IDTree"))
         self.next_key = max((int(key) for key, _ in self.nums), default=-1) + 1
 
-    def finish(self) -> None:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for source in self.sources:
+            source.close()
+        self.pdf.close()
+
+    def continue_table(self, data: bytes) -> None:
+        """A later part of a report: a table it begins with continues the document's last table."""
+        kids = self._append(data)
+        if kids and kids[0].get("/S") == "/Table":
+            table = _last_table(self.document)
+            if table is not None:
+                _adopt(table, list(_kids(kids.pop(0))))
+        _adopt(self.document, kids)
+
+    def add_section(self, data: bytes, title: str, *, bookmarks: bool = True) -> int:
+        """A document's pages at the end, its structure (if it is tagged) in a Sect titled ``title``.
+        Returns the page index where it starts. An untagged document, or one whose structure cannot be
+        read, brings its pages only: its content is then not tagged (say so to whoever publishes it)."""
+        start = len(self.pdf.pages)
+        try:
+            kids = self._append(data, bookmarks=bookmarks)
+        except _Untagged:
+            return start
+        section = self.pdf.make_indirect(
+            pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Sect, T=title, K=pikepdf.Array())
+        )
+        _adopt(section, kids)
+        _adopt(self.document, [section])
+        return start
+
+    def finish(self, page_numbers: bytes | None = None) -> bytes:
         # Built as Python lists and made into arrays once: growing a pikepdf.Array pair by pair is slow.
         nums = [item for pair in sorted(self.nums, key=lambda pair: int(pair[0])) for item in pair]
         self.root.ParentTree = self.pdf.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
@@ -75,32 +97,87 @@ class _Tree:
         if self.ids:
             names = [item for pair in sorted(self.ids, key=lambda pair: str(pair[0])) for item in pair]
             self.root.IDTree = pikepdf.Dictionary(Names=pikepdf.Array(names))
+        if page_numbers is not None:
+            number_pages(self.pdf, page_numbers)
+        out = io.BytesIO()
+        # Object streams, as WeasyPrint writes them: a structure tree is many small objects.
+        self.pdf.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        return out.getvalue()
+
+    def _append(self, data: bytes, *, bookmarks: bool = True) -> list[pikepdf.Object]:
+        """A document's pages, links and bookmarks at the end; its top-level structure elements, copied
+        (not yet in the tree). Raises _Untagged (after adding the pages) if it has no usable structure."""
+        source = pikepdf.open(io.BytesIO(data))
+        self.sources.append(source)
+        first_new = len(self.pdf.pages)
+        try:
+            source_root = source.Root.StructTreeRoot
+            source_document = source_root.K[0] if isinstance(source_root.K, pikepdf.Array) else source_root.K
+            kids = [kid for kid in _kids(source_document) if isinstance(kid, pikepdf.Dictionary)]
+            parent_tree = source_root.ParentTree
+            _flat_nums(parent_tree)  # readable: a cycle or a broken node leaves the document untagged
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError, RecursionError):
+            kids = None
+        for kid in kids or ():
+            del kid["/P"]  # so that copying a subtree does not drag the part's tree root along
+        self.pdf.pages.extend(source.pages)  # copied first: the elements' /Pg then map to these pages
+        if kids is None:
+            self._untag(first_new)
+            if bookmarks:
+                _copy_bookmarks(self.pdf, source, first_new)
+            raise _Untagged
+        offset = self.next_key
+        self._renumber(first_new, offset)
+        copied = [self.pdf.copy_foreign(kid) for kid in kids]
+        for key, value in _flat_nums(_copy(self.pdf, source.make_indirect(parent_tree))):
+            self.nums.append((int(key) + offset, value))
+            self.next_key = max(self.next_key, int(key) + offset + 1)
+        if "/IDTree" in source_root:
+            self.ids += _flat_names(_copy(self.pdf, source.make_indirect(source_root.IDTree)))
+        _merge_role_map(self.root, source_root)
+        if bookmarks:
+            _copy_bookmarks(self.pdf, source, first_new)
+        return copied
+
+    def _renumber(self, first_new: int, offset: int) -> None:
+        for page in self.pdf.pages[first_new:]:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + offset
+            for annotation in page.obj.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + offset
+
+    def _untag(self, first_new: int) -> None:
+        for page in self.pdf.pages[first_new:]:
+            if "/StructParents" in page.obj:
+                del page.obj["/StructParents"]
+            for annotation in page.obj.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    del annotation["/StructParent"]
 
 
-def _append(merged: pikepdf.Pdf, tree: _Tree, source: pikepdf.Pdf) -> None:
-    """One more part's pages, structure, links and bookmarks at the end of ``merged``."""
-    first_new = len(merged.pages)
-    offset = tree.next_key
-    source_root = source.Root.StructTreeRoot
-    source_document = source_root.K[0] if isinstance(source_root.K, pikepdf.Array) else source_root.K
-    kids = list(_kids(source_document))
+class _Untagged(Exception):
+    pass
+
+
+def _adopt(parent, kids: list) -> None:
     for kid in kids:
-        del kid["/P"]  # so that copying a subtree does not drag the part's tree root along
-    merged.pages.extend(source.pages)  # copied first: the elements' /Pg then map to these pages
-    for page in merged.pages[first_new:]:
-        if "/StructParents" in page.obj:
-            page.obj.StructParents = int(page.obj.StructParents) + offset
-        for annotation in page.obj.get("/Annots", []):
-            if "/StructParent" in annotation:
-                annotation.StructParent = int(annotation.StructParent) + offset
-    copied = [merged.copy_foreign(kid) for kid in kids]
-    for key, value in _flat_nums(_copy(merged, source.make_indirect(source_root.ParentTree))):
-        tree.nums.append((int(key) + offset, value))
-        tree.next_key = max(tree.next_key, int(key) + offset + 1)
-    if "/IDTree" in source_root:
-        tree.ids += _flat_names(_copy(merged, source.make_indirect(source_root.IDTree)))
-    _graft(tree, copied)
-    _copy_bookmarks(merged, source, first_new)
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            kid.P = parent
+        parent.K.append(kid)
+
+
+def _merge_role_map(root, source_root) -> None:
+    """A document's own structure types (its RoleMap) join the merged document's, where they do not
+    clash with one already there."""
+    role_map = source_root.get("/RoleMap")
+    if not isinstance(role_map, pikepdf.Dictionary):
+        return
+    if "/RoleMap" not in root:
+        root.RoleMap = pikepdf.Dictionary()
+    for key, value in role_map.items():
+        if key not in root.RoleMap and isinstance(value, pikepdf.Name):
+            root.RoleMap[key] = value
 
 
 def _copy(merged: pikepdf.Pdf, value):
@@ -111,22 +188,6 @@ def _copy(merged: pikepdf.Pdf, value):
     if isinstance(value, pikepdf.Array):
         return pikepdf.Array([_copy(merged, item) for item in value])
     return value
-
-
-def _graft(tree: _Tree, kids: list[pikepdf.Object]) -> None:
-    """A part's top-level elements into the merged tree: a table it starts with continues the
-    document's last table; the rest follow in the document."""
-    if kids and kids[0].get("/S") == "/Table":
-        table = _last_table(tree.document)
-        if table is not None:
-            continued = kids.pop(0)
-            for kid in _kids(continued):
-                if isinstance(kid, pikepdf.Dictionary):
-                    kid.P = table
-                table.K.append(kid)
-    for kid in kids:
-        kid.P = tree.document
-        tree.document.K.append(kid)
 
 
 def _last_table(element) -> pikepdf.Object | None:
@@ -204,9 +265,10 @@ def _bookmark(item, pages: dict, first_new: int) -> pikepdf.OutlineItem | None:
 
 
 def number_pages(pdf: pikepdf.Pdf, page_numbers: bytes) -> None:
-    """Stamp each page of ``page_numbers`` (a page number in the footer, nothing else) onto the same page
-    of ``pdf``, as a pagination artifact: assistive technology skips it, as it skips WeasyPrint's own
-    footer."""
+    """Stamp each page of ``page_numbers`` (a page number, nothing else, on a page the size of the one
+    it is for as the reader sees it: ``display_size``) onto the same page of ``pdf``, as a pagination
+    artifact: assistive technology skips it, as it skips WeasyPrint's own footer. A page turned by
+    /Rotate gets its number the way up the reader sees the page."""
     with pikepdf.open(io.BytesIO(page_numbers)) as numbers:
         if len(numbers.pages) != len(pdf.pages):
             raise ValueError(f"{len(numbers.pages)} page numbers for {len(pdf.pages)} pages")
@@ -221,9 +283,46 @@ def number_pages(pdf: pikepdf.Pdf, page_numbers: bytes) -> None:
             resources.XObject[name] = form
             page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
             mark = (
-                b"Q /Artifact <</Type /Pagination /Subtype /Footer>> BDC q " + name.unparse() + b" Do Q EMC\n"
+                b"Q /Artifact <</Type /Pagination /Subtype /Footer>> BDC q "
+                + _placement(page).encode("ascii")
+                + b" cm "
+                + name.unparse()
+                + b" Do Q EMC\n"
             )
             page.contents_add(pdf.make_stream(mark), prepend=False)
+
+
+def _box(page) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(value) for value in page.cropbox)
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def _rotation(page) -> int:
+    try:
+        return int(page.obj.get("/Rotate", 0)) % 360
+    except (TypeError, ValueError):
+        return 0
+
+
+def display_size(page) -> tuple[float, float]:
+    """A page's width and height in points as the reader sees it (its crop box, turned by /Rotate)."""
+    x0, y0, x1, y1 = _box(page)
+    width, height = x1 - x0, y1 - y0
+    return (height, width) if _rotation(page) in (90, 270) else (width, height)
+
+
+def _placement(page) -> str:
+    """The matrix taking a page-number sheet (display orientation, origin at its foot) to the page's own
+    user space: its crop box's origin and its /Rotate (clockwise, as viewers turn it)."""
+    x0, y0, x1, y1 = _box(page)
+    width, height = x1 - x0, y1 - y0
+    a, b, c, d, e, f = {
+        0: (1, 0, 0, 1, 0, 0),
+        90: (0, 1, -1, 0, width, 0),
+        180: (-1, 0, 0, -1, width, height),
+        270: (0, -1, 1, 0, 0, height),
+    }.get(_rotation(page), (1, 0, 0, 1, 0, 0))
+    return f"{a} {b} {c} {d} {e + x0:.3f} {f + y0:.3f}"
 
 
 def last_table_headers(pdf: bytes) -> dict[int, list[str]]:
