@@ -19,7 +19,9 @@ from tests.conftest import PortalClient, data_shared_by_a_module
 from tests.factories import make_plan
 
 ACTIONS = "/api/v1/actions/"
-ACTION_TABLES = re.compile(r'"plans_(action|actiondetail|detaillead|quarterlyupdate|updatenote|measureofsuccess)"')
+ACTION_TABLES = re.compile(
+    r'"plans_(action|actiondetail|detaillead|quarterlyupdate|updatenote|measureofsuccess)"'
+)
 
 
 @pytest.fixture(scope="module")
