@@ -16,8 +16,10 @@ from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.decorators import method_decorator
 from django.utils.http import http_date, quote_etag
 from django.views import View
+from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
 from api import open_data, versions
@@ -200,6 +202,7 @@ class DataPackageView(Cached, View):
         return self.cached(request, [], ("datapackage", year.start_year, request.get_host()), respond)
 
 
+@method_decorator(cache_control(public=True, max_age=MAX_AGE), name="dispatch")
 class OpenDataIndexView(TemplateView):
     """What is published, by year, with the licence and the data dictionaries."""
 
@@ -211,6 +214,7 @@ class OpenDataIndexView(TemplateView):
         )
 
 
+@method_decorator(cache_control(public=True, max_age=MAX_AGE), name="dispatch")
 class ConnectView(TemplateView):
     """How to read the feeds from Power BI and Excel."""
 
