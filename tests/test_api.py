@@ -198,6 +198,9 @@ def test_the_actions_filter_is_the_pages_filterset(council):
         ({"page_size": "100000"}, "page_size"),
         ({"page_size": "-1"}, "page_size"),
         ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"period": "99999999999999999999"}, "period"),
+        ({"lead": "1e3"}, "lead"),
+        ({"page_size": "1e3"}, "page_size"),
     ],
 )
 def test_a_malformed_filter_gets_400_naming_it(council, query, field):
