@@ -10,7 +10,7 @@ class ApiConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from api import versions
+        from api import schema, versions  # noqa: F401 (schema registers the token's security scheme)
 
         for model in {*versions.without_history(versions.ACTIONS + versions.MEASURES + versions.CONTRACTS)}:
             post_save.connect(versions.record_edit, sender=model, dispatch_uid=f"api-edit-{model.__name__}")

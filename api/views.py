@@ -19,13 +19,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ambitions.models import Ambition
-from ambitions.services import current_strategy
+from ambitions.models import Ambition, Strategy
 from api import serializers, statistics, versions
+from api.schema import ActionFilters
 from bromley_portal.core.financial_year import FinancialYear
 from contracts.filters import ContractFilterSet
 from contracts.models import Contract
-from plans.filters import ActionFilterSet, PortfolioPlanFilterSet
+from plans.filters import PortfolioPlanFilterSet
 from plans.models import Action, Measure, PortfolioPlan, Reading, ReportingPeriod
 
 
@@ -67,7 +67,10 @@ class AmbitionList(PortalListAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        return Ambition.objects.filter(strategy=current_strategy()).order_by("number")
+        latest = Strategy.objects.order_by("-start_year").values("pk")[
+            :1
+        ]  # ambitions.services.current_strategy
+        return Ambition.objects.filter(strategy__in=latest).order_by("number")
 
 
 class PlanList(PortalListAPIView):
@@ -90,7 +93,7 @@ class ActionList(PortalListAPIView):
 
     permission_required = "plans.view_action"
     serializer_class = serializers.ActionSerializer
-    filterset_class = ActionFilterSet
+    filterset_class = ActionFilters  # the actions page's ActionFilterSet (api.schema)
     versioned_models = versions.ACTIONS
     queryset = Action.objects.all()  # the filterset adds what rows show (Action.objects.for_lists)
 

@@ -140,6 +140,9 @@ def test_the_openapi_schema_is_valid_and_public(schema):
     validate_schema(schema)
     assert schema["openapi"].startswith("3.")
     assert {"/api/v1/actions/", "/api/v1/complaint-statistics/"} <= set(schema["paths"])
+    assert schema["components"]["securitySchemes"]["personalToken"]["scheme"] == "bearer"
+    filters = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/actions/"]["get"]["parameters"]}
+    assert filters["period"]["type"] == "integer" and "red" in filters["rag"]["enum"]
 
 
 def test_an_api_token_reads_actions_in_the_documented_shape(council, schema):
