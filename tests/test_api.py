@@ -289,3 +289,43 @@ def test_a_client_over_its_rate_gets_429_with_retry_after(council, settings):
     response = bearer(secret).get("/api/v1/periods/")
     assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= 60
     assert bearer(other).get("/api/v1/periods/").status_code == 200  # counted per token
+
+
+def test_every_list_runs_the_same_queries_at_two_sizes(council):
+    from decimal import Decimal
+
+    from plans.models import Measure, Reading
+    from tests.contract_factories import make_contract
+
+    client = bearer(token_for(council["people"][Role.ADMIN]))
+    urls = [
+        "/api/v1/plans/",
+        "/api/v1/periods/",
+        "/api/v1/measures/",
+        "/api/v1/contracts/",
+        "/api/v1/ambitions/",
+    ]
+    client.get(urls[0])  # the token's "last used" is written once
+
+    def counts():
+        result = {}
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            result[url] = len(queries)
+        return result
+
+    before = counts()
+    for number in range(5):
+        make_plan(code=["ACH", "ECS", "RRH", "PPE", "ERC"][number], year=2024, actions=2)
+        measure = Measure.objects.create(
+            slug=f"m{number}",
+            name=f"M{number}",
+            definition="d",
+            unit="number",
+            polarity="lower_is_better",
+            frequency="quarterly",
+        )
+        Reading.objects.create(measure=measure, period=council["q1"], actual=Decimal(number))
+        make_contract(total_value=Decimal("90000.00"), end_date=timezone.localdate() + timedelta(days=400))
+    assert counts() == before
