@@ -45,11 +45,15 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "ambitions",
     "plans",
     "contracts",
     "complaints",
     "meetings",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -363,6 +367,43 @@ CACHES = {
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
+}
+
+# The read API (api/) -------------------------------------------------------------
+# Personal tokens (the account page) or the session; each client is throttled to API_THROTTLE_RATE
+# requests (per token, else per person), counted in the cache.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "120/minute")
+if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", API_THROTTLE_RATE):
+    raise ImproperlyConfigured('API_THROTTLE_RATE must be a number of requests per unit, e.g. "120/minute".')
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+API_PAGE_SIZE = 50  # rows a page of the API has unless ?page_size= asks for fewer or more
+API_MAX_PAGE_SIZE = 200
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.PortalPermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerClientThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PortalCursorPagination",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Bromley Portal read API",
+    "DESCRIPTION": "Part 1 data of the London Borough of Bromley's strategy, plans, measures, contract "
+    "register and complaint statistics, read-only. Authenticate with a personal API token "
+    "(`Authorization: Bearer <token>`, made on your account page) or a signed-in session.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Security ---------------------------------------------------------------------

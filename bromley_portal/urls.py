@@ -16,6 +16,8 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("meetings/", include("meetings.urls")),
     path("reports/", include("bromley_portal.reports.urls")),
+    path("api/", include("api.urls")),
+    path("open-data/", include("api.open_data_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -70,7 +70,10 @@ def build_council(people: dict) -> Council:
 
 @council_part("accounts")
 def accounts_part(council, people):
-    """Someone locked out after failed sign-ins, for admins to clear."""
+    """Someone locked out after failed sign-ins, for admins to clear; the officer's API token."""
+    from bromley_portal.accounts.tokens import create_token
+
+    council["api_token"] = create_token(people[Role.OFFICER], "Matrix", 30).token
     council["lockout"] = AccessAttempt.objects.create(
         username="locked-out-person",
         ip_address="192.0.2.1",

@@ -38,6 +38,7 @@ class Page:
     no_role_allowed: bool = False  # a signed-in person with no role may open it
     url_name: str = field(kw_only=True)
     public: bool = field(default=False, kw_only=True)  # an anonymous visitor opens it too
+    api: bool = field(default=False, kw_only=True)  # the read API: an anonymous client gets 401
     signed_in_goes_to: str = field(default="", kw_only=True)  # where it sends anyone signed in
 
     def __str__(self):
@@ -641,6 +642,47 @@ PAGES = [
 ]
 
 
+# The read API (api/): every role reads what its pages show (the same permission); a signed-in
+# person with no role is refused (403) and an anonymous client gets 401, not a sign-in page. Its
+# schema and docs page are public. The open data (api.feeds) is public, as the OCDS feeds are.
+# Each row is also asked with a personal token in tests/test_api_matrix.py.
+API_PAGES = [
+    Page(name, url, EVERY_ROLE, api=True, url_name=url_name)
+    for name, url, url_name in [
+        ("API ambitions", "/api/v1/ambitions/", "api:ambitions"),
+        ("API plans", "/api/v1/plans/", "api:plans"),
+        ("API actions", "/api/v1/actions/", "api:actions"),
+        ("API reporting periods", "/api/v1/periods/", "api:periods"),
+        ("API measures", "/api/v1/measures/", "api:measures"),
+        ("API contracts", "/api/v1/contracts/", "api:contracts"),
+        (
+            "API complaint statistics",
+            "/api/v1/complaint-statistics/?year=2023-24",
+            "api:complaint_statistics",
+        ),
+    ]
+]
+PAGES += [
+    *API_PAGES,
+    *[
+        Page(name, url, EVERY_ROLE, no_role_allowed=True, public=True, url_name=url_name)
+        for name, url, url_name in [
+            ("API schema", "/api/v1/schema/", "api:schema"),
+            ("API docs", "/api/docs/", "api:docs"),
+            ("open data", "/open-data/", "open_data:index"),
+            ("open data: Power BI and Excel", "/open-data/connect/", "open_data:connect"),
+            ("open data dictionary", "/open-data/schemas/actions.json", "open_data:schema"),
+            ("open data package", "/open-data/2023-24/datapackage.json", "open_data:datapackage"),
+            ("open data actions CSV", "/open-data/2023-24/actions.csv", "open_data:feed"),
+            ("open data measures JSON", "/open-data/2023-24/measures.json", "open_data:feed"),
+            ("open data contracts CSV", "/open-data/2023-24/contracts.csv", "open_data:feed"),
+            ("open data complaints JSON", "/open-data/2023-24/complaints.json", "open_data:feed"),
+        ]
+    ],
+    # Your account's API tokens: anyone signed in keeps their own.
+    Page("API tokens", "/accounts/api-tokens/", EVERY_ROLE, no_role_allowed=True, url_name="api_tokens"),
+]
+
 ACTIONS = [
     # The contract register's work pages.
     Action(
@@ -789,6 +831,15 @@ ACTIONS = [
         data={"username": "locked-out-person"},
         done=lambda council: not AccessAttempt.objects.filter(username="locked-out-person").exists(),
         url_name="clear_lockout",
+    ),
+    Action(
+        "revoke an API token",
+        lambda council: f"/accounts/api-tokens/{council['api_token'].pk}/revoke/",
+        EVERY_ROLE,
+        no_role_allowed=True,
+        why="From the account's tokens page. Anyone signed in may ask; only the token's owner (the "
+        "officer) revokes it, and anyone else is told nothing changed (tests/test_api.py).",
+        url_name="revoke_api_token",
     ),
     # Quarterly updates.
     Action(

@@ -62,7 +62,7 @@ def test_the_contracts_cover_every_app_and_every_core_package():
 
 # Thin views, short functions ---------------------------------------------------------------
 
-APP_CODE = ["bromley_portal", "ambitions", "plans", "contracts", "complaints"]
+APP_CODE = ["bromley_portal", "ambitions", "plans", "contracts", "complaints", "api"]
 LONGEST_VIEW = 40  # lines: a view declares; queries, moves and rules live elsewhere
 LONGEST_FUNCTION = 60
 # Code kept in another project's shape on purpose, with the reason.

@@ -1,5 +1,6 @@
 import hashlib
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -8,6 +9,8 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
 )
 from django.core.cache import cache
+
+from bromley_portal.accounts.tokens import EXPIRY_CHOICES
 
 
 def _without_autofocus(form):
@@ -73,3 +76,27 @@ class PortalSetPasswordForm(SetPasswordForm):
         _without_autofocus(self)
         self.fields["new_password1"].error_messages["required"] = "Enter a new password"
         self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: what it is for and how long it lasts."""
+
+    name = forms.CharField(
+        label="What is it for?",
+        max_length=100,
+        help_text="For example, “Power BI performance dashboard”. You see this when you revoke it.",
+        error_messages={"required": "Enter what the token is for"},
+    )
+    days = forms.TypedChoiceField(
+        label="How long should it last?",
+        coerce=int,
+        choices=[],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how long the token lasts"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].choices = [
+            (days, label) for days, label in EXPIRY_CHOICES if days <= settings.API_TOKEN_MAX_DAYS
+        ]

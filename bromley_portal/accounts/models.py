@@ -20,3 +20,35 @@ class User(AbstractUser):
     @cached_property
     def role_names(self) -> frozenset[str]:
         return frozenset(self.groups.values_list("name", flat=True))
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def live(self, now):
+        """Tokens that still work at ``now``: not revoked, not expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class ApiToken(models.Model):
+    """A personal token for the read API (``bromley_portal.accounts.tokens`` makes, checks and revokes
+    them). Only a SHA-256 digest of the secret is kept: the token is shown once, when it is made. It
+    reads what its owner may read, through the owner's roles, until it expires or is revoked."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What it is for, so you know which to revoke.")
+    prefix = models.CharField(max_length=16, unique=True, help_text="The token's public first part.")
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the whole token, hex.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_live(self, now) -> bool:
+        return self.revoked_at is None and self.expires_at > now

@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from bromley_portal.accounts.models import ApiToken
+
 # The lockouts page lists at most this many (someone trying thousands of made-up names makes thousands).
 LOCKOUTS_SHOWN = 200
 
@@ -62,3 +64,8 @@ def current_lockouts() -> tuple[list[Lockout], int]:
     locked.sort(key=lambda lockout: lockout.last_failure, reverse=True)
     locked.sort(key=lambda lockout: lockout.person is None)
     return locked[:LOCKOUTS_SHOWN], len(locked)
+
+
+def api_tokens(user):
+    """A person's API tokens, newest first (revoked and expired ones too, so they see what stopped)."""
+    return list(ApiToken.objects.filter(user=user))

@@ -12,6 +12,8 @@ urlpatterns = [
     path("password-reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("api-tokens/", views.ApiTokensView.as_view(), name="api_tokens"),
+    path("api-tokens/<int:pk>/revoke/", views.RevokeApiTokenView.as_view(), name="revoke_api_token"),
     path("lockouts/", views.LockoutsView.as_view(), name="lockouts"),
     path("lockouts/clear/", views.ClearLockoutView.as_view(), name="clear_lockout"),
 ]

@@ -6,12 +6,14 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from bromley_portal.accounts import selectors, services
+from bromley_portal.accounts import selectors, services, tokens
 from bromley_portal.accounts.forms import (
+    ApiTokenForm,
     PortalPasswordChangeForm,
     PortalPasswordResetForm,
     PortalSetPasswordForm,
@@ -119,3 +121,42 @@ class ClearLockoutView(LoginRequiredMixin, PermissionRequiredMixin, View):
         else:
             messages.info(request, f"{form.cleaned_data['username']} was not locked out, so nothing changed.")
         return redirect(reverse("lockouts"))
+
+
+class ApiTokensView(LoginRequiredMixin, View):
+    """Your account's API tokens: make one (shown once, on the page that answers the POST) and revoke
+    them. Anyone signed in may keep tokens; a token reads only what its owner's roles may read."""
+
+    template_name = "accounts/api_tokens.html"
+
+    def render(self, request, form, new_token=None, status=200):
+        context = {
+            "form": form,
+            "new_token": new_token,
+            "tokens": selectors.api_tokens(request.user),
+            "now": timezone.now(),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request):
+        return self.render(request, ApiTokenForm())
+
+    def post(self, request):
+        form = ApiTokenForm(request.POST)
+        if not form.is_valid():
+            return self.render(request, form, status=400)
+        made = tokens.create_token(request.user, form.cleaned_data["name"], form.cleaned_data["days"])
+        return self.render(request, ApiTokenForm(), new_token=made)
+
+
+class RevokeApiTokenView(LoginRequiredMixin, View):
+    """POST only, from the tokens page: one of your own tokens stops working at once."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        if tokens.revoke_token(request.user, pk):
+            messages.success(request, "The token is revoked: it no longer works.")
+        else:
+            messages.info(request, "You have no such token in use, so nothing changed.")
+        return redirect(reverse("api_tokens"))

@@ -40,7 +40,7 @@ class RejectControlCharactersMiddleware:
 
 
 # Pages no one needs to be signed in for, whose responses may be cached as usual.
-NOT_PERSONAL = ("/health/", "/contracts/open-data/", "/meetings/public/")
+NOT_PERSONAL = ("/health/", "/contracts/open-data/", "/meetings/public/", "/open-data/")
 
 
 class PrivateNoStoreMiddleware:
