@@ -11,6 +11,13 @@ SECTIONS = [
         order=85,
         description="Committee meetings, their agendas and their agenda packs.",
     ),
+    Section(
+        "Scrutiny actions",
+        "meetings:action_index",
+        "meetings.view_action_index",
+        order=86,
+        description="What committees asked officers to do, overdue first, and the officers' answers.",
+    ),
 ]
 
 
