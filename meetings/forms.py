@@ -87,6 +87,18 @@ class AttachReportForm(forms.Form):
 # Scrutiny actions -------------------------------------------------------------------------------
 
 
+class DueDateField(DateInputField):
+    """The GOV.UK date input, with a plain-English message for a date that does not exist."""
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                "The due date must be a real date, for example 31 1 2023", code="invalid"
+            ) from None
+
+
 class ActionForm(forms.Form):
     """The clerk records (or corrects) what the committee resolved or asked for."""
 
@@ -118,15 +130,16 @@ class ActionForm(forms.Form):
             "invalid_choice": "Select a post from the list",
         },
     )
-    due_on = DateInputField(label="Due date", help_text="For example, 31 1 2023", require_all_fields=True)
+    due_on = DueDateField(
+        label="Due date",
+        help_text="For example, 31 1 2023",
+        require_all_fields=True,
+    )
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.meeting = meeting
         self.fields["agenda_item"].queryset = meeting.items.order_by("order", "pk")
-        self.fields["due_on"].error_messages.update(
-            required="Enter the due date", invalid="The due date must be a real date, for example 31 1 2023"
-        )
 
     def clean_due_on(self):
         due_on = self.cleaned_data["due_on"]
