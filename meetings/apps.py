@@ -28,6 +28,15 @@ def load_demo_data(stdout):
     stdout.write(f"  {meeting}: {'loaded' if created else 'already there'}")
 
 
+def load_demo_actions(stdout):
+    from meetings.demo import load_demo_actions
+
+    count, created = load_demo_actions()
+    stdout.write(
+        f"  scrutiny actions of 17 November 2022: {count} {'loaded' if created else 'already there'}"
+    )
+
+
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = "Meetings"
@@ -39,3 +48,4 @@ class MeetingsConfig(AppConfig):
         for section in SECTIONS:
             register_section(section)
         register_demo_data("Committee meetings", load_demo_data, order=80)
+        register_demo_data("Scrutiny actions", load_demo_actions, order=81)
