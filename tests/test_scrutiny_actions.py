@@ -398,3 +398,33 @@ def test_the_beat_sends_the_reminders_every_day(settings):
     from bromley_portal.celery import app
 
     assert "meetings.send_action_reminders" in app.tasks and entry["schedule"].hour == {7}
+
+
+def test_the_matters_arising_report_goes_into_the_next_meeting_s_pack_as_a_portal_report(
+    council, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """The pack's existing "portal report" paper: the report asked for, attached to an item of the next
+    meeting (asked for again with the item's report number and the meeting's date), built into the pack."""
+    from bromley_portal.reports import services as report_services
+    from meetings import packs
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    record(council, "november", request="Bring the waiting list figures to January", due_on=D(2023, 1, 10))
+    clerk, january = council["clerk"], council["january"]
+    with django_capture_on_commit_callbacks(execute=True):
+        source, _ = report_services.request_report(
+            clerk, registry.get("meetings_matters_arising"), {"meeting": january.pk}
+        )
+    item = council["items"][january]
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.attach_report(clerk, item, source)
+    job.refresh_from_db()
+    assert job.is_done and job.parameters["report_number"] == item.report_number
+    with django_capture_on_commit_callbacks(execute=True):
+        pack = services.request_pack(clerk, january)
+    packs.run_pack(pack.pk)
+    pack.refresh_from_db()
+    with pack.file.open("rb") as handle:
+        text = squash(" ".join(page.extract_text() or "" for page in PdfReader(handle).pages))
+    assert "MATTERS ARISING AND PROGRESS ON ACTIONS" in text.upper()
+    assert "Bring the waiting list figures to January" in text and item.report_number in text
