@@ -428,3 +428,25 @@ def test_the_matters_arising_report_goes_into_the_next_meeting_s_pack_as_a_porta
         text = squash(" ".join(page.extract_text() or "" for page in PdfReader(handle).pages))
     assert "MATTERS ARISING AND PROGRESS ON ACTIONS" in text.upper()
     assert "Bring the waiting list figures to January" in text and item.report_number in text
+
+
+def test_the_clerk_corrects_an_action_and_a_bad_correction_changes_nothing(client, council):
+    action = record(council, "november")
+    client.force_login(council["clerk"])
+    url = f"{action.get_absolute_url()}edit/"
+    assert "Report back on waiting times." in client.get(url).content.decode()
+    bad = client.post(
+        url, form_data(council, due_on_0="16", due_on_1="11", due_on_2="2022", recorded_status="done")
+    )
+    assert bad.status_code == 200 and "The due date must be on or after the meeting" in bad.content.decode()
+    action.refresh_from_db()
+    assert (action.recorded_status, action.due_on) == (ActionStatus.OPEN, D(2023, 1, 10))
+    good = client.post(
+        url, form_data(council, due_on_0="28", due_on_1="2", due_on_2="2023", recorded_status="done")
+    )
+    assert good.status_code == 302
+    action.refresh_from_db()
+    assert (action.recorded_status, action.due_on) == (ActionStatus.DONE, D(2023, 2, 28))
+    assert action.done_at is not None
+    page = client.get(action.get_absolute_url()).content.decode()
+    assert "Due date: “2023-01-10” → “2023-02-28”" in page and "Clerk Tester" in page
