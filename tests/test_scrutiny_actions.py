@@ -13,6 +13,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
@@ -26,6 +27,7 @@ from meetings.models import ActionReminder, CommitteeMembership, ScrutinyAction
 from meetings.services import MeetingError
 from tests.factories import make_user
 from tests.meeting_factories import make_meeting
+from tests.test_pdf_tags import TaggedPDF, assert_well_tagged
 
 D = datetime.date
 
@@ -347,6 +349,10 @@ def test_the_matters_arising_report_lists_the_carried_forward_actions_in_pdf_and
             assert carried in text
         assert "20/09/2022-1" in text and "17/11/2022-1" in text and "17/11/2022-2" in text
     assert "Overdue" in cells and "In progress" in cells and "Done" in cells
+    report_type = registry.get("meetings_matters_arising")
+    cleaned, _ = report_type.clean({"meeting": council["january"].pk, "report_number": "CEF23004"})
+    context = rendering.template_context(report_type, report_type.build(cleaned), for_pdf=True)
+    assert_well_tagged(TaggedPDF(report.pdf), render_to_string(report_type.template_name, context))
     starts = [
         cell.split(" ")[1] for cell in cells if cell.startswith("Action ") and "/" in cell.split(" ")[1]
     ]
