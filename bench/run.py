@@ -79,6 +79,13 @@ def pages():
         ("periods", Role.CLERK, "/plans/periods/"),
         ("meetings", Role.CLERK, "/meetings/"),
         ("meeting CEF PDS 17 November 2022", Role.CLERK, _demo_meeting_url()),
+        ("scrutiny actions", Role.MEMBER, "/meetings/actions/"),
+        (
+            "CEF PDS scrutiny actions",
+            Role.MEMBER,
+            f"/meetings/committees/{plan.portfolio.pds_committee_id}/actions/",
+        ),
+        ("scrutiny actions to answer", Role.OFFICER, "/meetings/actions/"),
     ]
 
 

@@ -275,6 +275,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "complaints.send_reminders",
         "schedule": crontab(hour=7, minute=20),
     },
+    "send-scrutiny-action-reminders": {
+        "task": "meetings.send_action_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "erase-complainant-details": {
         "task": "complaints.erase_complainant_details",
         "schedule": crontab(hour=3, minute=45),
@@ -328,6 +332,8 @@ MEETINGS_UPLOAD_MAX_BYTES = env_int("MEETINGS_UPLOAD_MAX_BYTES", 20 * 1024 * 102
 MEETINGS_UPLOAD_MAX_PAGES = env_int("MEETINGS_UPLOAD_MAX_PAGES", 500)
 # A pack may have at most this many pages (Part 1 and Part 2 together).
 MEETINGS_PACK_MAX_PAGES = env_int("MEETINGS_PACK_MAX_PAGES", 2000)
+# Officers are reminded of their outstanding scrutiny actions this many days before the committee meets.
+MEETINGS_ACTION_REMINDER_DAYS = env_int("MEETINGS_ACTION_REMINDER_DAYS", 14)
 
 # Spreadsheet imports (bromley_portal.core.tabular) --------------------------------
 # The largest file taken, checked before it is read; and the most rows, columns, filled cells and

@@ -11,6 +11,13 @@ SECTIONS = [
         order=85,
         description="Committee meetings, their agendas and their agenda packs.",
     ),
+    Section(
+        "Scrutiny actions",
+        "meetings:action_index",
+        "meetings.view_action_index",
+        order=86,
+        description="What committees asked officers to do, overdue first, and the officers' answers.",
+    ),
 ]
 
 
@@ -19,6 +26,15 @@ def load_demo_data(stdout):
 
     meeting, created = load_demo_meeting()
     stdout.write(f"  {meeting}: {'loaded' if created else 'already there'}")
+
+
+def load_demo_actions(stdout):
+    from meetings.demo import load_demo_actions
+
+    count, created = load_demo_actions()
+    stdout.write(
+        f"  scrutiny actions of 17 November 2022: {count} {'loaded' if created else 'already there'}"
+    )
 
 
 class MeetingsConfig(AppConfig):
@@ -32,3 +48,4 @@ class MeetingsConfig(AppConfig):
         for section in SECTIONS:
             register_section(section)
         register_demo_data("Committee meetings", load_demo_data, order=80)
+        register_demo_data("Scrutiny actions", load_demo_actions, order=81)

@@ -36,3 +36,46 @@ class DecisionType(models.TextChoices):
     EXECUTIVE_KEY = "executive_key", "Non-Urgent, Executive, Key"
     URGENT = "urgent", "Urgent"
     INFORMATION = "information", "Information only"
+
+
+# Scrutiny actions -------------------------------------------------------------------------------
+
+
+class ActionStatus(StatusChoices):
+    """A scrutiny action's status. Open, in progress and done are recorded (the officer's answer moves
+    them); overdue is never typed: an action not done whose due date has passed is overdue
+    (``action_status``, and ``ScrutinyActionQuerySet.with_status`` in SQL, are the one rule)."""
+
+    OVERDUE = status(
+        "overdue",
+        "Overdue: past its due date and not done",
+        short="Overdue",
+        colour="red",
+        description="its due date has passed and it is not done",
+    )
+    OPEN = status(
+        "open", "Open: not started", short="Open", colour="blue", description="asked for, not started yet"
+    )
+    IN_PROGRESS = status(
+        "in_progress",
+        "In progress",
+        colour="yellow",
+        description="the officer has started on it and it is not yet due",
+    )
+    DONE = status("done", "Done", colour="green", description="the officer has done what was asked")
+
+
+register_status_set("action_status", ActionStatus)
+
+# What an action can be recorded as; OVERDUE is worked out from the due date.
+RECORDED_ACTION_STATUSES = [ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE]
+# The order members read them in: overdue first, done last.
+ACTION_STATUS_ORDER = [ActionStatus.OVERDUE, ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE]
+
+
+def action_status(recorded: str, due_on, today) -> ActionStatus:
+    """The one rule: an action not done whose due date is before ``today`` is overdue; otherwise it is
+    what was recorded."""
+    if recorded != ActionStatus.DONE and due_on < today:
+        return ActionStatus.OVERDUE
+    return ActionStatus(recorded)

@@ -3,10 +3,12 @@
 from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 
 from ambitions.models import Committee, Post
 from bromley_portal.reports.choices import SCHEDULE_12A
-from meetings.choices import DecisionType, Part
+from meetings.choices import RECORDED_ACTION_STATUSES, ActionStatus, DecisionType, Part
+from meetings.models import REQUEST_MAX_CHARS, RESPONSE_MAX_CHARS, AgendaItem
 
 
 class MeetingForm(forms.Form):
@@ -80,3 +82,107 @@ class AttachReportForm(forms.Form):
         self.fields["report"].choices = [("", "Choose a report")] + [
             (job.pk, f"{job.title} ({job.created_at:%-d %b %Y})") for job in reports
         ]
+
+
+# Scrutiny actions -------------------------------------------------------------------------------
+
+
+class DueDateField(DateInputField):
+    """The GOV.UK date input, with a plain-English message for a date that does not exist."""
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                "The due date must be a real date, for example 31 1 2023", code="invalid"
+            ) from None
+
+
+class ActionForm(forms.Form):
+    """The clerk records (or corrects) what the committee resolved or asked for."""
+
+    agenda_item = forms.ModelChoiceField(
+        AgendaItem.objects.none(),
+        label="Agenda item it came from",
+        empty_label="Choose an item",
+        error_messages={
+            "required": "Select the agenda item the action came from",
+            "invalid_choice": "Select an item of this meeting's agenda",
+        },
+    )
+    request = forms.CharField(
+        label="What the committee resolved or asked for",
+        max_length=REQUEST_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "Enter what the committee resolved or asked for",
+            "max_length": f"What the committee asked for must be {REQUEST_MAX_CHARS:,} characters or fewer",
+        },
+    )
+    post = forms.ModelChoiceField(
+        Post.objects.all(),
+        label="Officer responsible (post)",
+        empty_label="Choose a post",
+        help_text="Whoever holds the post answers the action and is reminded before the next meeting.",
+        error_messages={
+            "required": "Select the post responsible",
+            "invalid_choice": "Select a post from the list",
+        },
+    )
+    due_on = DueDateField(
+        label="Due date",
+        help_text="For example, 31 1 2023",
+        require_all_fields=True,
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        self.fields["agenda_item"].queryset = meeting.items.order_by("order", "pk")
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        meeting_day = timezone.localtime(self.meeting.starts_at).date()
+        if due_on < meeting_day:
+            raise forms.ValidationError(
+                f"The due date must be on or after the meeting, {meeting_day:%-d %B %Y}"
+            )
+        return due_on
+
+
+class ActionEditForm(ActionForm):
+    recorded_status = forms.ChoiceField(
+        label="Status",
+        choices=ActionStatus.choices_of(*RECORDED_ACTION_STATUSES),
+        widget=forms.RadioSelect,
+        help_text="Overdue is not chosen: an action not done after its due date shows as overdue.",
+        error_messages={
+            "required": "Select the status",
+            "invalid_choice": "Select open, in progress or done",
+        },
+    )
+
+
+class AnswerForm(forms.Form):
+    """The officer responsible answers."""
+
+    response = forms.CharField(
+        label="Your response",
+        max_length=RESPONSE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="What has been done, or what will be done and by when. Members read this.",
+        error_messages={
+            "required": "Enter your response",
+            "max_length": f"Your response must be {RESPONSE_MAX_CHARS:,} characters or fewer",
+        },
+    )
+    recorded_status = forms.ChoiceField(
+        label="Status",
+        choices=ActionStatus.choices_of(*RECORDED_ACTION_STATUSES),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the status",
+            "invalid_choice": "Select open, in progress or done",
+        },
+    )

@@ -10,11 +10,20 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from ambitions.models import Committee, Portfolio, Post
 from bromley_portal.reports.choices import ACTIVE_STATUSES, SCHEDULE_12A, JobStatus
 from bromley_portal.reports.models import ReportJob
-from meetings.choices import DecisionType, MeetingStatus, Part
+from meetings.choices import (
+    ACTION_STATUS_ORDER,
+    RECORDED_ACTION_STATUSES,
+    ActionStatus,
+    DecisionType,
+    MeetingStatus,
+    Part,
+    action_status,
+)
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -235,3 +244,162 @@ class AgendaPack(models.Model):
     @property
     def has_part_2(self) -> bool:
         return bool(self.part_2_file)
+
+
+# Scrutiny actions (issue 14, item 4) ------------------------------------------------------------
+
+REQUEST_MAX_CHARS = 2000
+RESPONSE_MAX_CHARS = 4000
+
+
+class CommitteeMembership(models.Model):
+    """A councillor who sits on a committee: members read their committees' scrutiny actions."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="memberships")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="committee_memberships"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["committee", "member"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "member"], name="one_membership_per_committee")
+        ]
+
+    def __str__(self):
+        return f"{self.member} on the {self.committee}"
+
+
+class ScrutinyActionQuerySet(models.QuerySet):
+    def with_status(self, today):
+        """Annotate ``status`` (meetings.choices.action_status in SQL, the one rule) and ``status_rank``
+        (overdue first, done last), for lists, filters and reports."""
+        overdue = ~models.Q(recorded_status=ActionStatus.DONE) & models.Q(due_on__lt=today)
+        return self.annotate(
+            status=models.Case(
+                models.When(overdue, then=models.Value(ActionStatus.OVERDUE.value)),
+                default=models.F("recorded_status"),
+                output_field=models.CharField(),
+            )
+        ).annotate(
+            status_rank=models.Case(
+                *(
+                    models.When(status=member.value, then=models.Value(rank))
+                    for rank, member in enumerate(ACTION_STATUS_ORDER)
+                ),
+                output_field=models.IntegerField(),
+            )
+        )
+
+    def for_lists(self, today):
+        """Everything a list, export or report shows, in one query, overdue first then by due date."""
+        return (
+            self.with_status(today)
+            .select_related("meeting__committee", "agenda_item", "post", "answered_by")
+            .order_by("status_rank", "due_on", "meeting__starts_at", "number")
+        )
+
+    def outstanding(self):
+        return self.exclude(recorded_status=ActionStatus.DONE)
+
+    def carried_to(self, meeting: "Meeting"):
+        """What the committee's matters-arising report for ``meeting`` lists: actions recorded at its
+        earlier meetings that are not done, and those done since its last meeting before this one."""
+        earlier = self.filter(
+            meeting__committee_id=meeting.committee_id, meeting__starts_at__lt=meeting.starts_at
+        )
+        previous = (
+            Meeting.objects.filter(committee_id=meeting.committee_id, starts_at__lt=meeting.starts_at)
+            .order_by("-starts_at")
+            .values("starts_at")[:1]
+        )
+        return earlier.filter(
+            ~models.Q(recorded_status=ActionStatus.DONE) | models.Q(done_at__gte=models.Subquery(previous))
+        )
+
+
+class ScrutinyAction(models.Model):
+    """What a committee resolved or asked an officer to do at a meeting, and the officer's answer."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="actions")
+    number = models.PositiveSmallIntegerField(help_text="1, 2, 3... within the meeting.")
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.PROTECT, related_name="actions", verbose_name="agenda item"
+    )
+    request = models.TextField("what the committee resolved or asked for", max_length=REQUEST_MAX_CHARS)
+    post = models.ForeignKey(
+        Post,
+        on_delete=models.PROTECT,
+        related_name="scrutiny_actions",
+        verbose_name="officer responsible (post)",
+    )
+    due_on = models.DateField("due date")
+    recorded_status = models.CharField(
+        "status",
+        max_length=20,
+        choices=ActionStatus.choices_of(*RECORDED_ACTION_STATUSES),
+        default=ActionStatus.OPEN,
+    )
+    response = models.TextField("officer's response", max_length=RESPONSE_MAX_CHARS, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
+    objects = ScrutinyActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="one_action_number_per_meeting"),
+            models.CheckConstraint(
+                condition=models.Q(recorded_status__in=[s.value for s in RECORDED_ACTION_STATUSES]),
+                name="scrutiny_action_overdue_is_never_recorded",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recorded_status=ActionStatus.DONE, done_at__isnull=False)
+                | (~models.Q(recorded_status=ActionStatus.DONE) & models.Q(done_at__isnull=True)),
+                name="scrutiny_action_done_when_done",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Action {self.number} of {self.meeting}"
+
+    def get_absolute_url(self):
+        return reverse("meetings:action", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        """How papers cite it: "17/11/2022-3"."""
+        return f"{timezone.localtime(self.meeting.starts_at):%d/%m/%Y}-{self.number}"
+
+    def status_on(self, today) -> ActionStatus:
+        return action_status(self.recorded_status, self.due_on, today)
+
+
+class ActionReminder(models.Model):
+    """A reminder about one action before one meeting to one person, recorded before it is sent, so the
+    beat never sends it twice (bromley_portal.core.mail.send_once)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    action = models.ForeignKey(ScrutinyAction, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "action", "recipient"], name="action_reminder_once_per_meeting"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.action} to {self.recipient} before {self.meeting}"

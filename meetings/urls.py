@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import public_views, views
+from meetings import action_views, public_views, views
 
 app_name = "meetings"
 urlpatterns = [
@@ -33,4 +33,18 @@ urlpatterns += [
         name="public_pack_download",
     ),
     path("public/<int:pk>/items/<int:item>/", public_views.PublicReportView.as_view(), name="public_report"),
+]
+
+# Scrutiny actions (meetings.action_views): recorded at a meeting, answered by the officer responsible.
+urlpatterns += [
+    path("actions/", action_views.ActionIndexView.as_view(), name="action_index"),
+    path(
+        "committees/<int:committee>/actions/",
+        action_views.CommitteeActionListView.as_view(),
+        name="committee_actions",
+    ),
+    path("<int:pk>/actions/new/", action_views.RecordActionView.as_view(), name="action_add"),
+    path("actions/<int:pk>/", action_views.ActionView.as_view(), name="action"),
+    path("actions/<int:pk>/edit/", action_views.ActionEditView.as_view(), name="action_edit"),
+    path("actions/<int:pk>/answer/", action_views.ActionAnswerView.as_view(), name="action_answer"),
 ]

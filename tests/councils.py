@@ -433,6 +433,29 @@ def public_meeting_part(council, people):
     council.update(public_meeting=meeting, public_report_item=item, public_pack=pack)
 
 
+@council_part("scrutiny actions")
+def scrutiny_actions_part(council, people):
+    """An action from the matrix meeting for a post the matrix's officer holds; the matrix's member sits
+    on the meeting's committee (members of other committees, and other roles, are refused)."""
+    import datetime
+
+    from meetings import actions
+    from meetings.models import CommitteeMembership
+
+    meeting = council["meeting"]
+    post = Post.objects.create(title="Matrix head of early help")
+    post.holders.add(people[Role.OFFICER])
+    CommitteeMembership.objects.create(committee=meeting.committee, member=people[Role.MEMBER])
+    council["scrutiny_action"] = actions.record_action(
+        people[Role.CLERK],
+        meeting,
+        agenda_item=council["agenda_item"],
+        request="Report back on early help waiting times.",
+        post=post,
+        due_on=datetime.date(2023, 1, 31),
+    )
+
+
 # The annual complaints report's words (complaints/report_views.py) -------------------------------------
 
 

@@ -639,6 +639,50 @@ PAGES = [
         frozenset({Role.CLERK, Role.ADMIN}),
         url_name="meetings:pack_part_2_download",
     ),
+    # Scrutiny actions: clerks and admins record and edit; the holder of the action's post (the matrix's
+    # officer) reads and answers it; members of the committee (the matrix's member sits on it) read.
+    Page(
+        "scrutiny actions",
+        "/meetings/actions/",
+        frozenset({Role.MEMBER, Role.OFFICER, Role.APPROVER, Role.CLERK, Role.ADMIN}),
+        url_name="meetings:action_index",
+    ),
+    Page(
+        "committee's scrutiny actions",
+        lambda council: f"/meetings/committees/{council['meeting'].committee_id}/actions/",
+        frozenset({Role.MEMBER, Role.CLERK, Role.ADMIN}),
+        url_name="meetings:committee_actions",
+    ),
+    Page(
+        "record a scrutiny action",
+        lambda council: f"/meetings/{council['meeting'].pk}/actions/new/",
+        frozenset({Role.CLERK, Role.ADMIN}),
+        url_name="meetings:action_add",
+    ),
+    Page(
+        "scrutiny action",
+        lambda council: council["scrutiny_action"].get_absolute_url(),
+        frozenset({Role.MEMBER, Role.OFFICER, Role.CLERK, Role.ADMIN}),
+        url_name="meetings:action",
+    ),
+    Page(
+        "edit a scrutiny action",
+        lambda council: f"{council['scrutiny_action'].get_absolute_url()}edit/",
+        frozenset({Role.CLERK, Role.ADMIN}),
+        url_name="meetings:action_edit",
+    ),
+    Page(
+        "answer a scrutiny action",
+        lambda council: f"{council['scrutiny_action'].get_absolute_url()}answer/",
+        frozenset({Role.OFFICER}),
+        url_name="meetings:action_answer",
+    ),
+    Page(
+        "admin committee memberships",
+        "/admin/meetings/committeemembership/",
+        frozenset({Role.ADMIN}),
+        url_name="admin:meetings_committeemembership_changelist",
+    ),
 ]
 
 

@@ -42,7 +42,7 @@ def test_setup_demo_runs_each_registered_loader_in_order(db, demo_folder, monkey
 
 def test_setup_demo_twice_loads_everything_once_and_says_so(db, demo_folder):
     first = setup_demo()
-    from meetings.models import AgendaItem, Meeting
+    from meetings.models import AgendaItem, CommitteeMembership, Meeting, ScrutinyAction
 
     models = (
         PortfolioPlan,
@@ -53,6 +53,8 @@ def test_setup_demo_twice_loads_everything_once_and_says_so(db, demo_folder):
         Service,
         Meeting,
         AgendaItem,
+        ScrutinyAction,
+        CommitteeMembership,
     )
     counts = [model.objects.count() for model in models]
     second = setup_demo()
@@ -63,6 +65,10 @@ def test_setup_demo_twice_loads_everything_once_and_says_so(db, demo_folder):
     assert "CEF 2023-24: already there" in second and "demo quarterly updates: already there" in second
     assert "Families PDS Committee, 17 November 2022: loaded" in first
     assert "Families PDS Committee, 17 November 2022: already there" in second
+    assert "scrutiny actions of 17 November 2022: 4 loaded" in first
+    assert "scrutiny actions of 17 November 2022: 4 already there" in second
+    assert ScrutinyAction.objects.filter(post__holders__username="officer").count() == 2
+    assert CommitteeMembership.objects.filter(member__username="member").exists()
     assert list(AgendaItem.objects.values_list("report_number", flat=True)) == [
         "CEF22074",
         "CEF22066",
