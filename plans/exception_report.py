@@ -156,7 +156,7 @@ def _approval(update) -> str:
     return "Approved (the approver is not recorded)."
 
 
-def _actions(plans, period, periods):
+def _actions(plans, periods):
     updates = (
         QuarterlyUpdate.objects.reported()
         .filter(period__in=list(periods.values()))
@@ -182,7 +182,7 @@ def exception_actions(plans, period) -> list[ExceptionAction]:
     """The period's red and amber actions of these plans, red first, each with its page's contents."""
     periods = _four_periods(period)
     pages = []
-    for action in _actions(plans, period, periods):
+    for action in _actions(plans, periods):
         by_period = {update.period_id: update for update in action.four_quarters}
         current = by_period.get(period.pk)
         action.reported_updates = [current] if current else []
