@@ -344,6 +344,6 @@ register(
         form_class=ExceptionReportForm,
         build=build_exception_report,
         describe=describe_exception_report,
-        order=15,
+        order=25,
     )
 )

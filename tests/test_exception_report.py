@@ -72,7 +72,11 @@ def make_council(actions=4):
     measure.actions.add(first)
     Reading.objects.create(measure=measure, period=q1, actual=14, target=20, england=18, london=17)
     Reading.objects.create(measure=measure, period=q2, actual=11, target=20, england=18, estimated=True)
-    contract = make_contract(title="Fostering support service", supplier="Carers Together Ltd")
+    contract = make_contract(
+        title="Fostering support service",
+        supplier="Carers Together Ltd",
+        commentary={"owner_comment": "PART TWO owner comment", "procurement_comment": "PART TWO procurement"},
+    )
     ContractAction.objects.create(contract=contract, action=first)
     return plan, q2
 
@@ -109,6 +113,8 @@ def test_each_exception_has_a_page_with_its_quarters_narrative_links_and_approve
     assert re.search(r"Amber: at risk\s*Red: off track", red_page)
     assert "Fostering support service" in red_page and "Carers Together Ltd" in red_page
     assert "Measures: Foster carers recruited" in red_page
+    # A linked contract is shown with its Part 1 fields only: its commentary is Part 2.
+    assert not any("PART TWO" in text for text in pages) and "PART TWO" not in rendered.html
     assert not any("Action 3 of CEF" in text or "Action 4 of CEF" in text for text in pages)
     measure_page = pages[measure[0]]
     assert "11 against a target of 20" in measure_page
