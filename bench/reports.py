@@ -5,7 +5,9 @@ council's strategy and plans, adds a generated plan ten times the length of the 
 plan, and renders two reports, each in a fresh process as a worker would:
 
 - the CEF 2023-24 quarter 4 progress report;
-- the same report for the generated plan (ten copies of every action, with updates).
+- the same report for the generated plan (ten copies of every action, with updates);
+- the exception report for the generated plan: a page for each of its red and amber actions
+  (about two in seven of its actions) and each measure off target, with the seed's measures loaded.
 
 Each child process renders its report ``--repeat`` times through the same code as the
 worker (rendering.render_report_to_pdf) and reports its page count, its fastest time and
@@ -13,7 +15,7 @@ its own peak resident memory (ru_maxrss: the whole process, WeasyPrint's C libra
 included, which tracemalloc cannot see).
 
 Targets: the long report renders at no fewer pages per second than half the short one's
-rate, and the renderer stays under 1 GB.
+rate, and the renderer stays under 1 GB (the exception report too).
 
     .venv/bin/python bench/reports.py            # prints both and whether the targets hold
     .venv/bin/python bench/reports.py --repeat 1
@@ -61,11 +63,12 @@ def build_database() -> dict[str, dict]:
     from plans.builders import PlanSpec, build_plan, section_spec_from
     from plans.choices import Rag
     from plans.models import Action, PortfolioPlan, ReportingPeriod
-    from plans.seeds import load_seed_plans
+    from plans.seeds import load_seed_measures, load_seed_plans
 
     call_command("migrate", verbosity=0)
     load_seed_strategy()
     load_seed_plans()
+    load_seed_measures()
     source = PortfolioPlan.objects.get(portfolio__code="CEF", year=2023)
     period = ReportingPeriod.objects.get(year=2023, quarter=3)  # seed 001's updates report quarter 3
     rags = [Rag.GREEN, Rag.AMBER, Rag.GREEN, Rag.RED, Rag.COMPLETE, Rag.GREEN, ""]
@@ -95,12 +98,16 @@ def build_database() -> dict[str, dict]:
         reason="Benchmark plan",
     )
     return {
-        "CEF 2023-24 Q3 progress": {"plan": source.pk, "period": period.pk},
-        f"plan {LONGER}x longer, Q3 progress": {"plan": long_plan.pk, "period": period.pk},
+        "CEF 2023-24 Q3 progress": ("plan_progress", {"plan": source.pk, "period": period.pk}),
+        f"plan {LONGER}x longer, Q3 progress": ("plan_progress", {"plan": long_plan.pk, "period": period.pk}),
+        f"plan {LONGER}x longer, Q3 exceptions": (
+            "exception_report",
+            {"plan": long_plan.pk, "period": period.pk},
+        ),
     }
 
 
-def child(parameters: dict, repeat: int) -> None:
+def child(report_type: str, parameters: dict, repeat: int) -> None:
     """In a fresh process: render the report ``repeat`` times and print what it cost."""
     from django.db import connection
 
@@ -109,7 +116,7 @@ def child(parameters: dict, repeat: int) -> None:
     timings, pages, size = [], 0, 0
     for _ in range(repeat):
         start = time.perf_counter()
-        rendered = render_report_to_pdf("plan_progress", parameters)
+        rendered = render_report_to_pdf(report_type, parameters)
         timings.append(time.perf_counter() - start)
         pages, size = rendered.page_count, len(rendered.pdf)
     connection.close()
@@ -117,9 +124,9 @@ def child(parameters: dict, repeat: int) -> None:
     print(json.dumps({"pages": pages, "seconds": min(timings), "peak_mb": peak_kb / 1024, "bytes": size}))
 
 
-def measure(database_url: str, parameters: dict, repeat: int) -> dict:
+def measure(database_url: str, case: tuple[str, dict], repeat: int) -> dict:
     env = {**os.environ, "DATABASE_URL": database_url}
-    return run_child(__file__, "--child", json.dumps(parameters), "--repeat", str(repeat), env=env)
+    return run_child(__file__, "--child", json.dumps(case), "--repeat", str(repeat), env=env)
 
 
 def main() -> None:
@@ -131,7 +138,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         setup_django(os.environ["DATABASE_URL"])
-        child(json.loads(args.child), args.repeat)
+        report_type, parameters = json.loads(args.child)
+        child(report_type, parameters, args.repeat)
         return
     with tempfile.TemporaryDirectory() as folder:
         database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
@@ -139,24 +147,24 @@ def main() -> None:
         cases = build_database()
         print(f"{'report':36} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'peak MB':>8}")
         results = {}
-        for name, parameters in cases.items():
-            result = measure(database_url, parameters, args.repeat)
+        for name, case in cases.items():
+            result = measure(database_url, case, args.repeat)
             result["rate"] = result["pages"] / result["seconds"]
             results[name] = result
             print(
                 f"{name:36} {result['pages']:6d} {result['seconds']:8.2f} {result['rate']:8.2f} "
                 f"{result['peak_mb']:8.0f}"
             )
-    short, long = results.values()
+    short, long, exceptions = results.values()
     rate_ok = long["rate"] >= short["rate"] / 2
-    memory_ok = max(short["peak_mb"], long["peak_mb"]) < MEMORY_LIMIT_MB
+    peak = max(short["peak_mb"], long["peak_mb"], exceptions["peak_mb"])
+    memory_ok = peak < MEMORY_LIMIT_MB
     print(
         f"target: long report at >= half the short one's pages/s "
         f"({long['rate']:.2f} vs {short['rate'] / 2:.2f}): {'met' if rate_ok else 'MISSED'}"
     )
     print(
-        f"target: peak memory under {MEMORY_LIMIT_MB} MB "
-        f"({max(short['peak_mb'], long['peak_mb']):.0f} MB): {'met' if memory_ok else 'MISSED'}"
+        f"target: peak memory under {MEMORY_LIMIT_MB} MB ({peak:.0f} MB): {'met' if memory_ok else 'MISSED'}"
     )
     if not (rate_ok and memory_ok):
         raise SystemExit(1)

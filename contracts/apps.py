@@ -40,11 +40,12 @@ class ContractsConfig(AppConfig):
     def ready(self):
         from bromley_portal.core.demo import register_demo_data
         from bromley_portal.core.navigation import register_section
-        from bromley_portal.core.panels import register_panel
-        from contracts.panels import action_panel, portfolio_dashboard_panel
+        from bromley_portal.core.panels import register_linked, register_panel
+        from contracts.panels import action_panel, linked_to_actions, portfolio_dashboard_panel
 
         for section in SECTIONS:
             register_section(section)
         register_panel("action", action_panel)
         register_panel("portfolio_dashboard", portfolio_dashboard_panel)
+        register_linked("plans.action", linked_to_actions)
         register_demo_data("Contract register", load_demo_data, order=30)

@@ -2,7 +2,7 @@
 the contracts that deliver an action, with their procurement status today (Part 1 only), so a member
 sees an action at risk because its contract ends unsorted."""
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
 from bromley_portal.core.panels import Panel
 from contracts import selectors
@@ -28,3 +28,36 @@ def portfolio_dashboard_panel(request, portfolio) -> Panel | None:
         )
     )
     return Panel("contracts/_dashboard_contracts_panel.html", {"contracts": contracts}, order=50)
+
+
+def linked_to_actions(action_ids, as_at) -> dict:
+    """For a committee report (bromley_portal.core.panels.linked_to): the contracts that deliver each
+    of these plan actions, Part 1 only, with their procurement status and KPI summary on ``as_at``.
+    One query, however many actions."""
+    from bromley_portal.core.panels import LinkedItem
+    from contracts.models import Contract
+
+    contracts = (
+        Contract.objects.filter(action_links__action_id__in=action_ids)
+        .for_lists(as_at)
+        .annotate(linked_action_id=F("action_links__action_id"))
+    )
+    result: dict = {}
+    for contract in contracts:
+        kpis = contract.kpi_summary
+        detail = [f"{contract.supplier}", f"ends {contract.end_date:%-d %B %Y}" if contract.end_date else ""]
+        if kpis:
+            detail.append(f"KPIs: {kpis.text}")
+        if contract.concern:
+            detail.append("flagged as a concern")
+        result.setdefault(contract.linked_action_id, []).append(
+            LinkedItem(
+                kind="Contract",
+                reference=contract.council_id,
+                title=contract.title,
+                detail="; ".join(part for part in detail if part),
+                status=contract.procurement_status,
+                status_set="procurement_status",
+            )
+        )
+    return result

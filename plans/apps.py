@@ -69,4 +69,6 @@ class PlansConfig(AppConfig):
             register_section(section)
         register_panel("ambition", ambition_panel)
         register_demo_data("Portfolio plans", load_demo_data, order=20)
-        # Report types register themselves from plans/reports.py (bromley_portal.reports autodiscovers them).
+        # Report types register themselves from plans/reports.py (bromley_portal.reports autodiscovers them)
+        # and from plans/exception_report.py, which builds on plans/reports.py.
+        import plans.exception_report  # noqa: F401

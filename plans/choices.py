@@ -160,6 +160,8 @@ class DataQuality(models.TextChoices):
     NO_READING = "no_reading", "No reading this period"
     NO_TARGET = "no_target", "No target"
     DEFINITION_CHANGED = "definition_changed", "Definition changed"
+    STALE = "stale", "Out of date: no reading as recent as the measure's frequency expects"
+    ESTIMATED = "estimated", "Estimated or provisional figure"
 
 
 register_status_set("rag", Rag)

@@ -170,7 +170,7 @@ def measure_rows(filters: Filters, *, judged_only: bool = False) -> list[Measure
         recent = sorted(by_measure[measure.pk], key=lambda r: (r.period.year, r.period.quarter))
         reading = recent[-1] if recent else None
         previous = recent[-2] if len(recent) > 1 else None
-        rows.append(MeasureRow(measure, reading, previous, measure.assess(reading, previous)))
+        rows.append(MeasureRow(measure, reading, previous, measure.assess(reading, previous, filters.period)))
     return rows
 
 

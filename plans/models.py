@@ -808,7 +808,12 @@ class Measure(models.Model):
     def get_absolute_url(self):
         return reverse("plans:measure", args=[self.slug])
 
-    def assess(self, reading: "Reading | None", previous: "Reading | None" = None) -> "Assessment":
+    def assess(
+        self,
+        reading: "Reading | None",
+        previous: "Reading | None" = None,
+        as_at: "ReportingPeriod | None" = None,
+    ) -> "Assessment":
         """The one place that judges a reading: RAG against target, direction of travel, data quality.
 
         - RAG: on or beyond target is green; short of it by no more than the tolerance (in the
@@ -816,7 +821,10 @@ class Measure(models.Model):
           neither direction is better, has no RAG.
         - Direction: against the previous reading, in the measure's polarity. Not known without
           a previous reading, or when the definition changed in between.
-        - Data quality: no reading this period, no target, definition changed.
+        - Data quality: no reading this period, no target, definition changed, an estimated
+          figure, and (given the period it is read ``as_at``) a reading older than the measure's
+          frequency allows: a monthly or quarterly measure's from an earlier quarter, an annual
+          measure's from four or more quarters before.
         """
         flags = []
         if reading is None:
@@ -825,6 +833,10 @@ class Measure(models.Model):
             flags.append(DataQuality.NO_TARGET)
         if reading.definition_changed:
             flags.append(DataQuality.DEFINITION_CHANGED)
+        if reading.estimated:
+            flags.append(DataQuality.ESTIMATED)
+        if as_at is not None and self._stale(reading.period, as_at):
+            flags.append(DataQuality.STALE)
         better = {Polarity.HIGHER_IS_BETTER: 1, Polarity.LOWER_IS_BETTER: -1}.get(self.polarity, 0)
         rag = None
         if reading.target is not None and better:
@@ -848,6 +860,10 @@ class Measure(models.Model):
                 else Direction.WORSENING
             )
         return Assessment(rag=rag, direction=direction, flags=flags)
+
+    def _stale(self, read_in: "ReportingPeriod", as_at: "ReportingPeriod") -> bool:
+        quarters = (as_at.year - read_in.year) * 4 + as_at.quarter - read_in.quarter
+        return quarters >= (4 if self.frequency == Frequency.ANNUAL else 1)
 
     def format(self, value) -> str:
         """A value as the council writes it: 59%, 43 per 10,000, £1,250,000, 1,204."""
@@ -874,6 +890,9 @@ class Reading(models.Model):
     definition_changed = models.BooleanField(
         default=False,
         help_text="The definition changed from this reading, so it does not compare with earlier ones.",
+    )
+    estimated = models.BooleanField(
+        default=False, help_text="The figure is an estimate or provisional, to be confirmed."
     )
     source = models.TextField(blank=True, help_text="Where the figure was published.")
     history = HistoricalRecords()

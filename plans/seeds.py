@@ -188,6 +188,7 @@ def load_measures(data: dict) -> int:
                     name: None if reading.get(name) is None else Decimal(str(reading[name]))
                     for name in ("actual", "target", "england", "london", "statistical_neighbours")
                 },
+                estimated=bool(reading.get("estimated", False)),
                 source=_source_text(reading["source"]),
             )
         created += 1

@@ -553,6 +553,12 @@ PAGES = [
         url_name="reports:request",
     ),
     Page(
+        "request exception report",
+        "/reports/new/exception_report/",
+        frozenset({Role.CLERK, Role.ADMIN}),
+        url_name="reports:request",
+    ),
+    Page(
         "request corporate summary",
         "/reports/new/corporate_summary/",
         frozenset({Role.CLERK, Role.ADMIN}),

@@ -177,7 +177,7 @@ def test_a_year_the_portal_cannot_hold_is_refused(year, signed_in):
 @pytest.mark.parametrize(
     "period", ["9999-99 Q4", "9998-99 Q4", "9999-00 Q4", "2023-24 Q9", "99999999999999999999"]
 )
-@pytest.mark.parametrize("report", ["plan_progress", "corporate_summary"])
+@pytest.mark.parametrize("report", ["plan_progress", "corporate_summary", "exception_report"])
 def test_a_report_period_typed_out_of_range_is_a_form_error(report, period, signed_in, shared):
     plan = shared[1]["plan"]
     response = signed_in[Role.CLERK].post(

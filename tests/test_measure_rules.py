@@ -104,3 +104,32 @@ def test_a_measure_where_neither_direction_is_better_has_no_rag():
 )
 def test_values_are_written_as_the_council_writes_them(unit, value, text):
     assert Measure(unit=unit).format(value) == text
+
+
+def test_an_estimated_figure_is_flagged():
+    estimated = reading(80, 90)
+    estimated.estimated = True
+    assert DataQuality.ESTIMATED in measure().assess(estimated).flags
+    assert DataQuality.ESTIMATED not in measure().assess(reading(80, 90)).flags
+
+
+@pytest.mark.parametrize(
+    ("frequency", "read_in", "as_at", "stale"),
+    [
+        ("quarterly", (2024, 2), (2024, 2), False),
+        ("quarterly", (2024, 1), (2024, 2), True),  # last quarter's figure in this quarter's report
+        ("monthly", (2023, 4), (2024, 1), True),
+        ("annual", (2023, 4), (2024, 3), False),  # three quarters on: still the latest year
+        ("annual", (2023, 3), (2024, 3), True),  # a year on: a newer one is due
+    ],
+)
+def test_a_reading_older_than_its_frequency_allows_is_flagged_stale(frequency, read_in, as_at, stale):
+    from plans.models import ReportingPeriod
+
+    subject = measure()
+    subject.frequency = frequency
+    old = reading(95, 90)
+    old.period = ReportingPeriod(year=read_in[0], quarter=read_in[1])
+    flags = subject.assess(old, as_at=ReportingPeriod(year=as_at[0], quarter=as_at[1])).flags
+    assert (DataQuality.STALE in flags) == stale
+    assert DataQuality.STALE not in subject.assess(old).flags  # not read as at a period: no judgement
