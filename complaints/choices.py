@@ -75,6 +75,12 @@ class ComplaintStatus(StatusChoices):
     def finished(cls) -> list["ComplaintStatus"]:
         return [cls.ESCALATED, cls.CLOSED]
 
+    @classmethod
+    def to_close(cls) -> list["ComplaintStatus"]:
+        """Every status but the finished ones (the caseload's default), named so that an index on the
+        status finds them among the years of closed complaints."""
+        return [each for each in cls if each not in cls.finished()]
+
 
 register_status_set("complaint_status", ComplaintStatus)
 

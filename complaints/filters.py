@@ -55,7 +55,7 @@ class CaseloadFilterSet(django_filters.FilterSet):
             queryset = self.queryset  # with its next due date (complaints.caseload.with_next_due)
             chosen = self.form.cleaned_data.get("status") if self.is_bound and self.is_valid() else None
             if not chosen:
-                queryset = queryset.exclude(status__in=ComplaintStatus.finished())
+                queryset = queryset.filter(status__in=ComplaintStatus.to_close())
             self.queryset = queryset
         return super().qs
 

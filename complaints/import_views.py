@@ -88,8 +88,10 @@ class ComplaintImportConfirmView(PermissionRequiredMixin, View):
     permission_required = "complaints.import_complaints"
 
     def post(self, request):
-        pending = PREVIEWS.pending_for(request, request.POST.get("token", ""))
-        handle = pending.read() if pending else None
+        with PREVIEWS.confirming(request, request.POST.get("token", "")) as (pending, handle):
+            return self.confirm(request, pending, handle)
+
+    def confirm(self, request, pending, handle):
         if handle is None:
             PREVIEWS.discard(request)
             messages.error(

@@ -14,6 +14,7 @@ not added again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -193,14 +194,25 @@ class CellError(ValueError):
 
 def _choice(text: str, choices, what: str) -> str:
     """A choice by its label (the report's words) or its value, without regard to case or spacing."""
-    key = " ".join(text.split()).casefold()
-    for value, label in choices:
-        if key in {str(value).casefold(), " ".join(str(label).split()).casefold()}:
-            return value
+    choices = tuple(choices)
+    found = _choice_words(choices).get(" ".join(text.split()).casefold())
+    if found is not None:
+        return found
     article = "an" if what[:1] in "aeiou" else "a"
     raise CellError(
         f"“{text}” is not {article} {what}: use one of {', '.join(str(label) for _, label in choices)}"
     )
+
+
+@functools.cache
+def _choice_words(choices: tuple) -> dict[str, str]:
+    """Each choice's value and label as a cell may write them (casefolded, spaces squashed), the first
+    choice first; worked out once per set of choices, not once a cell."""
+    words: dict[str, str] = {}
+    for value, label in reversed(choices):
+        words[" ".join(str(label).split()).casefold()] = value
+        words[str(value).casefold()] = value
+    return words
 
 
 OUTCOME_WORDS = {"upheld": AspectOutcome.UPHELD, "fully upheld": AspectOutcome.UPHELD}
@@ -209,10 +221,17 @@ PROCEDURE_WORDS = {"corporate": Procedure.CORPORATE, "adult social care": Proced
 STAGE_WORDS = {"stage 1": RemedyStage.STAGE_1, "1": RemedyStage.STAGE_1, "ombudsman": RemedyStage.OMBUDSMAN}
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _date(text: str, what: str) -> date:
+    text = text.strip()
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            value = datetime.strptime(text.strip(), pattern).date()
+            if pattern == "%Y-%m-%d" and ISO_DATE.fullmatch(text):  # the usual form, read quickly
+                value = date.fromisoformat(text)
+            else:
+                value = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
         if not EARLIEST <= value <= date(2100, 12, 31):

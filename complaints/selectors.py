@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 
 from bromley_portal.core.financial_year import FinancialYear
 from complaints.choices import AspectOutcome, AspectType, Channel, OmbudsmanDecision, RemedyStage, RemedyType
@@ -69,19 +69,50 @@ class ChannelTable:
 
 def complaints_by_division_and_channel(year: FinancialYear) -> ChannelTable:
     """Two queries: the divisions, and complaints grouped by division named and channel."""
+    return complaints_by_division_and_channel_by_year([year])[0]
+
+
+def complaints_by_division_and_channel_by_year(years: list[FinancialYear]) -> list[ChannelTable]:
+    """The table for each of ``years`` (the dashboard's three years compared), in their order, in two
+    queries: the divisions, and complaints received from the first year's start to the last one's end
+    grouped by year, division named and channel (the received-date range reads only those years)."""
+    years = list(years)
+    if not years:
+        return []
+    in_year = Case(
+        *[
+            When(complaint__received__range=(each.starts_on, each.ends_on), then=Value(each.start_year))
+            for each in years
+        ],
+        default=None,
+        output_field=IntegerField(),
+    )
     rows = (
-        Mention.objects.filter(_in_year(year, "complaint__"))
-        .values("division_id", "complaint__channel")
+        Mention.objects.filter(
+            complaint__stage=1,
+            complaint__received__gte=min(each.starts_on for each in years),
+            complaint__received__lte=max(each.ends_on for each in years),
+        )
+        .annotate(year=in_year)
+        .exclude(year=None)
+        .values("year", "division_id", "complaint__channel")
         .annotate(n=Count("complaint", distinct=True))
         .order_by()
     )
-    cells = {(row["division_id"], row["complaint__channel"]): row["n"] for row in rows}
+    cells: dict[int, dict[tuple[int, str], int]] = defaultdict(dict)
+    for row in rows:
+        cells[row["year"]][(row["division_id"], row["complaint__channel"])] = row["n"]
+    all_divisions = divisions()
+    return [_channel_table(all_divisions, cells[each.start_year]) for each in years]
+
+
+def _channel_table(all_divisions: list[Division], cells: dict[tuple[int, str], int]) -> ChannelTable:
     by_division: dict[int, int] = defaultdict(int)
     by_channel: dict[str, int] = dict.fromkeys(Channel.values, 0)
     for (division_id, channel), n in cells.items():
         by_division[division_id] += n
         by_channel[channel] += n
-    return ChannelTable(divisions(), cells, dict(by_division), by_channel, sum(by_division.values()))
+    return ChannelTable(all_divisions, cells, dict(by_division), by_channel, sum(by_division.values()))
 
 
 @dataclass

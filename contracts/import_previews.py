@@ -12,5 +12,15 @@ keep = STORE.keep
 replace_signature = STORE.replace_signature
 pending_for = STORE.pending_for
 discard = STORE.discard
+confirming = STORE.confirming
 
-__all__ = ["FOLDER", "SESSION_KEY", "PendingImport", "discard", "keep", "pending_for", "replace_signature"]
+__all__ = [
+    "FOLDER",
+    "SESSION_KEY",
+    "PendingImport",
+    "confirming",
+    "discard",
+    "keep",
+    "pending_for",
+    "replace_signature",
+]

@@ -343,8 +343,10 @@ class ContractImportConfirmView(PermissionRequiredMixin, View):
     permission_required = "contracts.import_contracts"
 
     def post(self, request):
-        pending = import_previews.pending_for(request, request.POST.get("token", ""))
-        handle = pending.read() if pending else None
+        with import_previews.confirming(request, request.POST.get("token", "")) as (pending, handle):
+            return self.confirm(request, pending, handle)
+
+    def confirm(self, request, pending, handle):
         if handle is None:
             import_previews.discard(request)
             messages.error(

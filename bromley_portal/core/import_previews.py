@@ -5,6 +5,12 @@ person's session holds that name, the file's SHA-256 and the preview's signature
 confirm it, only that file is imported, and only if the import still does what the preview showed
 (the app's importer compares it). A session holds one pending file per app (a ``PreviewStore``); a new
 upload replaces it, and files left unconfirmed are deleted after a day.
+
+Confirming is done inside ``PreviewStore.confirming``: one transaction holding a lock of the app's own
+(a PostgreSQL advisory lock), so two confirmations of the same preview (two tabs, a double click, two
+people) run one after the other. The second finds the file gone (the first discarded it before its
+transaction committed) or, for another person's preview of the same file, an import that no longer does
+what its preview showed: nothing is imported twice.
 """
 
 from __future__ import annotations
@@ -12,12 +18,15 @@ from __future__ import annotations
 import hashlib
 import io
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection, transaction
 from django.utils import timezone
 
 KEEP = timedelta(days=1)
@@ -78,6 +87,26 @@ class PreviewStore:
             return PendingImport(**stored)
         except TypeError:
             return None
+
+    @contextmanager
+    def confirming(self, request, token: str) -> Iterator[tuple[PendingImport | None, io.BytesIO | None]]:
+        """This session's pending file for ``token`` and its contents (None, None when it is gone or not the
+        file previewed), read after taking this app's import lock, inside one transaction that the import
+        and the discarding of the file happen in. A second confirmation waits for the first to commit."""
+        with transaction.atomic():
+            self._lock()
+            pending = self.pending_for(request, token)
+            yield pending, (pending.read() if pending else None)
+
+    def _lock(self) -> None:
+        """This app's import lock until the transaction ends (PostgreSQL; SQLite writes one at a time)."""
+        if connection.vendor != "postgresql":
+            return
+        key = int.from_bytes(
+            hashlib.sha256(f"import-preview:{self.folder}".encode()).digest()[:8], "big", signed=True
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
     def discard(self, request) -> None:
         stored = request.session.pop(self.session_key, None)
