@@ -16,6 +16,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from ambitions.models import Ambition, Portfolio
 from ambitions.services import current_strategy
+from bromley_portal.core.exports import xlsx_bytes
 from bromley_portal.core.financial_year import FinancialYear
 from bromley_portal.core.panels import panels_for
 from bromley_portal.core.views import Conflict, PortalListView, conflict_response
@@ -108,7 +109,7 @@ class PlanExportView(PortfolioPlanDetailView):
             "csv": "text/csv; charset=utf-8",
             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }[extension]
-        body = dataset.export("csv").encode("utf-8-sig") if extension == "csv" else dataset.export("xlsx")
+        body = dataset.export("csv").encode("utf-8-sig") if extension == "csv" else xlsx_bytes(dataset)
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = (
             f'attachment; filename="{spreadsheet.export_filename(plan, extension)}"'
