@@ -33,10 +33,12 @@ class ActionTable(tables.Table):
         attrs={"td": {"data-label": "No."}},
     )
     title = tables.Column(verbose_name="Action", linkify=True, attrs={"td": {"class": "app-table__action"}})
-    # Lead, due date and period are in every export; on screen they are one click away, in the update
-    # cell's "Lead, due date and details", so the list fits a laptop's width without scrolling sideways.
+    # Lead and period are in every export; on screen they are one click away, in the update cell's
+    # "Lead and details", so the list fits a laptop's width without scrolling sideways.
     leads = tables.Column(verbose_name="Lead", accessor="pk", orderable=False, visible=False)
-    target_date = tables.Column(verbose_name="Due", order_by=("target_date",), visible=False)
+    target_date = tables.Column(
+        verbose_name="Due", order_by=("target_date",), attrs={"td": {"data-label": "Due"}}
+    )
     rag = tables.Column(
         verbose_name="RAG status",
         accessor="shown_rag",
@@ -103,7 +105,6 @@ class ActionTable(tables.Table):
                 "action": record,
                 "update": update,
                 "summary": truncatewords(update.reported_narrative, 30) if update else "",
-                "due": self.render_target_date(record),
                 "leads": lead_titles(record),
             },
         )
