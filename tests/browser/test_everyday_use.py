@@ -202,3 +202,22 @@ def test_refreshing_a_refused_return_and_an_officer_at_admin_get_pages_that_say_
     expect(page.get_by_role("heading", level=1)).to_have_text("You cannot see this page")
     expect(page.get_by_label("Password")).to_have_count(0)
     axe(page)
+
+
+def test_the_plan_page_tables_use_one_type_size_tags_included(page, axe, council):
+    from plans.models import ActionDetail
+
+    ActionDetail.objects.update(target_to_confirm=True)  # a "To confirm" tag on every row
+    sign_in(page, "sam")
+    page.goto(council["plan"].get_absolute_url())
+    expect(page.locator(".app-plan-table .govuk-tag").first).to_be_visible()
+    sizes = page.locator(".app-plan-table").evaluate_all(
+        """(tables) => [...new Set(tables.flatMap((table) => [...table.querySelectorAll('th, td, .govuk-tag, li, p')]
+              .filter((element) => !element.closest('caption'))
+              .map((element) => getComputedStyle(element).fontSize)))]"""
+    )
+    assert sizes == ["16px"], sizes
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        assert_page_does_not_scroll_sideways(page)
+        axe(page)
