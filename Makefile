@@ -3,13 +3,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
-# The one-command demo runs on the embedded defaults: SQLite, tasks inline.
-DEMO_ENV := DEBUG=true
+# The one-command demo runs on the embedded defaults: SQLite, tasks inline. `make run PORT=8001` serves
+# elsewhere; the demo's links and the address setup_demo prints follow it.
+PORT ?= 8000
+DEMO_ENV := DEBUG=true PORTAL_BASE_URL=http://127.0.0.1:$(PORT)
 
 .PHONY: run test install assets demo lint bench lock clean
 
 run: install assets demo
-	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # One process per CPU: a module's tests stay in one process; each process has its own test database
 # and Redis database (tests/conftest.py). `.venv/bin/pytest` alone runs in one process.

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     # A NUL or other control character in the address: the 400 page, before any view.
     "bromley_portal.core.middleware.RejectControlCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A GET of an address that only takes a form (a refresh after a refused form): a page, not a blank 405.
+    "bromley_portal.core.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -17,6 +17,7 @@ SECTIONS = [
         order=41,
         description="Complaints by division and channel over time, upheld and on-time rates, Ombudsman "
         "decisions and compliments, with the anonymised complaints behind each figure.",
+        short_label="Complaint figures",
     ),
 ]
 

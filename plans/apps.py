@@ -39,6 +39,7 @@ SECTIONS = [
         "plans.view_period_overview",
         order=23,
         description="Each quarter's updates by plan, who to chase, and opening and locking periods.",
+        short_label="Periods",
     ),
 ]
 

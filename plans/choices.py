@@ -183,3 +183,12 @@ class ImportStatus(StatusChoices):
 IMPORT_ACTIVE = [ImportStatus.PENDING, ImportStatus.RUNNING]
 
 register_status_set("import_status", ImportStatus)
+
+
+# What the approvals queue sorts by (?sort=): oldest submitted first unless asked otherwise.
+QUEUE_ORDERS = {
+    "oldest": ("submitted_at", "pk"),
+    "newest": ("-submitted_at", "-pk"),
+    "portfolio": ("action__section__plan__portfolio__order", "action__section__number", "action__number"),
+    "rag": ("rag_rank", "submitted_at", "pk"),
+}

@@ -6,8 +6,8 @@ from django.utils import timezone
 from ambitions.models import Ambition, Portfolio, Post
 from bromley_portal.core.financial_year import FinancialYear
 from bromley_portal.core.forms import PortalFilterForm
-from plans.choices import REPORTED, Rag, TargetStatus
-from plans.models import Action, PortfolioPlan, ReportingPeriod
+from plans.choices import QUEUE_ORDERS, REPORTED, Rag, TargetStatus, UpdateStatus
+from plans.models import Action, PortfolioPlan, QuarterlyUpdate, ReportingPeriod
 
 
 class ActionFilterSet(django_filters.FilterSet):
@@ -126,3 +126,60 @@ class PortfolioPlanFilterSet(django_filters.FilterSet):
 
     def filter_year(self, queryset, name, value):
         return queryset.filter(year=int(value))  # one of the choices: a plan's year
+
+
+class ApprovalFilterSet(django_filters.FilterSet):
+    """The approvals queue's filters and order (plans.selectors.approval_updates is the queryset):
+    updates waiting for approval unless another status is chosen."""
+
+    portfolio = django_filters.ModelChoiceFilter(
+        label="Portfolio",
+        field_name="action__section__plan__portfolio",
+        queryset=Portfolio.objects.all(),
+        empty_label="Any portfolio",
+    )
+    rag = django_filters.ChoiceFilter(
+        label="RAG status",
+        field_name="rag",
+        choices=Rag.choices_of(*Rag.chosen()),
+        empty_label="Any RAG status",
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status",
+        choices=[
+            (UpdateStatus.RETURNED, "Returned to its lead"),
+            (UpdateStatus.APPROVED, "Approved"),
+            ("any", "Any of these"),
+        ],
+        empty_label="Waiting for approval",
+        method="filter_status",
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Sort by",
+        choices=[
+            ("newest", "Newest submitted first"),
+            ("portfolio", "Portfolio and action number"),
+            ("rag", "RAG status, red first"),
+        ],
+        empty_label="Oldest submitted first",
+        method="sort_by",
+    )
+
+    class Meta:
+        model = QuarterlyUpdate
+        form = PortalFilterForm
+        fields = ["portfolio", "rag", "status", "sort"]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status=UpdateStatus.SUBMITTED)
+        if not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by(*QUEUE_ORDERS["oldest"])
+        return queryset
+
+    def filter_status(self, queryset, name, value):
+        return queryset if value == "any" else queryset.filter(status=value)
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*QUEUE_ORDERS[value])

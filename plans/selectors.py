@@ -6,14 +6,14 @@ Selectors only: the views call these; rules stay in plans.rules and moves in pla
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Case, Count, F, Prefetch, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.text import Truncator
 
 from ambitions.models import Post
-from plans.choices import OUTSTANDING, PeriodStatus, UpdateStatus
+from plans.choices import OUTSTANDING, PeriodStatus, Rag, UpdateStatus
 from plans.forms import DecisionForm, QuarterlyUpdateForm, ReturnUpdateForm
 from plans.models import (
     WRITTEN,
@@ -178,6 +178,8 @@ class QueueItem:
 
     @classmethod
     def of(cls, update, user, error_form=None) -> "QueueItem":
+        if update.status != UpdateStatus.SUBMITTED:  # returned or approved already: nothing to decide
+            return cls(update, None, None, own=False)
         if wrote_update(user, update):
             return cls(update, None, None, own=True)
         if error_form is not None and error_form.update.pk == update.pk:
@@ -185,23 +187,41 @@ class QueueItem:
         return cls(update, DecisionForm(update=update), ReturnUpdateForm(update=update), own=False)
 
 
-def approval_queue(user) -> list:
-    """Submitted updates for the portfolios of the posts this person holds, in open periods, each
-    knowing who wrote it.
-
-    Updates still submitted when their period was locked can no longer be decided, so they
-    are left out (the period overview counts them).
-    """
-    return with_authors(
+def approval_updates(user):
+    """The updates of this person's portfolios (the posts they hold) in open periods that an approver
+    follows: waiting (submitted), sent back (returned) and approved. Updates still submitted when
+    their period was locked can no longer be decided, so they are left out (the period overview
+    counts them)."""
+    rag_rank = Case(
+        *(When(rag=value, then=Value(rank)) for rank, value in enumerate([Rag.RED, Rag.AMBER, Rag.GREEN])),
+        default=Value(9),
+    )
+    return (
         QuarterlyUpdate.objects.filter(
-            status=UpdateStatus.SUBMITTED,
+            status__in=[UpdateStatus.SUBMITTED, UpdateStatus.RETURNED, UpdateStatus.APPROVED],
             action__section__plan__portfolio_id__in=approver_portfolio_ids(user),
         )
         .exclude(period__status=PeriodStatus.LOCKED)
+        .annotate(rag_rank=rag_rank)
         .select_related("action__section__plan__portfolio", "period", "submitted_by")
-        .prefetch_related(
+    )
+
+
+def queue_page_rows(updates) -> list:
+    """One page of the queue with what its cards show, in a fixed number of queries."""
+    return with_authors(
+        updates.prefetch_related(
             FIGURES, "notes", Prefetch("action__details", ActionDetail.objects.with_plan_text())
         )
+    )
+
+
+def approval_queue(user) -> list:
+    """Submitted updates for the portfolios of the posts this person holds, in open periods, each
+    knowing who wrote it, oldest period first."""
+    return queue_page_rows(
+        approval_updates(user)
+        .filter(status=UpdateStatus.SUBMITTED)
         .order_by(
             "period__year",
             "period__quarter",
@@ -210,6 +230,36 @@ def approval_queue(user) -> list:
             "action__number",
         )
     )
+
+
+def approval_page(update_pk, user) -> dict:
+    """One update in the queue with the same action's update of the quarter before beside it (as
+    reported, else as it stands), for its approver."""
+    rows = queue_page_rows(approval_updates(user).filter(pk=update_pk))
+    if not rows:
+        raise Http404("No such update in your queue")
+    update = rows[0]
+    previous_period = update.period.previous()
+    previous = None
+    if previous_period:
+        previous = (
+            QuarterlyUpdate.objects.filter(action=update.action_id, period=previous_period)
+            .prefetch_related(FIGURES, "notes")
+            .first()
+        )
+    return {
+        "update": update,
+        "action": update.action,
+        "previous_period": previous_period,
+        "previous": previous,
+    }
+
+
+def green_to_approve(user, updates, most: int) -> list:
+    """Of these queue updates, the first ``most`` green ones waiting that this person may approve
+    (not their own)."""
+    waiting = updates.filter(status=UpdateStatus.SUBMITTED, rag=Rag.GREEN)[:most]
+    return [update for update in queue_page_rows(waiting) if not wrote_update(user, update)]
 
 
 def decision_conflict(update_pk, user, message: str, posted) -> dict:

@@ -236,6 +236,18 @@ def approve_update(update, user, *, version: int) -> "QuarterlyUpdate":
 
 
 @transaction.atomic
+def approve_all(updates_and_versions, user) -> int:
+    """Approve each update as the approver read it, all or nothing: if any has changed since (another
+    approver decided it, its lead changed it), StaleUpdateError or WorkflowError undoes them all.
+    Periods are locked in one order, so two approvers approving at once never wait on each other in a
+    circle; the second finds the versions moved on and approves nothing."""
+    ordered = sorted(updates_and_versions, key=lambda pair: (pair[0].period_id, pair[0].pk))
+    for update, version in ordered:
+        _decide(update, user, UpdateStatus.APPROVED, version=version)
+    return len(ordered)
+
+
+@transaction.atomic
 def return_update(update, user, comment: str, *, version: int) -> "QuarterlyUpdate":
     """Send the update, as the approver read it (``version``), back to its lead with a comment."""
     comment = comment.strip()

@@ -7,6 +7,7 @@ spreadsheet, a row per detail, is plans.spreadsheet's.
 
 import django_tables2 as tables
 from django.template.defaultfilters import truncatewords
+from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 
 from bromley_portal.core.templatetags.status import status_tag
@@ -23,19 +24,41 @@ class ActionTable(tables.Table):
         verbose_name="Plan",
         accessor="section__plan",
         order_by=("section__plan__year", "section__plan__portfolio__order"),
+        attrs={"td": {"data-label": "Plan"}},
     )
-    number = tables.Column(verbose_name="No.", accessor="reference", order_by=("section__number", "number"))
+    number = tables.Column(
+        verbose_name="No.",
+        accessor="reference",
+        order_by=("section__number", "number"),
+        attrs={"td": {"data-label": "No."}},
+    )
     title = tables.Column(verbose_name="Action", linkify=True, attrs={"td": {"class": "app-table__action"}})
-    leads = tables.Column(verbose_name="Lead", accessor="pk", orderable=False)
-    target_date = tables.Column(verbose_name="Due", order_by=("target_date",))
-    rag = tables.Column(verbose_name="RAG status", accessor="shown_rag", order_by=("shown_rag",))
-    period = tables.Column(verbose_name="Reported in", accessor="pk", orderable=False)
-    update = tables.Column(verbose_name="Update", accessor="pk", orderable=False)
+    # Lead and period are in every export; on screen they are one click away, in the update cell's
+    # "Lead and details", so the list fits a laptop's width without scrolling sideways.
+    leads = tables.Column(verbose_name="Lead", accessor="pk", orderable=False, visible=False)
+    target_date = tables.Column(
+        verbose_name="Due", order_by=("target_date",), attrs={"td": {"data-label": "Due"}}
+    )
+    rag = tables.Column(
+        verbose_name="RAG status",
+        accessor="shown_rag",
+        order_by=("shown_rag",),
+        attrs={"td": {"class": "app-actions-table__rag", "data-label": "RAG status"}},
+    )
+    period = tables.Column(verbose_name="Reported in", accessor="pk", orderable=False, visible=False)
+    update = tables.Column(
+        verbose_name="Update",
+        accessor="pk",
+        orderable=False,
+        attrs={"td": {"class": "app-actions-table__update"}},
+    )
 
     class Meta:
         model = Action
         fields = []
         sequence = ["plan", "number", "title", "leads", "target_date", "rag", "period", "update"]
+        # The current plan year first (a later year's plan, made ahead, before it), each plan's actions
+        # in the plan's order.
         order_by = ("-plan", "number")
         empty_text = "No actions match these filters."
         attrs = {"class": "govuk-table app-actions-table"}
@@ -76,7 +99,15 @@ class ActionTable(tables.Table):
 
     def render_update(self, record):
         update = record.shown_update
-        return truncatewords(update.reported_narrative, 30) if update else "—"
+        return render_to_string(
+            "plans/_action_row_more.html",
+            {
+                "action": record,
+                "update": update,
+                "summary": truncatewords(update.reported_narrative, 30) if update else "",
+                "leads": lead_titles(record),
+            },
+        )
 
     def value_update(self, record):
         update = record.shown_update

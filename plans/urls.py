@@ -13,6 +13,8 @@ urlpatterns = [
     ),
     path("my-actions/", views.MyActionsView.as_view(), name="my_actions"),
     path("approvals/", views.ApprovalQueueView.as_view(), name="approvals"),
+    path("approvals/<int:pk>/", views.ApprovalView.as_view(), name="approval"),
+    path("approvals/approve-green/", views.ApproveGreenView.as_view(), name="approve_green"),
     path("updates/<int:pk>/approve/", views.ApproveUpdateView.as_view(), name="approve"),
     path("updates/<int:pk>/return/", views.ReturnUpdateView.as_view(), name="return"),
     path("updates/<int:pk>/amend/", views.AmendUpdateView.as_view(), name="amend"),

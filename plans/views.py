@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -16,11 +17,19 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from ambitions.models import Ambition, Portfolio
 from ambitions.services import current_strategy
+from bromley_portal.core.exports import xlsx_bytes
 from bromley_portal.core.financial_year import FinancialYear
 from bromley_portal.core.panels import panels_for
-from bromley_portal.core.views import Conflict, PortalListView, conflict_response
+from bromley_portal.core.views import (
+    PAGE_SIZES,
+    Conflict,
+    PortalListView,
+    bounded_page_size,
+    conflict_response,
+)
 from plans import dashboards, selectors, services, spreadsheet
-from plans.filters import ActionFilterSet, PortfolioPlanFilterSet
+from plans.choices import Rag, UpdateStatus
+from plans.filters import ActionFilterSet, ApprovalFilterSet, PortfolioPlanFilterSet
 from plans.forms import (
     AmendmentForm,
     DashboardFilterForm,
@@ -108,7 +117,7 @@ class PlanExportView(PortfolioPlanDetailView):
             "csv": "text/csv; charset=utf-8",
             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }[extension]
-        body = dataset.export("csv").encode("utf-8-sig") if extension == "csv" else dataset.export("xlsx")
+        body = dataset.export("csv").encode("utf-8-sig") if extension == "csv" else xlsx_bytes(dataset)
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = (
             f'attachment; filename="{spreadsheet.export_filename(plan, extension)}"'
@@ -224,6 +233,7 @@ class QuarterlyUpdateView(LoginRequiredMixin, PermissionRequiredMixin, TemplateV
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
+        request.nav_section = "plans:my_actions"  # an update is written from My actions, not the plans list
         self.page = selectors.UpdatePage.load(kwargs["action_pk"], kwargs["period_pk"], request.user)
 
     def get_context_data(self, **kwargs):
@@ -235,8 +245,7 @@ class QuarterlyUpdateView(LoginRequiredMixin, PermissionRequiredMixin, TemplateV
     def post(self, request, *args, **kwargs):
         if not self.page.may_edit:
             raise PermissionDenied("Only the action's lead, or their delegate, can write its update.")
-        submitting = "submit" in request.POST
-        form = self.page.form(request.POST, submitting)
+        form = self.page.form(request.POST, submitting := "submit" in request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         try:
@@ -258,18 +267,93 @@ class QuarterlyUpdateView(LoginRequiredMixin, PermissionRequiredMixin, TemplateV
 
 
 class ApprovalQueueView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
-    """Submitted updates for this approver's portfolios, each with approve and return forms that
-    carry the version shown; an update the approver wrote or submitted is shown without them."""
+    """The updates of this approver's portfolios, filtered (portfolio, RAG, status), sorted and paged
+    (PAGE_SIZES), each waiting one with approve and return forms that carry the version shown and a
+    link to open it beside last quarter's; an update the approver wrote or submitted is shown without
+    them. A fixed number of queries whatever the queue's length."""
 
     permission_required = "plans.view_approval_queue"
     template_name = "plans/approvals.html"
 
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        request.GET = bounded_page_size(request.GET)
+
+    def filtered(self):
+        # Always bound, even to an empty query: the filterset's defaults (waiting updates, oldest
+        # first) apply only to a bound one.
+        updates = selectors.approval_updates(self.request.user)
+        filterset = ApprovalFilterSet(self.request.GET, queryset=updates)
+        return filterset, (filterset.qs if filterset.is_valid() else updates.none())
+
     def get_context_data(self, error_form=None, **kwargs):
+        filterset, updates = self.filtered()
+        per_page = int(self.request.GET.get("per_page", PAGE_SIZES[0]))
+        page = Paginator(updates, per_page).get_page(self.request.GET.get("page"))
+        user = self.request.user
         items = [
-            selectors.QueueItem.of(update, self.request.user, error_form)
-            for update in selectors.approval_queue(self.request.user)
+            selectors.QueueItem.of(u, user, error_form) for u in selectors.queue_page_rows(page.object_list)
         ]
-        return super().get_context_data(items=items, error_form=error_form, **kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            items=items,
+            page=page,
+            filter=filterset,
+            query=query.urlencode(),
+            green_count=updates.filter(status=UpdateStatus.SUBMITTED, rag=Rag.GREEN).count(),
+            error_form=error_form,
+            **kwargs,
+        )
+
+
+class ApprovalView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """One update of the queue with the same action's update of the quarter before beside it, and the
+    approve and return forms."""
+
+    permission_required = "plans.view_approval_queue"
+    template_name = "plans/approval.html"
+
+    def get_context_data(self, error_form=None, **kwargs):
+        page = selectors.approval_page(self.kwargs["pk"], self.request.user)
+        item = selectors.QueueItem.of(page["update"], self.request.user, error_form)
+        return super().get_context_data(item=item, error_form=error_form, **page, **kwargs)
+
+
+class ApproveGreenView(ApprovalQueueView):
+    """Approve every green update waiting in the queue as filtered (up to the largest page): a
+    confirmation page listing them (GET), then all or nothing (POST). If any has changed since the
+    page was shown, or another approver approved them first, nothing is approved: 409."""
+
+    template_name = "plans/approve_green.html"
+    most = PAGE_SIZES[-1]
+
+    def get_context_data(self, **kwargs):
+        filterset, updates = self.filtered()
+        green = selectors.green_to_approve(self.request.user, updates, self.most)
+        return {"updates": green, "filter": filterset, "view": self, **kwargs}
+
+    def post(self, request, *args, **kwargs):
+        posted = {
+            _int(key.removeprefix("version-")): _int(value)
+            for key, value in request.POST.items()
+            if key.startswith("version-")
+        }
+        posted = {pk: version for pk, version in posted.items() if pk is not None and version is not None}
+        if not posted or len(posted) > self.most:
+            messages.error(request, "No updates were approved: open the list of green updates again.")
+            return redirect("plans:approvals")
+        updates = selectors.green_to_approve(
+            request.user, selectors.approval_updates(request.user).filter(pk__in=posted), self.most
+        )
+        try:
+            if len(updates) != len(posted):
+                raise StaleUpdateError("Some of these updates are no longer green and waiting for you")
+            count = services.approve_all([(u, posted[u.pk]) for u in updates], request.user)
+        except (StaleUpdateError, WorkflowError) as error:
+            return self.render_to_response({"changed": str(error), "updates": [], "view": self}, status=409)
+        messages.success(request, f"You approved {count} green update{'s' if count != 1 else ''}.")
+        return redirect("plans:approvals")
 
 
 def _decision_conflict(request, update, error):
@@ -295,7 +379,7 @@ class DecisionView(LoginRequiredMixin, PermissionRequiredMixin, View):
     then back to the queue. A changed update gets 409 Conflict with what it says now."""
 
     permission_required = "plans.view_approval_queue"
-    http_method_names = ["post"]
+    http_method_names = ["post"]  # a GET (a refresh after a refused decision) gets the 405 page
     form_class = DecisionForm
     verb, done = "approve", "approved"
 

@@ -237,6 +237,18 @@ PAGES = [
         url_name="plans:update",
     ),
     Page("approvals", "/plans/approvals/", frozenset({Role.APPROVER}), url_name="plans:approvals"),
+    Page(
+        "approval, beside last quarter",
+        lambda council: f"/plans/approvals/{council['submitted_update'].pk}/",
+        frozenset({Role.APPROVER}),
+        url_name="plans:approval",
+    ),
+    Page(
+        "approve green updates, confirmation",
+        "/plans/approvals/approve-green/",
+        frozenset({Role.APPROVER}),
+        url_name="plans:approve_green",
+    ),
     Page("periods", "/plans/periods/", frozenset({Role.CLERK, Role.ADMIN}), url_name="plans:periods"),
     Page(
         "period overview",

@@ -1,8 +1,10 @@
 """The demo data hook: apps register loaders with the core, and setup_demo runs them in order."""
 
+import subprocess
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
@@ -38,6 +40,25 @@ def test_setup_demo_runs_each_registered_loader_in_order(db, demo_folder, monkey
     assert output.index("Loading First ...\n  first ran") < output.index("Loading Second ...\n  second ran")
     assert "Sign in at https://portal.example.org/accounts/login/" in output
     assert (demo_folder / ".demo-credentials.json").exists()
+
+
+def test_setup_demo_prints_the_address_it_is_told(db, demo_folder, monkeypatch):
+    monkeypatch.setattr(demo, "_loaders", {})
+    out = StringIO()
+    call_command("setup_demo", "--url", "http://127.0.0.1:8123/", stdout=out)
+    assert "Sign in at http://127.0.0.1:8123/accounts/login/" in out.getvalue()
+    assert ":8000" not in out.getvalue()
+
+
+def test_make_run_serves_and_prints_the_same_port():
+    """`make run PORT=8123` serves on 8123 and its demo (links in e-mails, the printed address) says 8123."""
+    commands = subprocess.run(
+        ["make", "-n", "run", "PORT=8123"], capture_output=True, text=True, check=True, cwd=settings.BASE_DIR
+    ).stdout
+    setup = next(line for line in commands.splitlines() if "setup_demo" in line)
+    serve = next(line for line in commands.splitlines() if "runserver" in line)
+    assert "PORTAL_BASE_URL=http://127.0.0.1:8123" in setup
+    assert serve.rstrip().endswith("runserver 127.0.0.1:8123")
 
 
 def test_setup_demo_twice_loads_everything_once_and_says_so(db, demo_folder):

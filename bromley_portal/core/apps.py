@@ -17,6 +17,7 @@ class CoreConfig(AppConfig):
                 "accounts.access_admin",
                 order=900,
                 description="Set up reporting periods, portfolios, posts and people.",
+                short_label="Admin",
             )
         )
         # The accounts app's page: the core imports accounts' rules, so it lists the section (no import cycle).
@@ -27,5 +28,6 @@ class CoreConfig(AppConfig):
                 "accounts.view_lockouts",
                 order=890,
                 description="See who cannot sign in after failed attempts, and let them sign in again.",
+                short_label="Lockouts",
             )
         )

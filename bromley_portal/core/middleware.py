@@ -10,7 +10,9 @@ forms); this catches what no field was written to expect.
 
 import re
 
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from bromley_portal.core.views import bad_request
 
@@ -57,3 +59,25 @@ class PrivateNoStoreMiddleware:
         if user is not None and user.is_authenticated and not request.path.startswith(NOT_PERSONAL):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A blank 405 becomes a page that says what happened: an address that only takes a form's answer
+    was opened (most often by refreshing the page a form's answer led to, or by a bookmark). It keeps
+    the 405 status and the Allow header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or request.method not in ("GET", "HEAD") or response.content:
+            return response
+        referer = request.headers.get("Referer", "")
+        back = referer if url_has_allowed_host_and_scheme(referer, {request.get_host()}) else ""
+        page = render(
+            request, "405.html", {"back": back if back != request.build_absolute_uri() else ""}, status=405
+        )
+        if "Allow" in response:
+            page["Allow"] = response["Allow"]
+        return page

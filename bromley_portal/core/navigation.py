@@ -16,6 +16,9 @@ class Section:
     permission: str | None  # a rules permission; None means any signed-in person
     order: int = 100
     description: str = ""
+    short_label: str = (
+        ""  # the navigation's word for it, where the label is long (the home page says it in full)
+    )
 
     @property
     def url(self) -> str:
@@ -28,6 +31,11 @@ class NavItem:
     url: str
     active: bool
     description: str
+    short_label: str = ""
+
+    @property
+    def nav_label(self) -> str:
+        return self.short_label or self.label
 
 
 _sections: dict[str, Section] = {}
@@ -48,10 +56,18 @@ def sections_for(user) -> list[Section]:
 
 
 def nav_items(request) -> list[NavItem]:
-    """The sections this person may use; the one whose address is the longest prefix of this page is current."""
+    """The sections this person may use. The current one is the section the page names
+    (``request.nav_section``, a section's url_name, when this person has that section), else the one
+    whose address is the longest prefix of this page's."""
     sections = [(section, section.url) for section in sections_for(request.user)]
-    matches = [
-        url for _, url in sections if request.path == url or (url != "/" and request.path.startswith(url))
+    named = getattr(request, "nav_section", None)
+    current = next((url for section, url in sections if section.url_name == named), None)
+    if current is None:
+        matches = [
+            url for _, url in sections if request.path == url or (url != "/" and request.path.startswith(url))
+        ]
+        current = max(matches, key=len, default=None)
+    return [
+        NavItem(section.label, url, url == current, section.description, section.short_label)
+        for section, url in sections
     ]
-    current = max(matches, key=len, default=None)
-    return [NavItem(section.label, url, url == current, section.description) for section, url in sections]

@@ -20,5 +20,6 @@ class ReportsConfig(AppConfig):
                 "reports.view_reports",
                 order=80,
                 description="Committee-ready PDF reports: ask for one, follow its progress and download it.",
+                short_label="Reports",
             )
         )

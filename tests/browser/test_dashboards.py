@@ -388,7 +388,9 @@ def test_the_actions_list_filtered_to_a_period_shows_that_periods_rag_for_every_
     while True:  # every page of results
         axe(page)
         ids = action_ids(table)
-        rows = list(zip(column_texts(table, "RAG status"), column_texts(table, "Reported in"), strict=True))
+        # The period reported in is under each row's "Lead and details" (read without opening them).
+        periods = table.locator("tbody > tr .app-actions-table__period dd").all_text_contents()
+        rows = list(zip(column_texts(table, "RAG status"), [p.strip() for p in periods], strict=True))
         assert len(ids) == len(rows)
         shown.update(zip(ids, rows, strict=True))
         next_page = page.get_by_role("link", name="Next page")

@@ -356,7 +356,7 @@ def test_an_admin_clears_a_lockout_from_the_lockouts_page(page, axe, officer):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         sign_in(page, "olu", "a-guess")
     sign_in(page, "jo")
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Sign-in lockouts").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Lockouts").click()
     expect(page).to_have_url(url_is(reverse("lockouts")))
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign-in lockouts")
     row = page.get_by_role("row", name=re.compile(r"^olu\b"))

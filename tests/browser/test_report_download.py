@@ -52,7 +52,7 @@ def test_a_clerk_requests_the_cef_progress_report_watches_it_and_downloads_it(
     settings.MEDIA_ROOT = tmp_path / "media"
     with pdf_worker_running(settings.MEDIA_ROOT, tmp_path / "worker.log"):
         sign_in(page, "cleo")
-        page.get_by_role("navigation", name="Menu").get_by_role("link", name="Committee reports").click()
+        page.get_by_role("navigation", name="Menu").get_by_role("link", name="Reports").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Committee reports")
         axe(page)
 

@@ -196,7 +196,7 @@ def test_an_update_from_first_draft_to_the_committee(page, axe, council):
 
     # 5. Dev, the clerk, checks the period and locks it.
     sign_in(page, "dev")
-    go_to_section(page, "Reporting periods")
+    go_to_section(page, "Periods")
     expect(page.get_by_role("heading", level=1)).to_have_text("Reporting periods")
     axe(page)
     page.get_by_role("link", name="2024-25 Q2", exact=True).click()

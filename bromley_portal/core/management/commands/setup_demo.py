@@ -12,6 +12,14 @@ class Command(BaseCommand):
         "Safe to run again: it updates rather than duplicates."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--url",
+            default=settings.PORTAL_BASE_URL,
+            help="The address the portal is served at, to print (default: PORTAL_BASE_URL, which `make run "
+            "PORT=...` sets).",
+        )
+
     def handle(self, *args, **options):
         rows = ensure_demo_people()  # first, so apps can give the demo people posts
         # Each app registers its loader in AppConfig.ready() (bromley_portal.core.demo).
@@ -23,7 +31,4 @@ class Command(BaseCommand):
         width = max(len(username) for username, _, _ in rows)
         for username, password, role in rows:
             self.stdout.write(f"  {username.ljust(width)}  password {password}  ({role})")
-        self.stdout.write(
-            f"Sign in at {settings.PORTAL_BASE_URL}{reverse('login')} (PORTAL_BASE_URL; "
-            "if the server runs elsewhere, at the address it prints)."
-        )
+        self.stdout.write(f"Sign in at {options['url'].rstrip('/')}{reverse('login')}")

@@ -1,0 +1,160 @@
+"""The approvals queue at a director's scale: filters (portfolio, RAG, status), sorting, bounded pages,
+an update opened beside last quarter's, and approving the green ones together, all or nothing."""
+
+import pytest
+from django.urls import reverse
+
+from ambitions.models import Post
+from plans.choices import Rag, UpdateStatus
+from plans.models import Action, QuarterlyUpdate
+from tests.factories import make_plan
+from tests.test_update_pages import (
+    APPROVALS,
+    council,  # noqa: F401 (a fixture)
+    count_queries,
+    make_update,
+    signed_in,
+)
+
+GREEN_URL = reverse("plans:approve_green")
+
+
+def shown(response) -> list[int]:
+    return [item.update.pk for item in response.context["items"]]
+
+
+@pytest.fixture
+def queue(council):  # noqa: F811
+    """Q2 updates: red and green submitted for CEF, an amber one returned, and a green one submitted
+    in another portfolio the approver also holds; Q1's update of the first action, locked."""
+    other = make_plan(year=2024, actions=1, code="ECS", ambition_number=2)
+    Post.objects.create(title="Director ECS", portfolio=other.portfolio).holders.add(council["approver"])
+    ecs_action = Action.objects.get(section__plan=other)
+    q1 = make_update(council["action"], council["q1"], UpdateStatus.LOCKED, Rag.AMBER, "Last quarter's words")
+    return {
+        **council,
+        "red": make_update(council["action"], council["q2"], UpdateStatus.SUBMITTED, Rag.RED, "Stuck"),
+        "green": make_update(council["other_action"], council["q2"], UpdateStatus.SUBMITTED, Rag.GREEN),
+        "ecs_green": make_update(ecs_action, council["q2"], UpdateStatus.SUBMITTED, Rag.GREEN),
+        "q1": q1,
+        "ecs": other.portfolio,
+    }
+
+
+def test_the_queue_shows_waiting_updates_and_filters_by_portfolio_rag_and_status(queue):
+    client = signed_in(queue["approver"])
+    assert sorted(shown(client.get(APPROVALS))) == sorted(
+        [queue["red"].pk, queue["green"].pk, queue["ecs_green"].pk]
+    )
+    assert shown(client.get(APPROVALS, {"portfolio": queue["ecs"].pk})) == [queue["ecs_green"].pk]
+    assert sorted(shown(client.get(APPROVALS, {"rag": "green"}))) == sorted(
+        [queue["green"].pk, queue["ecs_green"].pk]
+    )
+    QuarterlyUpdate.objects.filter(pk=queue["red"].pk).update(status=UpdateStatus.RETURNED)
+    assert shown(client.get(APPROVALS, {"status": "returned"})) == [queue["red"].pk]
+    assert queue["red"].pk not in shown(client.get(APPROVALS))
+    page = client.get(APPROVALS, {"status": "returned"}).content.decode()
+    assert f'action="/plans/updates/{queue["red"].pk}/approve/"' not in page  # nothing to decide
+
+
+def test_the_queue_sorts_red_first_and_by_portfolio(queue):
+    client = signed_in(queue["approver"])
+    assert shown(client.get(APPROVALS, {"sort": "rag"}))[0] == queue["red"].pk
+    by_portfolio = shown(client.get(APPROVALS, {"sort": "portfolio"}))
+    cef_first = queue["plan"].portfolio.order <= queue["ecs"].order
+    assert (by_portfolio[-1] == queue["ecs_green"].pk) == cef_first
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"rag": "purple"}, {"status": "deleted"}, {"sort": "drop table"}, {"portfolio": "x"}, {"page": "-1"}],
+)
+def test_bad_queue_input_says_so_and_never_errors(queue, query):
+    response = signed_in(queue["approver"]).get(APPROVALS, query)
+    assert response.status_code == 200
+    if "page" not in query:
+        assert "There is a problem" in response.content.decode()
+
+
+def test_pages_are_bounded(queue):
+    make_plan(year=2024, actions=30, ambition_number=3, code="RRH")
+    Post.objects.create(
+        title="Director RRH",
+        portfolio=Action.objects.filter(section__plan__portfolio__code="RRH").first().plan.portfolio,
+    ).holders.add(queue["approver"])
+    for action in Action.objects.filter(section__plan__portfolio__code="RRH"):
+        make_update(action, queue["q2"], UpdateStatus.SUBMITTED)
+    client = signed_in(queue["approver"])
+    assert len(shown(client.get(APPROVALS, {"per_page": "100000"}))) == 25
+    assert len(shown(client.get(APPROVALS, {"page": "2"}))) == 8
+    assert len(shown(client.get(APPROVALS, {"per_page": "50"}))) == 33
+
+
+def test_an_update_opens_beside_last_quarters(queue):
+    client = signed_in(queue["approver"])
+    response = client.get(reverse("plans:approval", args=[queue["red"].pk]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Stuck" in page and "Last quarter&#x27;s words" in page
+    assert f"Last quarter: {queue['q1'].period}" in page
+    assert f'action="/plans/updates/{queue["red"].pk}/approve/"' in page
+    assert f'action="/plans/updates/{queue["red"].pk}/return/"' in page
+    # Another portfolio's approver has no such update in their queue.
+    outsider = signed_in(queue["officer"])
+    assert outsider.get(reverse("plans:approval", args=[queue["red"].pk])).status_code == 403
+
+
+def test_the_page_beside_last_quarter_costs_a_fixed_number_of_queries(queue):
+    client = signed_in(queue["approver"])
+    assert count_queries(client, reverse("plans:approval", args=[queue["red"].pk])) <= 20
+
+
+def green_form(client) -> dict:
+    response = client.get(GREEN_URL)
+    return {f"version-{u.pk}": str(u.version) for u in response.context["updates"]}
+
+
+def test_approving_the_green_ones_together_after_one_confirmation(queue):
+    client = signed_in(queue["approver"])
+    confirmation = client.get(GREEN_URL)
+    assert sorted(u.pk for u in confirmation.context["updates"]) == sorted(
+        [queue["green"].pk, queue["ecs_green"].pk]
+    )
+    assert "Approve all 2" in confirmation.content.decode()
+    response = client.post(GREEN_URL, green_form(client))
+    assert response.status_code == 302
+    statuses = dict(QuarterlyUpdate.objects.values_list("pk", "status"))
+    assert statuses[queue["green"].pk] == statuses[queue["ecs_green"].pk] == UpdateStatus.APPROVED
+    assert statuses[queue["red"].pk] == UpdateStatus.SUBMITTED
+
+
+def test_the_confirmation_follows_the_filters(queue):
+    client = signed_in(queue["approver"])
+    updates = client.get(GREEN_URL, {"portfolio": queue["ecs"].pk}).context["updates"]
+    assert [u.pk for u in updates] == [queue["ecs_green"].pk]
+
+
+def test_if_one_changed_meanwhile_none_is_approved(queue):
+    client = signed_in(queue["approver"])
+    form = green_form(client)
+    QuarterlyUpdate.objects.filter(pk=queue["ecs_green"].pk).update(version=5, narrative="Changed")
+    response = client.post(GREEN_URL, form)
+    assert response.status_code == 409
+    assert "Nothing was approved" in response.content.decode()
+    assert not QuarterlyUpdate.objects.filter(status=UpdateStatus.APPROVED).exists()
+
+
+def test_two_approvers_pressing_at_once_approve_once(queue):
+    second = signed_in(queue["approver"])
+    first = signed_in(queue["approver"])
+    form = green_form(first)
+    assert first.post(GREEN_URL, form).status_code == 302
+    assert second.post(GREEN_URL, form).status_code == 409
+    approvals = QuarterlyUpdate.history.filter(history_change_reason="Approved", id=queue["green"].pk)
+    assert approvals.count() == 1
+
+
+def test_an_approvers_own_green_update_is_not_offered(queue):
+    QuarterlyUpdate.objects.filter(pk=queue["green"].pk).update(submitted_by=queue["approver"])
+    updates = signed_in(queue["approver"]).get(GREEN_URL).context["updates"]
+    assert [u.pk for u in updates] == [queue["ecs_green"].pk]
