@@ -51,6 +51,12 @@ class AgendaItemForm(forms.Form):
         + [(number, f"Paragraph {number}: {text[:80]}") for number, text in SCHEDULE_12A.items()],
     )
     report_number = forms.BooleanField(label="Give it a report number", required=False, initial=True)
+    supplementary = forms.BooleanField(
+        label="Late item: it goes in a supplementary pack",
+        required=False,
+        help_text="For an item added after the agenda pack was published. The supplementary pack's page "
+        "numbers continue the published pack's.",
+    )
 
     def clean(self):
         cleaned = super().clean()

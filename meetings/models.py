@@ -98,6 +98,12 @@ class AgendaItem(models.Model):
     document_name = models.CharField("uploaded file's name", max_length=200, blank=True)
     document_pages = models.PositiveIntegerField(null=True, blank=True)
     document_checksum = models.CharField("SHA-256", max_length=64, blank=True)
+    supplementary = models.BooleanField(
+        "late item",
+        default=False,
+        help_text="Added after the agenda pack was published, for the supplementary pack, whose page "
+        "numbers continue the published pack's.",
+    )
 
     class Meta:
         ordering = ["meeting", "order", "pk"]
@@ -190,6 +196,14 @@ class AgendaPack(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     agenda_fingerprint = models.CharField(
         max_length=64, help_text="The agenda and its papers as they were when the pack was asked for."
+    )
+    supplement = models.BooleanField(
+        "supplementary pack",
+        default=False,
+        help_text="The late items only, numbered on from the published pack.",
+    )
+    first_page = models.PositiveIntegerField(
+        default=1, help_text="The pack page number of its first page: 1, or on from the published pack."
     )
     file = models.FileField("Part 1 pack", upload_to="meetings/packs/", max_length=300, blank=True)
     checksum = models.CharField("Part 1 pack's SHA-256", max_length=64, blank=True)

@@ -64,7 +64,9 @@ def load_entries(items: list[AgendaItem]) -> list[Entry]:
     return entries
 
 
-def render_front_sheet(meeting: Meeting, entries: list[Entry], *, part_2: bool, first_page: int) -> bytes:
+def render_front_sheet(
+    meeting: Meeting, entries: list[Entry], *, part_2: bool, first_page: int, supplement: bool = False
+) -> bytes:
     """The front sheet, with each item's starting pack page. Its own length decides where the items
     start, so it is laid out until the numbers it prints are where the items are."""
     front_pages = 1
@@ -78,6 +80,9 @@ def render_front_sheet(meeting: Meeting, entries: list[Entry], *, part_2: bool, 
                 "meeting": meeting,
                 "entries": entries,
                 "part_2": part_2,
+                "supplement": supplement,
+                "agenda_name": ("Part 2 " if part_2 else "")
+                + ("supplementary agenda" if supplement else "agenda"),
                 "stylesheet_url": static_url(STYLESHEET),
                 "generated_at": timezone.now(),
             },
@@ -189,8 +194,16 @@ class BuiltPack:
     contents: list[dict]
 
 
-def build(meeting: Meeting, items: list[AgendaItem], progress=lambda stage, percent: None) -> BuiltPack:
-    """Build the Part 1 pack and, when there are exempt items, the Part 2 pack."""
+def build(
+    meeting: Meeting,
+    items: list[AgendaItem],
+    progress=lambda stage, percent: None,
+    *,
+    first_page: int = 1,
+    supplement: bool = False,
+) -> BuiltPack:
+    """Build the Part 1 pack and, when there are exempt items, the Part 2 pack; numbered from
+    ``first_page`` (a supplementary pack's numbers continue the published pack's)."""
     progress("Reading the papers", 10)
     entries = load_entries(items)
     total = sum(entry.pages for entry in entries)
@@ -201,15 +214,17 @@ def build(meeting: Meeting, items: list[AgendaItem], progress=lambda stage, perc
     public = [entry for entry in entries if not entry.item.is_part_2]
     exempt = [entry for entry in entries if entry.item.is_part_2]
     progress("Laying out the front sheet", 30)
-    front = render_front_sheet(meeting, public, part_2=False, first_page=1)
+    agenda_name = "Supplementary agenda" if supplement else "Agenda"
+    front = render_front_sheet(meeting, public, part_2=False, first_page=first_page, supplement=supplement)
     progress("Merging the papers and numbering the pages", 55)
-    part_1 = assemble(front, public, 1, f"Agenda: {meeting}")
+    part_1 = assemble(front, public, first_page, f"{agenda_name}: {meeting}")
     part_1_pages = len(pikepdf.open(io.BytesIO(part_1)).pages)
     part_2, part_2_pages = None, 0
     if exempt:
         progress("Building the Part 2 pack", 75)
-        front_2 = render_front_sheet(meeting, exempt, part_2=True, first_page=part_1_pages + 1)
-        part_2 = assemble(front_2, exempt, part_1_pages + 1, f"Part 2 agenda: {meeting}")
+        after = first_page + part_1_pages
+        front_2 = render_front_sheet(meeting, exempt, part_2=True, first_page=after, supplement=supplement)
+        part_2 = assemble(front_2, exempt, after, f"Part 2 {agenda_name.lower()}: {meeting}")
         part_2_pages = len(pikepdf.open(io.BytesIO(part_2)).pages)
     contents = [
         {
@@ -256,8 +271,12 @@ def run_pack(pack_id: int) -> str:
 
     saved: list[str] = []
     try:
-        items = list(pack.meeting.items.select_related("report").order_by("order", "pk"))
-        built = build(pack.meeting, items, progress)
+        items = list(
+            pack.meeting.items.filter(supplementary=pack.supplement)
+            .select_related("report")
+            .order_by("order", "pk")
+        )
+        built = build(pack.meeting, items, progress, first_page=pack.first_page, supplement=pack.supplement)
         stem = f"meetings/packs/{uuid.uuid4().hex}/agenda-v{pack.version}"
         saved.append(default_storage.save(f"{stem}.pdf", ContentFile(built.part_1)))
         if built.part_2:

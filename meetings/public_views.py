@@ -115,14 +115,17 @@ class PublicMeetingView(PublicView):
         meeting = public_meeting(pk)
         items = list(meeting.items.select_related("report").order_by("order", "pk"))
         packs = published_packs(meeting)
+        main = [pack for pack in packs if not pack.supplement]
+        supplements = [pack for pack in packs if pack.supplement]
         response = TemplateResponse(
             request,
             "meetings/public_meeting.html",
             {
                 "meeting": meeting,
                 "items": [(item, has_public_report(item)) for item in items],
-                "latest_pack": packs[0] if packs else None,
-                "older_packs": packs[1:],
+                "latest_pack": main[0] if main else None,
+                "older_packs": main[1:] + supplements[1:],
+                "supplement": supplements[0] if supplements else None,
             },
         )
         return public(response)

@@ -27,6 +27,7 @@ def meeting_page(meeting: Meeting, user) -> dict:
         packs = [pack for pack in packs if pack.is_published]
     return {
         "items": items,
+        "late_items": [item for item in items if item.supplementary],
         "problems": agenda_problems(items) if editor else [],
         "packs": packs,
         "editor": editor,

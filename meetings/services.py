@@ -219,11 +219,31 @@ def fingerprint(meeting: Meeting, items: list[AgendaItem]) -> str:
     return hashlib.sha256(json.dumps(identity, default=str).encode()).hexdigest()
 
 
-def request_pack(user, meeting: Meeting) -> AgendaPack:
-    """Ask a worker to build a new version of the pack. Refused, naming them, while items lack papers."""
+def pack_items(meeting: Meeting, *, supplement: bool) -> list[AgendaItem]:
+    """The items of the pack, or of the supplementary pack (the late items), in order."""
+    return [item for item in agenda(meeting) if item.supplementary == supplement]
+
+
+def supplement_first_page(meeting: Meeting) -> int:
+    """Where a supplementary pack's numbering starts: after the last page of the published pack (its
+    Part 2 pack's, if it has one). Refused while no pack is published."""
+    published = meeting.packs.published().filter(supplement=False).order_by("-version").first()
+    if published is None:
+        raise MeetingError(
+            "Publish the agenda pack first: a supplementary pack's page numbers continue the published pack's."
+        )
+    return (published.page_count or 0) + (published.part_2_page_count or 0) + 1
+
+
+def request_pack(user, meeting: Meeting, *, supplement: bool = False) -> AgendaPack:
+    """Ask a worker to build a new version of the pack, or of the supplementary pack of late items.
+    Refused, naming them, while items lack papers."""
     _require(user, "meetings.change_meeting", meeting)
     _editable(meeting)
-    items = agenda(meeting)
+    items = pack_items(meeting, supplement=supplement)
+    first_page = supplement_first_page(meeting) if supplement else 1
+    if supplement and not items:
+        raise MeetingError("There are no late items for a supplementary pack.")
     if problems := agenda_problems(items):
         raise MeetingError(" ".join(problems))
     with transaction.atomic():
@@ -238,6 +258,8 @@ def request_pack(user, meeting: Meeting) -> AgendaPack:
             requested_by=user,
             agenda_fingerprint=fingerprint(meeting, items),
             stage="Waiting for a worker",
+            supplement=supplement,
+            first_page=first_page,
         )
         tasks.build_pack.delay_on_commit(pack.pk)
     return pack
@@ -256,9 +278,14 @@ def publish_pack(user, pack: AgendaPack) -> AgendaPack:
         raise MeetingError(f"Version {pack.version} of the pack is already published.")
     if not pack.is_done:
         raise MeetingError("Only a finished pack can be published. Wait for it, or build it again.")
-    items = agenda(meeting)
+    items = pack_items(meeting, supplement=pack.supplement)
     if problems := agenda_problems(items):
         raise MeetingError(" ".join(problems))
+    if pack.supplement and pack.first_page != supplement_first_page(meeting):
+        raise MeetingError(
+            "The published agenda pack has changed since this supplementary pack was built, so its page "
+            "numbers no longer follow on. Build the supplementary pack again."
+        )
     if pack.agenda_fingerprint != fingerprint(meeting, items):
         raise MeetingError(
             f"The agenda has changed since version {pack.version} of the pack was built. Build the pack again."

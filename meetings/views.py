@@ -184,7 +184,9 @@ class BuildPackView(MeetingMixin, View):
 
     def post(self, request, pk):
         try:
-            pack = services.request_pack(request.user, self.get_permission_object())
+            pack = services.request_pack(
+                request.user, self.get_permission_object(), supplement=request.POST.get("supplement") == "1"
+            )
         except MeetingError as error:
             messages.error(request, str(error))
             return redirect(self.meeting)

@@ -426,3 +426,77 @@ def _fonts(page):
             if xobject.get("/Subtype") == "/Form":
                 stack.append(xobject.get("/Resources"))
     return seen
+
+
+# The supplementary pack -----------------------------------------------------------------------
+
+
+def test_a_supplementary_pack_of_late_items_continues_the_published_pack_s_numbering(clerk, media):
+    meeting = seed_meeting(clerk)
+    late = services.add_item(
+        clerk, meeting, number="7", title="Late report on school places", supplementary=True
+    )
+    services.upload_paper(clerk, late, upload(make_paper(f"{late.report_number} Late report", 2, "Public")))
+    with pytest.raises(MeetingError, match="Publish the agenda pack first"):
+        services.request_pack(clerk, meeting, supplement=True)
+    main = services.request_pack(clerk, meeting)
+    assert packs.run_pack(main.pk) == "done"
+    main.refresh_from_db()
+    assert [entry["number"] for entry in main.contents] == ["4", "5", "6", "10"], "no late item in it"
+    services.publish_pack(clerk, main)
+    last_page = main.page_count + main.part_2_page_count
+
+    supplement = services.request_pack(clerk, meeting, supplement=True)
+    assert supplement.first_page == last_page + 1
+    assert packs.run_pack(supplement.pk) == "done"
+    supplement.refresh_from_db()
+    assert [entry["number"] for entry in supplement.contents] == ["7"]
+    assert supplement.contents[0]["start"] == last_page + 2, "after its own front sheet"
+    with default_storage.open(supplement.file.name, "rb") as handle:
+        data = handle.read()
+    texts = page_texts(data)
+    assert "Supplementary agenda" in texts[0]
+    assert re.search(rf"{late.report_number} {last_page + 2}\b", texts[0]), texts[0]
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for number, page in enumerate(pdf.pages, start=last_page + 1):
+            foot = page.crop((0, page.height - 40, page.width, page.height)).extract_text() or ""
+            assert f"Page {number}" in foot, (number, foot)
+    services.publish_pack(clerk, supplement)
+    main.refresh_from_db()
+    assert main.is_published, "the published pack stays as it was"
+
+    # Republishing the main pack with other page numbers leaves the supplement's out of step.
+    third = services.request_pack(clerk, meeting, supplement=True)
+    packs.run_pack(third.pk)
+    AgendaPack.objects.filter(pk=main.pk).update(page_count=main.page_count + 1)
+    third.refresh_from_db()
+    with pytest.raises(MeetingError, match="page numbers no longer follow on"):
+        services.publish_pack(clerk, third)
+
+
+def test_a_supplementary_pack_needs_late_items(clerk, media):
+    meeting = seed_meeting(clerk, part_2=False)
+    main = services.request_pack(clerk, meeting)
+    packs.run_pack(main.pk)
+    main.refresh_from_db()
+    services.publish_pack(clerk, main)
+    with pytest.raises(MeetingError, match="no late items"):
+        services.request_pack(clerk, meeting, supplement=True)
+
+
+def test_the_public_page_offers_the_supplementary_pack(clerk, media, client):
+    from django.urls import reverse
+
+    meeting = seed_meeting(clerk, part_2=False)
+    late = services.add_item(clerk, meeting, number="7", title="Late report", supplementary=True)
+    services.upload_paper(clerk, late, upload(make_paper("Late report", 1)))
+    for supplement in (False, True):
+        pack = services.request_pack(clerk, meeting, supplement=supplement)
+        packs.run_pack(pack.pk)
+        pack.refresh_from_db()
+        services.publish_pack(clerk, pack)
+    page = client.get(reverse("meetings:public_meeting", args=[meeting.pk])).content.decode()
+    assert "Download the agenda pack" in page
+    assert f"Download the supplementary agenda pack: late items, pages {pack.first_page} on" in page
+    download = reverse("meetings:public_pack_download", args=[meeting.pk, pack.pk])
+    assert download in page and client.get(download).status_code == 200
