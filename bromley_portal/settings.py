@@ -295,6 +295,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60,
         "options": {"queue": CELERY_TASK_DEFAULT_QUEUE},
     },
+    "fail-stuck-agenda-packs": {
+        "task": "meetings.fail_stuck_packs",
+        "schedule": 5 * 60,
+        "options": {"queue": CELERY_TASK_DEFAULT_QUEUE},
+    },
     "clean-up-old-reports": {
         "task": "reports.clean_up",
         "schedule": crontab(hour=2, minute=30),

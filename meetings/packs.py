@@ -307,3 +307,35 @@ def run_pack(pack_id: int) -> str:
             default_storage.delete(name)
         return "abandoned"
     return "done"
+
+
+STUCK_MESSAGE = (
+    "The worker building this pack stopped before it finished (it may have been restarted or run out of "
+    "memory). Nothing was saved. Build the pack again."
+)
+NOT_STARTED_MESSAGE = (
+    "No worker started this pack within {minutes} minutes, so it was cancelled. The PDF workers may be down: "
+    "build it again, and if the same thing happens tell the portal team."
+)
+
+
+def fail_stuck_packs(now=None) -> int:
+    """The beat's sweeper: packs no worker will finish (running past the hard time limit, or never
+    started) are marked failed, so the clerk sees why and builds again instead of waiting for ever."""
+    now = now or timezone.now()
+    running_since = now - timezone.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    minutes = settings.REPORTS_PENDING_MINUTES
+    count = AgendaPack.objects.filter(status=JobStatus.RUNNING, created_at__lt=running_since).update(
+        status=JobStatus.FAILED, stage="Failed", error=STUCK_MESSAGE, finished_at=now
+    )
+    count += AgendaPack.objects.filter(
+        status=JobStatus.PENDING, created_at__lt=now - timezone.timedelta(minutes=minutes)
+    ).update(
+        status=JobStatus.FAILED,
+        stage="Failed",
+        error=NOT_STARTED_MESSAGE.format(minutes=minutes),
+        finished_at=now,
+    )
+    if count:
+        logger.warning("Marked %d stuck agenda pack(s) failed", count)
+    return count

@@ -1,6 +1,7 @@
 """The agenda pack's task, on the ``pdf`` queue (CELERY_TASK_ROUTES): takes the pack's id, safe to run twice."""
 
 from celery import shared_task
+from django.conf import settings
 
 from meetings import packs, reminders
 
@@ -16,3 +17,10 @@ def send_action_reminders() -> int:
     """The beat's daily reminders to officers before a meeting. Safe to run twice: each is recorded
     before it is sent."""
     return reminders.send_reminders()
+
+
+@shared_task(name="meetings.fail_stuck_packs", ignore_result=True, queue=settings.CELERY_TASK_DEFAULT_QUEUE)
+def fail_stuck_packs() -> int:
+    """The beat's sweeper for packs a killed worker will never finish (on the default queue, so a dead PDF
+    worker cannot stop it)."""
+    return packs.fail_stuck_packs()

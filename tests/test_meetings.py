@@ -500,3 +500,29 @@ def test_the_public_page_offers_the_supplementary_pack(clerk, media, client):
     assert f"Download the supplementary agenda pack: late items, pages {pack.first_page} on" in page
     download = reverse("meetings:public_pack_download", args=[meeting.pk, pack.pk])
     assert download in page and client.get(download).status_code == 200
+
+
+def test_the_sweeper_fails_packs_a_killed_worker_will_never_finish(clerk, media, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bromley_portal.reports.choices import JobStatus
+
+    meeting = seed_meeting(clerk, part_2=False)
+    now = timezone.now()
+    long_ago = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120)
+    running = AgendaPack.objects.create(
+        meeting=meeting, version=1, status=JobStatus.RUNNING, created_at=long_ago, agenda_fingerprint="x"
+    )
+    waiting = AgendaPack.objects.create(
+        meeting=meeting, version=2, created_at=now - timedelta(minutes=settings.REPORTS_PENDING_MINUTES + 1)
+    )
+    busy = AgendaPack.objects.create(meeting=meeting, version=3, status=JobStatus.RUNNING, created_at=now)
+    assert packs.fail_stuck_packs(now) == 2
+    for pack in (running, waiting, busy):
+        pack.refresh_from_db()
+    assert running.is_failed and "stopped before it finished" in running.error
+    assert waiting.is_failed and "No worker started this pack" in waiting.error
+    assert busy.status == JobStatus.RUNNING, "a pack still within its time is left alone"
+    assert packs.fail_stuck_packs(now) == 0
