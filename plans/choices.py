@@ -104,6 +104,8 @@ UPDATE_TRANSITIONS: dict[str, set[str]] = {
 NARRATIVE_MAX_LENGTH = 5000
 COMMENT_MAX_LENGTH = 2000
 REASON_MAX_LENGTH = 2000
+# A red or amber update's reason for the slippage and what is being done about it.
+EXCEPTION_MAX_LENGTH = 2000
 
 
 class PeriodStatus(StatusChoices):
@@ -134,6 +136,17 @@ class MeasureUnit(models.TextChoices):
     NUMBER = "number", "Number"
     RATE_PER_10K = "rate_per_10k", "Rate per 10,000"
     MONEY = "money", "Money (£)"
+
+
+class FigureUnit(models.TextChoices):
+    """What a measure of success is counted in, so an update's figure for it is checked and kept
+    as a number where it is one (plans.figures.parse_figure)."""
+
+    NUMBER = "number", "Number"
+    PERCENTAGE = "percentage", "Percentage"
+    COUNT = "count", "Count (a whole number, 0 or more)"
+    MONEY = "money", "Money (£)"
+    TEXT = "text", "Words (a qualitative measure)"
 
 
 class Polarity(models.TextChoices):

@@ -23,6 +23,7 @@ from bromley_portal.core.financial_year import FinancialYear, quarter_of
 from plans.choices import (
     COMMENT_MAX_LENGTH,
     EDITABLE,
+    EXCEPTION_MAX_LENGTH,
     IMPORT_ACTIVE,
     NARRATIVE_MAX_LENGTH,
     OUTSTANDING,
@@ -30,6 +31,7 @@ from plans.choices import (
     REPORTED,
     DataQuality,
     Direction,
+    FigureUnit,
     Frequency,
     ImportStatus,
     MeasureUnit,
@@ -168,12 +170,38 @@ class ActionQuerySet(models.QuerySet):
             period_status=Coalesce(models.Subquery(status), models.Value(UpdateStatus.NOT_STARTED))
         )
 
+    def complete_before(self, period):
+        """Actions whose last update before ``period`` (approved or locked) reports them Complete
+        and that nobody has reopened since (Action.reopen): they are not asked for updates in
+        ``period``. The one definition the to-do lists, reminders, chasing list and update page share."""
+        earlier = (
+            QuarterlyUpdate.objects.reported()
+            .exclude(status=UpdateStatus.NOT_RECEIVED)
+            .filter(action=models.OuterRef("pk"))
+            .filter(
+                models.Q(period__year__lt=period.year)
+                | models.Q(period__year=period.year, period__quarter__lt=period.quarter)
+            )
+            .order_by("-period__year", "-period__quarter")
+        )
+        return self.annotate(
+            last_rag=models.Subquery(earlier.values("reported_rag")[:1]),
+            completed_at=models.Subquery(
+                earlier.annotate(at=Coalesce("decided_at", "updated_at")).values("at")[:1]
+            ),
+        ).filter(
+            models.Q(reopened_at__isnull=True) | models.Q(reopened_at__lt=models.F("completed_at")),
+            last_rag=Rag.COMPLETE,
+        )
+
     def outstanding_in(self, period):
         """Actions of the period's year whose update its lead still has to write or finish: none
-        yet, a draft, or returned (choices.OUTSTANDING). The to-do lists, the chasing list and
-        the reminders all use this one definition."""
+        yet, a draft, or returned (choices.OUTSTANDING), leaving out those reported Complete
+        before (complete_before). The to-do lists, the chasing list and the reminders all use
+        this one definition."""
         return (
             self.filter(section__plan__year=period.year)
+            .exclude(pk__in=Action.objects.complete_before(period).values("pk"))
             .with_period_status(period)
             .filter(period_status__in=OUTSTANDING)
         )
@@ -222,6 +250,20 @@ class Action(models.Model):
     )
     portfolios = models.ManyToManyField(
         Portfolio, related_name="actions", blank=True, help_text="The portfolio holder plans it appears in."
+    )
+    reopened_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When it was last reopened after being reported complete: it is asked for updates again.",
+    )
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     history = HistoricalRecords()
 
@@ -277,6 +319,10 @@ class Action(models.Model):
     def shown_update(self) -> "QuarterlyUpdate | None":
         """The update that for_lists() chose to show (see with_shown_update)."""
         return next((u for u in self.reported_updates if u.pk == self.shown_update_id), None)
+
+    def is_complete_before(self, period) -> bool:
+        """Reported Complete before ``period`` and not reopened since (ActionQuerySet.complete_before)."""
+        return Action.objects.complete_before(period).filter(pk=self.pk).exists()
 
     def refresh_targets(self) -> None:
         """The action is due when its last detail is; it is in the Annual Programme if a detail is."""
@@ -374,6 +420,12 @@ class MeasureOfSuccess(models.Model):
     detail = models.ForeignKey(ActionDetail, on_delete=models.CASCADE, related_name="measures_of_success")
     order = models.PositiveSmallIntegerField()
     text = models.TextField()
+    unit = models.CharField(
+        max_length=20,
+        choices=FigureUnit.choices,
+        default=FigureUnit.TEXT,
+        help_text="What an update's figure for it is counted in; words for a qualitative measure.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -525,6 +577,19 @@ class QuarterlyUpdate(models.Model):
     narrative = models.TextField(
         blank=True, max_length=NARRATIVE_MAX_LENGTH, validators=[MaxLengthValidator(NARRATIVE_MAX_LENGTH)]
     )
+    # A red or amber update says why, what is being done, and when it will be back on track.
+    reason = models.TextField(
+        "Reason",
+        blank=True,
+        max_length=EXCEPTION_MAX_LENGTH,
+        validators=[MaxLengthValidator(EXCEPTION_MAX_LENGTH)],
+    )
+    mitigation = models.TextField(
+        blank=True, max_length=EXCEPTION_MAX_LENGTH, validators=[MaxLengthValidator(EXCEPTION_MAX_LENGTH)]
+    )
+    recovery_date = models.DateField(
+        null=True, blank=True, help_text="When it is expected to be back on track."
+    )
     evidence_links = models.JSONField(default=list, blank=True)
     status = models.CharField(
         max_length=20, choices=UpdateStatus.choices_of(*UpdateStatus.stored()), default=UpdateStatus.DRAFT
@@ -624,6 +689,19 @@ class QuarterlyUpdate(models.Model):
             lines.append("No reminders were sent.")
         return lines
 
+    @property
+    def exception_lines(self) -> list[str]:
+        """A red or amber update's reason, mitigation and recovery date, as every page and report
+        prints them beside its narrative (empty when none was given)."""
+        lines = []
+        if self.reason:
+            lines.append(f"Reason: {self.reason}")
+        if self.mitigation:
+            lines.append(f"Mitigation: {self.mitigation}")
+        if self.recovery_date:
+            lines.append(f"Recovery date: {self.recovery_date.day} {self.recovery_date:%B %Y}")
+        return lines
+
     def author_ids(self) -> frozenset[int]:
         """Who wrote or submitted this update: its creator, its submitter and everyone who saved it
         as its lead (history records of drafts and submissions, or marked as written). Separation
@@ -715,7 +793,14 @@ class MeasureFigure(models.Model):
 
     update = models.ForeignKey(QuarterlyUpdate, on_delete=models.CASCADE, related_name="figures")
     measure = models.ForeignKey(MeasureOfSuccess, on_delete=models.CASCADE, related_name="figures")
-    value = models.CharField(max_length=200)
+    value = models.CharField(max_length=200, help_text="As its lead wrote it.")
+    number = models.DecimalField(
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="The figure as a number, in the measure's unit (none for a qualitative measure).",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -175,6 +175,7 @@ class ActionRow:
     portfolio: str = ""
     anchor: str = ""  # its header cell's id
     chased: list[str] = field(default_factory=list)  # closed as not received: who was chased
+    exception_lines: list[str] = field(default_factory=list)  # red or amber: reason, mitigation, recovery
 
 
 @dataclass
@@ -241,6 +242,7 @@ def action_row(action, section_number, *, portfolio="") -> ActionRow:
         reported_narrative=update.reported_narrative if update else "",
         portfolio=portfolio,
         chased=update.chase_lines if update else [],
+        exception_lines=update.exception_lines if update else [],
     )
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path(
         "actions/<int:action_pk>/updates/<int:period_pk>/", views.QuarterlyUpdateView.as_view(), name="update"
     ),
+    path("actions/<int:pk>/reopen/<int:period_pk>/", views.ReopenActionView.as_view(), name="reopen_action"),
     path("my-actions/", views.MyActionsView.as_view(), name="my_actions"),
     path("approvals/", views.ApprovalQueueView.as_view(), name="approvals"),
     path("updates/<int:pk>/approve/", views.ApproveUpdateView.as_view(), name="approve"),

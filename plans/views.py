@@ -257,6 +257,33 @@ class QuarterlyUpdateView(LoginRequiredMixin, PermissionRequiredMixin, TemplateV
         return redirect(self.page.next_url(saved, submitting))
 
 
+class ReopenActionView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """POST only: reopen an action reported Complete, so its lead is asked for updates again from
+    the period whose update page offered it (plans.services.reopen_action keeps who and when)."""
+
+    permission_required = "plans.reopen_action"
+    http_method_names = ["post"]
+
+    def get_permission_object(self):
+        self.action = get_object_or_404(
+            Action.objects.select_related("section__plan__portfolio").with_plan_text(), pk=self.kwargs["pk"]
+        )
+        return self.action
+
+    def post(self, request, pk, period_pk):
+        period = get_object_or_404(ReportingPeriod, pk=period_pk)
+        try:
+            services.reopen_action(self.action, request.user, period)
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                f"Action {self.action.reference} is reopened: its lead is asked for the {period} update.",
+            )
+        return redirect("plans:update", action_pk=self.action.pk, period_pk=period.pk)
+
+
 class ApprovalQueueView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     """Submitted updates for this approver's portfolios, each with approve and return forms that
     carry the version shown; an update the approver wrote or submitted is shown without them."""
