@@ -131,6 +131,14 @@ class ReminderKind(models.TextChoices):
     APPROVALS_OVERDUE = "approvals_overdue", "Updates waiting for approval, overdue"
 
 
+class NoticeEvent(models.TextChoices):
+    """What an update e-mail tells: submitted (to its approvers), returned or approved (to its writer)."""
+
+    SUBMITTED = "submitted", "Submitted for approval"
+    RETURNED = "returned", "Returned for changes"
+    APPROVED = "approved", "Approved"
+
+
 class MeasureUnit(models.TextChoices):
     PERCENTAGE = "percentage", "Percentage"
     NUMBER = "number", "Number"

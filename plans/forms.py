@@ -416,3 +416,21 @@ class DashboardFilterForm(forms.Form):
         empty_label="All ambitions",
         error_messages={"invalid_choice": "Select an ambition from the list"},
     )
+
+
+class MailPreferenceForm(forms.Form):
+    """How an approver hears of updates submitted to them."""
+
+    daily_digest = forms.TypedChoiceField(
+        label="How do you want to hear of updates waiting for your approval?",
+        choices=[
+            ("no", "An e-mail for each update when it is submitted"),
+            ("yes", "One e-mail a day, at 7am, listing the updates waiting"),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how you want to hear of updates",
+            "invalid_choice": "Choose one of the two",
+        },
+    )

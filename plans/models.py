@@ -35,6 +35,7 @@ from plans.choices import (
     Frequency,
     ImportStatus,
     MeasureUnit,
+    NoticeEvent,
     PeriodStatus,
     Polarity,
     Rag,
@@ -849,6 +850,54 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.recipient} for {self.period}"
+
+
+class UpdateNotice(models.Model):
+    """An e-mail about one move of one update (plans.notices), so the same one is never sent twice:
+    a retried task, or two workers, find the row taken and send nothing."""
+
+    update = models.ForeignKey(QuarterlyUpdate, on_delete=models.CASCADE, related_name="notices")
+    event = models.CharField(max_length=20, choices=NoticeEvent.choices)
+    version = models.PositiveIntegerField(help_text="The update's version the move made.")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "event", "version", "recipient"], name="one_notice_per_move_per_person"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_event_display()}: {self.update} to {self.recipient}"
+
+
+class MailPreference(models.Model):
+    """How an approver hears of updates submitted to them: one e-mail each, or a daily digest."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plans_mail")
+    daily_digest = models.BooleanField(
+        default=False,
+        help_text="One e-mail a day listing the updates waiting for approval, instead of one for each.",
+    )
+
+    def __str__(self):
+        return f"{self.user}: {'daily digest' if self.daily_digest else 'one e-mail per update'}"
+
+
+class DigestSent(models.Model):
+    """A day's approvals digest sent to one approver, so it is sent once that day."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    item_count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["recipient", "day"], name="one_digest_per_day")]
+
+    def __str__(self):
+        return f"Digest to {self.recipient} on {self.day}"
 
 
 @dataclass(frozen=True)

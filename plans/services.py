@@ -23,6 +23,7 @@ from plans.choices import (
     REASON_MAX_LENGTH,
     UNFINISHED,
     UPDATE_TRANSITIONS,
+    NoticeEvent,
     PeriodStatus,
     Rag,
     UpdateStatus,
@@ -41,7 +42,7 @@ from plans.models import (
     ReportingPeriod,
 )
 from plans.rules import wrote_update
-from plans.tasks import tell_not_received
+from plans.tasks import tell_not_received, tell_update_moved
 
 
 def action_history(action) -> list[HistoryEntry]:
@@ -245,7 +246,15 @@ def save_update(
             "Their version is shown below: copy anything you need from your text, then save again."
         ) from None
     _save_figures(update, numbers)
+    if submit:
+        _tell_on_commit(update, NoticeEvent.SUBMITTED)
     return update
+
+
+def _tell_on_commit(update, event: str) -> None:
+    """E-mail about the move once it is committed (plans.notices); a rolled-back move sends nothing."""
+    update_id, version = update.pk, update.version
+    transaction.on_commit(lambda: tell_update_moved.delay(update_id, event, version), robust=True)
 
 
 def _read_figures(action, figures: dict) -> dict[int, tuple[str, object]]:
@@ -298,6 +307,9 @@ def _decide(update, user, new_status: str, *, version: int, comment: str = "") -
     current._history_user = user
     current._change_reason = "Approved" if new_status == UpdateStatus.APPROVED else "Returned to its lead"
     current.save()
+    _tell_on_commit(
+        current, NoticeEvent.APPROVED if new_status == UpdateStatus.APPROVED else NoticeEvent.RETURNED
+    )
     return current
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("actions/<int:pk>/reopen/<int:period_pk>/", views.ReopenActionView.as_view(), name="reopen_action"),
     path("my-actions/", views.MyActionsView.as_view(), name="my_actions"),
+    path("approvals/e-mail/", views.MailPreferenceView.as_view(), name="mail_preferences"),
     path("approvals/", views.ApprovalQueueView.as_view(), name="approvals"),
     path("updates/<int:pk>/approve/", views.ApproveUpdateView.as_view(), name="approve"),
     path("updates/<int:pk>/return/", views.ReturnUpdateView.as_view(), name="return"),

@@ -25,12 +25,20 @@ from plans.forms import (
     AmendmentForm,
     DashboardFilterForm,
     DecisionForm,
+    MailPreferenceForm,
     PeriodChoiceForm,
     PlanImportForm,
     ReturnUpdateForm,
 )
 from plans.importers import import_plan
-from plans.models import Action, PlanImportJob, PortfolioPlan, QuarterlyUpdate, ReportingPeriod
+from plans.models import (
+    Action,
+    MailPreference,
+    PlanImportJob,
+    PortfolioPlan,
+    QuarterlyUpdate,
+    ReportingPeriod,
+)
 from plans.services import StaleUpdateError, WorkflowError
 from plans.tables import ActionTable, PortfolioPlanTable
 from plans.tasks import queue_import
@@ -282,6 +290,30 @@ class ReopenActionView(LoginRequiredMixin, PermissionRequiredMixin, View):
                 f"Action {self.action.reference} is reopened: its lead is asked for the {period} update.",
             )
         return redirect("plans:update", action_pk=self.action.pk, period_pk=period.pk)
+
+
+class MailPreferenceView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    """An approver chooses an e-mail per submitted update, or a daily digest (plans.notices)."""
+
+    permission_required = "plans.view_approval_queue"
+    template_name = "plans/mail_preferences.html"
+    form_class = MailPreferenceForm
+
+    def get_initial(self):
+        chosen = MailPreference.objects.filter(user=self.request.user, daily_digest=True).exists()
+        return {"daily_digest": "yes" if chosen else "no"}
+
+    def form_valid(self, form):
+        MailPreference.objects.update_or_create(
+            user=self.request.user, defaults={"daily_digest": form.cleaned_data["daily_digest"]}
+        )
+        messages.success(
+            self.request,
+            "You will get one e-mail a day listing the updates waiting for you."
+            if form.cleaned_data["daily_digest"]
+            else "You will get an e-mail for each update submitted for your approval.",
+        )
+        return redirect("plans:mail_preferences")
 
 
 class ApprovalQueueView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):

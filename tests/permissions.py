@@ -237,6 +237,12 @@ PAGES = [
         url_name="plans:update",
     ),
     Page("approvals", "/plans/approvals/", frozenset({Role.APPROVER}), url_name="plans:approvals"),
+    Page(
+        "e-mail about updates to approve",
+        "/plans/approvals/e-mail/",
+        frozenset({Role.APPROVER}),
+        url_name="plans:mail_preferences",
+    ),
     Page("periods", "/plans/periods/", frozenset({Role.CLERK, Role.ADMIN}), url_name="plans:periods"),
     Page(
         "period overview",
