@@ -169,6 +169,11 @@ class Frequency(models.TextChoices):
     ANNUAL = "annual", "Annual"
 
 
+# How many quarters a reading may lag the period shown before it is out of date (Measure.is_stale):
+# a monthly or quarterly figure is published within the next quarter; an annual one within a year.
+STALE_AFTER_QUARTERS = {"monthly": 1, "quarterly": 1, "annual": 4}
+
+
 class Direction(models.TextChoices):
     IMPROVING = "improving", "Improving"
     WORSENING = "worsening", "Worsening"
@@ -181,6 +186,7 @@ class DataQuality(models.TextChoices):
     NO_READING = "no_reading", "No reading this period"
     NO_TARGET = "no_target", "No target"
     DEFINITION_CHANGED = "definition_changed", "Definition changed"
+    STALE = "stale", "Out of date: older than the measure is reported"
 
 
 register_status_set("rag", Rag)

@@ -29,6 +29,7 @@ from plans.choices import (
     OUTSTANDING,
     REASON_MAX_LENGTH,
     REPORTED,
+    STALE_AFTER_QUARTERS,
     DataQuality,
     Direction,
     FigureUnit,
@@ -475,6 +476,19 @@ class ReportingPeriod(models.Model):
             "due_on": end + timedelta(days=14),
             "locks_on": end + timedelta(days=42),
         }
+
+    @classmethod
+    def ensure_year(cls, year: int, user=None) -> list["ReportingPeriod"]:
+        """The four reporting periods of a financial year, made (not yet open) where missing."""
+        periods = []
+        for quarter in (1, 2, 3, 4):
+            period = cls.objects.filter(year=year, quarter=quarter).first()
+            if period is None:
+                period = cls(year=year, quarter=quarter, **cls.default_dates(year, quarter))
+                period._history_user = user
+                period.save()
+            periods.append(period)
+        return periods
 
     @property
     def financial_year(self) -> FinancialYear:
@@ -942,7 +956,21 @@ class Measure(models.Model):
     def get_absolute_url(self):
         return reverse("plans:measure", args=[self.slug])
 
-    def assess(self, reading: "Reading | None", previous: "Reading | None" = None) -> "Assessment":
+    def is_stale(self, reading: "Reading | None", period: "ReportingPeriod | None") -> bool:
+        """Whether ``reading`` is out of date for a page about ``period``: it lags it by more quarters
+        than the measure's frequency allows (choices.STALE_AFTER_QUARTERS). The one rule: the dashboards,
+        the measure page and any report read it through assess()."""
+        if reading is None or period is None:
+            return False
+        lag = (period.year * 4 + period.quarter) - (reading.period.year * 4 + reading.period.quarter)
+        return lag > STALE_AFTER_QUARTERS.get(self.frequency, 1)
+
+    def assess(
+        self,
+        reading: "Reading | None",
+        previous: "Reading | None" = None,
+        period: "ReportingPeriod | None" = None,
+    ) -> "Assessment":
         """The one place that judges a reading: RAG against target, direction of travel, data quality.
 
         - RAG: on or beyond target is green; short of it by no more than the tolerance (in the
@@ -959,6 +987,8 @@ class Measure(models.Model):
             flags.append(DataQuality.NO_TARGET)
         if reading.definition_changed:
             flags.append(DataQuality.DEFINITION_CHANGED)
+        if self.is_stale(reading, period):
+            flags.append(DataQuality.STALE)
         better = {Polarity.HIGHER_IS_BETTER: 1, Polarity.LOWER_IS_BETTER: -1}.get(self.polarity, 0)
         rag = None
         if reading.target is not None and better:

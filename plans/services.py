@@ -448,15 +448,7 @@ def amend_update(update, user, *, narrative: str, reason: str, rag: str = "") ->
 
 def ensure_year_periods(year: int, user=None) -> list[ReportingPeriod]:
     """The four reporting periods of a financial year, made (not yet open) where missing."""
-    periods = []
-    for quarter in (1, 2, 3, 4):
-        period, created = ReportingPeriod.objects.get_or_create(
-            year=year, quarter=quarter, defaults=ReportingPeriod.default_dates(year, quarter)
-        )
-        if created and user is not None:
-            period._history_user = user
-        periods.append(period)
-    return periods
+    return ReportingPeriod.ensure_year(year, user)
 
 
 def rolled_target(detail, years: int) -> dict:
