@@ -203,25 +203,7 @@ def save_update(
     _check_length(narrative.strip(), NARRATIVE_MAX_LENGTH, "The update")
     period = _period_for_moves(update.period_id)  # as it is now, not as the form saw it
     _check(period.is_open, f"{period} is not open for updates.")
-    if update.pk:
-        current = QuarterlyUpdate.objects.select_for_update().get(pk=update.pk)
-        if current.version != version:
-            raise StaleUpdateError(
-                f"{_changed_by(current, 'saved')} after you opened it, so your changes were not saved. Their "
-                "version is shown below: copy anything you need from your text, then save again."
-            )
-        update = current
-    else:
-        _check(version == 0, "This update was started by someone else after you opened it. Reload the page.")
-        update.created_by = user
-    _check(
-        update.is_editable,
-        f"This update is {update.get_status_display().lower()} and can no longer be edited.",
-    )
-    _check(
-        update.pk or not update.action.is_complete_before(period),
-        "This action was reported complete, so it is not asked for updates. Reopen it first.",
-    )
+    update = _editable(update, user, version, period)
     update.rag = rag
     update.narrative = narrative.strip()
     update.evidence_links = list(evidence_links)
@@ -248,6 +230,30 @@ def save_update(
     _save_figures(update, numbers)
     if submit:
         _tell_on_commit(update, NoticeEvent.SUBMITTED)
+    return update
+
+
+def _editable(update, user, version: int, period):
+    """The update as saved now, locked for the save, if it may still be edited at ``version``."""
+    if update.pk:
+        current = QuarterlyUpdate.objects.select_for_update().get(pk=update.pk)
+        if current.version != version:
+            raise StaleUpdateError(
+                f"{_changed_by(current, 'saved')} after you opened it, so your changes were not saved. Their "
+                "version is shown below: copy anything you need from your text, then save again."
+            )
+        update = current
+    else:
+        _check(version == 0, "This update was started by someone else after you opened it. Reload the page.")
+        update.created_by = user
+    _check(
+        update.is_editable,
+        f"This update is {update.get_status_display().lower()} and can no longer be edited.",
+    )
+    _check(
+        update.pk or not update.action.is_complete_before(period),
+        "This action was reported complete, so it is not asked for updates. Reopen it first.",
+    )
     return update
 
 

@@ -6,6 +6,8 @@ from html import unescape
 
 import pytest
 
+from ambitions.models import Post
+from ambitions.services import ensure_portfolios
 from bromley_portal.accounts.roles import Role
 from plans import dashboards
 from plans.choices import DataQuality, Frequency, PeriodStatus
@@ -40,7 +42,7 @@ def measures():
     Reading.objects.create(measure=quarterly, period=old, actual=5, target=4)
     Reading.objects.create(measure=annual, period=period(2024, 2), actual=5, target=4)
     Reading.objects.create(measure=fresh, period=last, actual=5, target=4)
-    return {"quarterly": quarterly, "annual": annual, "fresh": fresh, "now": now}
+    return {"old": quarterly, "annual": annual, "fresh": fresh, "now": now}
 
 
 def text(response) -> str:
@@ -72,12 +74,15 @@ def test_the_dashboard_and_the_measure_page_agree(client, people, measures):
         row.measure.slug: row
         for row in dashboards.measure_rows(dashboards.Filters(measures["now"], None, None))
     }
-    for slug in ("quarterly", "annual", "fresh"):
+    for slug in ("old", "annual", "fresh"):
         on_dashboard = DataQuality.STALE in rows[slug].assessment.flags
         page = dashboards.measure_page(measures[slug])
         on_measure_page = DataQuality.STALE in page["rows"][0][1].flags
-        assert on_dashboard == on_measure_page == (slug == "quarterly")
-    overview = text(client.get("/plans/dashboards/"))
-    assert overview.count(STALE) == 1
+        assert on_dashboard == on_measure_page == (slug == "old")
+    portfolio = ensure_portfolios()["CEF"]
+    post = Post.objects.create(title="Director CEF", portfolio=portfolio)
+    Measure.objects.update(owner_post=post)
+    dashboard = text(client.get(f"/plans/dashboards/portfolios/CEF/?period={measures['now'].pk}"))
+    assert dashboard.count(STALE) == 1
     assert STALE in text(client.get("/plans/dashboards/measures/old/"))
     assert STALE not in text(client.get("/plans/dashboards/measures/fresh/"))

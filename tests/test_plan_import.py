@@ -525,7 +525,9 @@ def test_a_windows_1252_csv_from_excel_is_read_with_its_curly_quotes_and_dashes(
 def test_a_semicolon_separated_csv_is_read(cef):
     """Excel writes ";" where the comma is the decimal point (core.tabular.sniff_delimiter)."""
     buffer = io.StringIO(newline="")
-    csv.writer(buffer, delimiter=";").writerows([COLUMNS, *GOOD_ROWS])
+    csv.writer(buffer, delimiter=";").writerows(
+        [COLUMNS, *([row.get(column, "") for column in COLUMNS] for row in GOOD_ROWS)]
+    )
     result = run((io.BytesIO(buffer.getvalue().encode("utf-8")), "plan.csv"), cef)
     assert result.errors == []
     assert Action.objects.filter(section__plan__portfolio=cef).count() > 0

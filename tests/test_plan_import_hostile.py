@@ -51,9 +51,13 @@ def admin(db):
 
 
 def period(status, year=2025, quarter=4):
-    return ReportingPeriod.objects.create(
-        year=year, quarter=quarter, status=status, **ReportingPeriod.default_dates(year, quarter)
+    """The quarter in this status (importing a new year's plan makes its quarters, not yet open)."""
+    found, _ = ReportingPeriod.objects.update_or_create(
+        year=year,
+        quarter=quarter,
+        defaults={"status": status, **ReportingPeriod.default_dates(year, quarter)},
     )
+    return found
 
 
 def refused(data: bytes, name: str, cef, **kwargs) -> list[str]:

@@ -28,6 +28,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import charset_normalizer
+from charset_normalizer.utils import is_multi_byte_encoding
 from django.conf import settings
 from django.utils.text import Truncator
 
@@ -253,10 +254,11 @@ def unneutralise(value: str) -> str:
 # CSV -----------------------------------------------------------------------------------------
 
 
-# Encodings a CSV saved by Excel on a UK Windows or Mac machine comes in, besides UTF-8 (charset-normalizer
-# names them so): read as Windows-1252, which is Latin-1 with the curly quotes, dashes and £/€ in it.
-# Anything else charset-normalizer guesses is refused with SAVE_AS rather than read wrongly.
-WESTERN = {"cp1252", "latin_1", "iso8859_15", "windows-1252", "iso-8859-1", "ascii"}
+# Excel's plain "CSV" on a UK Windows machine is Windows-1252 (Latin-1 with curly quotes, dashes, £ and €).
+# A file that is not UTF-8 is read so when charset-normalizer finds it to be single-byte text and every
+# byte is defined in Windows-1252; anything else (a multi-byte encoding, binary) gets SAVE_AS rather than
+# being read wrongly.
+EXCEL_ENCODING = "cp1252"
 # The separators a CSV may use: Excel uses ";" where the comma is the decimal point, and tab for
 # "Unicode text".
 DELIMITERS = (",", ";", "\t")
@@ -286,9 +288,9 @@ def decode_csv(data: bytes, filename: str) -> str:
     except UnicodeDecodeError as error:
         line = _csv_line_at(data, error.start)
     best = charset_normalizer.from_bytes(data[: 1024 * 1024]).best()
-    if best is not None and best.encoding.lower() in WESTERN:
+    if best is not None and not is_multi_byte_encoding(best.encoding):
         try:
-            return data.decode("cp1252")
+            return data.decode(EXCEL_ENCODING)
         except UnicodeDecodeError:
             pass  # a byte Windows-1252 leaves undefined: not what Excel writes
     raise file_error(
