@@ -284,10 +284,10 @@ class QuarterlyUpdateForm(forms.Form):
         status = Rag(cleaned["rag"]).short_label.lower()
         for name, what in (("reason", "the reason"), ("mitigation", "the mitigation")):
             if not (cleaned.get(name) or "").strip():
-                self.add_error(name, f"Give {what} for a {status} update before submitting")
+                self.add_error(name, f"Give {what} for {_a(status)} update before submitting")
         if not cleaned.get("recovery_date") and "recovery_date" not in self.errors:
             self.add_error(
-                "recovery_date", f"Enter the recovery date for a {status} update before submitting"
+                "recovery_date", f"Enter the recovery date for {_a(status)} update before submitting"
             )
 
     def _clean_figures(self, cleaned) -> None:
@@ -434,3 +434,8 @@ class MailPreferenceForm(forms.Form):
             "invalid_choice": "Choose one of the two",
         },
     )
+
+
+def _a(word: str) -> str:
+    """ "a red", "an amber"."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"

@@ -163,10 +163,11 @@ def _check_exceptions(update) -> None:
     if update.rag not in EXCEPTIONS:
         return
     status = Rag(update.rag).short_label.lower()
-    _check(bool(update.reason), f"Give the reason for a {status} update before submitting.")
-    _check(bool(update.mitigation), f"Give the mitigation for a {status} update before submitting.")
+    _check(bool(update.reason), f"Give the reason for {_a(status)} update before submitting.")
+    _check(bool(update.mitigation), f"Give the mitigation for {_a(status)} update before submitting.")
     _check(
-        update.recovery_date is not None, f"Enter the recovery date for a {status} update before submitting."
+        update.recovery_date is not None,
+        f"Enter the recovery date for {_a(status)} update before submitting.",
     )
 
 
@@ -502,3 +503,8 @@ def roll_forward_plan(plan: PortfolioPlan, year: int, user=None) -> PortfolioPla
     new_plan = build_plan(spec, user=user)
     ensure_year_periods(year, user)
     return new_plan
+
+
+def _a(word: str) -> str:
+    """ "a red", "an amber"."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"

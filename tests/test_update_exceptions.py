@@ -84,7 +84,7 @@ def test_a_red_update_with_all_three_is_submitted_and_shown_with_its_narrative(c
 
 def test_green_needs_none_of_them_and_the_service_refuses_red_without_them(council):
     action = council["action"]
-    with pytest.raises(WorkflowError, match="Give the reason for a amber update"):
+    with pytest.raises(WorkflowError, match="Give the reason for an amber update"):
         save_update(
             QuarterlyUpdate(action=action, period=council["q2"]),
             council["officer"],
