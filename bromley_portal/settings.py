@@ -269,6 +269,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "plans.send_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "send-approval-digests": {
+        "task": "plans.send_approval_digests",
+        "schedule": crontab(hour=7, minute=5),
+    },
     "send-contract-reminders": {
         "task": "contracts.send_reminders",
         "schedule": crontab(hour=7, minute=10),

@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from ambitions.models import Ambition, Commitment, Portfolio, Post
 from plans.choices import SectionKind, UpdateStatus
+from plans.figures import infer_unit
 from plans.models import (
     Action,
     ActionDetail,
@@ -452,7 +453,8 @@ def _leads(detail, spec: DetailSpec, posts) -> list[DetailLead]:
 
 def _measures(detail, spec: DetailSpec) -> list[MeasureOfSuccess]:
     return [
-        MeasureOfSuccess(detail_id=detail.pk, order=order, text=text)
+        # Its unit guessed from its words (an administrator can change it): plans.figures.infer_unit.
+        MeasureOfSuccess(detail_id=detail.pk, order=order, text=text, unit=infer_unit(text))
         for order, text in enumerate(spec.measures, start=1)
     ]
 

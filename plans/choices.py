@@ -104,6 +104,8 @@ UPDATE_TRANSITIONS: dict[str, set[str]] = {
 NARRATIVE_MAX_LENGTH = 5000
 COMMENT_MAX_LENGTH = 2000
 REASON_MAX_LENGTH = 2000
+# A red or amber update's reason for the slippage and what is being done about it.
+EXCEPTION_MAX_LENGTH = 2000
 
 
 class PeriodStatus(StatusChoices):
@@ -129,11 +131,30 @@ class ReminderKind(models.TextChoices):
     APPROVALS_OVERDUE = "approvals_overdue", "Updates waiting for approval, overdue"
 
 
+class NoticeEvent(models.TextChoices):
+    """What an update e-mail tells: submitted (to its approvers), returned or approved (to its writer)."""
+
+    SUBMITTED = "submitted", "Submitted for approval"
+    RETURNED = "returned", "Returned for changes"
+    APPROVED = "approved", "Approved"
+
+
 class MeasureUnit(models.TextChoices):
     PERCENTAGE = "percentage", "Percentage"
     NUMBER = "number", "Number"
     RATE_PER_10K = "rate_per_10k", "Rate per 10,000"
     MONEY = "money", "Money (£)"
+
+
+class FigureUnit(models.TextChoices):
+    """What a measure of success is counted in, so an update's figure for it is checked and kept
+    as a number where it is one (plans.figures.parse_figure)."""
+
+    NUMBER = "number", "Number"
+    PERCENTAGE = "percentage", "Percentage"
+    COUNT = "count", "Count (a whole number, 0 or more)"
+    MONEY = "money", "Money (£)"
+    TEXT = "text", "Words (a qualitative measure)"
 
 
 class Polarity(models.TextChoices):
@@ -148,6 +169,11 @@ class Frequency(models.TextChoices):
     ANNUAL = "annual", "Annual"
 
 
+# How many quarters a reading may lag the period shown before it is out of date (Measure.is_stale):
+# a monthly or quarterly figure is published within the next quarter; an annual one within a year.
+STALE_AFTER_QUARTERS = {"monthly": 1, "quarterly": 1, "annual": 4}
+
+
 class Direction(models.TextChoices):
     IMPROVING = "improving", "Improving"
     WORSENING = "worsening", "Worsening"
@@ -160,7 +186,7 @@ class DataQuality(models.TextChoices):
     NO_READING = "no_reading", "No reading this period"
     NO_TARGET = "no_target", "No target"
     DEFINITION_CHANGED = "definition_changed", "Definition changed"
-    STALE = "stale", "Out of date: no reading as recent as the measure's frequency expects"
+    STALE = "stale", "Out of date: older than the measure is reported"
     ESTIMATED = "estimated", "Estimated or provisional figure"
 
 

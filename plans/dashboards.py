@@ -166,11 +166,12 @@ def measure_rows(filters: Filters, *, judged_only: bool = False) -> list[Measure
     for reading in latest_two.select_related("period"):
         by_measure[reading.measure_id].append(reading)
     rows = []
+    as_of = filters.period or latest_locked_period()
     for measure in measures.prefetch_related("ambitions"):
         recent = sorted(by_measure[measure.pk], key=lambda r: (r.period.year, r.period.quarter))
         reading = recent[-1] if recent else None
         previous = recent[-2] if len(recent) > 1 else None
-        rows.append(MeasureRow(measure, reading, previous, measure.assess(reading, previous, filters.period)))
+        rows.append(MeasureRow(measure, reading, previous, measure.assess(reading, previous, as_of)))
     return rows
 
 
@@ -288,8 +289,14 @@ def measure_queryset():
 def measure_page(measure: Measure) -> dict:
     """A measure's readings, newest first, each with its assessment; and the chart."""
     readings = list(measure.readings.select_related("period").order_by("period__year", "period__quarter"))
+    as_of = latest_locked_period()  # the latest reading is judged as the dashboards judge it
     rows = [
-        (reading, measure.assess(reading, readings[index - 1] if index else None))
+        (
+            reading,
+            measure.assess(
+                reading, readings[index - 1] if index else None, as_of if index == len(readings) - 1 else None
+            ),
+        )
         for index, reading in enumerate(readings)
     ]
     return {"rows": list(reversed(rows)), "chart": measure_chart(measure, readings)}

@@ -25,7 +25,7 @@ from ambitions.services import SEED_DATA, current_strategy, ensure_portfolios
 from bromley_portal.core.financial_year import FinancialYear, quarter_of
 from plans import reminders
 from plans.builders import ActionSpec, DetailSpec, LeadSpec, PlanSpec, SectionSpec, build_plan
-from plans.choices import PeriodStatus, Rag, UpdateStatus
+from plans.choices import EXCEPTIONS, PeriodStatus, Rag, UpdateStatus
 from plans.models import Action, Delegation, PortfolioPlan, QuarterlyUpdate, ReportingPeriod
 from plans.services import ensure_year_periods, roll_forward_plan
 
@@ -247,6 +247,7 @@ def _updates(plan, open_period, people, offset: int) -> None:
                         rag=rag,
                         narrative=NARRATIVES[rag],
                         status=UpdateStatus.LOCKED,
+                        **_exception_fields(rag, period),
                     )
                 )
             elif period.pk == open_period.pk:
@@ -266,6 +267,7 @@ def _updates(plan, open_period, people, offset: int) -> None:
                         rag=rag,
                         narrative=NARRATIVES[rag],
                         status=status,
+                        **_exception_fields(rag, period),
                         return_comment="Please add this quarter's figures for each measure."
                         if status == UpdateStatus.RETURNED
                         else "",
@@ -282,3 +284,20 @@ def _updates(plan, open_period, people, offset: int) -> None:
         for update in closed:
             update.chased = {"was": UpdateStatus.NOT_STARTED.value, **chased[update.action_id]}
     bulk_create_with_history(updates, QuarterlyUpdate, default_change_reason="Demo data")
+
+
+def _exception_fields(rag, period) -> dict:
+    """A red or amber demo update's reason, mitigation and recovery date (issue 15: council practice)."""
+    if rag not in EXCEPTIONS:
+        return {}
+    return {
+        "reason": EXCEPTION_REASONS[rag],
+        "mitigation": "Revised timetable agreed with the portfolio holder; progress checked monthly.",
+        "recovery_date": period.bounds[1] + timedelta(days=92),
+    }
+
+
+EXCEPTION_REASONS = {
+    Rag.RED: "The contractor withdrew, so the work has to be tendered again.",
+    Rag.AMBER: "Recruitment to two posts has taken longer than planned.",
+}

@@ -1,3 +1,4 @@
+from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.conf import settings
 from django.core.validators import FileExtensionValidator, URLValidator
@@ -8,7 +9,16 @@ from django.utils.html import escape, format_html
 from ambitions.models import Ambition, Portfolio, Strategy
 from bromley_portal.core.financial_year import FinancialYear
 from bromley_portal.core.tabular import size_text
-from plans.choices import COMMENT_MAX_LENGTH, NARRATIVE_MAX_LENGTH, REASON_MAX_LENGTH, PeriodStatus, Rag
+from plans.choices import (
+    COMMENT_MAX_LENGTH,
+    EXCEPTION_MAX_LENGTH,
+    EXCEPTIONS,
+    NARRATIVE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    PeriodStatus,
+    Rag,
+)
+from plans.figures import FigureError, parse_figure, unit_hint
 from plans.models import ReportingPeriod
 from plans.spreadsheet import COLUMNS
 
@@ -101,6 +111,18 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+class RecoveryDateField(DateInputField):
+    """The GOV.UK date input, with a plain-English message for a date that does not exist."""
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                "The recovery date must be a real date, for example 31 3 2025", code="invalid"
+            ) from None
+
+
 class QuarterlyUpdateForm(forms.Form):
     """An officer's quarterly update: RAG, narrative, a figure for each measure, evidence links.
 
@@ -124,6 +146,29 @@ class QuarterlyUpdateForm(forms.Form):
         help_text="What was done this quarter, what is next, and any risks or delays.",
         error_messages={"max_length": _too_long("The update", NARRATIVE_MAX_LENGTH)},
     )
+    # A red or amber update says why, what is being done about it and when it will be back on track.
+    reason = forms.CharField(
+        label="Reason (red or amber only)",
+        required=False,
+        max_length=EXCEPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why the action is off track or at risk.",
+        error_messages={"max_length": _too_long("The reason", EXCEPTION_MAX_LENGTH)},
+    )
+    mitigation = forms.CharField(
+        label="Mitigation (red or amber only)",
+        required=False,
+        max_length=EXCEPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What is being done to bring it back on track.",
+        error_messages={"max_length": _too_long("The mitigation", EXCEPTION_MAX_LENGTH)},
+    )
+    recovery_date = RecoveryDateField(
+        label="Recovery date (red or amber only)",
+        required=False,
+        require_all_fields=False,
+        help_text="When it is expected to be back on track, for example 31 3 2025",
+    )
     evidence_links = forms.CharField(
         label="Evidence links (optional)",
         required=False,
@@ -143,9 +188,17 @@ class QuarterlyUpdateForm(forms.Form):
                 label=escape(measure.text),
                 required=False,
                 max_length=200,
+                help_text=unit_hint(measure.unit),
                 error_messages={"max_length": "A figure must be 200 characters or fewer"},
             )
-        self.order_fields(["rag", "narrative", *(self.figure_name(m) for m in self.measures)])
+        self.order_fields(
+            [
+                "rag",
+                "narrative",
+                *self.EXCEPTION_FIELDS,
+                *(self.figure_name(m) for m in self.measures),
+            ]
+        )
 
     @classmethod
     def for_update(cls, update, measures, data=None, submitting=False) -> "QuarterlyUpdateForm":
@@ -166,9 +219,12 @@ class QuarterlyUpdateForm(forms.Form):
         form.add_error(None, message)
         return form
 
+    EXCEPTION_FIELDS = ("reason", "mitigation", "recovery_date")
+
     def update_values(self) -> dict:
         """What plans.services.save_update takes from the form."""
-        return {name: self.cleaned_data[name] for name in ("version", "rag", "narrative", "evidence_links")}
+        names = ("version", "rag", "narrative", "evidence_links", *self.EXCEPTION_FIELDS)
+        return {name: self.cleaned_data[name] for name in names}
 
     @staticmethod
     def figure_name(measure) -> str:
@@ -180,6 +236,9 @@ class QuarterlyUpdateForm(forms.Form):
         initial = {
             "rag": update.rag,
             "narrative": update.narrative,
+            "reason": update.reason,
+            "mitigation": update.mitigation,
+            "recovery_date": update.recovery_date,
             "evidence_links": "\n".join(update.evidence_links or []),
             "version": update.version if update.pk else 0,
         }
@@ -210,16 +269,46 @@ class QuarterlyUpdateForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        self._clean_figures(cleaned)
         if self.submitting:
             if not cleaned.get("rag"):
                 self.add_error("rag", "Choose a RAG status before submitting")
             if not (cleaned.get("narrative") or "").strip():
                 self.add_error("narrative", "Write the update before submitting")
+            if cleaned.get("rag") in EXCEPTIONS:
+                self._require_exception_fields(cleaned)
         return cleaned
+
+    def _require_exception_fields(self, cleaned) -> None:
+        """Council practice: a red or amber action gives the reason, the mitigation and a recovery date."""
+        status = Rag(cleaned["rag"]).short_label.lower()
+        for name, what in (("reason", "the reason"), ("mitigation", "the mitigation")):
+            if not (cleaned.get(name) or "").strip():
+                self.add_error(name, f"Give {what} for {_a(status)} update before submitting")
+        if not cleaned.get("recovery_date") and "recovery_date" not in self.errors:
+            self.add_error(
+                "recovery_date", f"Enter the recovery date for {_a(status)} update before submitting"
+            )
+
+    def _clean_figures(self, cleaned) -> None:
+        """Each figure read in its measure's unit (plans.figures): a message beside the one that is not."""
+        self.figure_numbers = {}
+        for measure in self.measures:
+            name = self.figure_name(measure)
+            try:
+                self.figure_numbers[measure.pk] = parse_figure(cleaned.get(name, ""), measure.unit)
+            except FigureError as error:
+                self.add_error(name, f"The figure for “{_short(measure.text)}” {error}")
 
     @property
     def figures(self) -> dict[int, str]:
+        """{measure id: the figure as written} (plans.services.save_update reads each as a number again)."""
         return {measure.pk: self.cleaned_data.get(self.figure_name(measure), "") for measure in self.measures}
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 class DecisionForm(forms.Form):
@@ -327,3 +416,26 @@ class DashboardFilterForm(forms.Form):
         empty_label="All ambitions",
         error_messages={"invalid_choice": "Select an ambition from the list"},
     )
+
+
+class MailPreferenceForm(forms.Form):
+    """How an approver hears of updates submitted to them."""
+
+    daily_digest = forms.TypedChoiceField(
+        label="How do you want to hear of updates waiting for your approval?",
+        choices=[
+            ("no", "An e-mail for each update when it is submitted"),
+            ("yes", "One e-mail a day, at 7am, listing the updates waiting"),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how you want to hear of updates",
+            "invalid_choice": "Choose one of the two",
+        },
+    )
+
+
+def _a(word: str) -> str:
+    """ "a red", "an amber"."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"

@@ -822,6 +822,8 @@ def _write(sections, plan, portfolio, year, user, reason, result: ImportResult) 
             reason=reason,
         )
         result.plan_created = True
+        # A new year's plan comes with its four reporting periods (not yet open), so leads can report on it.
+        ReportingPeriod.ensure_year(year, user)
     else:
         _keep_commitments(plan, sections)
     result.plan = plan

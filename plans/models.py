@@ -23,16 +23,20 @@ from bromley_portal.core.financial_year import FinancialYear, quarter_of
 from plans.choices import (
     COMMENT_MAX_LENGTH,
     EDITABLE,
+    EXCEPTION_MAX_LENGTH,
     IMPORT_ACTIVE,
     NARRATIVE_MAX_LENGTH,
     OUTSTANDING,
     REASON_MAX_LENGTH,
     REPORTED,
+    STALE_AFTER_QUARTERS,
     DataQuality,
     Direction,
+    FigureUnit,
     Frequency,
     ImportStatus,
     MeasureUnit,
+    NoticeEvent,
     PeriodStatus,
     Polarity,
     Rag,
@@ -168,12 +172,38 @@ class ActionQuerySet(models.QuerySet):
             period_status=Coalesce(models.Subquery(status), models.Value(UpdateStatus.NOT_STARTED))
         )
 
+    def complete_before(self, period):
+        """Actions whose last update before ``period`` (approved or locked) reports them Complete
+        and that nobody has reopened since (Action.reopen): they are not asked for updates in
+        ``period``. The one definition the to-do lists, reminders, chasing list and update page share."""
+        earlier = (
+            QuarterlyUpdate.objects.reported()
+            .exclude(status=UpdateStatus.NOT_RECEIVED)
+            .filter(action=models.OuterRef("pk"))
+            .filter(
+                models.Q(period__year__lt=period.year)
+                | models.Q(period__year=period.year, period__quarter__lt=period.quarter)
+            )
+            .order_by("-period__year", "-period__quarter")
+        )
+        return self.annotate(
+            last_rag=models.Subquery(earlier.values("reported_rag")[:1]),
+            completed_at=models.Subquery(
+                earlier.annotate(at=Coalesce("decided_at", "updated_at")).values("at")[:1]
+            ),
+        ).filter(
+            models.Q(reopened_at__isnull=True) | models.Q(reopened_at__lt=models.F("completed_at")),
+            last_rag=Rag.COMPLETE,
+        )
+
     def outstanding_in(self, period):
         """Actions of the period's year whose update its lead still has to write or finish: none
-        yet, a draft, or returned (choices.OUTSTANDING). The to-do lists, the chasing list and
-        the reminders all use this one definition."""
+        yet, a draft, or returned (choices.OUTSTANDING), leaving out those reported Complete
+        before (complete_before). The to-do lists, the chasing list and the reminders all use
+        this one definition."""
         return (
             self.filter(section__plan__year=period.year)
+            .exclude(pk__in=Action.objects.complete_before(period).values("pk"))
             .with_period_status(period)
             .filter(period_status__in=OUTSTANDING)
         )
@@ -222,6 +252,20 @@ class Action(models.Model):
     )
     portfolios = models.ManyToManyField(
         Portfolio, related_name="actions", blank=True, help_text="The portfolio holder plans it appears in."
+    )
+    reopened_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When it was last reopened after being reported complete: it is asked for updates again.",
+    )
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     history = HistoricalRecords()
 
@@ -277,6 +321,10 @@ class Action(models.Model):
     def shown_update(self) -> "QuarterlyUpdate | None":
         """The update that for_lists() chose to show (see with_shown_update)."""
         return next((u for u in self.reported_updates if u.pk == self.shown_update_id), None)
+
+    def is_complete_before(self, period) -> bool:
+        """Reported Complete before ``period`` and not reopened since (ActionQuerySet.complete_before)."""
+        return Action.objects.complete_before(period).filter(pk=self.pk).exists()
 
     def refresh_targets(self) -> None:
         """The action is due when its last detail is; it is in the Annual Programme if a detail is."""
@@ -374,6 +422,12 @@ class MeasureOfSuccess(models.Model):
     detail = models.ForeignKey(ActionDetail, on_delete=models.CASCADE, related_name="measures_of_success")
     order = models.PositiveSmallIntegerField()
     text = models.TextField()
+    unit = models.CharField(
+        max_length=20,
+        choices=FigureUnit.choices,
+        default=FigureUnit.TEXT,
+        help_text="What an update's figure for it is counted in; words for a qualitative measure.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -422,6 +476,19 @@ class ReportingPeriod(models.Model):
             "due_on": end + timedelta(days=14),
             "locks_on": end + timedelta(days=42),
         }
+
+    @classmethod
+    def ensure_year(cls, year: int, user=None) -> list["ReportingPeriod"]:
+        """The four reporting periods of a financial year, made (not yet open) where missing."""
+        periods = []
+        for quarter in (1, 2, 3, 4):
+            period = cls.objects.filter(year=year, quarter=quarter).first()
+            if period is None:
+                period = cls(year=year, quarter=quarter, **cls.default_dates(year, quarter))
+                period._history_user = user
+                period.save()
+            periods.append(period)
+        return periods
 
     @property
     def financial_year(self) -> FinancialYear:
@@ -525,6 +592,19 @@ class QuarterlyUpdate(models.Model):
     narrative = models.TextField(
         blank=True, max_length=NARRATIVE_MAX_LENGTH, validators=[MaxLengthValidator(NARRATIVE_MAX_LENGTH)]
     )
+    # A red or amber update says why, what is being done, and when it will be back on track.
+    reason = models.TextField(
+        "Reason",
+        blank=True,
+        max_length=EXCEPTION_MAX_LENGTH,
+        validators=[MaxLengthValidator(EXCEPTION_MAX_LENGTH)],
+    )
+    mitigation = models.TextField(
+        blank=True, max_length=EXCEPTION_MAX_LENGTH, validators=[MaxLengthValidator(EXCEPTION_MAX_LENGTH)]
+    )
+    recovery_date = models.DateField(
+        null=True, blank=True, help_text="When it is expected to be back on track."
+    )
     evidence_links = models.JSONField(default=list, blank=True)
     status = models.CharField(
         max_length=20, choices=UpdateStatus.choices_of(*UpdateStatus.stored()), default=UpdateStatus.DRAFT
@@ -624,6 +704,19 @@ class QuarterlyUpdate(models.Model):
             lines.append("No reminders were sent.")
         return lines
 
+    @property
+    def exception_lines(self) -> list[str]:
+        """A red or amber update's reason, mitigation and recovery date, as every page and report
+        prints them beside its narrative (empty when none was given)."""
+        lines = []
+        if self.reason:
+            lines.append(f"Reason: {self.reason}")
+        if self.mitigation:
+            lines.append(f"Mitigation: {self.mitigation}")
+        if self.recovery_date:
+            lines.append(f"Recovery date: {self.recovery_date.day} {self.recovery_date:%B %Y}")
+        return lines
+
     def author_ids(self) -> frozenset[int]:
         """Who wrote or submitted this update: its creator, its submitter and everyone who saved it
         as its lead (history records of drafts and submissions, or marked as written). Separation
@@ -715,7 +808,14 @@ class MeasureFigure(models.Model):
 
     update = models.ForeignKey(QuarterlyUpdate, on_delete=models.CASCADE, related_name="figures")
     measure = models.ForeignKey(MeasureOfSuccess, on_delete=models.CASCADE, related_name="figures")
-    value = models.CharField(max_length=200)
+    value = models.CharField(max_length=200, help_text="As its lead wrote it.")
+    number = models.DecimalField(
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="The figure as a number, in the measure's unit (none for a qualitative measure).",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -766,6 +866,54 @@ class Reminder(models.Model):
         return f"{self.get_kind_display()} to {self.recipient} for {self.period}"
 
 
+class UpdateNotice(models.Model):
+    """An e-mail about one move of one update (plans.notices), so the same one is never sent twice:
+    a retried task, or two workers, find the row taken and send nothing."""
+
+    update = models.ForeignKey(QuarterlyUpdate, on_delete=models.CASCADE, related_name="notices")
+    event = models.CharField(max_length=20, choices=NoticeEvent.choices)
+    version = models.PositiveIntegerField(help_text="The update's version the move made.")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "event", "version", "recipient"], name="one_notice_per_move_per_person"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_event_display()}: {self.update} to {self.recipient}"
+
+
+class MailPreference(models.Model):
+    """How an approver hears of updates submitted to them: one e-mail each, or a daily digest."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plans_mail")
+    daily_digest = models.BooleanField(
+        default=False,
+        help_text="One e-mail a day listing the updates waiting for approval, instead of one for each.",
+    )
+
+    def __str__(self):
+        return f"{self.user}: {'daily digest' if self.daily_digest else 'one e-mail per update'}"
+
+
+class DigestSent(models.Model):
+    """A day's approvals digest sent to one approver, so it is sent once that day."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    item_count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["recipient", "day"], name="one_digest_per_day")]
+
+    def __str__(self):
+        return f"Digest to {self.recipient} on {self.day}"
+
+
 @dataclass(frozen=True)
 class Assessment:
     rag: str | None
@@ -808,11 +956,20 @@ class Measure(models.Model):
     def get_absolute_url(self):
         return reverse("plans:measure", args=[self.slug])
 
+    def is_stale(self, reading: "Reading | None", period: "ReportingPeriod | None") -> bool:
+        """Whether ``reading`` is out of date for a page about ``period``: it lags it by more quarters
+        than the measure's frequency allows (choices.STALE_AFTER_QUARTERS). The one rule: the dashboards,
+        the measure page and any report read it through assess()."""
+        if reading is None or period is None:
+            return False
+        lag = (period.year * 4 + period.quarter) - (reading.period.year * 4 + reading.period.quarter)
+        return lag > STALE_AFTER_QUARTERS.get(self.frequency, 1)
+
     def assess(
         self,
         reading: "Reading | None",
         previous: "Reading | None" = None,
-        as_at: "ReportingPeriod | None" = None,
+        period: "ReportingPeriod | None" = None,
     ) -> "Assessment":
         """The one place that judges a reading: RAG against target, direction of travel, data quality.
 
@@ -835,7 +992,7 @@ class Measure(models.Model):
             flags.append(DataQuality.DEFINITION_CHANGED)
         if reading.estimated:
             flags.append(DataQuality.ESTIMATED)
-        if as_at is not None and self._stale(reading.period, as_at):
+        if self.is_stale(reading, period):
             flags.append(DataQuality.STALE)
         better = {Polarity.HIGHER_IS_BETTER: 1, Polarity.LOWER_IS_BETTER: -1}.get(self.polarity, 0)
         rag = None
@@ -860,10 +1017,6 @@ class Measure(models.Model):
                 else Direction.WORSENING
             )
         return Assessment(rag=rag, direction=direction, flags=flags)
-
-    def _stale(self, read_in: "ReportingPeriod", as_at: "ReportingPeriod") -> bool:
-        quarters = (as_at.year - read_in.year) * 4 + as_at.quarter - read_in.quarter
-        return quarters >= (4 if self.frequency == Frequency.ANNUAL else 1)
 
     def format(self, value) -> str:
         """A value as the council writes it: 59%, 43 per 10,000, £1,250,000, 1,204."""

@@ -176,6 +176,7 @@ class ActionRow:
     anchor: str = ""  # its header cell's id
     chased: list[str] = field(default_factory=list)  # closed as not received: who was chased
     action_id: int = 0
+    exception_lines: list[str] = field(default_factory=list)  # red or amber: reason, mitigation, recovery
 
 
 @dataclass
@@ -243,6 +244,7 @@ def action_row(action, section_number, *, portfolio="") -> ActionRow:
         portfolio=portfolio,
         chased=update.chase_lines if update else [],
         action_id=action.pk,
+        exception_lines=update.exception_lines if update else [],
     )
 
 

@@ -105,6 +105,8 @@ rules.add_perm("plans.edit_update", is_officer & leads_action)
 # Separation of duties: approving, returning and amending are for someone other than its author.
 rules.add_perm("plans.approve_update", is_approver & approves_portfolio & ~wrote_update)
 rules.add_perm("plans.amend_update", (is_clerk | (is_approver & approves_portfolio)) & ~wrote_update)
+# An action reported Complete is asked for updates again once its lead or an approver reopens it.
+rules.add_perm("plans.reopen_action", (is_officer & leads_action) | (is_approver & approves_portfolio))
 rules.add_perm("plans.view_my_actions", is_officer)
 rules.add_perm("plans.view_approval_queue", is_approver)
 rules.add_perm("plans.manage_periods", is_clerk)

@@ -122,6 +122,7 @@ def my_action_rows(user, period, today) -> list[MyActionRow]:
     actions = (
         Action.objects.led_by(post_ids_for(user))
         .filter(section__plan__year=period.year)
+        .exclude(pk__in=Action.objects.complete_before(period).values("pk"))  # not asked again
         .select_related("section__plan__portfolio")
         .with_plan_text()
         .prefetch_related(
@@ -419,6 +420,7 @@ class UpdatePage:
     user: object
     may_edit: bool
     can_edit: bool
+    complete: bool = False  # reported Complete before this period and not reopened
 
     @classmethod
     def load(cls, action_pk, period_pk, user) -> "UpdatePage":
@@ -434,7 +436,10 @@ class UpdatePage:
             update = QuarterlyUpdate(action=action, period=period)
         update.action = action  # the rules read its leads, loaded already
         may_edit = user.has_perm("plans.edit_update", update)
-        return cls(action, period, update, user, may_edit, may_edit and update.is_editable and period.is_open)
+        page = cls(action, period, update, user, may_edit, may_edit and update.is_editable and period.is_open)
+        page.complete = not update.pk and action.is_complete_before(period)
+        page.can_edit = page.can_edit and not page.complete
+        return page
 
     @property
     def measures(self) -> list:
@@ -467,6 +472,8 @@ class UpdatePage:
             "previous": previous,
             "may_edit": self.may_edit,
             "can_edit": self.can_edit,
+            "complete": self.complete,
+            "can_reopen": self.complete and self.user.has_perm("plans.reopen_action", self.action),
             "status": self.status,
             "can_approve": bool(
                 self.update.pk

@@ -16,14 +16,19 @@ from plans import reminders
 from plans.builders import PlanSpec, action_spec_from, build_plan, section_spec_from
 from plans.choices import (
     COMMENT_MAX_LENGTH,
+    EXCEPTION_MAX_LENGTH,
+    EXCEPTIONS,
     NARRATIVE_MAX_LENGTH,
     PERIOD_TRANSITIONS,
     REASON_MAX_LENGTH,
     UNFINISHED,
     UPDATE_TRANSITIONS,
+    NoticeEvent,
     PeriodStatus,
+    Rag,
     UpdateStatus,
 )
+from plans.figures import FigureError, parse_figure
 from plans.models import (
     WRITTEN,
     Action,
@@ -37,7 +42,7 @@ from plans.models import (
     ReportingPeriod,
 )
 from plans.rules import wrote_update
-from plans.tasks import tell_not_received
+from plans.tasks import tell_not_received, tell_update_moved
 
 
 def action_history(action) -> list[HistoryEntry]:
@@ -139,10 +144,59 @@ def _changed_by(current, verb="changed") -> str:
 
 
 @transaction.atomic
+def reopen_action(action, user, period) -> Action:
+    """Reopen an action reported Complete before ``period``, so its lead is asked for updates
+    again from ``period`` on; who reopened it and when are kept (and in its history)."""
+    _check(
+        user.has_perm("plans.reopen_action", action),
+        "Only the action's lead or an approver for its portfolio can reopen it.",
+    )
+    _check(action.is_complete_before(period), f"Action {action.reference} is not closed as complete.")
+    action.reopened_at, action.reopened_by = timezone.now(), user
+    action._history_user, action._change_reason = user, "Reopened after being reported complete"
+    action.save(update_fields=["reopened_at", "reopened_by"])
+    return action
+
+
+def _check_exceptions(update) -> None:
+    """A red or amber update is submitted with its reason, mitigation and recovery date."""
+    if update.rag not in EXCEPTIONS:
+        return
+    status = Rag(update.rag).short_label.lower()
+    _check(bool(update.reason), f"Give the reason for {_a(status)} update before submitting.")
+    _check(bool(update.mitigation), f"Give the mitigation for {_a(status)} update before submitting.")
+    _check(
+        update.recovery_date is not None,
+        f"Enter the recovery date for {_a(status)} update before submitting.",
+    )
+
+
+def _write_exceptions(update, reason: str, mitigation: str, recovery_date) -> None:
+    reason, mitigation = (reason or "").strip(), (mitigation or "").strip()
+    _check_length(reason, EXCEPTION_MAX_LENGTH, "The reason")
+    _check_length(mitigation, EXCEPTION_MAX_LENGTH, "The mitigation")
+    update.reason, update.mitigation, update.recovery_date = reason, mitigation, recovery_date
+
+
+@transaction.atomic
 def save_update(
-    update, user, *, version: int, rag: str, narrative: str, evidence_links=(), figures=None, submit=False
+    update,
+    user,
+    *,
+    version: int,
+    rag: str,
+    narrative: str,
+    evidence_links=(),
+    figures=None,
+    submit=False,
+    reason: str = "",
+    mitigation: str = "",
+    recovery_date=None,
 ):
-    """Save an officer's draft, and submit it if asked. Refuses a stale save (optimistic locking)."""
+    """Save an officer's draft, and submit it if asked. Refuses a stale save (optimistic locking).
+
+    ``figures`` is {measure id: the figure as written}; each is read in its measure's unit
+    (plans.figures.parse_figure) and kept as a number beside the text, or refused."""
     _check(
         user.has_perm("plans.edit_update", update),
         "Only the action's lead, or their delegate, can write its update.",
@@ -150,6 +204,38 @@ def save_update(
     _check_length(narrative.strip(), NARRATIVE_MAX_LENGTH, "The update")
     period = _period_for_moves(update.period_id)  # as it is now, not as the form saw it
     _check(period.is_open, f"{period} is not open for updates.")
+    update = _editable(update, user, version, period)
+    update.rag = rag
+    update.narrative = narrative.strip()
+    update.evidence_links = list(evidence_links)
+    _write_exceptions(update, reason, mitigation, recovery_date)
+    numbers = _read_figures(update.action, figures or {})
+    update.version = (update.version or 0) + 1 if update.pk else 1
+    if submit:
+        _check(bool(update.rag), "Choose a RAG status before submitting.")
+        _check(bool(update.narrative), "Write the update before submitting.")
+        _check_exceptions(update)
+        move(update, UpdateStatus.SUBMITTED)
+        update.submitted_by, update.submitted_at = user, timezone.now()
+    update._history_user, update._change_reason = user, WRITTEN
+    try:
+        with transaction.atomic():
+            update.save()
+    except IntegrityError:
+        # Two people saved the first draft of the same update at once: the other one won.
+        update.pk = None
+        raise StaleUpdateError(
+            "Someone else started this update after you opened it, so your changes were not saved. "
+            "Their version is shown below: copy anything you need from your text, then save again."
+        ) from None
+    _save_figures(update, numbers)
+    if submit:
+        _tell_on_commit(update, NoticeEvent.SUBMITTED)
+    return update
+
+
+def _editable(update, user, version: int, period):
+    """The update as saved now, locked for the save, if it may still be edited at ``version``."""
     if update.pk:
         current = QuarterlyUpdate.objects.select_for_update().get(pk=update.pk)
         if current.version != version:
@@ -165,36 +251,38 @@ def save_update(
         update.is_editable,
         f"This update is {update.get_status_display().lower()} and can no longer be edited.",
     )
-    update.rag = rag
-    update.narrative = narrative.strip()
-    update.evidence_links = list(evidence_links)
-    update.version = (update.version or 0) + 1 if update.pk else 1
-    if submit:
-        _check(bool(update.rag), "Choose a RAG status before submitting.")
-        _check(bool(update.narrative), "Write the update before submitting.")
-        move(update, UpdateStatus.SUBMITTED)
-        update.submitted_by, update.submitted_at = user, timezone.now()
-    update._history_user, update._change_reason = user, WRITTEN
-    try:
-        with transaction.atomic():
-            update.save()
-    except IntegrityError:
-        # Two people saved the first draft of the same update at once: the other one won.
-        update.pk = None
-        raise StaleUpdateError(
-            "Someone else started this update after you opened it, so your changes were not saved. "
-            "Their version is shown below: copy anything you need from your text, then save again."
-        ) from None
-    _save_figures(update, figures or {})
+    _check(
+        update.pk or not update.action.is_complete_before(period),
+        "This action was reported complete, so it is not asked for updates. Reopen it first.",
+    )
     return update
 
 
-def _save_figures(update, figures: dict) -> None:
+def _tell_on_commit(update, event: str) -> None:
+    """E-mail about the move once it is committed (plans.notices); a rolled-back move sends nothing."""
+    update_id, version = update.pk, update.version
+    transaction.on_commit(lambda: tell_update_moved.delay(update_id, event, version), robust=True)
+
+
+def _read_figures(action, figures: dict) -> dict[int, tuple[str, object]]:
+    """{measure id: (text, number)} for the action's own measures, each read in its unit."""
+    units = dict(MeasureOfSuccess.objects.filter(detail__action=action).values_list("pk", "unit"))
+    read = {}
     for measure_id, value in figures.items():
+        _check(int(measure_id) in units, "A figure was given for a measure of another action.")
         value = (value or "").strip()
+        try:
+            read[int(measure_id)] = (value, parse_figure(value, units[int(measure_id)]))
+        except FigureError as error:
+            raise WorkflowError(f"The figure “{value}” {error}.") from None
+    return read
+
+
+def _save_figures(update, figures: dict) -> None:
+    for measure_id, (value, number) in figures.items():
         if value:
             MeasureFigure.objects.update_or_create(
-                update=update, measure_id=measure_id, defaults={"value": value}
+                update=update, measure_id=measure_id, defaults={"value": value, "number": number}
             )
         else:
             MeasureFigure.objects.filter(update=update, measure_id=measure_id).delete()
@@ -226,6 +314,9 @@ def _decide(update, user, new_status: str, *, version: int, comment: str = "") -
     current._history_user = user
     current._change_reason = "Approved" if new_status == UpdateStatus.APPROVED else "Returned to its lead"
     current.save()
+    _tell_on_commit(
+        current, NoticeEvent.APPROVED if new_status == UpdateStatus.APPROVED else NoticeEvent.RETURNED
+    )
     return current
 
 
@@ -376,15 +467,7 @@ def amend_update(update, user, *, narrative: str, reason: str, rag: str = "") ->
 
 def ensure_year_periods(year: int, user=None) -> list[ReportingPeriod]:
     """The four reporting periods of a financial year, made (not yet open) where missing."""
-    periods = []
-    for quarter in (1, 2, 3, 4):
-        period, created = ReportingPeriod.objects.get_or_create(
-            year=year, quarter=quarter, defaults=ReportingPeriod.default_dates(year, quarter)
-        )
-        if created and user is not None:
-            period._history_user = user
-        periods.append(period)
-    return periods
+    return ReportingPeriod.ensure_year(year, user)
 
 
 def rolled_target(detail, years: int) -> dict:
@@ -432,3 +515,8 @@ def roll_forward_plan(plan: PortfolioPlan, year: int, user=None) -> PortfolioPla
     new_plan = build_plan(spec, user=user)
     ensure_year_periods(year, user)
     return new_plan
+
+
+def _a(word: str) -> str:
+    """ "a red", "an amber"."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"

@@ -5,7 +5,7 @@ from pathlib import Path
 from celery import shared_task
 from django.utils import timezone
 
-from plans import import_jobs, reminders
+from plans import import_jobs, notices, reminders
 from plans.models import PlanImportJob
 
 
@@ -26,6 +26,26 @@ def send_reminders(today: str | None = None) -> dict[str, int]:
 def tell_not_received(period_id: int, update_ids: list[int]) -> int:
     """Tell the leads and approvers of updates closed as not received when a period was locked."""
     return reminders.tell_not_received(period_id, update_ids)
+
+
+@shared_task(
+    name="plans.tell_update_moved",
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    max_retries=5,
+)
+def tell_update_moved(update_id: int, event: str, version: int) -> int:
+    """E-mail the people an update's move concerns (plans.notices). Safe to retry: each e-mail is
+    recorded with it, so one already sent is not sent again."""
+    return notices.tell_update_moved(update_id, event, version)
+
+
+@shared_task(name="plans.send_approval_digests", ignore_result=True)
+def send_approval_digests(today: str | None = None) -> int:
+    """The beat's daily digest for approvers who asked for one. Safe to run twice a day."""
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    return notices.send_approval_digests(day)
 
 
 @shared_task(

@@ -11,7 +11,9 @@ urlpatterns = [
     path(
         "actions/<int:action_pk>/updates/<int:period_pk>/", views.QuarterlyUpdateView.as_view(), name="update"
     ),
+    path("actions/<int:pk>/reopen/<int:period_pk>/", views.ReopenActionView.as_view(), name="reopen_action"),
     path("my-actions/", views.MyActionsView.as_view(), name="my_actions"),
+    path("approvals/e-mail/", views.MailPreferenceView.as_view(), name="mail_preferences"),
     path("approvals/", views.ApprovalQueueView.as_view(), name="approvals"),
     path("approvals/<int:pk>/", views.ApprovalView.as_view(), name="approval"),
     path("approvals/approve-green/", views.ApproveGreenView.as_view(), name="approve_green"),

@@ -34,12 +34,20 @@ from plans.forms import (
     AmendmentForm,
     DashboardFilterForm,
     DecisionForm,
+    MailPreferenceForm,
     PeriodChoiceForm,
     PlanImportForm,
     ReturnUpdateForm,
 )
 from plans.importers import import_plan
-from plans.models import Action, PlanImportJob, PortfolioPlan, QuarterlyUpdate, ReportingPeriod
+from plans.models import (
+    Action,
+    MailPreference,
+    PlanImportJob,
+    PortfolioPlan,
+    QuarterlyUpdate,
+    ReportingPeriod,
+)
 from plans.services import StaleUpdateError, WorkflowError
 from plans.tables import ActionTable, PortfolioPlanTable
 from plans.tasks import queue_import
@@ -264,6 +272,57 @@ class QuarterlyUpdateView(LoginRequiredMixin, PermissionRequiredMixin, TemplateV
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, self.page.saved_message(submitting))
         return redirect(self.page.next_url(saved, submitting))
+
+
+class ReopenActionView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """POST only: reopen an action reported Complete, so its lead is asked for updates again from
+    the period whose update page offered it (plans.services.reopen_action keeps who and when)."""
+
+    permission_required = "plans.reopen_action"
+    http_method_names = ["post"]
+
+    def get_permission_object(self):
+        self.action = get_object_or_404(
+            Action.objects.select_related("section__plan__portfolio").with_plan_text(), pk=self.kwargs["pk"]
+        )
+        return self.action
+
+    def post(self, request, pk, period_pk):
+        period = get_object_or_404(ReportingPeriod, pk=period_pk)
+        try:
+            services.reopen_action(self.action, request.user, period)
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                f"Action {self.action.reference} is reopened: its lead is asked for the {period} update.",
+            )
+        return redirect("plans:update", action_pk=self.action.pk, period_pk=period.pk)
+
+
+class MailPreferenceView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    """An approver chooses an e-mail per submitted update, or a daily digest (plans.notices)."""
+
+    permission_required = "plans.view_approval_queue"
+    template_name = "plans/mail_preferences.html"
+    form_class = MailPreferenceForm
+
+    def get_initial(self):
+        chosen = MailPreference.objects.filter(user=self.request.user, daily_digest=True).exists()
+        return {"daily_digest": "yes" if chosen else "no"}
+
+    def form_valid(self, form):
+        MailPreference.objects.update_or_create(
+            user=self.request.user, defaults={"daily_digest": form.cleaned_data["daily_digest"]}
+        )
+        messages.success(
+            self.request,
+            "You will get one e-mail a day listing the updates waiting for you."
+            if form.cleaned_data["daily_digest"]
+            else "You will get an e-mail for each update submitted for your approval.",
+        )
+        return redirect("plans:mail_preferences")
 
 
 class ApprovalQueueView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):

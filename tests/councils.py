@@ -164,6 +164,13 @@ def plans_part(council, people):
             finished_at=timezone.now(),
         ),
     )
+    # An action reported Complete in the locked quarter, led by the officer: not asked again until reopened.
+    complete = plan.sections.first().actions.order_by("number")[2]
+    complete.lead_posts[0].holders.add(people[Role.OFFICER])
+    QuarterlyUpdate.objects.create(
+        action=complete, period=locked, rag=Rag.COMPLETE, narrative="Done", status=UpdateStatus.LOCKED
+    )
+    council["complete_action"] = complete
     council["plan_import_job"] = PlanImportJob.objects.create(
         requested_by=people[Role.ADMIN],
         portfolio=plan.portfolio,

@@ -20,6 +20,7 @@ from bromley_portal.accounts.roles import Role
 from bromley_portal.reports.choices import JobStatus
 from bromley_portal.reports.models import ReportJob
 from plans.choices import Rag, UpdateStatus
+from plans.models import Action as Action_
 from plans.models import QuarterlyUpdate
 
 EVERY_ROLE = frozenset(Role)
@@ -248,6 +249,12 @@ PAGES = [
         "/plans/approvals/approve-green/",
         frozenset({Role.APPROVER}),
         url_name="plans:approve_green",
+    ),
+    Page(
+        "e-mail about updates to approve",
+        "/plans/approvals/e-mail/",
+        frozenset({Role.APPROVER}),
+        url_name="plans:mail_preferences",
     ),
     Page("periods", "/plans/periods/", frozenset({Role.CLERK, Role.ADMIN}), url_name="plans:periods"),
     Page(
@@ -944,6 +951,15 @@ ACTIONS = [
         },
         done=lambda council: _status(council, "submitted_update") == UpdateStatus.RETURNED,
         url_name="plans:return",
+    ),
+    Action(
+        "reopen a complete action",
+        lambda council: f"/plans/actions/{council['complete_action'].pk}/reopen/{council['open_period'].pk}/",
+        frozenset({Role.OFFICER, Role.APPROVER}),
+        why="Asks the lead for updates again on an action reported Complete, from its update page; "
+        "its lead (the matrix's officer) or the portfolio's approver may.",
+        done=lambda council: Action_.objects.get(pk=council["complete_action"].pk).reopened_at is not None,
+        url_name="plans:reopen_action",
     ),
     # Committee reports.
     Action(

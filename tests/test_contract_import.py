@@ -443,9 +443,9 @@ def test_a_hostile_xlsx_is_refused_before_it_is_parsed(register):
 
 
 def test_a_file_past_the_limits_or_not_utf8_is_refused(register, settings):
-    assert [e.message for e in run(b"\xff\xfeC\x00", "c.csv").errors] == [
-        "“c.csv” is saved as Unicode (UTF-16) text, which the portal cannot read. Save it as “CSV UTF-8” or as an "
-        "Excel workbook (.xlsx) and upload it again"
+    assert [e.message for e in run(b"C\x00o\x00", "c.csv").errors] == [
+        "“c.csv” is saved as Unicode (UTF-16) text without its marker, which the portal cannot read. Save it as "
+        "“CSV UTF-8” or as an Excel workbook (.xlsx) and upload it again"
     ]
     settings.IMPORT_MAX_ROWS = 2
     result = run(csv_bytes([good_row(**{"Contract ID": f"R{n}"}) for n in range(3)]))

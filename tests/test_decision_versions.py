@@ -1,6 +1,8 @@
 """Approve and return carry the version read (issue 11, item 3): an approver deciding from a queue
 page opened before the update changed gets 409 with what it says now, and nothing changes."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -37,6 +39,9 @@ def returned_and_resubmitted(council, update):
         version=update.version,
         rag=Rag.RED,
         narrative="Different words",
+        reason="A reason",
+        mitigation="A mitigation",
+        recovery_date=date(2026, 3, 31),
         submit=True,
     )
 

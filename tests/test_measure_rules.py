@@ -117,10 +117,11 @@ def test_an_estimated_figure_is_flagged():
     ("frequency", "read_in", "as_at", "stale"),
     [
         ("quarterly", (2024, 2), (2024, 2), False),
-        ("quarterly", (2024, 1), (2024, 2), True),  # last quarter's figure in this quarter's report
-        ("monthly", (2023, 4), (2024, 1), True),
+        ("quarterly", (2024, 1), (2024, 2), False),  # last quarter's figure: figures come a quarter behind
+        ("quarterly", (2023, 4), (2024, 2), True),  # two quarters behind: older than its frequency
+        ("monthly", (2023, 4), (2024, 2), True),
         ("annual", (2023, 4), (2024, 3), False),  # three quarters on: still the latest year
-        ("annual", (2023, 3), (2024, 3), True),  # a year on: a newer one is due
+        ("annual", (2023, 2), (2024, 3), True),  # five quarters on: a newer one was due
     ],
 )
 def test_a_reading_older_than_its_frequency_allows_is_flagged_stale(frequency, read_in, as_at, stale):
@@ -130,6 +131,6 @@ def test_a_reading_older_than_its_frequency_allows_is_flagged_stale(frequency, r
     subject.frequency = frequency
     old = reading(95, 90)
     old.period = ReportingPeriod(year=read_in[0], quarter=read_in[1])
-    flags = subject.assess(old, as_at=ReportingPeriod(year=as_at[0], quarter=as_at[1])).flags
+    flags = subject.assess(old, period=ReportingPeriod(year=as_at[0], quarter=as_at[1])).flags
     assert (DataQuality.STALE in flags) == stale
     assert DataQuality.STALE not in subject.assess(old).flags  # not read as at a period: no judgement

@@ -1,6 +1,8 @@
 """Members see only what is reported (issue 11, item 11): no draft, submitted or returned status of
 an update that is not reported yet; staff (plans.view_unapproved_updates) see where it stands."""
 
+from datetime import date
+
 import pytest
 
 from plans.choices import Rag, UpdateStatus
@@ -23,6 +25,9 @@ def test_a_member_sees_no_workflow_status_of_an_unreported_update(council, state
         version=0,
         rag=Rag.RED,
         narrative="Secret draft words",
+        reason="A reason",
+        mitigation="A mitigation",
+        recovery_date=date(2026, 3, 31),
         submit=state != "draft",
     )
     if state == "returned":

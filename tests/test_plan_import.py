@@ -513,16 +513,24 @@ def test_an_empty_workbook_is_refused(cef):
     assert counts() == before
 
 
-def test_a_windows_1252_csv_from_excel_is_refused_with_what_to_do(cef):
-    """Excel's plain "CSV" is not UTF-8: refused (a guess at its encoding would read any bytes at all)."""
-    rows = edited(GOOD_ROWS, {4: {ACTION: "Build on the success of Bromley’s schools – all of them"}})
-    before = counts()
+def test_a_windows_1252_csv_from_excel_is_read_with_its_curly_quotes_and_dashes(cef):
+    """Excel's plain "CSV" is Windows-1252: charset-normalizer recognises it (core.tabular.decode_csv)."""
+    words = "Build on the success of Bromley’s schools – all of them, £2m"
+    rows = edited(GOOD_ROWS, {4: {ACTION: words}})
     result = run(csv_file(rows, encoding="cp1252"), cef)
-    assert [error.message for error in result.errors] == [
-        "“plan.csv” is not UTF-8 text (the first character the portal cannot read is on line 4: Excel’s plain "
-        "“CSV” uses another encoding). Save it as “CSV UTF-8” or as an Excel workbook (.xlsx) and upload it again"
-    ]
-    assert counts() == before
+    assert result.errors == []
+    assert Action.objects.filter(title=words).exists()
+
+
+def test_a_semicolon_separated_csv_is_read(cef):
+    """Excel writes ";" where the comma is the decimal point (core.tabular.sniff_delimiter)."""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=";").writerows(
+        [COLUMNS, *([row.get(column, "") for column in COLUMNS] for row in GOOD_ROWS)]
+    )
+    result = run((io.BytesIO(buffer.getvalue().encode("utf-8")), "plan.csv"), cef)
+    assert result.errors == []
+    assert Action.objects.filter(section__plan__portfolio=cef).count() > 0
 
 
 @pytest.mark.parametrize("make_file", [csv_file, xlsx_file])
@@ -1766,3 +1774,12 @@ def test_a_period_of_another_year_or_nonsense_in_the_query_gives_the_plan_withou
         assert response.status_code == 200
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert not any(row[-1] for row in rows[1:]), value
+
+
+def test_a_new_years_plan_comes_with_its_four_reporting_periods(cef):
+    assert not ReportingPeriod.objects.filter(year=2025).exists()
+    result = run(csv_file(GOOD_ROWS), cef)
+    assert result.errors == []
+    periods = ReportingPeriod.objects.filter(year=2025).order_by("quarter")
+    assert [(p.quarter, p.status) for p in periods] == [(q, PeriodStatus.PLANNED) for q in (1, 2, 3, 4)]
+    assert periods[0].due_on == date(2025, 7, 14)

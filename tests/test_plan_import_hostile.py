@@ -51,9 +51,13 @@ def admin(db):
 
 
 def period(status, year=2025, quarter=4):
-    return ReportingPeriod.objects.create(
-        year=year, quarter=quarter, status=status, **ReportingPeriod.default_dates(year, quarter)
+    """The quarter in this status (importing a new year's plan makes its quarters, not yet open)."""
+    found, _ = ReportingPeriod.objects.update_or_create(
+        year=year,
+        quarter=quarter,
+        defaults={"status": status, **ReportingPeriod.default_dates(year, quarter)},
     )
+    return found
 
 
 def refused(data: bytes, name: str, cef, **kwargs) -> list[str]:
@@ -272,11 +276,19 @@ def test_a_nul_byte_is_refused_with_what_to_do(cef):
     ]
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
-def test_unicode_text_from_excel_is_refused_with_what_to_do(cef, encoding):
+def test_unicode_text_from_excel_is_read(cef):
+    """Excel's "Unicode text": UTF-16 with its marker, separated by tabs (core.tabular.decode_csv)."""
+    data = good_csv().decode("utf-8-sig").replace(",", "\t").encode("utf-16")
+    result = import_plan(io.BytesIO(data), "plan.csv", cef, "2025-26")
+    assert [str(error) for error in result.errors] == []
+    assert result.plan is not None and result.plan.sections.exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_unicode_text_without_its_marker_is_refused_with_one_message(cef, encoding):
     data = good_csv().decode("utf-8-sig").replace(",", "\t").encode(encoding)
     assert refused(data, "plan.csv", cef) == [
-        f"“plan.csv” is saved as Unicode (UTF-16) text, which the portal cannot read. {SAVE_AS}"
+        f"“plan.csv” is saved as Unicode (UTF-16) text without its marker, which the portal cannot read. {SAVE_AS}"
     ]
 
 

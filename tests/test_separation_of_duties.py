@@ -2,6 +2,8 @@
 or submitted, whatever roles they hold. The Director of CEF here holds both the Officer and the
 Approver role, leads action 3 and approves for CEF, as the demo's director does."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -34,6 +36,9 @@ def directors_own_update(council, submit=True, writer=None):
         version=0,
         rag=Rag.AMBER,
         narrative="My own words",
+        reason="Staff shortage",
+        mitigation="Agency cover",
+        recovery_date=date(2026, 3, 31),
         submit=submit,
     )
 

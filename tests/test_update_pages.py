@@ -233,6 +233,9 @@ def test_the_lead_sees_the_form_with_the_action_and_last_quarters_update(council
     assert list(form.fields) == [
         "rag",
         "narrative",
+        "reason",
+        "mitigation",
+        "recovery_date",
         f"figure_{action.measures_of_success.get().pk}",
         "evidence_links",
         "version",

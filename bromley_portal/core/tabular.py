@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import charset_normalizer
+from charset_normalizer.utils import is_multi_byte_encoding
 from django.conf import settings
 from django.utils.text import Truncator
 
@@ -252,11 +254,29 @@ def unneutralise(value: str) -> str:
 # CSV -----------------------------------------------------------------------------------------
 
 
-def _csv_rows(data: bytes, filename: str, limits: Limits):
-    """(line, cells, characters read so far) for each row of a CSV file: UTF-8, with or without a BOM."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4]:
+# Excel's plain "CSV" on a UK Windows machine is Windows-1252 (Latin-1 with curly quotes, dashes, £ and €).
+# A file that is not UTF-8 is read so when charset-normalizer finds it to be single-byte text and every
+# byte is defined in Windows-1252; anything else (a multi-byte encoding, binary) gets SAVE_AS rather than
+# being read wrongly.
+EXCEL_ENCODING = "cp1252"
+# The separators a CSV may use: Excel uses ";" where the comma is the decimal point, and tab for
+# "Unicode text".
+DELIMITERS = (",", ";", "\t")
+
+
+def decode_csv(data: bytes, filename: str) -> str:
+    """The CSV's text: UTF-8 (with or without a BOM), UTF-16 with its BOM (Excel's "Unicode text"), or
+    Windows-1252 (Excel's plain "CSV") when charset-normalizer reads it as a Western encoding; any other
+    bytes get one message saying what to do."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise file_error(f"“{filename}” is damaged Unicode (UTF-16) text. {SAVE_AS}") from None
+    if b"\x00" in data[:4]:
         raise file_error(
-            f"“{filename}” is saved as Unicode (UTF-16) text, which the portal cannot read. {SAVE_AS}"
+            f"“{filename}” is saved as Unicode (UTF-16) text without its marker, which the portal cannot "
+            f"read. {SAVE_AS}"
         )
     if b"\x00" in data:
         line = _csv_line_at(data, data.index(b"\x00"))
@@ -264,15 +284,43 @@ def _csv_rows(data: bytes, filename: str, limits: Limits):
             f"“{filename}” has a NUL character on line {line}, so it is not a text file. {SAVE_AS}"
         )
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = _csv_line_at(data, error.start)
-        raise file_error(
-            f"“{filename}” is not UTF-8 text (the first character the portal cannot read is on line {line}: "
-            f"Excel’s plain “CSV” uses another encoding). {SAVE_AS}"
-        ) from None
+    best = charset_normalizer.from_bytes(data[: 1024 * 1024]).best()
+    if best is not None and not is_multi_byte_encoding(best.encoding):
+        try:
+            return data.decode(EXCEL_ENCODING)
+        except UnicodeDecodeError:
+            pass  # a byte Windows-1252 leaves undefined: not what Excel writes
+    raise file_error(
+        f"“{filename}” is not UTF-8 text, nor text from Excel’s plain “CSV” (the first character the portal "
+        f"cannot read is on line {line}). {SAVE_AS}"
+    )
+
+
+def sniff_delimiter(text: str) -> str:
+    """The separator of the header row: whichever of comma, semicolon and tab it has most of outside
+    quotes (a comma when it has none)."""
+    first, quoted = [], False
+    for char in text[:65536]:
+        if char == '"':
+            quoted = not quoted
+        elif char in "\r\n" and not quoted:
+            break
+        elif not quoted:
+            first.append(char)
+    counts = {delimiter: first.count(delimiter) for delimiter in DELIMITERS}
+    best = max(DELIMITERS, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
+def _csv_rows(data: bytes, filename: str, limits: Limits):
+    """(line, cells, characters read so far) for each row of a CSV file (decode_csv; separated by commas,
+    semicolons or tabs: sniff_delimiter)."""
+    text = decode_csv(data, filename)
     stream = io.StringIO(text, newline="")
-    reader = csv.reader(stream, strict=True)
+    reader = csv.reader(stream, delimiter=sniff_delimiter(text), strict=True)
     line = 0
     while True:
         try:

@@ -99,8 +99,9 @@ def test_an_update_from_first_draft_to_the_committee(page, axe, council):
     page.keyboard.press("Tab")
     expect(page.get_by_label("Update", exact=True)).to_be_focused()
     page.keyboard.press("Tab")
+    expect(page.get_by_label("Reason (red or amber only)")).to_be_focused()  # green: left empty
     figure = page.get_by_label("Measure of 1", exact=True)
-    expect(figure).to_be_focused()
+    tab_to(page, figure)
     page.keyboard.type("96%")
     page.keyboard.press("Tab")
     page.keyboard.type("https://www.bromley.gov.uk/q2-report")
@@ -282,3 +283,58 @@ def test_two_people_saving_the_same_update_the_second_keeps_their_text(
         assert QuarterlyUpdate.objects.get(period=council["q2"]).narrative == "Dee's version of events."
     finally:
         other.close()
+
+
+def test_a_red_update_with_its_reason_mitigation_and_recovery_date_by_keyboard(page, axe, council):
+    """Issue 15: red asks for the reason, the mitigation and a recovery date; all typed with the keyboard."""
+    action, q2 = council["action"], council["q2"]
+    sign_in(page, "olu")
+    page.goto(reverse("plans:update", args=[action.pk, q2.pk]))
+    axe(page)
+    red = page.get_by_role("radio", name="Red: off track")
+    tab_to(page, red, max_presses=80)
+    page.keyboard.press("Space")
+    expect(red).to_be_checked()
+    page.keyboard.press("Tab")
+    page.keyboard.type("Delayed.")
+    submit = page.get_by_role("button", name="Submit for approval")
+    tab_to(page, submit)
+    page.keyboard.press("Enter")
+
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Give the reason for a red update before submitting")
+    expect(summary).to_contain_text("Give the mitigation for a red update before submitting")
+    expect(summary).to_contain_text("Enter the recovery date for a red update before submitting")
+    axe(page)
+
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the first message's link
+    reason = page.get_by_label("Reason (red or amber only)")
+    expect(reason).to_be_focused()
+    page.keyboard.type("The contractor withdrew.")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Mitigation (red or amber only)")).to_be_focused()
+    page.keyboard.type("Re-tendering with two bidders.")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Day")).to_be_focused()
+    page.keyboard.type("31")
+    page.keyboard.press("Tab")
+    page.keyboard.type("3")
+    page.keyboard.press("Tab")
+    page.keyboard.type("2025")
+    tab_to(page, submit)
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(url_is(reverse("plans:my_actions")))
+    update = QuarterlyUpdate.objects.get(action=action, period=q2)
+    assert (update.rag, update.reason, update.recovery_date) == (
+        Rag.RED,
+        "The contractor withdrew.",
+        date(2025, 3, 31),
+    )
+    page.goto(reverse("plans:update", args=[action.pk, q2.pk]))
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("Re-tendering with two bidders.")
+    expect(main).to_contain_text("31 March 2025")
+    axe(page)
