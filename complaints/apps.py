@@ -46,6 +46,10 @@ class ComplaintsConfig(AppConfig):
     def ready(self):
         from bromley_portal.core.demo import register_demo_data
         from bromley_portal.core.navigation import register_section
+        from bromley_portal.core.panels import register_linked
+        from complaints.panels import themes_for_portfolios
+
+        register_linked("ambitions.portfolio", themes_for_portfolios)
 
         for section in SECTIONS:
             register_section(section)

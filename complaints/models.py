@@ -52,6 +52,15 @@ class Division(models.Model):
         max_length=30, help_text='The column heading in the report\'s tables, e.g. "Adult", "EPP", "CED".'
     )
     order = models.PositiveSmallIntegerField(default=0, help_text="Where it comes in the report's tables.")
+    portfolio = models.ForeignKey(
+        "ambitions.Portfolio",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The portfolio whose plan actions its complaints speak to: the exception report shows the "
+        "themes of its complaints beside them.",
+    )
     procedure = models.CharField(
         max_length=20,
         choices=StatutoryProcedure.choices,

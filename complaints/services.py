@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from ambitions.models import Portfolio
 from bromley_portal.core.working_days import WorkingCalendar
 from complaints import timescales
 from complaints.choices import (
@@ -167,6 +168,19 @@ DIVISIONS = [
 ]
 
 
+# Which portfolio's plan each division's complaints speak to (an admin changes it on the division).
+DIVISION_PORTFOLIOS = {
+    "Adult Social Care": "ACH",
+    "Public Health": "ACH",
+    "Children's Social Care": "CEF",
+    "Education": "CEF",
+    "Housing": "RRH",
+    "Planning & Regeneration": "RRH",
+    "Environment & Public Protection": "ECS",
+    "Chief Executive's Dept.": "ERC",
+}
+
+
 @transaction.atomic
 def load_divisions() -> tuple[int, int]:
     """The report's divisions and named services, for a new portal (safe to run again: what is there,
@@ -184,6 +198,10 @@ def load_divisions() -> tuple[int, int]:
             },
         )
         divisions += created
+        if division.portfolio_id is None and name in DIVISION_PORTFOLIOS:
+            division.portfolio = Portfolio.objects.filter(code=DIVISION_PORTFOLIOS[name]).first()
+            if division.portfolio is not None:
+                division.save(update_fields=["portfolio"])
         for service_order, service in enumerate(names, start=1):
             services += Service.objects.get_or_create(
                 division=division, name=service, defaults={"order": service_order}

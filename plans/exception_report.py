@@ -96,6 +96,7 @@ class ExceptionAction:
     approval: str
     amendments: list[Amendment]
     measures: list[str]
+    portfolio_id: int = 0
     linked: list[LinkedItem] = field(default_factory=list)
 
 
@@ -198,12 +199,16 @@ def exception_actions(plans, period) -> list[ExceptionAction]:
                 approval=_approval(current),
                 amendments=list(current.amendments.all()),
                 measures=[measure.name for measure in action.linked_measures],
+                portfolio_id=plan.portfolio_id,
             )
         )
     pages = _sorted(pages)
-    links = linked_to("plans.action", [_action_id(page) for page in pages], period.bounds[1])
+    as_at = period.bounds[1]
+    links = linked_to("plans.action", [_action_id(page) for page in pages], as_at)
+    # What other apps say about the action's portfolio as a whole (the themes of its complaints).
+    themes = linked_to("ambitions.portfolio", {page.portfolio_id for page in pages}, as_at)
     for page in pages:
-        page.linked = links.get(_action_id(page), [])
+        page.linked = links.get(_action_id(page), []) + themes.get(page.portfolio_id, [])
     return pages
 
 

@@ -208,8 +208,8 @@ def test_the_rag_agrees_with_the_dashboard_and_the_progress_report_after_an_amen
 
 # The periods, the actions with their details, leads, four quarters' updates, amendments, notes and
 # measures, the linked contracts, the officers of the header block, the measures off target with
-# their readings and linked actions.
-QUERIES = 16
+# their readings and linked actions, and the themes of the portfolios' complaints (one grouped query).
+QUERIES = 17
 
 
 @pytest.mark.parametrize("actions", [4, 24])
@@ -262,3 +262,45 @@ def test_all_plans_report_names_every_portfolio(council):
     assert "All Portfolio Plans: Exception Report at Quarter 2 2024-25" in text
     assert "CEF 1.1" in text and "Measure: Foster carers recruited" in text
     assert "Foster carers recruited" in rendered.html and "CEF 1.1" in rendered.html
+
+
+def test_an_action_page_shows_the_themes_of_its_portfolio_s_complaints(council):
+    """Complaints naming Children's Social Care (a CEF division) in the twelve months to the quarter's end
+    appear as themes on the CEF action's page, counted, with the share upheld; older ones, other
+    portfolios' and any complainant's details do not."""
+    from datetime import date
+
+    from complaints.choices import AspectOutcome
+    from complaints.models import Aspect
+    from tests.factories import make_complaint
+
+    plan, period = council
+    officer = make_user(Role.COMPLAINTS_OFFICER, username="complaints-officer")
+    end = period.bounds[1]
+    for received, aspects in [
+        (date(2024, 8, 1), ("quality_of_service", "quality_of_service")),
+        (date(2024, 5, 2), ("quality_of_service", "lack_of_action")),
+        (date(2023, 6, 1), ("staff_conduct",)),  # more than twelve months before the quarter's end
+    ]:
+        make_complaint(
+            officer, "Children's Social Care", received=received, aspects=aspects, today=date(2024, 9, 30)
+        )
+    make_complaint(
+        officer, "Housing", received=date(2024, 8, 1), aspects=("service_delay",), today=date(2024, 9, 30)
+    )
+    answered = date(2024, 9, 1)
+    Aspect.objects.filter(type="quality_of_service").update(
+        outcome=AspectOutcome.UPHELD, responded_on=answered
+    )
+    Aspect.objects.filter(type="quality_of_service", mention__complaint__received=date(2024, 5, 2)).update(
+        outcome=AspectOutcome.NOT_UPHELD
+    )
+    texts = page_texts(render(plan, period).pdf)
+    first = next(text for text in texts if "Fostering support service" in text)
+    flat = " ".join(first.split())
+    assert (
+        f"Children's Social Care: Quality of Service 3 complaint aspects in the twelve months to {end:%-d %B %Y}; 67% upheld"
+        in flat
+    )
+    assert "Children's Social Care: Lack of Action 1 complaint aspect" in flat
+    assert "Staff conduct" not in flat and "Housing:" not in flat and "Jones" not in " ".join(texts)
