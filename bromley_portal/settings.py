@@ -126,6 +126,8 @@ AXES_HANDLER = "bromley_portal.accounts.lockouts.PortalLockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bromley_portal.accounts.views.locked_out"
 AXES_VERBOSE = False
+# Single sign-on's answers from the provider are not password guesses (bromley_portal/accounts/sso.py).
+AXES_WHITELIST_CALLABLE = "bromley_portal.accounts.sso.axes_passes"
 
 
 def client_address_settings(proxies: int) -> dict:

@@ -271,3 +271,20 @@ def test_with_the_provider_unreachable_start_says_so_and_passwords_still_work(cl
     make_user(Role.OFFICER, username="olu")
     signed_in = client.post(reverse("login"), {"username": "olu", "password": TEST_PASSWORD})
     assert signed_in.status_code == 302 and signed_in.url == reverse("home")
+
+
+@pytest.mark.django_db
+def test_a_failed_single_sign_on_is_not_counted_as_a_password_guess(sso_on, rf, settings):
+    from axes.models import AccessAttempt
+    from django.contrib.auth import authenticate
+
+    for _ in range(settings.AXES_ACCOUNT_FAILURE_LIMIT + 1):
+        request = rf.get(reverse("sso_callback"), {"state": "s"})  # no code: the backend finds nobody
+        request.session = {}
+        assert authenticate(request, nonce="n", code_verifier="v") is None
+    assert not AccessAttempt.objects.exists()
+
+    request = rf.post(reverse("login"))
+    request.session = {}
+    assert authenticate(request, username="nobody", password="a-guess") is None
+    assert AccessAttempt.objects.get().username == "nobody"

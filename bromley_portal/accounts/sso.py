@@ -135,6 +135,14 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
             return None
 
 
+def axes_passes(request, credentials=None) -> bool:
+    """django-axes' AXES_WHITELIST_CALLABLE: a sign-in with the provider's answer (the only one whose
+    credentials carry a nonce) is neither counted nor locked by axes. The provider checked the password;
+    axes guards the portal's own password form, and the failures of single sign-on (all with no
+    username) must not add up to a lockout of everyone's."""
+    return bool(credentials) and "nonce" in credentials
+
+
 def _verified_email(claims) -> str:
     email = str(claims.get("email") or "").strip()
     verified = claims.get("email_verified") in (True, "true") or not settings.OIDC_REQUIRE_VERIFIED_EMAIL
