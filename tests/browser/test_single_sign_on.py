@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from bromley_portal.accounts.models import IdentityProviderGroup, SingleSignOnIdentity
 from bromley_portal.accounts.roles import Role
 from bromley_portal.env import sso_origins
+from tests.browser.conftest import DESKTOP
 from tests.browser.test_login import url_is
 from tests.factories import make_user
 from tests.oidc_provider.server import LocalProvider
@@ -74,7 +75,9 @@ def expect_signed_out(page):
     expect(page).to_have_url(re.compile(re.escape(reverse("login")) + r"\?next=/$"))
 
 
-def test_an_officer_signs_in_with_the_council_account_and_a_changed_group_changes_the_role(page, axe, sso):
+def test_an_officer_signs_in_with_the_council_account_and_a_changed_group_changes_the_role(
+    page, check_widths, sso
+):
     sso.person(
         "olu",
         ["portal-officers", "all-staff"],
@@ -83,7 +86,8 @@ def test_an_officer_signs_in_with_the_council_account_and_a_changed_group_change
         last_name="Adeyemi",
     )
     page.goto(reverse("login"))
-    axe(page)
+    check_widths(page)
+    page.set_viewport_size(DESKTOP)
     start_signing_in(page, sso)
     sign_in_at_provider(page, "olu")
 
@@ -131,7 +135,7 @@ def test_an_existing_account_is_matched_by_verified_email_then_by_subject_when_t
     assert get_user_model().objects.get(pk=known.pk).email == "sam.jones-smith@bromley.example"
 
 
-def test_someone_whose_groups_give_no_role_is_told_to_ask_their_administrator(page, axe, sso):
+def test_someone_whose_groups_give_no_role_is_told_to_ask_their_administrator(page, check_widths, sso):
     sso.person("nia", ["all-staff"], email="nia@bromley.example", first_name="Nia", last_name="Okafor")
     start_signing_in(page, sso)
     sign_in_at_provider(page, "nia")
@@ -140,7 +144,7 @@ def test_someone_whose_groups_give_no_role_is_told_to_ask_their_administrator(pa
     expect(page.get_by_role("heading", level=1)).to_have_text("Ask your administrator for access")
     expect(page.get_by_role("main")).to_contain_text("Nia Okafor")
     expect(page.get_by_role("main")).to_contain_text("You have not been signed in")
-    axe(page)
+    check_widths(page)
     expect_signed_out(page)
 
 
@@ -211,4 +215,16 @@ def test_a_person_whose_email_the_provider_has_not_verified_gets_no_account(page
     sign_in_at_provider(page, "kit-unverified")
     expect(page.get_by_role("heading", level=1)).to_have_text("You could not be signed in")
     assert not get_user_model().objects.filter(email="kit@bromley.example").exists()
+    axe(page)
+
+
+def test_with_the_provider_unreachable_the_sign_in_says_so(page, axe, sso, settings):
+    from tests.oidc_provider.server import free_port
+
+    settings.OIDC_ISSUER = f"http://127.0.0.1:{free_port()}/openid"  # nothing listens there
+    page.goto(reverse("login"))
+    page.get_by_role("button", name="Sign in with your council account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Sign-in with your council account is not working"
+    )
     axe(page)
