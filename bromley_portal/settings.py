@@ -179,7 +179,6 @@ OIDC_USE_PKCE = True
 OIDC_USE_NONCE = True
 OIDC_STORE_ID_TOKEN = True  # for the provider's sign-out (id_token_hint)
 OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
-OIDC_CALLBACK_CLASS = "bromley_portal.accounts.sso_views.CallbackView"
 OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
 if OIDC_ENABLED:
     _oidc_missing = [

@@ -201,6 +201,12 @@ PAGES = [
         frozenset({Role.ADMIN}),
         url_name="admin:accounts_user_changelist",
     ),
+    Page(
+        "admin identity provider groups",
+        "/admin/accounts/identityprovidergroup/",
+        frozenset({Role.ADMIN}),
+        url_name="admin:accounts_identityprovidergroup_changelist",
+    ),
     # Ambitions and plans: every role reads; admins edit and import.
     Page("strategy", "/strategy/", EVERY_ROLE, url_name="ambitions:strategy"),
     Page("ambition", "/strategy/ambitions/1/", EVERY_ROLE, url_name="ambitions:ambition"),

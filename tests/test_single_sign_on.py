@@ -288,3 +288,22 @@ def test_a_failed_single_sign_on_is_not_counted_as_a_password_guess(sso_on, rf, 
     request.session = {}
     assert authenticate(request, username="nobody", password="a-guess") is None
     assert AccessAttempt.objects.get().username == "nobody"
+
+
+@pytest.mark.django_db
+def test_an_admin_maps_a_group_to_a_role_in_the_admin(client):
+    client.force_login(make_user(Role.ADMIN, username="jo"))
+    response = client.post(
+        reverse("admin:accounts_identityprovidergroup_add"),
+        {"group_id": "0b1c-officers", "role": Role.CONTRACTS_OFFICER.value, "description": "Contracts team"},
+    )
+    assert response.status_code == 302
+    mapping = IdentityProviderGroup.objects.get()
+    assert (mapping.group_id, mapping.role) == ("0b1c-officers", Role.CONTRACTS_OFFICER)
+    assert sso.roles_for_groups(["0b1c-officers", "other"]) == {Role.CONTRACTS_OFFICER}
+
+    duplicate = client.post(
+        reverse("admin:accounts_identityprovidergroup_add"),
+        {"group_id": "0b1c-officers", "role": Role.CONTRACTS_OFFICER.value},
+    )
+    assert duplicate.status_code == 200 and IdentityProviderGroup.objects.count() == 1
