@@ -5,6 +5,7 @@ Each is 404 while single sign-on is not configured (``settings.OIDC_ENABLED``)."
 import logging
 from urllib.parse import urlencode
 
+import jwt
 import requests
 from django.conf import settings
 from django.contrib import auth
@@ -63,7 +64,9 @@ class CallbackView(OIDCAuthenticationCallbackView):
         _sso_on()
         try:
             return super().get(request)
-        except SuspiciousOperation as error:
+        except (SuspiciousOperation, jwt.InvalidTokenError, requests.HTTPError) as error:
+            # A wrong state or nonce, a token that does not check out (expired, bad signature), or the
+            # provider refusing the code (spent, or not for this portal).
             logger.warning("Single sign-on refused: %s", error)
         except (requests.RequestException, sso.ProviderUnavailable) as error:
             logger.error("Single sign-on: the provider could not be reached: %s", error)

@@ -228,3 +228,15 @@ def test_with_the_provider_unreachable_the_sign_in_says_so(page, axe, sso, setti
         "Sign-in with your council account is not working"
     )
     axe(page)
+
+
+def test_an_answer_whose_code_the_provider_did_not_give_is_refused(page, axe, sso, caplog):
+    sso.person("olu", ["portal-officers"], email="olu@bromley.example")
+    answer = _callback_url(page, sso, "olu")
+    made_up = re.sub(r"code=[^&]+", "code=a-made-up-code", answer)
+    assert made_up != answer
+
+    response = page.goto(made_up)  # the right state, but the provider will not exchange this code
+    assert response.status == 400
+    assert "Get Token Error" in caplog.text
+    _expect_refused(page, axe)
