@@ -6,6 +6,7 @@ silently read as the default.
 """
 
 import os
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -95,3 +96,14 @@ def env_secret_key(name: str, demo_key: str, *, debug: bool) -> str:
             f"(django-insecure-), and not repeat a few characters, when DEBUG is off. {advice}"
         )
     return value
+
+
+def sso_origins(*addresses: str) -> list[str]:
+    """The origins (scheme://host[:port]) of the identity provider's addresses that are set, once each."""
+    origins = []
+    for address in addresses:
+        parts = urlsplit(address)
+        origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+        if origin and origin not in origins:
+            origins.append(origin)
+    return origins

@@ -12,7 +12,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from bromley_portal.env import env_bool, env_database, env_int, env_list, env_secret_key, env_str
+from bromley_portal.env import env_bool, env_database, env_int, env_list, env_secret_key, env_str, sso_origins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -128,6 +128,8 @@ AXES_HANDLER = "bromley_portal.accounts.lockouts.PortalLockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bromley_portal.accounts.views.locked_out"
 AXES_VERBOSE = False
+# Single sign-on's answers from the provider are not password guesses (bromley_portal/accounts/sso.py).
+AXES_WHITELIST_CALLABLE = "bromley_portal.accounts.sso.axes_passes"
 
 
 def client_address_settings(proxies: int) -> dict:
@@ -155,6 +157,57 @@ AXES_IPWARE_PROXY_ORDER = _client_address["AXES_IPWARE_PROXY_ORDER"]
 AXES_IPWARE_PROXY_COUNT = _client_address["AXES_IPWARE_PROXY_COUNT"]
 IPWARE_STRICT = _client_address["IPWARE_STRICT"]
 
+
+# Single sign-on with OpenID Connect (bromley_portal/accounts/sso.py, mozilla-django-oidc): on when
+# OIDC_CLIENT_ID is set. The provider's endpoints come from its discovery document
+# (OIDC_ISSUER/.well-known/openid-configuration), unless given one by one. Authorization code flow with
+# PKCE, state and nonce; roles from the group claim through the admin's IdentityProviderGroup rows.
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_ISSUER = env_str("OIDC_ISSUER", "").rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_JWKS_ENDPOINT", "")
+OIDC_OP_END_SESSION_ENDPOINT = env_str("OIDC_END_SESSION_ENDPOINT", "")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGORITHM", "RS256")
+# An e-mail address matches or makes an account only when the provider says it is verified
+# (email_verified); a provider that never sends it (Entra ID) can be trusted with false.
+OIDC_REQUIRE_VERIFIED_EMAIL = env_bool("OIDC_REQUIRE_VERIFIED_EMAIL", True)
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # for the provider's sign-out (id_token_hint)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+if OIDC_ENABLED:
+    _oidc_missing = [
+        name
+        for name, value in [
+            ("OIDC_CLIENT_SECRET", OIDC_RP_CLIENT_SECRET),
+            ("OIDC_ISSUER", OIDC_ISSUER),
+        ]
+        if not value
+    ]
+    if _oidc_missing:
+        raise ImproperlyConfigured(f"OIDC_CLIENT_ID is set, so set {' and '.join(_oidc_missing)} too.")
+    if not OIDC_ISSUER.startswith(("https://", "http://")):
+        raise ImproperlyConfigured("OIDC_ISSUER must be the provider's https:// address.")
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "bromley_portal.accounts.sso.PortalOIDCBackend"]
+
+# Signing in with a username and password on the portal's own form: "true" (the demo, and until single
+# sign-on is set up), "admins" (only the Admin role, as a way in when the provider is down) or "false".
+PORTAL_LOCAL_LOGIN = env_str("PORTAL_LOCAL_LOGIN", "true").strip().lower()
+if PORTAL_LOCAL_LOGIN not in {"true", "admins", "false"}:
+    raise ImproperlyConfigured(
+        f'PORTAL_LOCAL_LOGIN must be true, admins or false, not "{PORTAL_LOCAL_LOGIN}".'
+    )
+if PORTAL_LOCAL_LOGIN == "false" and not OIDC_ENABLED:
+    raise ImproperlyConfigured(
+        "PORTAL_LOCAL_LOGIN is false but single sign-on is not set up (OIDC_CLIENT_ID)."
+    )
 
 # Password reset by e-mail: how long a link works (seconds), and how many e-mails one address gets an hour.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
@@ -450,7 +503,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # Sign-out sends the browser on to the identity provider's end_session_endpoint.
+        "form-action": [SELF, *sso_origins(OIDC_ISSUER, OIDC_OP_END_SESSION_ENDPOINT)],
         "frame-ancestors": [NONE],
     }
 }

@@ -41,6 +41,10 @@ class Page:
     public: bool = field(default=False, kw_only=True)  # an anonymous visitor opens it too
     api: bool = field(default=False, kw_only=True)  # the read API: an anonymous client gets 401
     signed_in_goes_to: str = field(default="", kw_only=True)  # where it sends anyone signed in
+    # A step of single sign-on: 404 for everyone while it is not set up, as here (the matrix runs without
+    # it); tests/test_single_sign_on.py checks these with it on, tests/browser/test_single_sign_on.py
+    # through a real provider.
+    sso: bool = field(default=False, kw_only=True)
 
     def __str__(self):
         return self.name
@@ -180,6 +184,15 @@ PAGES = [
             ("password set", "/accounts/reset/done/", "password_reset_complete"),
         ]
     ],
+    # Single sign-on: start (to the provider), the provider's answer, and the "ask your administrator" page.
+    *[
+        Page(name, url, EVERY_ROLE, no_role_allowed=True, public=True, sso=True, url_name=url_name)
+        for name, url, url_name in [
+            ("single sign-on start", "/accounts/sso/start/", "sso_start"),
+            ("single sign-on answer", "/accounts/sso/callback/", "sso_callback"),
+            ("single sign-on no role", "/accounts/sso/no-role/", "sso_no_role"),
+        ]
+    ],
     Page("sign-in lockouts", "/accounts/lockouts/", frozenset({Role.ADMIN}), url_name="lockouts"),
     # The Django admin is for admins. Its own pages are not all listed here: these are samples.
     Page("admin index", "/admin/", frozenset({Role.ADMIN}), url_name="admin:index"),
@@ -188,6 +201,12 @@ PAGES = [
         "/admin/accounts/user/",
         frozenset({Role.ADMIN}),
         url_name="admin:accounts_user_changelist",
+    ),
+    Page(
+        "admin identity provider groups",
+        "/admin/accounts/identityprovidergroup/",
+        frozenset({Role.ADMIN}),
+        url_name="admin:accounts_identityprovidergroup_changelist",
     ),
     # Ambitions and plans: every role reads; admins edit and import.
     Page("strategy", "/strategy/", EVERY_ROLE, url_name="ambitions:strategy"),

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 
-from bromley_portal.accounts.models import User
+from bromley_portal.accounts.models import IdentityProviderGroup, SingleSignOnIdentity, User
 from bromley_portal.accounts.roles import Role
 
 # What only a superuser (made with `manage.py createsuperuser`, outside the portal) may change: the
@@ -39,3 +39,29 @@ class PortalUserAdmin(UserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_delete_permission(request, obj)
+
+
+@admin.register(IdentityProviderGroup)
+class IdentityProviderGroupAdmin(admin.ModelAdmin):
+    """Which role each of the identity provider's groups gives (single sign-on). Changes apply to each
+    person at their next sign-in."""
+
+    list_display = ["group_id", "description", "role"]
+    list_filter = ["role"]
+    search_fields = ["group_id", "description"]
+
+
+@admin.register(SingleSignOnIdentity)
+class SingleSignOnIdentityAdmin(admin.ModelAdmin):
+    """Which account each person at the identity provider signs in to. Read only; deleting a row unlinks
+    it (the person is matched again by their verified e-mail address at their next sign-in)."""
+
+    list_display = ["user", "subject", "issuer", "linked_at", "last_signed_in_at"]
+    search_fields = ["subject", "user__username", "user__email"]
+    readonly_fields = ["user", "issuer", "subject", "linked_at", "last_signed_in_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

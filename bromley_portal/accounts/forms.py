@@ -19,12 +19,33 @@ def _without_autofocus(form):
         field.widget.attrs.pop("autofocus", None)
 
 
+LOCAL_LOGIN_OFF_MESSAGE = (
+    "Signing in with a username and password is switched off: sign in with your council account."
+)
+LOCAL_LOGIN_ADMINS_MESSAGE = (
+    "Only administrators sign in with a username and password: sign in with your council account."
+)
+
+
 class SignInForm(AuthenticationForm):
+    """The portal's own sign-in, as PORTAL_LOCAL_LOGIN allows: for everyone, only for the Admin role, or
+    for nobody (then the password is not even checked)."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _without_autofocus(self)
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
+
+    def clean(self):
+        if settings.PORTAL_LOCAL_LOGIN == "false":
+            raise forms.ValidationError(LOCAL_LOGIN_OFF_MESSAGE, code="local_login_off")
+        return super().clean()
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if settings.PORTAL_LOCAL_LOGIN == "admins" and not user.has_perm("accounts.access_admin"):
+            raise forms.ValidationError(LOCAL_LOGIN_ADMINS_MESSAGE, code="local_login_admins_only")
 
 
 class PortalPasswordChangeForm(PasswordChangeForm):

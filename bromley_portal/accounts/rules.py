@@ -28,3 +28,8 @@ rules.add_perm("auth.view_group", is_admin)
 # Sign-in lockouts: the Admin role sees them and clears them in the portal (accounts/lockouts/).
 rules.add_perm("accounts.view_lockouts", is_admin)
 rules.add_perm("accounts.clear_lockout", is_admin)
+# Single sign-on: which of the identity provider's groups gives which role, and who is linked to whom.
+for _action in ("view", "add", "change", "delete"):
+    rules.add_perm(f"accounts.{_action}_identityprovidergroup", is_admin)
+rules.add_perm("accounts.view_singlesignonidentity", is_admin)
+rules.add_perm("accounts.delete_singlesignonidentity", is_admin)

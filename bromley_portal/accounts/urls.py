@@ -1,11 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from bromley_portal.accounts import views
+from bromley_portal.accounts import sso_views, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", sso_views.SignOutView.as_view(), name="logout"),
+    path("sso/start/", sso_views.StartView.as_view(), name="sso_start"),
+    path("sso/callback/", sso_views.CallbackView.as_view(), name="sso_callback"),
+    path("sso/no-role/", sso_views.NoRoleView.as_view(), name="sso_no_role"),
     path("password-change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password-change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -43,15 +44,32 @@ def locked_out(request, original_response=None, credentials=None):
 
 
 class LoginView(auth_views.LoginView):
+    """Sign in with the council account (single sign-on, when set up) and, as PORTAL_LOCAL_LOGIN allows,
+    with a portal username and password."""
+
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            sso_enabled=settings.OIDC_ENABLED, local_login=settings.PORTAL_LOCAL_LOGIN, **kwargs
+        )
+
+
+class LocalLoginRequiredMixin:
+    """Password reset is for the portal's own sign-in: not there when PORTAL_LOCAL_LOGIN is false."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if settings.PORTAL_LOCAL_LOGIN == "false":
+            raise Http404("Signing in with a password is switched off.")
+        return super().dispatch(request, *args, **kwargs)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PortalPasswordChangeForm
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(LocalLoginRequiredMixin, auth_views.PasswordResetView):
     """Sends a link to set a new password to the e-mail address of a local account. Links in the
     e-mail start with PORTAL_BASE_URL, never with the Host the request named."""
 
@@ -68,12 +86,12 @@ def _link_minutes() -> int:
     return settings.PASSWORD_RESET_TIMEOUT // 60
 
 
-class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+class PasswordResetDoneView(LocalLoginRequiredMixin, auth_views.PasswordResetDoneView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(timeout_minutes=_link_minutes(), **kwargs)
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(LocalLoginRequiredMixin, auth_views.PasswordResetConfirmView):
     """A new password from the e-mailed link; it also ends any sign-in lockout of the account."""
 
     form_class = PortalSetPasswordForm
