@@ -17,6 +17,7 @@ SECTIONS = [
         "meetings.view_action_index",
         order=86,
         description="What committees asked officers to do, overdue first, and the officers' answers.",
+        short_label="Scrutiny",
     ),
 ]
 

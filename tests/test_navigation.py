@@ -24,7 +24,8 @@ def test_members_see_no_administration(client, people):
     client.force_login(people[Role.MEMBER])
     response = client.get(reverse("home"))
     assert "Administration" not in labels(response)
-    assert "Home" in labels(response)
+    assert "Dashboards" in labels(response)
+    assert f'href="{reverse("home")}"' in response.content.decode(), "the service name links home"
 
 
 @pytest.mark.django_db
@@ -37,8 +38,9 @@ def test_admins_see_administration(client, people):
 @pytest.mark.django_db
 def test_the_current_section_is_marked_active(client, people):
     client.force_login(people[Role.ADMIN])
-    items = client.get(reverse("home")).context["portal_nav"]
-    assert [item.label for item in items if item.active] == ["Home"]
+    items = client.get(reverse("plans:plan_list")).context["portal_nav"]
+    assert [item.label for item in items if item.active] == ["Plans"]
+    assert not any(item.active for item in client.get(reverse("home")).context["portal_nav"])
 
 
 @pytest.mark.django_db

@@ -9,7 +9,8 @@ class CoreConfig(AppConfig):
     def ready(self):
         from bromley_portal.core.navigation import Section, register_section
 
-        register_section(Section("Home", "home", None, order=0))
+        # No "Home" section: the service name in the header links home (GOV.UK's service navigation),
+        # which keeps an admin's dozen sections on one row at 1280 px.
         register_section(
             Section(
                 "Administration",
