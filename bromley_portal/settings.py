@@ -258,6 +258,20 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+
+# Workers recycle: a worker's child process is replaced after this many tasks, or once it holds more than
+# this many KiB after a task ends (a report's memory is not all given back), so a long-lived worker never
+# grows past what a machine holds. 0 turns either off.
+def _worker_limit(name: str, default: int) -> int | None:
+    value = env_int(name, default)
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be 0 (no limit) or more, not {value}.")
+    return value or None
+
+
+CELERY_WORKER_MAX_TASKS_PER_CHILD = _worker_limit("CELERY_WORKER_MAX_TASKS_PER_CHILD", 50)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = _worker_limit("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 768 * 1024)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"reports.*": {"queue": "pdf"}, "meetings.build_pack": {"queue": "pdf"}}
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
