@@ -408,6 +408,11 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# With Redis, sessions are read from the cache every web container shares and written through to the
+# database, so any container serves anyone and a Redis restart signs nobody out.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
 
 # The read API (api/) -------------------------------------------------------------
 # Personal tokens (the account page) or the session; each client is throttled to API_THROTTLE_RATE
