@@ -1,7 +1,9 @@
 """A generated council, larger than the fixtures, for benchmarks and query-count tests.
 
 ``grow_council(factor)`` gives every plan section (factor - 1) more copies of each of its actions,
-each copy with the original's details, leads, measures of success and updates, and adds
+each copy with the original's details, leads, measures of success and updates, numbered on from the
+section's last action as a long plan would number them (a section of 30 actions at 100x ends at
+action 3,000, where copies a thousand apart reached 99,030), and adds
 (factor - 1) copies of every measure with its readings: a council ``factor`` times larger in
 actions, updates, measures and readings, reporting in the same periods. The copies are written by
 plans.builders, the one way plans are written, in bulk.
@@ -11,8 +13,6 @@ from django.db import transaction
 
 from plans.builders import ActionSpec, UpdateSpec, action_spec_from, section_spec_from, write_actions
 from plans.models import Measure, PlanSection, Reading
-
-COPY_STEP = 1000  # copy n of action 4 is action 1000 * n + 4
 
 
 def copy_spec(action, number) -> ActionSpec:
@@ -33,11 +33,13 @@ def grow_council(factor: int) -> None:
         "actions__portfolios",
     )
     for section in sections:
-        originals = [action for action in section.actions.all() if action.number < COPY_STEP]
+        originals = list(section.actions.all())
+        last = max((action.number for action in originals), default=0)
         copies = [
-            copy_spec(action, action.number + COPY_STEP * copy)
-            for copy in range(1, factor)
-            for action in originals
+            copy_spec(action, number)
+            for number, action in enumerate(
+                (action for _ in range(1, factor) for action in originals), start=last + 1
+            )
         ]
         if copies:
             write_actions(

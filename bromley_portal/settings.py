@@ -60,6 +60,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML compressed, after WhiteNoise (which serves static files precompressed). Django's GZipMiddleware
+    # mitigates BREACH by padding each response with random bytes ("Heal The Breach", Django 4.2+), and
+    # Django masks the CSRF token afresh in every response, so no secret repeats byte for byte.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -228,15 +232,37 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Media (reports, their web versions, agenda papers and packs) on the local file system, shared by web
+# and worker through a volume; or, with MEDIA_S3_BUCKET set, on S3-compatible object storage through
+# django-storages, so web and workers can run on several machines. Objects are private (no ACL is sent,
+# so the bucket's own private default applies) and are served only through the portal's
+# permission-checked views, which read them through this storage; a URL asked of the storage is signed
+# and expires. boto3 reads the credentials from its usual environment (AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, or the machine's role), never from these settings.
+MEDIA_S3_BUCKET = env_str("MEDIA_S3_BUCKET", "")
+if MEDIA_S3_BUCKET:
+    _MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env_str("MEDIA_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("MEDIA_S3_REGION", "") or None,
+            "location": env_str("MEDIA_S3_PREFIX", "media"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": env_int("MEDIA_S3_URL_SECONDS", 300),
+            "file_overwrite": False,
+        },
+    }
+else:
+    _MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    # Generated files (reports) go through this storage so web and worker
-    # processes on different machines can share them (a shared volume here).
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "bromley_portal.core.staticfiles.HashedStaticFilesStorage"
         )
     },
 }
@@ -309,6 +335,20 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+
+# Workers recycle: a worker's child process is replaced after this many tasks, or once it holds more than
+# this many KiB after a task ends (a report's memory is not all given back), so a long-lived worker never
+# grows past what a machine holds. 0 turns either off.
+def _worker_limit(name: str, default: int) -> int | None:
+    value = env_int(name, default)
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be 0 (no limit) or more, not {value}.")
+    return value or None
+
+
+CELERY_WORKER_MAX_TASKS_PER_CHILD = _worker_limit("CELERY_WORKER_MAX_TASKS_PER_CHILD", 50)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = _worker_limit("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 768 * 1024)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"reports.*": {"queue": "pdf"}, "meetings.build_pack": {"queue": "pdf"}}
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
@@ -438,6 +478,11 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# With Redis, sessions are read from the cache every web container shares and written through to the
+# database, so any container serves anyone and a Redis restart signs nobody out.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
 
 # The read API (api/) -------------------------------------------------------------
 # Personal tokens (the account page) or the session; each client is throttled to API_THROTTLE_RATE

@@ -642,6 +642,8 @@ class QuarterlyUpdate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["action", "period"], name="one_update_per_action_period")
         ]
+        # The periods list counts updates by period and status from this index alone.
+        indexes = [models.Index(fields=["period", "status"], name="update_period_status")]
 
     def __str__(self):
         return f"{self.action.reference} {self.period}"

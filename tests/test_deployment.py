@@ -9,6 +9,8 @@ import importlib
 import json
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from django.urls import resolve
 
 from bromley_portal.celery import app as celery_app
 from tests.conftest import skip_or_fail
+from tests.test_settings import production_env
 
 try:
     import yaml
@@ -26,6 +29,7 @@ except ImportError:  # PyYAML is a development dependency
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 ENV_EXAMPLE = ROOT / ".env.example"
 DOCKERIGNORE = ROOT / ".dockerignore"
 SETTINGS_FILE = ROOT / "bromley_portal" / "settings.py"
@@ -247,12 +251,14 @@ def test_gunicorns_wsgi_application_can_be_imported():
     assert f"{module_name}.{attribute}" == settings.WSGI_APPLICATION
 
 
-def test_gunicorn_listens_on_the_exposed_port_and_the_web_service_publishes_it(services):
+def test_gunicorn_listens_on_the_exposed_port_and_only_the_proxy_publishes_it(services):
     command = gunicorn_command()
     port = option_value(command, "--bind", "-b").rsplit(":", 1)[1]
     exposed = [arguments for instruction, arguments in final_stage() if instruction == "EXPOSE"]
     assert exposed == [port]
-    assert any(str(mapping).endswith(f":{port}") for mapping in services["web"]["ports"])
+    assert [str(item) for item in services["web"]["expose"]] == [port]
+    assert "ports" not in services["web"], "replicas cannot share a published port: the proxy publishes"
+    assert "proxy_pass $portal;" in NGINX_CONF.read_text() and f"http://web:{port};" in NGINX_CONF.read_text()
 
 
 def test_the_healthcheck_asks_the_health_page():
@@ -390,3 +396,73 @@ def test_the_env_example_holds_no_real_secret(services):
             assert url_password.group(1) == local_db_password, f"{name} holds a password"
         assert not re.search(r"[A-Za-z0-9_\-+/=]{24,}", value), f"{name} looks like a key or token"
         assert "django-insecure" not in value
+
+
+# Scaling out (issue 17) ------------------------------------------------------------
+
+
+def replicas(service: dict) -> int:
+    """A service's replicas, reading ``${NAME:-default}`` as its default."""
+    value = str(service["deploy"]["replicas"])
+    match = re.fullmatch(r"\$\{(\w+):-(\d+)\}", value)
+    return int(match.group(2)) if match else int(value)
+
+
+def test_several_web_and_worker_containers_and_one_beat(services):
+    assert replicas(services["web"]) >= 2 and replicas(services["worker"]) >= 2
+    assert "deploy" not in services["beat"], "one beat only: two would send every scheduled task twice"
+    for name in ("web", "worker"):
+        assert "container_name" not in services[name], f"{name}: a fixed name stops it scaling"
+
+
+def test_one_proxy_balances_across_the_web_replicas_and_tells_the_portal_the_client(services):
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    assert [str(mapping) for mapping in proxy["ports"]] == ["127.0.0.1:8000:80"]
+    assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    conf = NGINX_CONF.read_text()
+    assert "resolver 127.0.0.11" in conf  # re-reads Docker's DNS, so new replicas join
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in conf
+    assert "proxy_set_header Host $host;" in conf
+    assert environment_of(services["web"])["AXES_PROXY_COUNT"] == "1"
+    limit = int(re.search(r"client_max_body_size (\d+)m;", conf).group(1)) * 1024 * 1024
+    assert limit > settings.MEETINGS_UPLOAD_MAX_BYTES
+    assert "gzip off;" in conf  # the portal compresses with its BREACH mitigation
+
+
+def test_the_proxy_and_the_web_containers_have_health_checks_a_load_balancer_can_use(services):
+    proxy_check = as_list(services["proxy"]["healthcheck"]["test"])
+    assert proxy_check[-1] == "http://127.0.0.1/proxy-health"
+    assert re.search(r"location = /proxy-health \{[^}]*return 200", NGINX_CONF.read_text())
+    healthchecks = [arguments for instruction, arguments in final_stage() if instruction == "HEALTHCHECK"]
+    assert "/health/" in healthchecks[0]  # each web replica's own check, the page a load balancer asks
+    assert resolve("/health/").url_name == "health"
+
+
+def test_with_redis_the_cache_and_sessions_are_shared_by_every_web_container():
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps([settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE]))"
+    )
+    for redis_url, expected in [
+        (
+            "redis://redis:6379/0",
+            ["django.core.cache.backends.redis.RedisCache", "django.contrib.sessions.backends.cached_db"],
+        ),
+        ("", ["django.core.cache.backends.locmem.LocMemCache", "django.contrib.sessions.backends.db"]),
+    ]:
+        env = production_env(REDIS_URL=redis_url)
+        if not redis_url:
+            env.pop("REDIS_URL")
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout.strip().splitlines()[-1]) == expected
+
+
+def test_the_readme_shows_how_to_scale_web_and_workers_out():
+    readme = (ROOT / "README.md").read_text()
+    deployment = readme[readme.index("## Deployment") : readme.index("## Architecture")]
+    assert "--scale web=" in deployment and "--scale worker=" in deployment and "/health/" in deployment
