@@ -46,10 +46,20 @@ class RagCounts:
     def total(self) -> int:
         return sum(self.now.values())
 
+    @property
+    def comparable(self) -> bool:
+        """Whether the previous period has ratings to compare with: like with like. A quarter in which
+        nothing had a RAG (before the first report, or every update missing) gives no change at all."""
+        return any(self.before[key] for key in Rag if key != Rag.NO_UPDATE)
+
     def rows(self):
         """(status, count now, change since the previous period) for every RAG and the gaps; no change
-        is given for "no update", which a period before the first report would make meaningless."""
-        return [(key, self.now[key], None if key == Rag.NO_UPDATE else self.change(key)) for key in Rag]
+        is given for "no update", nor at all when the previous period had no ratings (``comparable``)."""
+        comparable = self.comparable
+        return [
+            (key, self.now[key], self.change(key) if comparable and key != Rag.NO_UPDATE else None)
+            for key in Rag
+        ]
 
 
 @dataclass
@@ -299,4 +309,16 @@ def measure_page(measure: Measure) -> dict:
         )
         for index, reading in enumerate(readings)
     ]
-    return {"rows": list(reversed(rows)), "chart": measure_chart(measure, readings)}
+    return {
+        "rows": list(reversed(rows)),
+        "chart": measure_chart(measure, readings),
+        "serves": serving_actions(measure),
+    }
+
+
+def serving_actions(measure: Measure) -> list[Action]:
+    """The plan actions a measure serves, of the latest plan year it is linked to: a plan rolled forward
+    gives each year's action its own row, and last year's is not what the measure serves now."""
+    actions = list(measure.actions.all())
+    latest = max((action.section.plan.year for action in actions), default=None)
+    return [action for action in actions if action.section.plan.year == latest]

@@ -136,3 +136,38 @@ def test_an_amended_rag_is_what_dashboards_and_lists_count(member, two_periods, 
     ambition, q2 = two_periods["ambition"], two_periods["q2"]
     listed = member.get(f"/plans/actions/?ambition={ambition.pk}&period={q2.pk}&rag=red")
     assert sorted(row.record.number for row in listed.context["table"].paginated_rows) == [1, 4]
+
+
+def test_no_change_is_claimed_against_a_period_with_nothing_rated(two_periods):
+    """Like with like: Q1's updates not reported (all drafts) leave Q2 with no change to show, rather than
+    "+1 red" against a quarter where nothing had a RAG."""
+    QuarterlyUpdate.objects.filter(period=two_periods["q1"]).update(status=UpdateStatus.DRAFT)
+    counts = dashboards.rag_counts(dashboards.Filters(two_periods["q2"]), "ambition")[
+        two_periods["ambition"].pk
+    ]
+    assert not counts.comparable
+    assert [change for _, _, change in counts.rows()] == [None] * len(Rag)
+    assert counts.now[Rag.RED] == 1
+
+
+def test_a_change_is_shown_against_a_period_with_ratings(two_periods):
+    counts = dashboards.rag_counts(dashboards.Filters(two_periods["q2"]), "ambition")[
+        two_periods["ambition"].pk
+    ]
+    assert counts.comparable
+    assert {key: change for key, _, change in counts.rows()}[Rag.RED] == 1
+
+
+def test_a_measure_serves_the_actions_of_the_latest_plan_year_it_is_linked_to(member, db):
+    from plans.models import Measure
+
+    older, newer = make_plan(year=2023, actions=1), make_plan(year=2024, actions=1)
+    measure = Measure.objects.create(
+        slug="foster-carers", name="Foster carers recruited", frequency="quarterly"
+    )
+    last_year = Action.objects.get(section__plan=older)
+    this_year = Action.objects.get(section__plan=newer)
+    measure.actions.add(last_year, this_year)
+    page = member.get("/plans/dashboards/measures/foster-carers/").content.decode()
+    assert this_year.get_absolute_url() in page
+    assert last_year.get_absolute_url() not in page
