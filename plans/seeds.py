@@ -136,8 +136,25 @@ def load_seed_plans() -> list[tuple[PortfolioPlan, bool]]:
 # Measures ------------------------------------------------------------------------
 
 
+# The council's documents the seed data was taken from (../shared/seeds/README.md), by file: as a reading's
+# source names them to a reader, by title and date, never by the extract's file name.
+SEED_DOCUMENTS = {
+    "000_f7b348c66cff8627.txt": "Making Bromley Even Better 2021-2031, the corporate strategy (2021)",
+    "001_e8e78d54940f3605.txt": "Children, Education and Families Portfolio Plan 2023-24, with its updates",
+    "002_bb7ee6a6faa8b027.txt": "Scrutiny of the Chief Executive, committee report (September 2022)",
+    "003_dda3255221cf2eea.txt": "Children, Education and Families and Renewal, Recreation and Housing plans by "
+    "priorities, 2018-19, with quarter 4 updates",
+    "004_5e6e92cb38429302.txt": "Children, Education and Families PDS Committee agenda pack (17 November 2022)",
+}
+
+
+def document_title(seed: str) -> str:
+    """The document a seed file holds, by title and date (the file name itself if it is not known)."""
+    return SEED_DOCUMENTS.get(seed, seed)
+
+
 def _source_text(source: dict) -> str:
-    text = f"{source['seed']}, {source['section']}: “{source['quote']}”"
+    text = f"{document_title(source['seed'])}, {source['section']}: “{source['quote']}”"
     return f"{text} ({source['note']})" if source.get("note") else text
 
 
