@@ -130,7 +130,7 @@ def assemble(front: bytes, entries: list[Entry], first_page: int, agenda_title: 
             for entry, source in zip(entries, sources, strict=True):
                 bookmark = pikepdf.OutlineItem(_label(entry), entry.start - first_page)
                 # The paper's own bookmarks (its headings) go under its item, pointing into the pack.
-                bookmark.children.extend(paper_bookmarks(source, entry.start - first_page))
+                bookmark.children.extend(merging.bookmarks(source, entry.start - first_page))
                 outline.root.append(bookmark)
         pack.docinfo["/Title"] = agenda_title
         pack.docinfo["/Creator"] = "London Borough of Bromley portal"
@@ -145,44 +145,6 @@ def _label(entry: Entry) -> str:
     if entry.item.report_number:
         label += f" ({entry.item.report_number})"
     return label
-
-
-MAX_BOOKMARKS = 2000  # a paper's own bookmarks copied into the pack, at most
-MAX_BOOKMARK_DEPTH = 6
-
-
-def paper_bookmarks(source: pikepdf.Pdf, offset: int) -> list[pikepdf.OutlineItem]:
-    """A paper's own bookmarks, as bookmarks into the pack (its pages start at ``offset``). Those whose
-    target cannot be found (a named destination, a page elsewhere) are left out, with their children."""
-    pages = {page.objgen: index for index, page in enumerate(source.pages)}
-    budget = [MAX_BOOKMARKS]
-
-    def target(item) -> int | None:
-        destination = item.destination
-        if destination is None and item.action is not None and item.action.get("/S") == "/GoTo":
-            destination = item.action.get("/D")
-        if isinstance(destination, pikepdf.Array) and len(destination) and destination[0].is_indirect:
-            return pages.get(destination[0].objgen)
-        return None
-
-    def copy(items, depth) -> list[pikepdf.OutlineItem]:
-        copied = []
-        for item in items:
-            index = target(item)
-            if index is None or budget[0] <= 0:
-                continue
-            budget[0] -= 1
-            bookmark = pikepdf.OutlineItem(str(item.title)[:300], offset + index)
-            if depth < MAX_BOOKMARK_DEPTH:
-                bookmark.children.extend(copy(item.children, depth + 1))
-            copied.append(bookmark)
-        return copied
-
-    try:
-        with source.open_outline() as outline:
-            return copy(outline.root, 1)
-    except (pikepdf.PdfError, pikepdf.OutlineStructureError, RecursionError, ValueError, KeyError):
-        return []
 
 
 @dataclass

@@ -240,28 +240,49 @@ def _flat_names(tree) -> list[tuple[pikepdf.String, pikepdf.Object]]:
 
 def _copy_bookmarks(merged: pikepdf.Pdf, source: pikepdf.Pdf, first_new: int) -> None:
     """A part's bookmarks, after the merged document's own, pointing at the part's merged pages."""
-    pages = {page.objgen: index for index, page in enumerate(source.pages)}
-    with source.open_outline() as source_outline:
-        items = [_bookmark(item, pages, first_new) for item in source_outline.root]
-    items = [item for item in items if item is not None]
+    items = bookmarks(source, first_new)
     if items:
         with merged.open_outline() as outline:
             outline.root.extend(items)
 
 
-def _bookmark(item, pages: dict, first_new: int) -> pikepdf.OutlineItem | None:
-    destination = item.destination
-    if isinstance(destination, pikepdf.Array) and len(destination) and destination[0].is_indirect:
-        index = pages.get(destination[0].objgen)
-    else:
-        index = None
-    if index is None:
+MAX_BOOKMARKS = 2000  # a document's own bookmarks copied, at most
+MAX_BOOKMARK_DEPTH = 6
+
+
+def bookmarks(source: pikepdf.Pdf, offset: int) -> list[pikepdf.OutlineItem]:
+    """A document's own bookmarks, as bookmarks into the merged document (its pages start at ``offset``):
+    a report's parts, an agenda pack's papers. Those whose target cannot be found (a named destination, a
+    page elsewhere) are left out, with their children; at most MAX_BOOKMARKS, MAX_BOOKMARK_DEPTH deep."""
+    pages = {page.objgen: index for index, page in enumerate(source.pages)}
+    budget = [MAX_BOOKMARKS]
+
+    def target(item) -> int | None:
+        destination = item.destination
+        if destination is None and item.action is not None and item.action.get("/S") == "/GoTo":
+            destination = item.action.get("/D")
+        if isinstance(destination, pikepdf.Array) and len(destination) and destination[0].is_indirect:
+            return pages.get(destination[0].objgen)
         return None
-    copied = pikepdf.OutlineItem(item.title, first_new + index)
-    copied.children.extend(
-        child for child in (_bookmark(kid, pages, first_new) for kid in item.children) if child is not None
-    )
-    return copied
+
+    def copy(items, depth) -> list[pikepdf.OutlineItem]:
+        copied = []
+        for item in items:
+            index = target(item)
+            if index is None or budget[0] <= 0:
+                continue
+            budget[0] -= 1
+            bookmark = pikepdf.OutlineItem(str(item.title)[:300], offset + index)
+            if depth < MAX_BOOKMARK_DEPTH:
+                bookmark.children.extend(copy(item.children, depth + 1))
+            copied.append(bookmark)
+        return copied
+
+    try:
+        with source.open_outline() as outline:
+            return copy(outline.root, 1)
+    except (pikepdf.PdfError, pikepdf.OutlineStructureError, RecursionError, ValueError, KeyError):
+        return []
 
 
 def number_pages(pdf: pikepdf.Pdf, page_numbers: bytes) -> None:
