@@ -283,21 +283,14 @@ NOT_STARTED_MESSAGE = (
 
 def fail_stuck_packs(now=None) -> int:
     """The beat's sweeper: packs no worker will finish (running past the hard time limit, or never
-    started) are marked failed, so the clerk sees why and builds again instead of waiting for ever."""
-    now = now or timezone.now()
-    running_since = now - timezone.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    minutes = settings.REPORTS_PENDING_MINUTES
-    count = AgendaPack.objects.filter(status=JobStatus.RUNNING, created_at__lt=running_since).update(
-        status=JobStatus.FAILED, stage="Failed", error=STUCK_MESSAGE, finished_at=now
+    started) are marked failed, so the clerk sees why and builds again instead of waiting for ever. The
+    rule is the report jobs' (`rendering.fail_stuck`); a pack has no start time of its own, so both count
+    from when it was asked for."""
+    return rendering.fail_stuck(
+        AgendaPack.objects.all(),
+        started="created_at",
+        queued="created_at",
+        stuck_message=STUCK_MESSAGE,
+        not_started_message=NOT_STARTED_MESSAGE,
+        now=now,
     )
-    count += AgendaPack.objects.filter(
-        status=JobStatus.PENDING, created_at__lt=now - timezone.timedelta(minutes=minutes)
-    ).update(
-        status=JobStatus.FAILED,
-        stage="Failed",
-        error=NOT_STARTED_MESSAGE.format(minutes=minutes),
-        finished_at=now,
-    )
-    if count:
-        logger.warning("Marked %d stuck agenda pack(s) failed", count)
-    return count

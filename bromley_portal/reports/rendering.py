@@ -466,25 +466,43 @@ def _finish(job_id: int, attempt: int, rendered: "RenderedReport", pdf_name: str
 # Looking after the jobs ----------------------------------------------------------
 
 
-def fail_stuck_jobs(now=None) -> int:
-    """Mark failed the jobs no worker will finish: running past the hard time limit, or never started."""
+def fail_stuck(
+    jobs, *, started: str, queued: str, stuck_message: str, not_started_message: str, now=None
+) -> int:
+    """The one rule for jobs no worker will finish, for every job model with a JobStatus (report jobs,
+    agenda packs): running past Celery's hard time limit and STUCK_GRACE (the worker was killed, or the
+    machine restarted), or pending past REPORTS_PENDING_MINUTES (no worker took it). Both are marked failed
+    with a message saying why, so people try again instead of waiting for ever. `started` and `queued`
+    name the model's fields for when it started running and when it was asked for."""
     now = now or timezone.now()
     running_since = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) - STUCK_GRACE
     pending_minutes = settings.REPORTS_PENDING_MINUTES
-    count = ReportJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=running_since).update(
-        status=JobStatus.FAILED, error=STUCK_MESSAGE, stage="Failed", finished_at=now
+    count = jobs.filter(status=JobStatus.RUNNING, **{f"{started}__lt": running_since}).update(
+        status=JobStatus.FAILED, error=stuck_message, stage="Failed", finished_at=now
     )
-    count += ReportJob.objects.filter(
-        status=JobStatus.PENDING, queued_at__lt=now - timedelta(minutes=pending_minutes)
+    count += jobs.filter(
+        status=JobStatus.PENDING, **{f"{queued}__lt": now - timedelta(minutes=pending_minutes)}
     ).update(
         status=JobStatus.FAILED,
-        error=NOT_STARTED_MESSAGE.format(minutes=pending_minutes),
+        error=not_started_message.format(minutes=pending_minutes),
         stage="Failed",
         finished_at=now,
     )
     if count:
-        logger.warning("Marked %d stuck report job(s) failed", count)
+        logger.warning("Marked %d stuck %s failed", count, jobs.model._meta.verbose_name_plural)
     return count
+
+
+def fail_stuck_jobs(now=None) -> int:
+    """Mark failed the report jobs no worker will finish: running past the hard time limit, or never started."""
+    return fail_stuck(
+        ReportJob.objects.all(),
+        started="started_at",
+        queued="queued_at",
+        stuck_message=STUCK_MESSAGE,
+        not_started_message=NOT_STARTED_MESSAGE,
+        now=now,
+    )
 
 
 def clean_up_old_reports(now=None) -> int:
