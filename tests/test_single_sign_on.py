@@ -201,6 +201,24 @@ def test_two_accounts_with_the_address_or_no_subject_are_refused(groups, sso_on)
         sso.sign_in_from_claims(claims(sub=""))
 
 
+def test_a_groups_overage_is_refused_and_keeps_the_roles_the_person_had(groups, sso_on):
+    """Entra ID leaves the groups claim out for someone in too many groups and points to Graph instead
+    (_claim_names / _claim_sources): that is not "no groups", so nothing is taken away."""
+    user = sso.sign_in_from_claims(claims(groups=["g-leads"]))
+    overage = claims()
+    overage.pop("groups", None)
+    overage["_claim_names"] = {"groups": "src1"}
+    overage["_claim_sources"] = {
+        "src1": {"endpoint": "https://graph.microsoft.com/v1.0/users/x/getMemberObjects"}
+    }
+    with pytest.raises(sso.SignInRefused, match="groups overage"):
+        sso.sign_in_from_claims(overage)
+    assert get_user_model().objects.get(pk=user.pk).role_names == {Role.OFFICER, Role.APPROVER}
+    # A token that carries the claim itself is read as before, whatever else it names.
+    overage["groups"] = ["g-officers"]
+    assert get_user_model().objects.get(pk=sso.sign_in_from_claims(overage).pk).role_names == {Role.OFFICER}
+
+
 # The pages with single sign-on on ------------------------------------------------------------------
 
 

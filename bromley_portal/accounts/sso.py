@@ -150,6 +150,18 @@ def _verified_email(claims) -> str:
 
 
 def group_ids(claims) -> list[str]:
+    """The person's group ids from the groups claim. When someone is in more groups than fit in a token
+    (Entra ID's "groups overage": over 200 in a JWT), the provider leaves the claim out and names a
+    source for it in ``_claim_names`` instead. Reading that source needs Microsoft Graph permissions the
+    portal does not ask for, and taking "no groups" from it would silently take away the person's roles,
+    so the sign-in is refused with the fix in the log: send only the groups assigned to the application."""
+    if settings.OIDC_GROUPS_CLAIM not in claims and settings.OIDC_GROUPS_CLAIM in (
+        claims.get("_claim_names") or {}
+    ):
+        raise SignInRefused(
+            f"the provider left out the {settings.OIDC_GROUPS_CLAIM!r} claim because the person is in too many "
+            "groups (groups overage); set the app registration to send only groups assigned to the application"
+        )
     groups = claims.get(settings.OIDC_GROUPS_CLAIM) or []
     if isinstance(groups, str):
         groups = [groups]
