@@ -138,6 +138,10 @@ def _copy(cursor, table: str, fields, rows: list[dict], fixed: dict) -> None:
             getters.append((f.attname, None, fixed[f.attname], None))
             continue
         prep = None if f.get_internal_type() in PLAIN else f
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):  # as their pre_save sets them
+            now = timezone.now() if f.get_internal_type() == "DateTimeField" else timezone.localdate()
+            getters.append((f.attname, None, now, prep))
+            continue
         if f.has_default() and callable(f.default):
             getters.append((f.attname, f, None, prep))  # a default made for each row
         else:
