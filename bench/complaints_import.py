@@ -175,15 +175,15 @@ def main() -> None:
     book, text = workbook(rows), as_csv(rows)
     print(f"One year: {len(rows):,} aspects of {len({r[0] for r in rows}):,} complaints; workbook "
           f"{len(book) / 1024:,.0f} KB, CSV {len(text) / 1024:,.0f} KB")  # fmt: skip
-    imports = [time_import(book, len(rows)) for _ in range(args.repeat)]
-    copies = [time_copy(text, len(rows)) for _ in range(args.repeat)]
+    imports, copies = [], []
+    for _ in range(args.repeat):  # interleaved, so both see the same load on the machine
+        imports.append(time_import(book, len(rows)))
+        copies.append(time_copy(text, len(rows)))
     imported, copied = statistics.median(imports), statistics.median(copies)
-    ratio = (len(rows) / imported) / (len(rows) / copied)
-    print(f"{'measure':32} {'median s':>9} {'rows/s':>10}")
-    print(f"{'import of the workbook':32} {imported:9.3f} {len(rows) / imported:10,.0f}")
-    print(f"{'PostgreSQL COPY of the rows':32} {copied:9.3f} {len(rows) / copied:10,.0f}")
-    verdict = "met" if ratio >= RATIO_TARGET else "MISSED"
-    print(f"\nThe import at {ratio:.3f} of COPY's speed; target: at least {RATIO_TARGET}: {verdict}")
+    ratio = copied / imported  # the import's rows a second over COPY's
+    verdict = "pass" if ratio >= RATIO_TARGET else "FAIL"
+    print(f"{'rows':>7} {'import s':>9} {'COPY s':>8} {'ratio':>6} {'target':>7}  result")
+    print(f"{len(rows):7,} {imported:9.3f} {copied:8.3f} {ratio:6.3f} {RATIO_TARGET:7.2f}  {verdict}")
 
 
 if __name__ == "__main__":

@@ -24,9 +24,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
 
 from bromley_portal.core import tabular
+from bromley_portal.core.bulk import copy_create, copy_rows
 from bromley_portal.core.tabular import Layout, Limits, TableFileError
 from bromley_portal.core.working_days import WorkingCalendar
 from complaints import timescales
@@ -83,6 +83,7 @@ LAYOUTS = {
     ),
 }  # fmt: skip
 MAX_REFERENCE = 30
+IMPORTED = "Imported"  # the change reason of every history record an import writes
 MAX_QUOTE = 3000
 EARLIEST = date(2000, 1, 1)
 YES = {"yes", "y", "true", "1"}
@@ -215,6 +216,12 @@ def _choice_words(choices: tuple) -> dict[str, str]:
     return words
 
 
+# Each set of choices once: an enum's .choices is worked out afresh at every use.
+CHOICES = {
+    kind: tuple(kind.choices)
+    for kind in (Procedure, AspectOutcome, RemedyStage, Channel, AspectType, OmbudsmanDecision, RemedyType)
+}
+DECIDED = frozenset(AspectOutcome.decided())
 OUTCOME_WORDS = {"upheld": AspectOutcome.UPHELD, "fully upheld": AspectOutcome.UPHELD}
 PROCEDURE_WORDS = {"corporate": Procedure.CORPORATE, "adult social care": Procedure.ADULT_SOCIAL_CARE,
                    "children": Procedure.CHILDREN, "children's": Procedure.CHILDREN, "code": Procedure.CODE}  # fmt: skip
@@ -331,18 +338,18 @@ def _stage(text: str) -> int:
 
 def _procedure(text: str) -> str:
     return PROCEDURE_WORDS.get(" ".join(text.split()).casefold()) or _choice(
-        text, Procedure.choices, "procedure"
+        text, CHOICES[Procedure], "procedure"
     )
 
 
 def _outcome(text: str) -> str:
     return OUTCOME_WORDS.get(" ".join(text.split()).casefold()) or _choice(
-        text, AspectOutcome.choices, "outcome"
+        text, CHOICES[AspectOutcome], "outcome"
     )
 
 
 def _remedy_stage(text: str) -> str:
-    return STAGE_WORDS.get(" ".join(text.split()).casefold()) or _choice(text, RemedyStage.choices, "stage")
+    return STAGE_WORDS.get(" ".join(text.split()).casefold()) or _choice(text, CHOICES[RemedyStage], "stage")
 
 
 # The complaints sheet -------------------------------------------------------------------------------
@@ -370,13 +377,13 @@ class PlannedComplaint:
 def _complaint_row(row: dict, c: Checker, ref: Reference) -> dict:
     values = {"reference": c.cell(row, "reference", _text, MAX_REFERENCE, "reference")}
     values["received"] = c.cell(row, "received", _date, "received")
-    values["channel"] = c.cell(row, "channel", _choice, Channel.choices, "channel")
+    values["channel"] = c.cell(row, "channel", _choice, CHOICES[Channel], "channel")
     values["procedure"] = c.cell(row, "procedure", _procedure)
     values["stage"] = c.cell(row, "stage", _stage)
     values["division"] = c.cell(row, "division", ref.division)
     values["service"] = c.cell(row, "service", ref.service, values["division"], required=False)
     values["mention"] = c.cell(row, "mention", _positive)
-    values["aspect"] = c.cell(row, "aspect", _choice, AspectType.choices, "type of aspect")
+    values["aspect"] = c.cell(row, "aspect", _choice, CHOICES[AspectType], "type of aspect")
     values["outcome"] = c.cell(row, "outcome", _outcome)
     values["responded"] = c.cell(row, "responded", _date, "responded", required=False)
     values["extended_to"] = c.cell(row, "extended_to", _date, "extended to", required=False)
@@ -397,7 +404,7 @@ def _complaint_row(row: dict, c: Checker, ref: Reference) -> dict:
     if responded and values["received"] and responded < values["received"]:
         c.add(line, "responded", f"the response ({responded:%d/%m/%Y}) is before the complaint was received "
               f"({values['received']:%d/%m/%Y})")  # fmt: skip
-    if division and outcome in AspectOutcome.decided() and not division.records_outcomes:
+    if division and outcome in DECIDED and not division.records_outcomes:
         c.add(line, "outcome", f"{division.name} does not record outcomes: write Not known")
     if division and outcome == AspectOutcome.NOT_KNOWN and division.records_outcomes:
         c.add(
@@ -441,10 +448,13 @@ def check_complaints(
             c.add(line, "division", f"mention {number} of {plan.reference} names {_show(where[0])}"
                   f"{' / ' + where[1].name if where[1] else ''} here but something else on line {known[2]}")  # fmt: skip
         plan.aspects.append((number, values["aspect"], values["outcome"], values["responded"]))
-    calendar = WorkingCalendar()
+    calendar, dues = WorkingCalendar(), {}  # a year's complaints share a few hundred due dates
     for plan in planned.values():
         f = plan.fields
-        due = timescales.due_dates(f["procedure"], f["stage"], f["received"], calendar=calendar)
+        key = (f["procedure"], f["stage"], f["received"])
+        due = dues.get(key)
+        if due is None:
+            due = dues[key] = timescales.due_dates(*key, calendar=calendar)
         plan.acknowledge_by, plan.respond_by = due.acknowledge_by, due.respond_by
         if f["extended_to"]:
             if f["extended_to"] <= due.respond_by:
@@ -498,26 +508,31 @@ def _save_complaints(
         return existing
     complaints = [_complaint(plan) for plan in new]
     _bulk(Complaint, complaints)
+    # Mentions and aspects, the bulk of a year, as rows of values rather than model objects.
     mentions = {}
     for plan, complaint in zip(new, complaints, strict=True):
         for number, (division, service, _) in sorted(plan.mentions.items()):
-            mentions[(plan.reference, number)] = Mention(
-                complaint=complaint, order=number, division=division, service=service
-            )
-    _bulk(Mention, list(mentions.values()))
-    _bulk(
+            mentions[(plan.reference, number)] = {
+                "complaint_id": complaint.pk,
+                "order": number,
+                "division_id": division.pk,
+                "service_id": service.pk if service else None,
+            }
+    copy_rows(Mention, list(mentions.values()), history_reason=IMPORTED)
+    copy_rows(
         Aspect,
         [
-            Aspect(
-                mention=mentions[(plan.reference, number)],
-                type=kind,
-                outcome=outcome,
-                responded_on=responded,
-                on_time=timescales.answered_on_time(responded, plan.respond_by),
-            )
+            {
+                "mention_id": mentions[(plan.reference, number)]["id"],
+                "type": kind,
+                "outcome": outcome,
+                "responded_on": responded,
+                "on_time": timescales.answered_on_time(responded, plan.respond_by),
+            }
             for plan in new
             for number, kind, outcome, responded in plan.aspects
         ],
+        history_reason=IMPORTED,
     )
     result.created["complaints"] += len(complaints)
     result.created["aspects"] += sum(len(plan.aspects) for plan in new)
@@ -560,7 +575,7 @@ def check_ombudsman(rows, ref: Reference, problems, complaint_refs: set[str]) ->
             "decided": c.cell(row, "decided", _date, "decided", required=False),
             "investigated": c.cell(row, "investigated", _yes_no, required=False) or False,
             "decision": c.cell(
-                row, "decision", _choice, OmbudsmanDecision.choices, "decision", required=False
+                row, "decision", _choice, CHOICES[OmbudsmanDecision], "decision", required=False
             )
             or "",
             "remedy_complied": c.cell(row, "remedy_complied", _yes_no, required=False),
@@ -620,7 +635,7 @@ def check_remedies(rows, ref: Reference, problems, complaint_refs: set, ombudsma
             "reference": c.cell(row, "reference", _text, MAX_REFERENCE, "reference", required=False) or "",
             "division": c.cell(row, "division", ref.division),
             "stage": c.cell(row, "stage", _remedy_stage),
-            "type": c.cell(row, "type", _choice, RemedyType.choices, "type of remedy"),
+            "type": c.cell(row, "type", _choice, CHOICES[RemedyType], "type of remedy"),
             "amount": c.cell(row, "amount", _amount),
             "agreed": c.cell(row, "agreed", _date, "agreed"),
         }
@@ -643,7 +658,7 @@ def check_compliments(rows, ref: Reference, problems) -> list[dict]:
             "received": c.cell(row, "received", _date, "received"),
             "division": division,
             "service": c.cell(row, "service", ref.service, division, required=False),
-            "channel": c.cell(row, "channel", _choice, Channel.choices, "channel"),
+            "channel": c.cell(row, "channel", _choice, CHOICES[Channel], "channel"),
             "quote": c.cell(row, "quote", _text, MAX_QUOTE, "quote", required=False) or "",
         }
         if len(problems) == before:
@@ -730,9 +745,8 @@ def import_tables(
 
 
 def _bulk(model, objs) -> list:
-    """Insert in bulk, recording each row's history as made by the import."""
-    objs = list(objs)
-    return bulk_create_with_history(objs, model, default_change_reason="Imported") if objs else objs
+    """Insert in bulk (COPY on PostgreSQL), recording each row's history as made by the import."""
+    return copy_create(model, objs, history_reason=IMPORTED)
 
 
 def _fail_if(problems: list[Problem], limit: int) -> None:

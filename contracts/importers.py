@@ -29,9 +29,10 @@ from django.db import transaction
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.text import Truncator
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from ambitions.models import Portfolio
+from bromley_portal.core.bulk import copy_rows
 from bromley_portal.core.tabular import (
     CellError,
     ImportErrors,
@@ -133,6 +134,7 @@ LONGEST = {
 PENNY = Decimal("0.01")
 MAX_MONEY = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])
 MAX_MONTHS = 32_767  # a PositiveSmallIntegerField
+RELATED = {"portfolio", "owner", "approver"}  # a row's values that are objects, saved by their keys
 SHOWN_ON_PREVIEW = 200  # new and changed contracts listed by name; the rest are counted
 
 
@@ -141,6 +143,7 @@ SHOWN_ON_PREVIEW = 200  # new and changed contracts listed by name; the rest are
 
 _STATUS_NOTE = re.compile(r"^\*\*\s*(.*?)\s*\*\*\s*(.*)$", re.DOTALL)
 _PLAIN_NUMBER = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
+_DAY_FIRST = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
@@ -206,6 +209,12 @@ def parse_date(value: str) -> date:
     text = value.strip()
     if not text:
         raise CellError("Missing date: write it as 31/03/2027")
+    day_first = _DAY_FIRST.fullmatch(text)
+    if day_first:  # 31/03/2027, as the register prints dates: read without strptime, which is slow
+        try:
+            return date(int(day_first[3]), int(day_first[2]), int(day_first[1]))
+        except ValueError:
+            pass  # not a day of the calendar: the message below
     for form in _DATE_FORMATS:
         try:
             return datetime.strptime(text, form).date()
@@ -510,13 +519,16 @@ def _compare(parsed, existing, user, result: ImportResult):
     new, changed, fields, refused = [], [], set(), []
     for row in parsed:
         contract = existing.get(row.council_id.upper())
-        if contract is None:
-            contract = Contract(council_id=row.council_id, **row.values)
-            if contract.concern:
-                refused += _concern_refused(user, contract, row.line)
-                contract.concern_raised_by, contract.concern_raised_at = user, now
-            new.append(contract)
-            result.created.append(ContractChange(row.line, row.council_id, contract.title))
+        if contract is None:  # a new contract: its values as the row of the table they go into
+            values = {"council_id": row.council_id}
+            for name, value in row.values.items():
+                values[f"{name}_id" if name in RELATED else name] = value.pk if name in RELATED else value
+            if values.get("concern"):
+                refused += _concern_refused(user, Contract(council_id=row.council_id, **row.values), row.line)
+                values["concern_raised_by_id"] = user.pk if user is not None else None
+                values["concern_raised_at"] = now
+            new.append(values)
+            result.created.append(ContractChange(row.line, row.council_id, values["title"]))
             continue
         changes = [
             Change(name, FIELD_COLUMNS[name], shown(name, getattr(contract, name)), shown(name, value))
@@ -561,11 +573,8 @@ def _check_and_write(rows, user, reason, dry_run, limits, result: ImportResult, 
         result.set_errors(refused, limits.max_errors)
         return
     if new:
-        bulk_create_with_history(
-            new, Contract, batch_size=500, default_user=user, default_change_reason=reason
-        )
-        new = list(Contract.objects.filter(council_id__in=[c.council_id for c in new]))
-        services.refresh_risk(new)
+        services.prepare_new(new)  # their risk index and flag date, written with them
+        copy_rows(Contract, new, history_reason=reason, history_user=user)
     if changed:
         bulk_update_with_history(
             changed,
@@ -575,8 +584,8 @@ def _check_and_write(rows, user, reason, dry_run, limits, result: ImportResult, 
             default_user=user,
             default_change_reason=reason,
         )
-    if new or changed:
-        services.refresh_flags(new + changed)  # the flagging rule reads the value and end date
+    if changed:
+        services.refresh_flags(changed)  # the flagging rule reads the value and end date
     if expected is not None and result.signature() != expected:
         result.stale, result.dry_run = True, True
     if result.dry_run:

@@ -189,6 +189,19 @@ def refresh_flags(contracts=None) -> int:
     return len(rows)
 
 
+def prepare_new(contracts: list[dict]) -> None:
+    """Add the risk index and flag date to new contracts' values (dicts of field names to values, not
+    yet saved), as refresh_risk and refresh_flags would set them once they are (a new contract has no
+    risk scores): so an import writes them with the rows. Three queries, whatever the number."""
+    criteria = list(RiskCriterion.objects.all())
+    threshold = RiskIndexSettings.current().threshold
+    rules = list(FlaggingRule.objects.all())
+    unscored = risk_assessment({}, criteria, threshold)
+    for values in contracts:
+        values["risk_index"], values["risk_level"] = unscored.index, unscored.level.value
+        values["flagged_from"] = flag_date(values["total_value"], values["end_date"], rules)
+
+
 def refresh_contract(contract) -> None:
     """After a contract is saved: its risk index and flag date again."""
     refresh_risk([contract])

@@ -284,3 +284,43 @@ def test_a_complaints_csv_missing_a_column_is_reported_as_the_complaints_sheet()
 def test_a_csv_of_another_sheet_is_still_read_as_that_sheet(header, row, model):
     import_file(csv_file(row, header=header), "sheet.csv")
     assert model.objects.count() == 1
+
+
+def _year_of_rows(prefix: str, complaints: int) -> list[list[str]]:
+    """``complaints`` complaints of two mentions, the first with two aspects."""
+    rows = []
+    for number in range(1, complaints + 1):
+        reference = f"{prefix}{number:05d}"
+        common = [reference, "2018-04-09", "Email", "Corporate", "1"]
+        rows.append([*common, "Housing", "", "1", "Lack of Action", "Not upheld", "2018-05-01", ""])
+        rows.append([*common, "Housing", "", "1", "Quality of Service", "Partially upheld", "2018-05-01", ""])
+        rows.append([*common, "Education", "", "2", "Lack of Action", "Upheld", "2018-05-02", ""])
+    return rows
+
+
+def test_an_import_costs_the_same_queries_for_10_complaints_as_for_60():
+    """The saving is in bulk (core.bulk: COPY with their history), the checking from lookups made once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(prefix: str, count: int) -> tuple[int, int]:
+        data = csv_file(*_year_of_rows(prefix, count)).getvalue()
+        with CaptureQueriesContext(connection) as first:
+            result = import_file(io.BytesIO(data), "complaints.csv")
+        assert result.created["complaints"] == count and result.created["aspects"] == 3 * count
+        with CaptureQueriesContext(connection) as again:
+            result = import_file(io.BytesIO(data), "complaints.csv")
+        assert result.unchanged["complaints"] == count and not sum(result.created.values())
+        return len(first), len(again)
+
+    assert queries("S", 10) == queries("L", 60)
+    # Each row was saved once, with its history saying the import made it.
+    assert Aspect.objects.count() == 3 * 70
+    assert Aspect.history.filter(history_change_reason="Imported", history_type="+").count() == 3 * 70
+    assert Mention.history.filter(history_change_reason="Imported").count() == 2 * 70
+    first = Complaint.objects.get(reference="L00001")
+    assert first.history.get().history_change_reason == "Imported"
+    assert [(m.order, m.division.name, m.aspects.count()) for m in first.mentions.order_by("order")] == [
+        (1, "Housing", 2),
+        (2, "Education", 1),
+    ]

@@ -695,3 +695,22 @@ def test_the_export_and_the_import_agree_on_an_excel_date_cell(register):
     assert result.ok, result.errors
     contract = Contract.objects.get(council_id="N100")
     assert (contract.start_date, contract.total_value) == (date(2024, 4, 1), Decimal("1250000.50"))
+
+
+def test_new_contracts_are_written_with_the_risk_index_and_flag_date_the_registers_rules_give(register):
+    """The import writes new contracts by COPY with their figures (services.prepare_new); working them
+    out again afterwards by the register's own rules changes nothing."""
+    rows = [
+        good_row(**{"Contract ID": f"F{n}", "Total value": value, "End date": end})
+        for n, (value, end) in enumerate(
+            [("40000", "31/03/2029"), ("£1,250,000.50", "30/06/2026"), ("25000000", "31/12/2027")]
+        )
+    ]
+    assert run(csv_bytes(rows)).ok
+    saved = {c.council_id: (c.risk_index, c.risk_level, c.flagged_from) for c in Contract.objects.all()}
+    assert saved["F1"][2] is not None  # a flag date was worked out
+    services.refresh_risk()
+    services.refresh_flags()
+    again = {c.council_id: (c.risk_index, c.risk_level, c.flagged_from) for c in Contract.objects.all()}
+    assert again == saved
+    assert Contract.history.filter(council_id__startswith="F", history_type="+").count() == 3

@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import contextmanager
@@ -363,7 +364,7 @@ def _xlsx_rows(data: bytes, filename: str, layout: Layout, limits: Limits):
     """(line, cells, None) for each row of the workbook's first sheet, as the sheet's XML has them."""
     with _workbook(data, filename, layout, limits) as (workbook, unreadable):
         try:
-            yield from _sheet_rows(workbook, workbook.worksheets[0], limits)
+            yield from workbook.rows(workbook.sheet_names()[0])
         except TableFileError:
             raise
         except Exception:
@@ -381,11 +382,11 @@ def read_sheets(
         unreadable,
     ):
         try:
-            for sheet in workbook.worksheets:
-                name = sheet.title.strip().casefold()
+            for title in workbook.sheet_names():
+                name = title.strip().casefold()
                 if name in layouts:
                     reader = _TableReader(f"{filename} ({name})", layouts[name], limits, _no_progress)
-                    tables[name] = reader.rows(_sheet_rows(workbook, sheet, limits), None)
+                    tables[name] = reader.rows(workbook.rows(title), None)
         except TableFileError:
             raise
         except Exception:
@@ -395,19 +396,66 @@ def read_sheets(
 
 @contextmanager
 def _workbook(data: bytes, filename: str, layout: Layout, limits: Limits):
-    """An .xlsx opened read-only after its zip is checked, with the message for a file it cannot read."""
-    from openpyxl import load_workbook
+    """An .xlsx opened after its zip is checked, with the message for a file it cannot read.
 
+    A workbook whose sheets are known to be small (:func:`_check_zip`: every cell addressed, none past
+    the rows and columns allowed) is read by calamine (Rust, about fifty times openpyxl's speed), which
+    holds a sheet as a grid from A1 to its last cell, so that grid is bounded before it is made; any
+    other workbook by openpyxl's read-only parser a row at a time, which refuses a far cell as it
+    reaches it.
+    """
     unreadable = f"Cannot read “{filename}” as an Excel workbook: save it again as .xlsx or as CSV"
-    _check_zip(data, filename, layout, limits, unreadable)
+    bounded = _check_zip(data, filename, layout, limits, unreadable)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken file; all mean the same to the person
+        workbook = _CalamineBook(data, limits) if bounded else _OpenpyxlBook(data, limits)
+    except Exception:  # either library raises many kinds for a broken file; all mean the same to the person
         raise file_error(unreadable) from None
     try:
         yield workbook, unreadable
     finally:
         workbook.close()
+
+
+class _CalamineBook:
+    """A workbook read by python-calamine: each sheet's rows from A1, as wide as the sheet's widest row."""
+
+    def __init__(self, data: bytes, limits: Limits):
+        from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+        self.book = CalamineWorkbook.from_object(io.BytesIO(data))
+        self.worksheets = [
+            sheet.name for sheet in self.book.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet
+        ]
+
+    def sheet_names(self) -> list[str]:
+        return self.worksheets
+
+    def rows(self, title: str):
+        grid = self.book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        for line, cells in enumerate(grid, start=1):
+            yield line, cells, None
+
+    def close(self) -> None:
+        self.book.close()
+
+
+class _OpenpyxlBook:
+    """A workbook opened by openpyxl in read-only mode (with defusedxml), read a row at a time."""
+
+    def __init__(self, data: bytes, limits: Limits):
+        from openpyxl import load_workbook
+
+        self.limits = limits
+        self.book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+
+    def sheet_names(self) -> list[str]:
+        return [sheet.title for sheet in self.book.worksheets]
+
+    def rows(self, title: str):
+        return _sheet_rows(self.book, self.book[title], self.limits)
+
+    def close(self) -> None:
+        self.book.close()
 
 
 def _sheet_rows(workbook, sheet, limits: Limits):
@@ -438,9 +486,11 @@ def _sheet_rows(workbook, sheet, limits: Limits):
             yield line, [values.get(column) for column in range(1, width + 1)], None
 
 
-def _check_zip(data: bytes, filename: str, layout: Layout, limits: Limits, unreadable: str) -> None:
-    """Refuse a zip bomb, an entity bomb or an external entity before openpyxl parses anything: an
-    Excel workbook's parts unpack to a bounded size and none has a DTD (Excel never writes one)."""
+def _check_zip(data: bytes, filename: str, layout: Layout, limits: Limits, unreadable: str) -> bool:
+    """Refuse a zip bomb, an entity bomb or an external entity before a parser reads anything: an Excel
+    workbook's parts unpack to a bounded size and none has a DTD (Excel never writes one).
+
+    Whether every sheet is bounded (:class:`_Extent`): calamine may read the workbook only then."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -451,32 +501,117 @@ def _check_zip(data: bytes, filename: str, layout: Layout, limits: Limits, unrea
                 f"“{filename}” unpacks to more than {size_text(limits.max_unzipped_bytes)}, more than "
                 f"{layout.a_noun} needs. Copy the {layout.noun} into a new workbook, or save it as CSV UTF-8"
             )
+        extent = _Extent(limits)
         for member in members:
-            if member.filename.endswith((".xml", ".rels")) and _has_dtd(archive, member):
+            if _has_dtd(archive, member, extent):
                 raise file_error(
                     f"“{filename}” has XML declarations (a DTD) that Excel never writes, so the portal will not "
                     f"open it. Save the {layout.noun} from Excel as a new workbook, or as CSV UTF-8"
                 )
+        return extent.bounded
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError):
         raise file_error(unreadable) from None
 
 
-def _has_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
-    """Whether the part declares a DTD or an entity (or is in an encoding that could hide one).
-    zipfile stops at the size the zip declares, which the caller has bounded."""
+class _Extent:
+    """Whether a workbook's sheets are bounded, from their XML as it streams past: every row and cell
+    addressed (``r="B7"``, the first attribute, as Excel, LibreOffice and openpyxl write them), no address
+    and no declared dimension past the rows and columns allowed. A part that is not a sheet has none of
+    these. Anything else (a cell without an address, a namespace prefix, a far cell) is not bounded,
+    which only means the slower reader that refuses it a row at a time."""
+
+    # Tags that are not "<c r=" or "<row r=" (a prefix, no attributes, another attribute first, another
+    # space), looked for with bytes.count, which is quick.
+    ODD_TAGS = re.compile(rb"<(?:c|row)[>/\t\n\r]")
+    PREFIXED = re.compile(rb":(?:c|row|dimension)[\s>/]")
+
+    def __init__(self, limits: Limits):
+        self.last_row, self.last_column = limits.max_rows + 1, limits.max_columns
+        digits, letters = len(str(self.last_row)), len(column_letters(self.last_column))
+        # Only addresses as long as the last allowed one's, or longer, need a closer look.
+        self.long_row = re.compile(rb'<(?:c|row) r="[A-Z]*(\d{%d,})"' % digits)
+        self.long_column = re.compile(rb'<c r="([A-Z]{%d,})\d' % letters)
+        self.bounded = True
+        self.pending = b""
+
+    def feed(self, chunk: bytes) -> None:
+        """The next bytes of a part: looked at up to its last complete tag, the rest kept for the next."""
+        text = self.pending + chunk
+        cut = text.rfind(b">") + 1
+        self.pending = text[cut:]
+        if len(self.pending) > 1024 * 1024:  # a megabyte without a tag's end: not a sheet Excel writes
+            self.bounded = False
+        self.see(text[:cut])
+
+    def end_part(self) -> None:
+        self.see(self.pending)
+        self.pending = b""
+
+    def see(self, text: bytes) -> None:
+        if not self.bounded:
+            return
+        far = (
+            text.count(b"<c ") != text.count(b'<c r="')
+            or text.count(b"<row ") != text.count(b'<row r="')
+            or self.ODD_TAGS.search(text)
+            or self.PREFIXED.search(text)
+            or any(int(row) > self.last_row for row in self.long_row.findall(text))
+            or any(column_number(c.decode()) > self.last_column for c in self.long_column.findall(text))
+            or any(self.too_far(ref.decode()) for ref in self.DIMENSION.findall(text))
+        )
+        self.bounded = not far
+
+    DIMENSION = re.compile(rb'<dimension\s+ref="([^"]*)')
+
+    def too_far(self, ref: str) -> bool:
+        """Whether a declared dimension ("A1:L10001") reaches past the rows or columns allowed."""
+        for address in ref.split(":"):
+            found = re.fullmatch(r"\$?([A-Z]{1,3})\$?(\d{1,7})", address.strip())
+            if not found:
+                return True
+            if column_number(found[1]) > self.last_column or int(found[2]) > self.last_row:
+                return True
+        return False
+
+
+def column_letters(number: int) -> str:
+    """1 -> "A", 27 -> "AA"."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_number(letters: str) -> int:
+    """ "A" -> 1, "AA" -> 27."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _has_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo, extent: _Extent) -> bool:
+    """Whether the part declares a DTD or an entity (or is in an encoding that could hide one), and what
+    ``extent`` sees in it. zipfile stops at the size the zip declares, which the caller has bounded."""
+    xml = member.filename.endswith((".xml", ".rels"))
     tail = b""
     with archive.open(member) as part:
         first = True
-        while chunk := part.read(64 * 1024):
+        while chunk := part.read(256 * 1024):
             if first and (
                 chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in chunk[:4]
             ):
-                return True
+                if xml:
+                    return True
+                extent.bounded = False  # text the byte patterns cannot see into
             first = False
             window = tail + chunk
-            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+            if xml and (b"<!DOCTYPE" in window or b"<!ENTITY" in window):
                 return True
+            extent.feed(chunk)
             tail = chunk[-16:]
+    extent.end_part()
     return False
 
 
@@ -513,10 +648,17 @@ class _TableReader:
                     line,
                 )
             row = {"line": line}
+            filled = False
             for column, index in positions.items():
                 value = cells[index] if index < len(cells) else ""
-                row[column] = unneutralise(value.replace("\r\n", "\n").replace("\r", "\n").strip())
-            if any(row[column] for column in positions):
+                if "\r" in value:
+                    value = value.replace("\r\n", "\n").replace("\r", "\n")
+                value = value.strip()
+                if value.startswith("'"):
+                    value = unneutralise(value)
+                row[column] = value
+                filled = filled or bool(value)
+            if filled:
                 rows.append(row)
             if line % 500 == 0:
                 fraction = read / total_chars if total_chars and read else line / (self.limits.max_rows + 1)
@@ -529,7 +671,8 @@ class _TableReader:
 
     def check(self, line: int, raw) -> list[str]:
         """The row's cells as text, with trailing empty ones dropped ([] for an empty row)."""
-        cells = [self.cell_text(value) for value in raw[: self.limits.max_columns + 1]]
+        text = self.cell_text
+        cells = [value if type(value) is str else text(value) for value in raw[: self.limits.max_columns + 1]]
         if len(raw) > self.limits.max_columns and any(
             value not in (None, "") for value in raw[self.limits.max_columns :]
         ):
