@@ -372,6 +372,13 @@ class Checker:
         self.priority_titles: dict[int, tuple[str, int]] = {}
         self.label = plan_label(self.portfolio, self.year)
         self.posts = posts_by_written_title()
+        self.plan_names: dict[str, bool] = {}
+
+    def names_plan(self, value: str) -> bool:
+        """Whether a Plan cell names this plan (asked once for each way the file writes it)."""
+        if value not in self.plan_names:
+            self.plan_names[value] = _names_plan(value, self.portfolio, self.year)
+        return self.plan_names[value]
 
     def error(self, line, column, message):
         self.errors.append(RowError(line, column, message))
@@ -398,7 +405,7 @@ class Checker:
 
     def read_row(self, row: dict) -> ParsedRow | None:
         line = row["line"]
-        if row.get(PLAN) and not _names_plan(row[PLAN], self.portfolio, self.year):
+        if row.get(PLAN) and not self.names_plan(row[PLAN]):
             self.error(
                 line,
                 PLAN,
