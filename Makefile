@@ -56,6 +56,7 @@ bench: install assets
 	$(BIN)/python bench/complaints.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/complaints_import.py
+	$(BIN)/python bench/plan_import.py
 
 lock: $(VENV)/.installed
 	(echo "# The whole dependency tree, pinned. Regenerate with: make lock"; $(BIN)/pip freeze --exclude-editable) > requirements.lock

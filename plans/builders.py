@@ -126,6 +126,9 @@ class WriteResult:
     updates_created: int = 0
     actions: list[Action] = field(default_factory=list)  # in spec order
     fields_changed: set[str] = field(default_factory=set)  # of the existing actions
+    # Each written action as it was found: (section number, action number, its signature before, or None
+    # for a new one), in the specs' order: what a preview is compared on (plans.importers).
+    found: list[tuple] = field(default_factory=list)
 
 
 def section_spec_from(section: PlanSection, actions: list[ActionSpec]) -> SectionSpec:
@@ -333,13 +336,15 @@ def _sort_actions(sections, by_number, existing, result: WriteResult):
         section = by_number[section_spec.number]
         for spec in section_spec.actions:
             action = existing.get((section.pk, spec.number))
+            before = None
             if action is None:
                 action = Action(section=section, number=spec.number)
                 new.append((action, spec))
-            elif _signature(action) != spec.signature():
+            elif (before := _signature(action)) != spec.signature():
                 changed.append((action, spec))
             else:
                 result.unchanged += 1
+            result.found.append((section_spec.number, spec.number, before))
             target_date, annual_programme = action_targets(spec.details)
             fields = _assign(
                 action,

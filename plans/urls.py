@@ -25,7 +25,9 @@ urlpatterns = [
     path("periods/<int:pk>/open/", views.PeriodMoveView.as_view(move="open"), name="open_period"),
     path("periods/<int:pk>/lock/", views.PeriodMoveView.as_view(move="lock"), name="lock_period"),
     path("import/", views.PlanImportView.as_view(), name="import"),
+    path("import/confirm/", views.PlanImportConfirmView.as_view(), name="import_confirm"),
     path("import/<int:pk>/", views.PlanImportJobView.as_view(), name="import_job"),
+    path("import/<int:pk>/confirm/", views.PlanImportJobConfirmView.as_view(), name="import_job_confirm"),
     path("dashboards/", views.CorporateOverviewView.as_view(), name="dashboard"),
     path(
         "dashboards/ambitions/<int:number>/", views.AmbitionDashboardView.as_view(), name="dashboard_ambition"
