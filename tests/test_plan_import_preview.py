@@ -154,7 +154,7 @@ def test_a_bad_file_is_not_previewed(admin_client, cef):
     page = response.content.decode()
     assert "Line 3: Cannot read the target date" in page
     assert "pending" not in response.context or response.context.get("pending") is None
-    assert "Import the plan" in page  # the upload form's button, for the corrected file
+    assert "Check the file" in page  # the upload form, for the corrected file
 
 
 @pytest.mark.parametrize("role", [role for role in Role if role != Role.ADMIN])
