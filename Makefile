@@ -57,6 +57,7 @@ bench: install assets
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/complaints_import.py
 	$(BIN)/python bench/contracts_import.py
+	$(BIN)/python bench/plan_import.py
 
 lock: $(VENV)/.installed
 	(echo "# The whole dependency tree, pinned. Regenerate with: make lock"; $(BIN)/pip freeze --exclude-editable) > requirements.lock

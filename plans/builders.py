@@ -126,6 +126,9 @@ class WriteResult:
     updates_created: int = 0
     actions: list[Action] = field(default_factory=list)  # in spec order
     fields_changed: set[str] = field(default_factory=set)  # of the existing actions
+    # Each written action as it was found: (section number, action number, its signature before, or None
+    # for a new one), in the specs' order: what a preview is compared on (plans.importers).
+    found: list[tuple] = field(default_factory=list)
 
 
 def section_spec_from(section: PlanSection, actions: list[ActionSpec]) -> SectionSpec:
@@ -273,13 +276,7 @@ def write_actions(
         [lead.post for s in sections for a in s.actions for d in a.details for lead in d.leads], stamp, result
     )
     by_number = _sections(plan, sections, result)
-    existing = {
-        (action.section_id, action.number): action
-        for action in Action.objects.filter(section__plan=plan).prefetch_related(
-            "details__leads__post",
-            "details__measures_of_success",
-        )
-    }
+    existing = {(action.section_id, action.number): action for action in _existing_actions(plan)}
 
     new, changed, written = _sort_actions(sections, by_number, existing, result)
     for action, _ in new:
@@ -304,6 +301,34 @@ def write_actions(
     return result
 
 
+def _existing_actions(plan) -> list[Action]:
+    """The plan's actions, each with ``plan_details`` (in order), each detail with ``plan_leads`` (with their
+    posts) and ``plan_measures`` (in order): four queries, grouped in memory. (Django's prefetch_related
+    builds a queryset per action and per detail, which at 10,000 details took most of an import's time.)"""
+    actions = list(Action.objects.filter(section__plan=plan).order_by())
+    by_pk = {action.pk: action for action in actions}
+    for action in actions:
+        action.plan_details = []
+    details, to_action = {}, ActionDetail._meta.get_field("action")
+    for detail in ActionDetail.objects.filter(action__section__plan=plan).order_by("action_id", "order"):
+        action = by_pk[detail.action_id]
+        to_action.set_cached_value(detail, action)  # (without the checks an assignment makes)
+        detail.plan_leads, detail.plan_measures = [], []
+        details[detail.pk] = detail
+        action.plan_details.append(detail)
+    for lead in (
+        DetailLead.objects.filter(detail__action__section__plan=plan)
+        .select_related("post")
+        .order_by("detail_id", "order")
+    ):
+        details[lead.detail_id].plan_leads.append(lead)
+    for measure in MeasureOfSuccess.objects.filter(detail__action__section__plan=plan).order_by(
+        "detail_id", "order"
+    ):
+        details[measure.detail_id].plan_measures.append(measure)
+    return actions
+
+
 def _sort_actions(sections, by_number, existing, result: WriteResult):
     """Each spec with its action, new or existing: (new, changed, all written), in the specs' order."""
     new, changed, written = [], [], []
@@ -311,13 +336,15 @@ def _sort_actions(sections, by_number, existing, result: WriteResult):
         section = by_number[section_spec.number]
         for spec in section_spec.actions:
             action = existing.get((section.pk, spec.number))
+            before = None
             if action is None:
                 action = Action(section=section, number=spec.number)
                 new.append((action, spec))
-            elif _signature(action) != spec.signature():
+            elif (before := _signature(action)) != spec.signature():
                 changed.append((action, spec))
             else:
                 result.unchanged += 1
+            result.found.append((section_spec.number, spec.number, before))
             target_date, annual_programme = action_targets(spec.details)
             fields = _assign(
                 action,
@@ -346,10 +373,10 @@ def _detail_signature(detail: ActionDetail) -> tuple:
     return (
         detail.letter,
         _norm(detail.text),
-        tuple(_norm(m.text) for m in detail.measures_of_success.all()),
+        tuple(_norm(m.text) for m in detail.plan_measures),
         detail.target_date,
         detail.annual_programme,
-        tuple((lead.post.title.casefold(), lead.title) for lead in detail.leads.all()),
+        tuple((lead.post.title.casefold(), lead.title) for lead in detail.plan_leads),
     )
 
 
@@ -357,7 +384,7 @@ def _signature(action: Action) -> tuple:
     return (
         _norm(action.title),
         action.commitment_id,
-        *tuple(_detail_signature(detail) for detail in action.details.all()),
+        *tuple(_detail_signature(detail) for detail in action.plan_details),
     )
 
 
@@ -396,7 +423,7 @@ def _write_details(new, changed, posts: dict[str, Post], stamp: _Stamp) -> None:
         to_create += [(action, order, detail) for order, detail in enumerate(spec.details, start=1)]
     children = _Children()
     for action, spec in changed:
-        old = list(action.details.all())
+        old = action.plan_details
         for order, detail_spec in enumerate(spec.details, start=1):
             if order > len(old):
                 to_create.append((action, order, detail_spec))
@@ -410,7 +437,7 @@ def _write_details(new, changed, posts: dict[str, Post], stamp: _Stamp) -> None:
                     f"Action {action.reference} would lose detail {detail.label}, which a published update "
                     "writes about. Keep the detail, or ask an administrator to correct the plan."
                 )
-            children.check_figures(action, detail, detail.measures_of_success.all())
+            children.check_figures(action, detail, detail.plan_measures)
             children.gone.append(detail)
     children.write(stamp)
 
@@ -476,7 +503,7 @@ class _Children:
         self.gone: list = []  # details, leads and measures to delete
 
     def change(self, detail, spec: DetailSpec, posts) -> None:
-        old_leads = {lead.post_id: lead for lead in detail.leads.all()}
+        old_leads = {lead.post_id: lead for lead in detail.plan_leads}
         for lead in _leads(detail, spec, posts):
             have = old_leads.pop(lead.post.pk, None)
             if have is None:
@@ -485,7 +512,7 @@ class _Children:
                 have.order, have.written_as = lead.order, lead.written_as
                 self.leads.append(have)
         self.gone += old_leads.values()
-        measures = list(detail.measures_of_success.all())
+        measures = detail.plan_measures
         for measure, text in zip(measures, spec.measures, strict=False):
             if _norm(measure.text) != _norm(text):
                 measure.text = text

@@ -23,6 +23,18 @@ from plans.models import ReportingPeriod
 from plans.spreadsheet import COLUMNS
 
 
+class PlanImportConfirmForm(forms.Form):
+    """Confirming a previewed plan file: the preview's token and the plan it goes into, as the preview
+    page's hidden fields. (Changed, they give another signature, and the import refuses.)"""
+
+    token = forms.CharField(max_length=100)
+    portfolio = forms.ModelChoiceField(queryset=Portfolio.objects.all())
+    year = forms.IntegerField(min_value=1900, max_value=2200)
+    updates_period = forms.ModelChoiceField(
+        queryset=ReportingPeriod.objects.exclude(status=PeriodStatus.LOCKED), required=False
+    )
+
+
 class PlanImportForm(forms.Form):
     """Which plan a spreadsheet goes into, and the spreadsheet. The rows are checked by plans.importers."""
 

@@ -40,7 +40,9 @@ def run_import_job(job_id: int, *, take_over: bool = False) -> str:
         status=ImportStatus.RUNNING, stage="Reading the file", percent=0
     ):
         return "skipped"
-    job = PlanImportJob.objects.select_related("portfolio", "requested_by", "updates_period").get(pk=job_id)
+    job = PlanImportJob.objects.select_related("portfolio", "requested_by", "updates_period", "applies").get(
+        pk=job_id
+    )
     try:
         with job.file.open("rb") as handle:
             result = import_plan(
@@ -51,23 +53,29 @@ def run_import_job(job_id: int, *, take_over: bool = False) -> str:
                 user=job.requested_by,
                 updates_period=job.updates_period,
                 progress=lambda stage, percent: record_progress(job_id, stage, percent),
+                dry_run=job.preview,
+                expected=job.applies.signature if job.applies else None,
             )
     except Exception:
         logger.exception("Plan import job %s failed", job_id)
         _finish(job, ImportStatus.FAILED, errors=[[None, "", FAILED_UNEXPECTEDLY]])
         return ImportStatus.FAILED
+    good = result.ok and not result.stale
     _finish(
         job,
-        ImportStatus.FAILED if result.errors else ImportStatus.DONE,
+        ImportStatus.DONE if good else ImportStatus.FAILED,
+        # A preview that checked out keeps its file until it is confirmed (confirm_preview).
+        keep_file=job.preview and good,
         errors=[[error.line, error.column, error.message] for error in result.errors],
         errors_not_listed=result.errors_not_listed,
         summary=result.summary(),
-        plan=result.plan if result.ok else None,
+        signature=result.signature if job.preview and good else "",
+        plan=result.plan if good and result.plan and result.plan.pk else None,
     )
-    return "done" if result.ok else "failed"
+    return "done" if good else "failed"
 
 
-def _finish(job: PlanImportJob, status: str, **fields) -> None:
+def _finish(job: PlanImportJob, status: str, keep_file: bool = False, **fields) -> None:
     stored = job.file.name
     with transaction.atomic():
         PlanImportJob.objects.filter(pk=job.pk).update(
@@ -75,8 +83,8 @@ def _finish(job: PlanImportJob, status: str, **fields) -> None:
             stage="",
             percent=100,
             finished_at=timezone.now(),
-            file="",
+            file=stored if keep_file else "",
             **fields,
         )
-    if stored:
+    if stored and not keep_file:
         job.file.storage.delete(stored)

@@ -12,6 +12,7 @@ the one way plans are written. The web page and the ``import_plan`` command both
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -73,6 +74,10 @@ from plans.spreadsheet import (
 )
 
 LONGEST = {"post": 200, "priority title": 300}
+STALE = (
+    "The plan changed after the file was checked, so nothing was imported: check the file again to see "
+    "what it would change now."
+)
 MAX_NUMBER = 2_000_000_000
 
 
@@ -91,11 +96,17 @@ class ImportResult(ImportErrors):
     updates_skipped: int = 0
     dry_run: bool = False
     plan_label: str = ""
+    # What the import does to the plan as it found it (see _signature); with ``expected`` given and not
+    # this, nothing was written: the plan changed since its preview.
+    signature: str = ""
+    stale: bool = False
 
     def summary(self) -> list[str]:
         """What happened, in sentences, for a message or the command's output."""
         if self.errors:
             return [f"The file has {_count(self.error_count, 'problem')}: nothing was imported."]
+        if self.stale:
+            return [STALE]
         lines = ["Dry run: nothing was saved. The import would make these changes."] if self.dry_run else []
         if self.plan_created:
             lines.append(f"The {self.plan_label} plan was created.")
@@ -372,6 +383,13 @@ class Checker:
         self.priority_titles: dict[int, tuple[str, int]] = {}
         self.label = plan_label(self.portfolio, self.year)
         self.posts = posts_by_written_title()
+        self.plan_names: dict[str, bool] = {}
+
+    def names_plan(self, value: str) -> bool:
+        """Whether a Plan cell names this plan (asked once for each way the file writes it)."""
+        if value not in self.plan_names:
+            self.plan_names[value] = _names_plan(value, self.portfolio, self.year)
+        return self.plan_names[value]
 
     def error(self, line, column, message):
         self.errors.append(RowError(line, column, message))
@@ -398,7 +416,7 @@ class Checker:
 
     def read_row(self, row: dict) -> ParsedRow | None:
         line = row["line"]
-        if row.get(PLAN) and not _names_plan(row[PLAN], self.portfolio, self.year):
+        if row.get(PLAN) and not self.names_plan(row[PLAN]):
             self.error(
                 line,
                 PLAN,
@@ -661,6 +679,7 @@ def import_plan(
     updates_period=None,
     limits: Limits | None = None,
     progress=_no_progress,
+    expected: str | None = None,
 ) -> ImportResult:
     """Import a plan file into ``portfolio``'s plan for ``year`` (2023, "2023-24" or a FinancialYear).
 
@@ -676,6 +695,11 @@ def import_plan(
     the period's lock reports like any other. An action that already has a different update for that
     period is an error: a reported update is corrected in the portal with an amendment, never
     overwritten by a file.
+
+    The result's ``signature`` sums up what the import does to the plan as it found it (the plan, each
+    action's state before, the sections, posts and updates it adds). A preview is a dry run; confirming
+    it passes its signature as ``expected``, and if the import would now do anything else (the plan was
+    changed meanwhile, or the preview applied already) nothing is written and the result is ``stale``.
     """
     limits = limits or Limits.from_settings()
     if isinstance(portfolio, str):
@@ -693,12 +717,14 @@ def import_plan(
         return result
     progress(f"Checking {len(rows):,} row{'s' * (len(rows) != 1)} and writing the plan", 50)
     reason = Truncator(f"Imported from {Path(filename).name}").chars(100)
-    _check_and_write(rows, portfolio, year, updates_period, user, reason, dry_run, limits, result)
+    _check_and_write(rows, portfolio, year, updates_period, user, reason, dry_run, limits, result, expected)
     return result
 
 
 @transaction.atomic
-def _check_and_write(rows, portfolio, year, updates_period, user, reason, dry_run, limits, result) -> None:
+def _check_and_write(
+    rows, portfolio, year, updates_period, user, reason, dry_run, limits, result, expected=None
+) -> None:
     """Check every row against the plan and write it, all in one transaction (rolled back on any problem)."""
     plan = (
         PortfolioPlan.objects.select_for_update(of=("self",))
@@ -717,14 +743,40 @@ def _check_and_write(rows, portfolio, year, updates_period, user, reason, dry_ru
         result.set_errors(errors, limits.max_errors)
         return
     try:
-        _write(sections, plan, portfolio, year, user, reason, result)
+        written = _write(sections, plan, portfolio, year, user, reason, result)
     except PlanWriteError as error:
         transaction.set_rollback(True)
         result.errors = [RowError(None, "", str(error))]
         return
+    result.signature = _signature(plan, portfolio, year, updates_period, written, result)
+    if expected is not None and expected != result.signature:
+        transaction.set_rollback(True)
+        result.stale = True
+        result.plan = plan
+        return
     if dry_run:
         transaction.set_rollback(True)
         result.plan = plan
+
+
+def _signature(plan, portfolio, year, period, written, result: ImportResult) -> str:
+    """What this import does to the plan as it found it, as a digest: the same file into the same plan
+    gives the same one until someone changes the plan (or the file is imported)."""
+    state = repr(
+        (
+            plan.pk if plan else None,
+            portfolio.pk,
+            year,
+            period.pk if period else None,
+            written.found,
+            written.sections_created,
+            written.sections_renamed,
+            written.new_posts,
+            written.updates_created,
+            result.not_in_file,
+        )
+    )
+    return hashlib.sha256(state.encode()).hexdigest()
 
 
 def _period_error(period, year: int) -> RowError | None:
@@ -844,6 +896,7 @@ def _write(sections, plan, portfolio, year, user, reason, result: ImportResult) 
         for key in plan.sections.values_list("number", "actions__number")
         if key[1] is not None and key not in in_file
     )
+    return written
 
 
 def _keep_commitments(plan, sections: list[SectionSpec]) -> None:

@@ -1086,6 +1086,22 @@ class PlanImportJob(models.Model):
     plan = models.ForeignKey(
         PortfolioPlan, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    preview = models.BooleanField(
+        default=False,
+        help_text="A check only: the file is read and the import worked out without saving anything, "
+        "for the person to confirm.",
+    )
+    signature = models.CharField(
+        max_length=64, blank=True, help_text="What the previewed import does to the plan as it was."
+    )
+    applies = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applied_by",
+        help_text="The preview this job imports, as it was confirmed (a preview is confirmed once).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -1116,6 +1132,11 @@ class PlanImportJob(models.Model):
     @property
     def year_label(self) -> str:
         return FinancialYear(self.year).label
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """A preview that checked out and has not been confirmed yet."""
+        return self.preview and self.is_done and bool(self.file) and not hasattr(self, "applied_by")
 
     @property
     def problems(self) -> list[dict]:

@@ -3,9 +3,11 @@ from datetime import date
 from pathlib import Path
 
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
 
 from plans import import_jobs, notices, reminders
+from plans.choices import ImportStatus
 from plans.models import PlanImportJob
 
 
@@ -66,9 +68,13 @@ def import_plan(self, job_id: int) -> str:
     return import_jobs.run_import_job(job_id, take_over=bool(self.request.retries) or redelivered)
 
 
-def queue_import(*, user, portfolio, year: int, updates_period, upload) -> PlanImportJob:
-    """Store the upload privately and ask a worker to import it, once the request's transaction commits."""
+def queue_import(
+    *, user, portfolio, year: int, updates_period, upload, preview: bool = False
+) -> PlanImportJob:
+    """Store the upload privately and ask a worker to import it (or, as a ``preview``, to check it and work
+    out what it would change, saving nothing), once the request's transaction commits."""
     job = PlanImportJob(
+        preview=preview,
         requested_by=user,
         portfolio=portfolio,
         year=year,
@@ -79,3 +85,33 @@ def queue_import(*, user, portfolio, year: int, updates_period, upload) -> PlanI
     job.save()
     import_plan.delay_on_commit(job.pk)
     return job
+
+
+def confirm_preview(preview_id: int, user) -> PlanImportJob | None:
+    """The job that imports this person's checked preview, made once: confirming again gives the same job
+    (None when there is no such preview, or it found problems). The file passes to the new job."""
+    with transaction.atomic():
+        preview = (
+            PlanImportJob.objects.select_for_update()
+            .filter(pk=preview_id, requested_by=user, preview=True, status=ImportStatus.DONE)
+            .first()
+        )
+        if preview is None:
+            return None
+        applying = PlanImportJob.objects.filter(applies=preview).first()
+        if applying is not None:
+            return applying
+        if not preview.file:
+            return None
+        applying = PlanImportJob.objects.create(
+            requested_by=user,
+            portfolio_id=preview.portfolio_id,
+            year=preview.year,
+            updates_period_id=preview.updates_period_id,
+            file=preview.file.name,
+            filename=preview.filename,
+            applies=preview,
+        )
+        PlanImportJob.objects.filter(pk=preview.pk).update(file="")
+        import_plan.delay_on_commit(applying.pk)
+    return applying

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans import views
+from plans import import_views, views
 
 app_name = "plans"
 
@@ -24,8 +24,12 @@ urlpatterns = [
     path("periods/<int:pk>/", views.PeriodDetailView.as_view(), name="period"),
     path("periods/<int:pk>/open/", views.PeriodMoveView.as_view(move="open"), name="open_period"),
     path("periods/<int:pk>/lock/", views.PeriodMoveView.as_view(move="lock"), name="lock_period"),
-    path("import/", views.PlanImportView.as_view(), name="import"),
+    path("import/", import_views.PlanImportView.as_view(), name="import"),
+    path("import/confirm/", import_views.PlanImportConfirmView.as_view(), name="import_confirm"),
     path("import/<int:pk>/", views.PlanImportJobView.as_view(), name="import_job"),
+    path(
+        "import/<int:pk>/confirm/", import_views.PlanImportJobConfirmView.as_view(), name="import_job_confirm"
+    ),
     path("dashboards/", views.CorporateOverviewView.as_view(), name="dashboard"),
     path(
         "dashboards/ambitions/<int:number>/", views.AmbitionDashboardView.as_view(), name="dashboard_ambition"

@@ -1,7 +1,6 @@
 """The plans' pages. Views stay thin: queries are in plans.selectors and plans.dashboards, moves in
 plans.services, who may do what in plans.rules."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -36,10 +35,8 @@ from plans.forms import (
     DecisionForm,
     MailPreferenceForm,
     PeriodChoiceForm,
-    PlanImportForm,
     ReturnUpdateForm,
 )
-from plans.importers import import_plan
 from plans.models import (
     Action,
     MailPreference,
@@ -50,7 +47,6 @@ from plans.models import (
 )
 from plans.services import StaleUpdateError, WorkflowError
 from plans.tables import ActionTable, PortfolioPlanTable
-from plans.tasks import queue_import
 
 
 def _short(action) -> str:
@@ -145,44 +141,6 @@ class ActionDetailView(PermissionRequiredMixin, DetailView):
         return super().get_context_data(page=page, panels=panels, **kwargs)
 
 
-class PlanImportView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
-    """Upload a plan as a spreadsheet; plans.importers does the work, all-or-nothing."""
-
-    permission_required = "plans.import_plan"
-    form_class = PlanImportForm
-    template_name = "plans/import.html"
-
-    def form_valid(self, form):
-        upload, data = form.cleaned_data["file"], form.cleaned_data
-        if upload.size > settings.PLANS_IMPORT_BACKGROUND_BYTES:
-            job = queue_import(
-                user=self.request.user,
-                portfolio=data["portfolio"],
-                year=data["year"].start_year,
-                updates_period=data["updates_period"],
-                upload=upload,
-            )
-            return redirect(job)
-        result = import_plan(
-            upload,
-            upload.name,
-            data["portfolio"],
-            data["year"],
-            user=self.request.user,
-            updates_period=data["updates_period"],
-        )
-        if result.errors:
-            form.add_error(
-                "file",
-                f"{result.summary()[0]} Correct the file and upload it again: the problems are listed above.",
-            )
-            return self.render_to_response(
-                self.get_context_data(form=form, import_errors=result.errors, result=result)
-            )
-        messages.success(self.request, " ".join(result.summary()))
-        return redirect(result.plan)
-
-
 class PlanImportJobView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
     """A large plan file being imported by a worker: its progress (the page refreshes itself while the
     import runs, without script), then what came of it."""
@@ -194,7 +152,9 @@ class PlanImportJobView(LoginRequiredMixin, PermissionRequiredMixin, DetailView)
     refresh_seconds = 3
 
     def get_queryset(self):
-        return PlanImportJob.objects.select_related("portfolio", "plan__portfolio", "updates_period")
+        return PlanImportJob.objects.select_related(
+            "portfolio", "plan__portfolio", "updates_period", "applied_by"
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(refresh_seconds=self.refresh_seconds, **kwargs)

@@ -902,6 +902,23 @@ ACTIONS = [
         "to upload one (tests/test_complaint_import_page.py imports through it).",
         url_name="complaints:import_confirm",
     ),
+    Action(
+        "confirm a plan import",
+        "/plans/import/confirm/",
+        frozenset({Role.ADMIN}),
+        why="Imports the plan file the person previewed, kept for their session; with none kept it sends them "
+        "back to upload one (tests/test_plan_import_preview.py imports through it).",
+        url_name="plans:import_confirm",
+    ),
+    Action(
+        "confirm a background plan import",
+        lambda council: f"/plans/import/{council['plan_import_job'].pk}/confirm/",
+        frozenset({Role.ADMIN}),
+        why="Asks a worker to import a large plan file the person's background preview checked; for anything "
+        "else (here, a job that is no preview) it sends them back to upload one "
+        "(tests/test_plan_import_preview.py imports through it).",
+        url_name="plans:import_job_confirm",
+    ),
     # The core.
     Action(
         "sign out",

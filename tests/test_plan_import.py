@@ -1537,9 +1537,25 @@ def test_user_text_in_the_problems_is_escaped(client, cef, admin):
     assert b"&lt;script&gt;x()&lt;/script&gt;" in response.content
 
 
+def confirm(client, preview):
+    """Confirm a preview page's form, as its button does."""
+    assert preview.status_code == 200, preview.content.decode()[:2000]
+    return client.post("/plans/import/confirm/", preview_form(preview))
+
+
+def preview_form(preview) -> dict:
+    context = preview.context
+    return {
+        "token": context["pending"].token,
+        "portfolio": context["portfolio"].pk,
+        "year": context["year"],
+        "updates_period": context["updates_period"].pk if context["updates_period"] else "",
+    }
+
+
 def test_a_good_file_on_the_page_redirects_to_the_plan_and_says_what_happened(client, cef, admin, q4):
     client.force_login(admin)
-    response = client.post(IMPORT_URL, upload(csv_file(GOOD_ROWS), cef, period=q4))
+    response = confirm(client, client.post(IMPORT_URL, upload(csv_file(GOOD_ROWS), cef, period=q4)))
     plan = the_plan()
     assert response.status_code == 302
     assert response.url == plan.get_absolute_url()

@@ -528,6 +528,29 @@ def test_changing_every_action_of_a_plan_takes_as_many_queries_for_ten_times_the
     assert queries_to_import(cef, 100) <= small + 10  # a few more batches of a hundred
 
 
+def queries_for_a_new_plan_and_the_same_file_again(cef, actions: int) -> tuple[int, int, list[str]]:
+    data = plan_csv(actions * 5)
+    with CaptureQueriesContext(connection) as new:
+        result = import_plan(io.BytesIO(data), "plan.csv", cef, "2030-31")
+    assert (result.created, result.updated) == (actions, 0), result.errors
+    with CaptureQueriesContext(connection) as again:
+        result = import_plan(io.BytesIO(data), "plan.csv", cef, "2030-31")
+    assert (result.created, result.updated, result.unchanged) == (0, 0, actions), result.errors
+    PortfolioPlan.objects.filter(year=2030).delete()
+    return len(new), len(again), [query["sql"] for query in again]
+
+
+def test_a_new_plan_and_the_same_file_again_take_the_same_queries_for_ten_times_the_actions(cef):
+    """Actions, links, details, leads and measures and their history go in with a fixed number of queries
+    whatever the file's length; importing the same file again reads the plan once and writes nothing."""
+    queries_for_a_new_plan_and_the_same_file_again(cef, 1)  # the first makes the lead's post and the periods
+    small_new, small_again, _ = queries_for_a_new_plan_and_the_same_file_again(cef, 10)
+    large_new, large_again, sql = queries_for_a_new_plan_and_the_same_file_again(cef, 100)
+    assert (large_new, large_again) == (small_new, small_again)
+    writes = [q for q in sql if q.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
+
+
 def test_an_update_longer_than_the_update_form_allows_is_refused(cef):
     from plans.choices import NARRATIVE_MAX_LENGTH
 

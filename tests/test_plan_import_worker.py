@@ -33,6 +33,22 @@ def wait_for(condition, what: str, log, seconds=90):
     pytest.fail(f"{what} within {seconds} s. Worker log:\n{log.read_text()}")
 
 
+def confirm_and_wait(client, preview, log):
+    """Confirm a checked preview as its page's button does; the worker's import of it, once finished."""
+    response = client.post(f"/plans/import/{preview.pk}/confirm/")
+    applying = PlanImportJob.objects.get(applies=preview)
+    assert response["Location"] == f"/plans/import/{applying.pk}/"
+    return wait_for(
+        lambda: (
+            PlanImportJob.objects.filter(pk=applying.pk)
+            .exclude(status__in=[ImportStatus.PENDING, ImportStatus.RUNNING])
+            .first()
+        ),
+        "the confirmed import did not finish",
+        log,
+    )
+
+
 @pytest.mark.worker
 def test_a_worker_imports_a_large_file_and_its_page_follows_the_progress(
     transactional_db, client, settings, tmp_path
@@ -95,6 +111,12 @@ def test_a_worker_imports_a_large_file_and_its_page_follows_the_progress(
             "the import did not finish",
             log,
         )
+        assert done.status == ImportStatus.DONE and done.preview, done.errors
+        assert not Action.objects.filter(section__plan=plan, title__contains="(changed)").exists()
+        page = client.get(f"/plans/import/{job.pk}/").content.decode()
+        assert "Check what will change before importing" in page
+        assert "398 actions created, 2 updated, 0 unchanged." in page
+        done = confirm_and_wait(client, done, log)
     assert done.status == ImportStatus.DONE, done.errors
     assert done.percent == 100
     assert done.plan == plan
@@ -102,7 +124,7 @@ def test_a_worker_imports_a_large_file_and_its_page_follows_the_progress(
     assert Action.objects.filter(section__plan=plan).count() == 400
     assert Action.objects.filter(section__plan=plan, title__contains="(changed)").count() == 400
     assert not done.file and not default_storage.exists(job.file.name), "the stored file is deleted"
-    page = client.get(f"/plans/import/{job.pk}/").content.decode()
+    page = client.get(f"/plans/import/{done.pk}/").content.decode()
     assert "The plan was imported" in page
     assert "http-equiv" not in page
     assert "398 actions created, 2 updated, 0 unchanged." in page
@@ -148,11 +170,12 @@ def test_an_import_whose_pool_process_is_killed_is_started_afresh_and_finishes_o
         wait_for(lambda: "WorkerLostError" in log.read_text() or pool_processes(worker) not in ([], [pool_process]),
                  "the worker did not notice its pool process died", log)  # fmt: skip
         other.rollback()  # let the next attempt have the plan
-        done = wait_for(
+        checked = wait_for(
             lambda: PlanImportJob.objects.filter(pk=job.pk, status=ImportStatus.DONE).first(),
             "the job was not started afresh and finished",
             log,
         )
+        done = confirm_and_wait(client, checked, log)
     assert done.percent == 100 and done.plan == plan
     assert Action.objects.filter(section__plan=plan, title__contains="(changed)").count() == 400
     assert Action.objects.filter(section__plan=plan).count() == 400, "the dead attempt wrote nothing"
