@@ -6,7 +6,8 @@ Selectors only: the views call these; rules stay in plans.rules and moves in pla
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, F, Prefetch, Q, Value, When
+from django.db.models import Case, Count, F, Prefetch, Q, Value, When, Window
+from django.db.models.functions import DenseRank
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -21,7 +22,6 @@ from plans.models import (
     ActionDetail,
     Amendment,
     Delegation,
-    DetailLead,
     MeasureFigure,
     PlanSection,
     PortfolioPlan,
@@ -347,41 +347,75 @@ class Chase:
     def returned(self) -> int:
         return self.counts[UpdateStatus.RETURNED]
 
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def more(self) -> int:
+        """How many of its outstanding actions are not named on the page."""
+        return self.total - len(self.actions)
+
+
+# The chasing list names each lead post's first outstanding actions and counts the rest, linking to them
+# in the paged actions list: the page does not grow with the number of actions.
+CHASE_ACTIONS_SHOWN = 5
+
 
 def who_to_chase(period) -> list[Chase]:
-    """The lead posts, their holders and delegates, with outstanding updates this period."""
+    """The lead posts, their holders and delegates, with outstanding updates this period: how many of
+    each status (one grouped query) and the first ``CHASE_ACTIONS_SHOWN`` actions of each post (a
+    window function), in a fixed number of queries and a page of bounded size at any scale."""
+    outstanding = Action.objects.outstanding_in(period)
+    by_post: dict = {}
+    grouped = (
+        outstanding.values("details__leads__post", "period_status")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    for row in grouped:
+        counts = by_post.setdefault(row["details__leads__post"], dict.fromkeys(OUTSTANDING, 0))
+        counts[row["period_status"]] += row["n"]
+    first = (
+        outstanding.annotate(
+            lead_post=F("details__leads__post"),
+            rank=Window(
+                DenseRank(),
+                partition_by=[F("details__leads__post")],
+                order_by=[
+                    F("section__plan__portfolio__order").asc(),
+                    F("section__number").asc(),
+                    F("number").asc(),
+                    F("pk").asc(),
+                ],
+            ),
+        )
+        .filter(rank__lte=CHASE_ACTIONS_SHOWN)
+        .values_list("lead_post", "pk")
+    )
+    shown: dict = {}
+    for post_id, action_id in first:
+        if action_id not in shown.setdefault(post_id, []):
+            shown[post_id].append(action_id)
+    actions = Action.objects.select_related("section__plan__portfolio").in_bulk(
+        [action_id for ids in shown.values() for action_id in ids]
+    )
     posts = Post.objects.prefetch_related(
         "holders", Prefetch("delegations", Delegation.objects.select_related("delegate"))
-    )
-    actions = (
-        Action.objects.outstanding_in(period)
-        .select_related("section__plan__portfolio")
-        .prefetch_related(
-            Prefetch(
-                "details",
-                ActionDetail.objects.prefetch_related(
-                    Prefetch("leads", DetailLead.objects.prefetch_related(Prefetch("post", posts)))
-                ),
+    ).in_bulk([post_id for post_id in by_post if post_id is not None])
+    chases = []
+    for post_id, counts in by_post.items():
+        post = posts.get(post_id)
+        chases.append(
+            Chase(
+                post=post,
+                holders=list(post.holders.all()) if post else [],
+                delegates=[d.delegate for d in post.delegations.all()] if post else [],
+                actions=[actions[action_id] for action_id in shown.get(post_id, [])],
+                counts=counts,
             )
         )
-        .order_by("section__plan__portfolio__order", "section__number", "number")
-    )
-    by_post: dict = {}
-    for action in actions:
-        for post in action.lead_posts or [None]:
-            key = post.pk if post else None
-            chase = by_post.get(key)
-            if chase is None:
-                chase = by_post[key] = Chase(
-                    post=post,
-                    holders=list(post.holders.all()) if post else [],
-                    delegates=[d.delegate for d in post.delegations.all()] if post else [],
-                )
-            chase.actions.append(action)
-            chase.counts[action.period_status] += 1
-    return sorted(
-        by_post.values(), key=lambda chase: (chase.post is None, chase.post.title if chase.post else "")
-    )
+    return sorted(chases, key=lambda chase: (chase.post is None, chase.post.title if chase.post else ""))
 
 
 def periods_overview() -> list[ReportingPeriod]:

@@ -628,7 +628,7 @@ class AmbitionDashboardView(DashboardMixin, TemplateView):
             Ambition.objects.select_related("strategy"), number=kwargs["number"], strategy=current_strategy()
         )
         filters = self.get_filters(ambition=ambition)
-        breakdown = dashboards.breakdown(filters, "portfolio")
+        breakdown = dashboards.breakdown(filters, "portfolio", self.request.GET.get("measures"))
         return super().get_context_data(
             **self.dashboard_context(filters, subject=ambition, **breakdown), **kwargs
         )
@@ -640,7 +640,7 @@ class PortfolioDashboardView(DashboardMixin, TemplateView):
     def get_context_data(self, **kwargs):
         portfolio = get_object_or_404(Portfolio, code=kwargs["code"].upper())
         filters = self.get_filters(portfolio=portfolio)
-        breakdown = dashboards.breakdown(filters, "ambition")
+        breakdown = dashboards.breakdown(filters, "ambition", self.request.GET.get("measures"))
         panels = panels_for("portfolio_dashboard", self.request, portfolio)
         return super().get_context_data(
             **self.dashboard_context(filters, subject=portfolio, panels=panels, **breakdown), **kwargs
