@@ -35,19 +35,28 @@ FIGURES = Prefetch("figures", MeasureFigure.objects.select_related("measure").or
 AMENDMENTS = Prefetch("amendments", Amendment.objects.select_related("created_by").order_by("created_at"))
 
 
-def plan_tree(portfolio_code: str, year: int) -> PortfolioPlan:
+# A plan's page shows each section's first actions (a whole section at the demo's size) and links to all
+# of them in the paged actions list, so the page does not grow with a long plan; its spreadsheet has all.
+PLAN_ACTIONS_SHOWN = 20
+
+
+def plan_tree(portfolio_code: str, year: int, *, first_actions: int | None = None) -> PortfolioPlan:
     """A plan with its sections, actions, details, leads and measures, and its year's locked periods
-    (whose updates its spreadsheet can carry): a fixed number of queries."""
+    (whose updates its spreadsheet can carry): a fixed number of queries. With ``first_actions``,
+    each section holds only its first actions in ``first_actions`` (a sliced prefetch) and
+    ``action_count``, how many it has."""
+    actions = Prefetch("actions", Action.objects.with_plan_text())
+    sections = PlanSection.objects.select_related("ambition")
+    if first_actions is not None:
+        actions = Prefetch(
+            "actions",
+            Action.objects.with_plan_text().order_by("number")[:first_actions],
+            to_attr="first_actions",
+        )
+        sections = sections.annotate(action_count=Count("actions"))
     plan = (
         PortfolioPlan.objects.select_related("portfolio")
-        .prefetch_related(
-            Prefetch(
-                "sections",
-                PlanSection.objects.select_related("ambition").prefetch_related(
-                    Prefetch("actions", Action.objects.with_plan_text())
-                ),
-            )
-        )
+        .prefetch_related(Prefetch("sections", sections.prefetch_related(actions)))
         .get(portfolio__code=portfolio_code.upper(), year=year)
     )
     plan.locked_periods = list(

@@ -106,15 +106,21 @@ class PortfolioPlanDetailView(PermissionRequiredMixin, DetailView):
     template_name = "plans/plan_detail.html"
     context_object_name = "plan"
 
+    first_actions = selectors.PLAN_ACTIONS_SHOWN
+
     def get_object(self, queryset=None):
         try:
-            return selectors.plan_tree(self.kwargs["portfolio"], _year(self.kwargs["year"]))
+            return selectors.plan_tree(
+                self.kwargs["portfolio"], _year(self.kwargs["year"]), first_actions=self.first_actions
+            )
         except PortfolioPlan.DoesNotExist:
             raise Http404("No such plan") from None
 
 
 class PlanExportView(PortfolioPlanDetailView):
-    """The plan as a spreadsheet, a row per detail: what the import reads back."""
+    """The plan as a spreadsheet, a row per detail: what the import reads back (every action)."""
+
+    first_actions = None
 
     def get(self, request, *args, **kwargs):
         plan = self.get_object()
