@@ -193,3 +193,24 @@ def test_the_overview_names_the_first_measures_off_target_and_counts_the_rest():
     rows = list(range(dashboards.FIRST_SHOWN + 4))
     shown = dashboards.FirstShown(rows)
     assert list(shown) == rows[: dashboards.FIRST_SHOWN] and shown.total == len(rows) and shown.more == 4
+
+
+def test_a_plans_page_names_each_sections_first_actions_and_links_to_all(client):
+    from plans.selectors import PLAN_ACTIONS_SHOWN
+
+    plan = make_plan(year=YEAR, actions=PLAN_ACTIONS_SHOWN + 3)
+    client = signed_in(client, Role.MEMBER)
+    before, page = count_queries(client, plan.get_absolute_url())
+    (section,) = client.get(plan.get_absolute_url()).context["plan"].sections.all()
+    assert section.action_count == PLAN_ACTIONS_SHOWN + 3
+    assert [action.number for action in section.first_actions] == list(range(1, PLAN_ACTIONS_SHOWN + 1))
+    assert f"({PLAN_ACTIONS_SHOWN + 3} actions)" in page  # the contents count them all
+    link = re.search(
+        rf'href="(/plans/actions/\?plan=\d+&amp;ambition=\d+)">All {PLAN_ACTIONS_SHOWN + 3} actions', page
+    )[1]
+    assert listed_count(client, link) == PLAN_ACTIONS_SHOWN + 3
+    make_plan(year=YEAR, actions=20)
+    assert count_queries(client, plan.get_absolute_url())[0] == before
+    # The spreadsheet still has every action (a row per detail, two details each, and the header).
+    export = client.get(plan.get_absolute_url() + "export/?format=csv").content.decode("utf-8-sig")
+    assert len(export.strip().splitlines()) == 2 * (PLAN_ACTIONS_SHOWN + 23) + 1
