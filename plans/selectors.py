@@ -6,8 +6,8 @@ Selectors only: the views call these; rules stay in plans.rules and moves in pla
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, F, Prefetch, Q, Value, When, Window
-from django.db.models.functions import DenseRank
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When, Window
+from django.db.models.functions import Coalesce, DenseRank
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -33,6 +33,23 @@ from plans.services import action_history
 
 FIGURES = Prefetch("figures", MeasureFigure.objects.select_related("measure").order_by("measure__order"))
 AMENDMENTS = Prefetch("amendments", Amendment.objects.select_related("created_by").order_by("created_at"))
+
+
+def plans_with_action_counts():
+    """The plans, newest first, each with ``action_count``: a subquery, not a join, so the paginator's
+    count leaves it out and only the page's plans count their actions (from the actions' section index)."""
+    counts = (
+        Action.objects.filter(section__plan=OuterRef("pk"))
+        .order_by()
+        .values("section__plan")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        PortfolioPlan.objects.select_related("portfolio")
+        .annotate(action_count=Coalesce(Subquery(counts), 0))
+        .order_by("-year", "portfolio__order")
+    )
 
 
 # A plan's page shows each section's first actions (a whole section at the demo's size) and links to all

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -87,11 +86,7 @@ class ActionListView(PortalListView):
 
 class PortfolioPlanListView(PortalListView):
     permission_required = "plans.view_portfolioplan"
-    queryset = (
-        PortfolioPlan.objects.select_related("portfolio")
-        .annotate(action_count=Count("sections__actions"))
-        .order_by("-year", "portfolio__order")  # Meta.ordering does not apply to aggregate queries
-    )
+    queryset = selectors.plans_with_action_counts()
     table_class = PortfolioPlanTable
     filterset_class = PortfolioPlanFilterSet
     export_formats = ()
