@@ -214,3 +214,23 @@ def test_a_plans_page_names_each_sections_first_actions_and_links_to_all(client)
     # The spreadsheet still has every action (a row per detail, two details each, and the header).
     export = client.get(plan.get_absolute_url() + "export/?format=csv").content.decode("utf-8-sig")
     assert len(export.strip().splitlines()) == 2 * (PLAN_ACTIONS_SHOWN + 23) + 1
+
+
+def test_the_plans_list_counts_each_plans_actions_in_the_same_queries_with_more(client):
+    make_plan(year=YEAR, actions=3)
+    make_plan(year=YEAR + 1, actions=2)
+    client = signed_in(client, Role.MEMBER)
+    before, _ = count_queries(client, "/plans/")
+    counts = {
+        row.record.year: row.record.action_count
+        for row in client.get("/plans/").context["table"].page.object_list
+    }
+    assert counts == {YEAR: 3, YEAR + 1: 2}
+    make_plan(year=YEAR, actions=30)
+    after, _ = count_queries(client, "/plans/")
+    assert after == before
+    counts = {
+        row.record.year: row.record.action_count
+        for row in client.get("/plans/").context["table"].page.object_list
+    }
+    assert counts == {YEAR: 33, YEAR + 1: 2}
