@@ -186,14 +186,23 @@ class ActionQuerySet(models.QuerySet):
             )
             .order_by("-period__year", "-period__quarter")
         )
-        return self.annotate(
-            last_rag=models.Subquery(earlier.values("reported_rag")[:1]),
-            completed_at=models.Subquery(
-                earlier.annotate(at=Coalesce("decided_at", "updated_at")).values("at")[:1]
-            ),
-        ).filter(
-            models.Q(reopened_at__isnull=True) | models.Q(reopened_at__lt=models.F("completed_at")),
-            last_rag=Rag.COMPLETE,
+        # Only an action with an update rated (or amended to) Complete can be one: the subqueries run for
+        # those few, not for every action of a large council.
+        rated_complete = QuarterlyUpdate.objects.filter(
+            models.Q(rag=Rag.COMPLETE) | models.Q(amendments__rag=Rag.COMPLETE)
+        ).values("action_id")
+        return (
+            self.filter(pk__in=rated_complete)
+            .annotate(
+                last_rag=models.Subquery(earlier.values("reported_rag")[:1]),
+                completed_at=models.Subquery(
+                    earlier.annotate(at=Coalesce("decided_at", "updated_at")).values("at")[:1]
+                ),
+            )
+            .filter(
+                models.Q(reopened_at__isnull=True) | models.Q(reopened_at__lt=models.F("completed_at")),
+                last_rag=Rag.COMPLETE,
+            )
         )
 
     def outstanding_in(self, period):

@@ -6,6 +6,7 @@ Selectors only: the views call these; rules stay in plans.rules and moves in pla
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When, Window
 from django.db.models.functions import Coalesce, DenseRank
 from django.http import Http404
@@ -142,19 +143,31 @@ class MyActionRow:
         return self.status in OUTSTANDING
 
 
-def my_action_rows(user, period, today) -> list[MyActionRow]:
-    """The actions this person leads (held or delegated posts) in the period's plans, with its update."""
-    held = set(user.posts.values_list("pk", flat=True))
-    actions = (
+# An action lead's to-do list is paged: this many actions a page.
+MY_ACTIONS_PER_PAGE = 25
+
+
+def my_actions(user, period):
+    """The actions this person leads (held or delegated posts) in the period's plans, in plan order,
+    leaving out those reported Complete before (not asked again)."""
+    return (
         Action.objects.led_by(post_ids_for(user))
         .filter(section__plan__year=period.year)
-        .exclude(pk__in=Action.objects.complete_before(period).values("pk"))  # not asked again
+        .exclude(pk__in=Action.objects.complete_before(period).values("pk"))
+        .order_by("section__plan__portfolio__order", "section__number", "number")
+    )
+
+
+def my_action_rows(user, period, today, actions=None) -> list[MyActionRow]:
+    """The actions this person leads (or ``actions``, a page of them) with the period's update."""
+    held = set(user.posts.values_list("pk", flat=True))
+    actions = (
+        (my_actions(user, period) if actions is None else actions)
         .select_related("section__plan__portfolio")
         .with_plan_text()
         .prefetch_related(
             Prefetch("updates", QuarterlyUpdate.objects.filter(period=period), to_attr="period_updates"),
         )
-        .order_by("section__plan__portfolio__order", "section__number", "number")
     )
     rows = []
     for action in actions:
@@ -163,6 +176,23 @@ def my_action_rows(user, period, today) -> list[MyActionRow]:
         row.overdue = row.outstanding and today > period.due_on
         rows.append(row)
     return rows
+
+
+def my_actions_page(user, period, today, number) -> tuple:
+    """One page of the to-do list (rows, the page) and the counts of the whole list by update status,
+    from one grouped query (Action.with_period_status: the same rule as the rows' status)."""
+    actions = my_actions(user, period)
+    counts = dict.fromkeys(UpdateStatus.values, 0)
+    grouped = actions.with_period_status(period).order_by().values("period_status").annotate(n=Count("pk"))
+    for row in grouped:
+        counts[row["period_status"]] += row["n"]
+    counts["outstanding"] = sum(counts[status] for status in OUTSTANDING)
+    counts["total"] = sum(counts[status] for status in UpdateStatus.values)
+    paginator = Paginator(actions.values_list("pk", flat=True), MY_ACTIONS_PER_PAGE)
+    paginator.count = counts["total"]  # the grouped counts already counted them
+    page = paginator.get_page(number)
+    rows = my_action_rows(user, period, today, actions=actions.filter(pk__in=list(page.object_list)))
+    return rows, page, counts
 
 
 def status_counts(rows: list[MyActionRow]) -> dict[str, int]:

@@ -215,7 +215,11 @@ class MyActionsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         chosen = self.request.GET.get("period", "")
         period = next((p for p in periods if str(p.pk) == chosen), periods[0] if periods else None)
         today = timezone.localdate()
-        rows = selectors.my_action_rows(self.request.user, period, today) if period else []
+        rows, page, counts = (
+            selectors.my_actions_page(self.request.user, period, today, self.request.GET.get("page"))
+            if period
+            else ([], None, selectors.status_counts([]))
+        )
         chooser = (
             PeriodChoiceForm(periods=periods, initial={"period": str(period.pk)})
             if len(periods) > 1
@@ -226,7 +230,8 @@ class MyActionsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             periods=periods,
             chooser=chooser,
             rows=rows,
-            counts=selectors.status_counts(rows),
+            page=page,
+            counts=counts,
             overdue=period is not None and today > period.due_on,
             today=today,
             **kwargs,
