@@ -238,7 +238,11 @@ def _finders():
         "ready_pack": lambda: _first(AgendaPack.objects.filter(status=JobStatus.DONE).order_by("pk")),
         "published_pack": lambda: _first(AgendaPack.objects.published().order_by("pk")),
         "public_pack": lambda: _first(AgendaPack.objects.published().order_by("pk")),
-        "scrutiny_action": lambda: _first(ScrutinyAction.objects.order_by("pk")),
+        # The matrix's scrutiny action is for a post the officer holds (so they may answer it).
+        "scrutiny_action": lambda: (
+            _first(ScrutinyAction.objects.filter(post__holders=Clients.user("Officer")).order_by("pk"))
+            or _first(ScrutinyAction.objects.order_by("pk"))
+        ),
         "complaint": lambda: complaint(),
         "answered_complaint": lambda: complaint(status="responded"),
         "received_complaint": lambda: complaint(status="received"),
