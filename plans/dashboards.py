@@ -8,7 +8,8 @@ An action's RAG for a period is the RAG of its reported (approved or locked) upd
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Prefetch, Q, Window
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 
 from ambitions.models import Ambition, Portfolio
@@ -38,6 +39,9 @@ class Filters:
 class RagCounts:
     now: Counter = field(default_factory=Counter)
     before: Counter = field(default_factory=Counter)
+    # Of now[Rag.NO_UPDATE], the updates closed as not received when the period was locked (the rest
+    # are actions with no update row at all).
+    not_received: int = 0
 
     def change(self, key) -> int:
         return self.now[key] - self.before[key]
@@ -99,6 +103,8 @@ def rag_counts(filters: Filters, group_by: str) -> dict[int | None, RagCounts]:
         bucket[Rag(row["reported_rag"])] += row["n"]
         if row["period_id"] == period.pk:
             reported[key] += row["n"]
+            if row["reported_rag"] == Rag.NO_UPDATE:
+                counts[key].not_received += row["n"]
     for key, total in totals.items():
         # Updates closed as not received are counted above; actions with no update row at all
         # (a period locked before the portal closed them) are counted the same way here.
@@ -106,47 +112,73 @@ def rag_counts(filters: Filters, group_by: str) -> dict[int | None, RagCounts]:
     return counts
 
 
-def exceptions(filters: Filters) -> list[QuarterlyUpdate]:
-    """The red and amber actions of the period, red first, with their narratives."""
+# A dashboard shows the first of its red and amber actions (red first) and of its updates not received,
+# and links to the paged actions list for all of them: its size does not grow with the council's.
+FIRST_SHOWN = 10
+# The measures panel of a dashboard is paged: this many measures a page.
+MEASURES_PER_PAGE = 20
+
+
+def _exception_updates(filters: Filters, rags):
+    return QuarterlyUpdate.objects.reported().filter(
+        period=filters.period, reported_rag__in=rags, action__in=filters.actions()
+    )
+
+
+def exceptions(filters: Filters, limit: int | None = None) -> list[QuarterlyUpdate]:
+    """The red and amber actions of the period, red first, with their narratives (the first ``limit``).
+
+    The order is found on the updates' ids alone, then only those updates are read with their actions:
+    the planner joins a few rows, not every red and amber update of a large council."""
     if filters.period is None:
         return []
+    ordered = (
+        _exception_updates(filters, EXCEPTIONS)
+        .annotate(
+            rag_order=Case(
+                *[When(reported_rag=rag, then=Value(index)) for index, rag in enumerate(EXCEPTIONS)],
+                output_field=IntegerField(),
+            )
+        )
+        .order_by(
+            "rag_order",
+            "action__section__plan__portfolio__order",
+            "action__section__number",
+            "action__number",
+        )
+        .values_list("pk", flat=True)
+    )
+    ids = list(ordered[:limit] if limit is not None else ordered)
     updates = (
         QuarterlyUpdate.objects.reported()
-        .filter(period=filters.period, reported_rag__in=EXCEPTIONS, action__in=filters.actions())
         .select_related("action__section__plan__portfolio", "action__section__ambition")
         .prefetch_related("notes", Prefetch("action__details", ActionDetail.objects.with_plan_text()))
+        .in_bulk(ids)
     )
-    return sorted(
-        updates,
-        key=lambda u: (
-            EXCEPTIONS.index(u.reported_rag),
-            u.action.section.plan.portfolio.order,
-            u.action.reference,
-        ),
-    )
+    return [updates[pk] for pk in ids]
 
 
-def not_received(filters: Filters) -> list[QuarterlyUpdate]:
-    """The period's updates closed as "No update received" when it was locked, with who was chased."""
+def not_received(filters: Filters, limit: int | None = None) -> list[QuarterlyUpdate]:
+    """The period's updates closed as "No update received" when it was locked, with who was chased
+    (the first ``limit``; ordered on ids first, as ``exceptions``)."""
     if filters.period is None:
         return []
-    return list(
+    ordered = (
+        _exception_updates(filters, [Rag.NO_UPDATE])
+        .order_by("action__section__plan__portfolio__order", "action__section__number", "action__number")
+        .values_list("pk", flat=True)
+    )
+    ids = list(ordered[:limit] if limit is not None else ordered)
+    updates = (
         QuarterlyUpdate.objects.reported()
-        .filter(period=filters.period, reported_rag=Rag.NO_UPDATE, action__in=filters.actions())
         .select_related("action__section__plan__portfolio", "period")
         .prefetch_related(Prefetch("action__details", ActionDetail.objects.with_plan_text()))
-        .order_by("action__section__plan__portfolio__order", "action__section__number", "action__number")
+        .in_bulk(ids)
     )
+    return [updates[pk] for pk in ids]
 
 
-def measure_rows(filters: Filters, *, judged_only: bool = False) -> list[MeasureRow]:
-    """Each measure with its latest reading up to the period, the one before, and its assessment.
-
-    Only the two latest readings of each measure are fetched (a window function), so the cost
-    grows with the number of measures, not with the length of their history. With
-    ``judged_only``, only measures that can have a RAG (a better direction and a target) are
-    read: what "measures off target" needs.
-    """
+def _measures(filters: Filters, *, judged_only: bool = False):
     measures = Measure.objects.select_related("owner_post")
     if judged_only:
         measures = measures.exclude(polarity=Polarity.NEITHER).filter(
@@ -159,6 +191,12 @@ def measure_rows(filters: Filters, *, judged_only: bool = False) -> list[Measure
             Q(owner_post__portfolio=filters.portfolio)
             | Q(actions__section__plan__portfolio=filters.portfolio)
         ).distinct()
+    return measures
+
+
+def _rows(measures, filters: Filters) -> list[MeasureRow]:
+    """Each of ``measures`` (a queryset) with its latest reading up to the period, the one before, and
+    its assessment. Only the two latest readings of each measure are fetched (a window function)."""
     readings = Reading.objects.filter(measure__in=measures.values("pk"))
     if filters.period:
         readings = readings.filter(
@@ -185,6 +223,42 @@ def measure_rows(filters: Filters, *, judged_only: bool = False) -> list[Measure
     return rows
 
 
+def measure_rows(filters: Filters, *, judged_only: bool = False) -> list[MeasureRow]:
+    """Each measure with its latest reading up to the period, the one before, and its assessment.
+
+    The cost grows with the number of measures, not with the length of their history. With
+    ``judged_only``, only measures that can have a RAG (a better direction and a target) are
+    read: what "measures off target" needs.
+    """
+    return _rows(_measures(filters, judged_only=judged_only), filters)
+
+
+def measures_page(filters: Filters, number) -> tuple:
+    """One page of the measures a dashboard shows (by name, ``MEASURES_PER_PAGE`` a page) as rows
+    assessed like ``measure_rows``, and the page (for its links): a fixed number of queries and a
+    bounded page at any size. ``number`` is the page asked for; a bad one gives the nearest page."""
+    ids = _measures(filters).order_by("name", "pk").values_list("pk", flat=True)
+    page = Paginator(ids, MEASURES_PER_PAGE).get_page(number)
+    shown = (
+        Measure.objects.select_related("owner_post")
+        .filter(pk__in=list(page.object_list))
+        .order_by("name", "pk")
+    )
+    return _rows(shown, filters), page
+
+
+class FirstShown(list):
+    """The first ``FIRST_SHOWN`` of a list a dashboard names, knowing how many there are in all."""
+
+    def __init__(self, rows: list):
+        super().__init__(rows[:FIRST_SHOWN])
+        self.total = len(rows)
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self)
+
+
 def ambitions_overview(filters: Filters):
     """For the corporate overview: each ambition with its RAG counts, change, and measures off target."""
     counts = rag_counts(filters, "ambition")
@@ -198,11 +272,13 @@ def ambitions_overview(filters: Filters):
     for ambition in ambitions.select_related("strategy").order_by("-strategy__start_year", "number"):
         if result and ambition.number <= result[-1][0].number:
             break  # only the latest strategy's ambitions
-        off_target = [
-            row
-            for row in measures
-            if row.assessment.off_target and ambition.pk in {a.pk for a in row.measure.ambitions.all()}
-        ]
+        off_target = FirstShown(
+            [
+                row
+                for row in measures
+                if row.assessment.off_target and ambition.pk in {a.pk for a in row.measure.ambitions.all()}
+            ]
+        )
         result.append((ambition, counts.get(ambition.pk, RagCounts()), off_target))
     return result
 
@@ -224,8 +300,10 @@ def rag_chart(title: str, rows: list[tuple[str, RagCounts]], filters: Filters) -
     ).svg()
 
 
-def breakdown(filters: Filters, group_by: str) -> dict:
-    """One level down: RAG counts per portfolio (or per ambition), exceptions and measures."""
+def breakdown(filters: Filters, group_by: str, measures_page_number=1) -> dict:
+    """One level down: RAG counts per portfolio (or per ambition); the first red and amber actions and
+    updates not received, with how many there are in all (from the same counts as the table); and a page
+    of the measures. A fixed number of queries, and a page that does not grow with the council."""
     counts = rag_counts(filters, group_by)
     if group_by == "portfolio":
         groups = list(Portfolio.objects.filter(pk__in=[key for key in counts if key]))
@@ -234,6 +312,9 @@ def breakdown(filters: Filters, group_by: str) -> dict:
         groups = list(Ambition.objects.filter(pk__in=[key for key in counts if key]).order_by("number"))
         label = "short_name"
     rows = [(group, counts[group.pk]) for group in groups]
+    exception_totals = [(rag, sum(c.now[rag] for c in counts.values())) for rag in EXCEPTIONS]
+    not_received_count = sum(c.not_received for c in counts.values())
+    measures, measures_page_ = measures_page(filters, measures_page_number)
     return {
         "group_by": group_by,
         "rows": rows,
@@ -242,9 +323,13 @@ def breakdown(filters: Filters, group_by: str) -> dict:
             [(getattr(group, label), c) for group, c in rows],
             filters,
         ),
-        "exceptions": exceptions(filters),
-        "not_received": not_received(filters),
-        "measures": measure_rows(filters),
+        "exceptions": exceptions(filters, limit=FIRST_SHOWN),
+        "exception_totals": exception_totals,
+        "exception_count": sum(total for _, total in exception_totals),
+        "not_received": not_received(filters, limit=FIRST_SHOWN),
+        "not_received_count": not_received_count,
+        "measures": measures,
+        "measures_page": measures_page_,
     }
 
 

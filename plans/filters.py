@@ -54,6 +54,13 @@ class ActionFilterSet(django_filters.FilterSet):
         method="filter_target",
         empty_label="Any target date",
     )
+    update = django_filters.ChoiceFilter(
+        label="Update",
+        choices=[("outstanding", "Still to write or finish")],
+        method="filter_update",
+        empty_label="Any",
+        help_text="For the reporting period chosen, else the open one: none yet, a draft, or returned.",
+    )
     annual_programme = django_filters.BooleanFilter(
         label="Annual Programme (AP)",
         widget=forms.Select(
@@ -64,7 +71,18 @@ class ActionFilterSet(django_filters.FilterSet):
     class Meta:
         model = Action
         form = PortalFilterForm
-        fields = ["q", "ambition", "portfolio", "plan", "period", "rag", "lead", "target", "annual_programme"]
+        fields = [
+            "q",
+            "ambition",
+            "portfolio",
+            "plan",
+            "period",
+            "rag",
+            "lead",
+            "target",
+            "update",
+            "annual_programme",
+        ]
 
     @property
     def chosen_period(self):
@@ -103,6 +121,17 @@ class ActionFilterSet(django_filters.FilterSet):
 
     def filter_lead(self, queryset, name, post):
         return queryset.led_by([post.pk])
+
+    def filter_update(self, queryset, name, value):
+        """Outstanding in the period chosen, else the open one (the chasing list's rule:
+        Action.objects.outstanding_in); nothing when no period is chosen or open."""
+        period = (
+            self.chosen_period
+            or ReportingPeriod.objects.filter(status="open").order_by("-year", "-quarter").first()
+        )
+        if period is None:
+            return queryset.none()
+        return queryset.filter(pk__in=Action.objects.outstanding_in(period).values("pk"))
 
     def filter_target(self, queryset, name, value):
         return queryset.with_target_status(value, timezone.localdate())

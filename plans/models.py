@@ -165,9 +165,13 @@ class ActionQuerySet(models.QuerySet):
     def with_period_status(self, period):
         """Annotate ``period_status``: where each action's update for ``period`` stands
         (UpdateStatus.NOT_STARTED when there is none)."""
-        status = QuarterlyUpdate.objects.filter(action=models.OuterRef("pk"), period=period).values("status")[
-            :1
-        ]
+        # One update per action and period (a unique constraint): no ordering, so no join to the periods
+        # for each action, only the (action, period) index.
+        status = (
+            QuarterlyUpdate.objects.filter(action=models.OuterRef("pk"), period=period)
+            .order_by()
+            .values("status")[:1]
+        )
         return self.annotate(
             period_status=Coalesce(models.Subquery(status), models.Value(UpdateStatus.NOT_STARTED))
         )
@@ -186,14 +190,23 @@ class ActionQuerySet(models.QuerySet):
             )
             .order_by("-period__year", "-period__quarter")
         )
-        return self.annotate(
-            last_rag=models.Subquery(earlier.values("reported_rag")[:1]),
-            completed_at=models.Subquery(
-                earlier.annotate(at=Coalesce("decided_at", "updated_at")).values("at")[:1]
-            ),
-        ).filter(
-            models.Q(reopened_at__isnull=True) | models.Q(reopened_at__lt=models.F("completed_at")),
-            last_rag=Rag.COMPLETE,
+        # Only an action with an update rated (or amended to) Complete can be one: the subqueries run for
+        # those few, not for every action of a large council.
+        rated_complete = QuarterlyUpdate.objects.filter(
+            models.Q(rag=Rag.COMPLETE) | models.Q(amendments__rag=Rag.COMPLETE)
+        ).values("action_id")
+        return (
+            self.filter(pk__in=rated_complete)
+            .annotate(
+                last_rag=models.Subquery(earlier.values("reported_rag")[:1]),
+                completed_at=models.Subquery(
+                    earlier.annotate(at=Coalesce("decided_at", "updated_at")).values("at")[:1]
+                ),
+            )
+            .filter(
+                models.Q(reopened_at__isnull=True) | models.Q(reopened_at__lt=models.F("completed_at")),
+                last_rag=Rag.COMPLETE,
+            )
         )
 
     def outstanding_in(self, period):
@@ -201,11 +214,20 @@ class ActionQuerySet(models.QuerySet):
         yet, a draft, or returned (choices.OUTSTANDING), leaving out those reported Complete
         before (complete_before). The to-do lists, the chasing list and the reminders all use
         this one definition."""
+        # "Outstanding" is "no update for the period whose status is past them" (an anti-join the
+        # database does in one pass), the same as period_status in OUTSTANDING, which rows still show.
+        done = QuarterlyUpdate.objects.filter(action=models.OuterRef("pk"), period=period).exclude(
+            status__in=OUTSTANDING
+        )
         return (
             self.filter(section__plan__year=period.year)
-            .exclude(pk__in=Action.objects.complete_before(period).values("pk"))
+            .exclude(
+                pk__in=Action.objects.filter(section__plan__year=period.year)
+                .complete_before(period)
+                .values("pk")
+            )
+            .filter(~models.Exists(done))
             .with_period_status(period)
-            .filter(period_status__in=OUTSTANDING)
         )
 
     def led_by(self, post_ids):

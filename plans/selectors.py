@@ -6,7 +6,9 @@ Selectors only: the views call these; rules stay in plans.rules and moves in pla
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, F, Prefetch, Q, Value, When
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When, Window
+from django.db.models.functions import Coalesce, DenseRank
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -21,7 +23,6 @@ from plans.models import (
     ActionDetail,
     Amendment,
     Delegation,
-    DetailLead,
     MeasureFigure,
     PlanSection,
     PortfolioPlan,
@@ -35,19 +36,45 @@ FIGURES = Prefetch("figures", MeasureFigure.objects.select_related("measure").or
 AMENDMENTS = Prefetch("amendments", Amendment.objects.select_related("created_by").order_by("created_at"))
 
 
-def plan_tree(portfolio_code: str, year: int) -> PortfolioPlan:
+def plans_with_action_counts():
+    """The plans, newest first, each with ``action_count``: a subquery, not a join, so the paginator's
+    count leaves it out and only the page's plans count their actions (from the actions' section index)."""
+    counts = (
+        Action.objects.filter(section__plan=OuterRef("pk"))
+        .order_by()
+        .values("section__plan")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        PortfolioPlan.objects.select_related("portfolio")
+        .annotate(action_count=Coalesce(Subquery(counts), 0))
+        .order_by("-year", "portfolio__order")
+    )
+
+
+# A plan's page shows each section's first actions (a whole section at the demo's size) and links to all
+# of them in the paged actions list, so the page does not grow with a long plan; its spreadsheet has all.
+PLAN_ACTIONS_SHOWN = 20
+
+
+def plan_tree(portfolio_code: str, year: int, *, first_actions: int | None = None) -> PortfolioPlan:
     """A plan with its sections, actions, details, leads and measures, and its year's locked periods
-    (whose updates its spreadsheet can carry): a fixed number of queries."""
+    (whose updates its spreadsheet can carry): a fixed number of queries. With ``first_actions``,
+    each section holds only its first actions in ``first_actions`` (a sliced prefetch) and
+    ``action_count``, how many it has."""
+    actions = Prefetch("actions", Action.objects.with_plan_text())
+    sections = PlanSection.objects.select_related("ambition")
+    if first_actions is not None:
+        actions = Prefetch(
+            "actions",
+            Action.objects.with_plan_text().order_by("number")[:first_actions],
+            to_attr="first_actions",
+        )
+        sections = sections.annotate(action_count=Count("actions"))
     plan = (
         PortfolioPlan.objects.select_related("portfolio")
-        .prefetch_related(
-            Prefetch(
-                "sections",
-                PlanSection.objects.select_related("ambition").prefetch_related(
-                    Prefetch("actions", Action.objects.with_plan_text())
-                ),
-            )
-        )
+        .prefetch_related(Prefetch("sections", sections.prefetch_related(actions)))
         .get(portfolio__code=portfolio_code.upper(), year=year)
     )
     plan.locked_periods = list(
@@ -116,19 +143,31 @@ class MyActionRow:
         return self.status in OUTSTANDING
 
 
-def my_action_rows(user, period, today) -> list[MyActionRow]:
-    """The actions this person leads (held or delegated posts) in the period's plans, with its update."""
-    held = set(user.posts.values_list("pk", flat=True))
-    actions = (
+# An action lead's to-do list is paged: this many actions a page.
+MY_ACTIONS_PER_PAGE = 25
+
+
+def my_actions(user, period):
+    """The actions this person leads (held or delegated posts) in the period's plans, in plan order,
+    leaving out those reported Complete before (not asked again)."""
+    return (
         Action.objects.led_by(post_ids_for(user))
         .filter(section__plan__year=period.year)
-        .exclude(pk__in=Action.objects.complete_before(period).values("pk"))  # not asked again
+        .exclude(pk__in=Action.objects.complete_before(period).values("pk"))
+        .order_by("section__plan__portfolio__order", "section__number", "number")
+    )
+
+
+def my_action_rows(user, period, today, actions=None) -> list[MyActionRow]:
+    """The actions this person leads (or ``actions``, a page of them) with the period's update."""
+    held = set(user.posts.values_list("pk", flat=True))
+    actions = (
+        (my_actions(user, period) if actions is None else actions)
         .select_related("section__plan__portfolio")
         .with_plan_text()
         .prefetch_related(
             Prefetch("updates", QuarterlyUpdate.objects.filter(period=period), to_attr="period_updates"),
         )
-        .order_by("section__plan__portfolio__order", "section__number", "number")
     )
     rows = []
     for action in actions:
@@ -137,6 +176,23 @@ def my_action_rows(user, period, today) -> list[MyActionRow]:
         row.overdue = row.outstanding and today > period.due_on
         rows.append(row)
     return rows
+
+
+def my_actions_page(user, period, today, number) -> tuple:
+    """One page of the to-do list (rows, the page) and the counts of the whole list by update status,
+    from one grouped query (Action.with_period_status: the same rule as the rows' status)."""
+    actions = my_actions(user, period)
+    counts = dict.fromkeys(UpdateStatus.values, 0)
+    grouped = actions.with_period_status(period).order_by().values("period_status").annotate(n=Count("pk"))
+    for row in grouped:
+        counts[row["period_status"]] += row["n"]
+    counts["outstanding"] = sum(counts[status] for status in OUTSTANDING)
+    counts["total"] = sum(counts[status] for status in UpdateStatus.values)
+    paginator = Paginator(actions.values_list("pk", flat=True), MY_ACTIONS_PER_PAGE)
+    paginator.count = counts["total"]  # the grouped counts already counted them
+    page = paginator.get_page(number)
+    rows = my_action_rows(user, period, today, actions=actions.filter(pk__in=list(page.object_list)))
+    return rows, page, counts
 
 
 def status_counts(rows: list[MyActionRow]) -> dict[str, int]:
@@ -347,41 +403,75 @@ class Chase:
     def returned(self) -> int:
         return self.counts[UpdateStatus.RETURNED]
 
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def more(self) -> int:
+        """How many of its outstanding actions are not named on the page."""
+        return self.total - len(self.actions)
+
+
+# The chasing list names each lead post's first outstanding actions and counts the rest, linking to them
+# in the paged actions list: the page does not grow with the number of actions.
+CHASE_ACTIONS_SHOWN = 5
+
 
 def who_to_chase(period) -> list[Chase]:
-    """The lead posts, their holders and delegates, with outstanding updates this period."""
+    """The lead posts, their holders and delegates, with outstanding updates this period: how many of
+    each status (one grouped query) and the first ``CHASE_ACTIONS_SHOWN`` actions of each post (a
+    window function), in a fixed number of queries and a page of bounded size at any scale."""
+    outstanding = Action.objects.outstanding_in(period)
+    by_post: dict = {}
+    grouped = (
+        outstanding.values("details__leads__post", "period_status")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    for row in grouped:
+        counts = by_post.setdefault(row["details__leads__post"], dict.fromkeys(OUTSTANDING, 0))
+        counts[row["period_status"]] += row["n"]
+    first = (
+        outstanding.annotate(
+            lead_post=F("details__leads__post"),
+            rank=Window(
+                DenseRank(),
+                partition_by=[F("details__leads__post")],
+                order_by=[
+                    F("section__plan__portfolio__order").asc(),
+                    F("section__number").asc(),
+                    F("number").asc(),
+                    F("pk").asc(),
+                ],
+            ),
+        )
+        .filter(rank__lte=CHASE_ACTIONS_SHOWN)
+        .values_list("lead_post", "pk")
+    )
+    shown: dict = {}
+    for post_id, action_id in first:
+        if action_id not in shown.setdefault(post_id, []):
+            shown[post_id].append(action_id)
+    actions = Action.objects.select_related("section__plan__portfolio").in_bulk(
+        [action_id for ids in shown.values() for action_id in ids]
+    )
     posts = Post.objects.prefetch_related(
         "holders", Prefetch("delegations", Delegation.objects.select_related("delegate"))
-    )
-    actions = (
-        Action.objects.outstanding_in(period)
-        .select_related("section__plan__portfolio")
-        .prefetch_related(
-            Prefetch(
-                "details",
-                ActionDetail.objects.prefetch_related(
-                    Prefetch("leads", DetailLead.objects.prefetch_related(Prefetch("post", posts)))
-                ),
+    ).in_bulk([post_id for post_id in by_post if post_id is not None])
+    chases = []
+    for post_id, counts in by_post.items():
+        post = posts.get(post_id)
+        chases.append(
+            Chase(
+                post=post,
+                holders=list(post.holders.all()) if post else [],
+                delegates=[d.delegate for d in post.delegations.all()] if post else [],
+                actions=[actions[action_id] for action_id in shown.get(post_id, [])],
+                counts=counts,
             )
         )
-        .order_by("section__plan__portfolio__order", "section__number", "number")
-    )
-    by_post: dict = {}
-    for action in actions:
-        for post in action.lead_posts or [None]:
-            key = post.pk if post else None
-            chase = by_post.get(key)
-            if chase is None:
-                chase = by_post[key] = Chase(
-                    post=post,
-                    holders=list(post.holders.all()) if post else [],
-                    delegates=[d.delegate for d in post.delegations.all()] if post else [],
-                )
-            chase.actions.append(action)
-            chase.counts[action.period_status] += 1
-    return sorted(
-        by_post.values(), key=lambda chase: (chase.post is None, chase.post.title if chase.post else "")
-    )
+    return sorted(chases, key=lambda chase: (chase.post is None, chase.post.title if chase.post else ""))
 
 
 def periods_overview() -> list[ReportingPeriod]:

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -83,11 +82,7 @@ class ActionListView(PortalListView):
 
 class PortfolioPlanListView(PortalListView):
     permission_required = "plans.view_portfolioplan"
-    queryset = (
-        PortfolioPlan.objects.select_related("portfolio")
-        .annotate(action_count=Count("sections__actions"))
-        .order_by("-year", "portfolio__order")  # Meta.ordering does not apply to aggregate queries
-    )
+    queryset = selectors.plans_with_action_counts()
     table_class = PortfolioPlanTable
     filterset_class = PortfolioPlanFilterSet
     export_formats = ()
@@ -102,15 +97,21 @@ class PortfolioPlanDetailView(PermissionRequiredMixin, DetailView):
     template_name = "plans/plan_detail.html"
     context_object_name = "plan"
 
+    first_actions = selectors.PLAN_ACTIONS_SHOWN
+
     def get_object(self, queryset=None):
         try:
-            return selectors.plan_tree(self.kwargs["portfolio"], _year(self.kwargs["year"]))
+            return selectors.plan_tree(
+                self.kwargs["portfolio"], _year(self.kwargs["year"]), first_actions=self.first_actions
+            )
         except PortfolioPlan.DoesNotExist:
             raise Http404("No such plan") from None
 
 
 class PlanExportView(PortfolioPlanDetailView):
-    """The plan as a spreadsheet, a row per detail: what the import reads back."""
+    """The plan as a spreadsheet, a row per detail: what the import reads back (every action)."""
+
+    first_actions = None
 
     def get(self, request, *args, **kwargs):
         plan = self.get_object()
@@ -174,7 +175,11 @@ class MyActionsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         chosen = self.request.GET.get("period", "")
         period = next((p for p in periods if str(p.pk) == chosen), periods[0] if periods else None)
         today = timezone.localdate()
-        rows = selectors.my_action_rows(self.request.user, period, today) if period else []
+        rows, page, counts = (
+            selectors.my_actions_page(self.request.user, period, today, self.request.GET.get("page"))
+            if period
+            else ([], None, selectors.status_counts([]))
+        )
         chooser = (
             PeriodChoiceForm(periods=periods, initial={"period": str(period.pk)})
             if len(periods) > 1
@@ -185,7 +190,8 @@ class MyActionsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             periods=periods,
             chooser=chooser,
             rows=rows,
-            counts=selectors.status_counts(rows),
+            page=page,
+            counts=counts,
             overdue=period is not None and today > period.due_on,
             today=today,
             **kwargs,
@@ -588,7 +594,7 @@ class AmbitionDashboardView(DashboardMixin, TemplateView):
             Ambition.objects.select_related("strategy"), number=kwargs["number"], strategy=current_strategy()
         )
         filters = self.get_filters(ambition=ambition)
-        breakdown = dashboards.breakdown(filters, "portfolio")
+        breakdown = dashboards.breakdown(filters, "portfolio", self.request.GET.get("measures"))
         return super().get_context_data(
             **self.dashboard_context(filters, subject=ambition, **breakdown), **kwargs
         )
@@ -600,7 +606,7 @@ class PortfolioDashboardView(DashboardMixin, TemplateView):
     def get_context_data(self, **kwargs):
         portfolio = get_object_or_404(Portfolio, code=kwargs["code"].upper())
         filters = self.get_filters(portfolio=portfolio)
-        breakdown = dashboards.breakdown(filters, "ambition")
+        breakdown = dashboards.breakdown(filters, "ambition", self.request.GET.get("measures"))
         panels = panels_for("portfolio_dashboard", self.request, portfolio)
         return super().get_context_data(
             **self.dashboard_context(filters, subject=portfolio, panels=panels, **breakdown), **kwargs

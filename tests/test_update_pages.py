@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from ambitions.models import Post
 from bromley_portal.accounts.roles import Role
+from plans import selectors
 from plans.choices import PeriodStatus, Rag, UpdateStatus
 from plans.models import (
     Action,
@@ -214,7 +215,13 @@ def test_my_actions_costs_the_same_queries_at_any_length(council, django_assert_
     client = signed_in(council["officer"])
     few = count_queries(client, MY_ACTIONS)
     grow_my_actions(council, 25)
-    assert len(client.get(MY_ACTIONS).context["rows"]) == 52
+    response = client.get(MY_ACTIONS)
+    assert response.context["counts"]["total"] == 52  # all of them counted, a page of them listed
+    assert len(response.context["rows"]) == selectors.MY_ACTIONS_PER_PAGE
+    last = client.get(f"{MY_ACTIONS}?page=3")
+    assert len(last.context["rows"]) == 52 - 2 * selectors.MY_ACTIONS_PER_PAGE
+    counts = response.context["counts"]
+    assert sum(counts[status] for status in UpdateStatus.values) == 52
     assert count_queries(client, MY_ACTIONS) == few
     with django_assert_max_num_queries(15):
         client.get(MY_ACTIONS)
