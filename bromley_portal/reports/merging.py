@@ -143,10 +143,14 @@ class Merger:
         """The first document: its catalogue, document information and structure tree root become the
         merged document's, its Document element the merged one."""
         part = _Part(self, pdf)
-        root = pdf.Root.StructTreeRoot
-        document = root.K[0] if isinstance(root.K, pikepdf.Array) else root.K
+        kids = part.structure()
+        if kids is None:
+            raise ValueError("the first document must be tagged")
+        root, document = pdf.Root.StructTreeRoot, part.document
         self.document = _Held(self.writer.reserve(), {}, [])
         part.refer(document, self.document.number)
+        self._adopt_table(part, kids)  # before anything refers to it
+        self.table_kids(part, [])
         self.catalog = {
             key: part.text(value)
             for key, value in pdf.Root.items()
@@ -163,8 +167,6 @@ class Merger:
         for key, value in (("/Title", title), ("/Creator", creator)):
             if value is not None:
                 self.info[key] = pikepdf.String(value).unparse()
-        kids = part.structure()
-        self._adopt_table(part, kids)
         self.document.kids += [part.text(kid) for kid in kids]
         part.finish()
 
@@ -179,8 +181,11 @@ class Merger:
             if kids and kids[0].get("/S") == "/Table" and self.table is not None:
                 table = kids.pop(0)
                 part.refer(table, self.table.number)
-                self.table.kids += [part.text(kid) for kid in _kids(table)]
+                continued = list(_kids(table))
+            else:
+                continued = []
             self._adopt_table(part, kids)
+            self.table_kids(part, continued)
             self.document.kids += [part.text(kid) for kid in kids]
             part.finish()
 
@@ -197,6 +202,7 @@ class Merger:
                 section = self.writer.reserve()
                 part.refer(part.document, section)
                 self._adopt_table(part, kids)
+                self.table_kids(part, [])
                 entries = {
                     "/Type": b"/StructElem",
                     "/S": b"/Sect",
@@ -215,14 +221,22 @@ class Merger:
         table = _last_table(kids)
         if table is None:
             return
-        self._write_table()
         number = self.writer.reserve()
         part.refer(table, number)
-        self.table = _Held(
-            number,
-            {key: part.text(value) for key, value in table.items() if key != "/K"},
-            [part.text(kid) for kid in _kids(table)],
-        )
+        part.tables.append((table, number))
+
+    def table_kids(self, part: _Part, continued: list) -> None:
+        """The continued table's new kids; and the document's own last table, if it has one, held (the
+        one before it written)."""
+        if self.table is not None:
+            self.table.kids += [part.text(kid) for kid in continued]
+        for table, number in part.tables:
+            self._write_table()
+            self.table = _Held(
+                number,
+                {key: part.text(value) for key, value in table.items() if key != "/K"},
+                [part.text(kid) for kid in _kids(table)],
+            )
 
     def _write_table(self) -> None:
         if self.table is not None:
@@ -316,6 +330,9 @@ class _Part:
         self.merger, self.pdf = merger, pdf
         self.mapping: dict[tuple[int, int], int] = {}
         self.queue: list[tuple[int, int]] = []
+        self.references: dict[bytes, bytes] = {}  # b"12 0 R" here: b"345 0 R" in the merged file
+        self.tables: list = []  # (its last table, the number it has in the merged file)
+        self.trees = None
         self.first_page = len(merger.pages)
         self.outline = outline
         self.document = None
@@ -330,12 +347,14 @@ class _Part:
 
     def refer(self, obj, number: int) -> None:
         """References to ``obj`` are to object ``number`` of the merged file, which this document does
-        not write (the merger does)."""
+        not write (the merger does). Said before anything refers to it."""
+        if obj.objgen in self.mapping:
+            raise RuntimeError(f"{obj.objgen} was met before it was given its number")
         self.mapping[obj.objgen] = number
 
     def structure(self) -> list | None:
-        """The document's top-level structure elements, its ParentTree renumbered into the merged one's,
-        its IDs and roles added; None (and its pages untagged) if it has no usable structure."""
+        """The document's top-level structure elements (its ParentTree, IDs and roles are added to the
+        merged document's by ``finish``); None (and its pages untagged) if it has no usable structure."""
         pdf, merger = self.pdf, self.merger
         try:
             root = pdf.Root.StructTreeRoot
@@ -347,9 +366,16 @@ class _Part:
             self.document = None
             self._untag()
             return None
+        self.refer(root, merger.tree_root_number)
+        self.trees = (root, nums, ids)
+        return kids
+
+    def _join_trees(self) -> None:
+        """The document's ParentTree renumbered into the merged one's, its IDs and roles added."""
+        merger = self.merger
+        root, nums, ids = self.trees
         offset = merger.next_key
         self._renumber(offset)
-        self.refer(root, merger.tree_root_number)
         for key, value in nums:
             merger.nums.append((int(key) + offset, self.text(value)))
             merger.next_key = max(merger.next_key, int(key) + offset + 1)
@@ -359,7 +385,6 @@ class _Part:
             for key, value in role_map.items():
                 if key not in merger.role_map and isinstance(value, pikepdf.Name):
                     merger.role_map[key] = value.unparse()
-        return kids
 
     def _renumber(self, offset: int) -> None:
         for page in self.pdf.pages:
@@ -387,9 +412,14 @@ class _Part:
         return _REFERENCE.sub(self._replace, value.unparse(resolved=True))
 
     def _replace(self, match: re.Match) -> bytes:
-        if match.group(1) is None:
-            return match.group(0)
-        return _ref(self._number((int(match.group(1)), int(match.group(2)))))
+        text = match.group(0)
+        found = self.references.get(text)
+        if found is None:
+            number, generation = match.group(1, 2)
+            if number is None:
+                return text  # a string
+            found = self.references[text] = _ref(self._number((int(number), int(generation))))
+        return found
 
     def _number(self, objgen: tuple[int, int]) -> int:
         number = self.mapping.get(objgen)
@@ -401,6 +431,8 @@ class _Part:
     def finish(self) -> None:
         """Number and stamp the pages, take the bookmarks, and write every object met."""
         merger = self.merger
+        if self.trees is not None:
+            self._join_trees()
         if merger.numbers is not None:
             number_pages(self.pdf, merger.numbers, self.first_page)
         items = bookmarks(self.pdf, self.first_page)
@@ -415,7 +447,7 @@ class _Part:
             objgen = self.queue.pop()
             number = self.mapping[objgen]
             obj = self.pdf.get_object(objgen)
-            if isinstance(obj, pikepdf.Stream):
+            if obj._type_code == pikepdf.ObjectType.stream:
                 data = obj.read_raw_bytes()
                 obj.stream_dict.Length = len(data)
                 writer.add_stream(number, self.text(obj.stream_dict), data)
