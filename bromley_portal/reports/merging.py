@@ -103,9 +103,9 @@ class Merger:
         title: str | None = None,
         creator: str | None = None,
     ):
+        self.numbers = _open(page_numbers) if page_numbers is not None else None
         self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
         self.writer = _Writer(self.file)
-        self.numbers = _open(page_numbers) if page_numbers is not None else None
         self.pages: list[int] = []  # the merged pages' object numbers
         self.nums: list[tuple[int, bytes]] = []  # the ParentTree
         self.ids: list[tuple[str, bytes, bytes]] = []  # the IDTree: (ID, as written, its element)
@@ -120,11 +120,15 @@ class Merger:
         self.catalog: dict[str, bytes] = {}
         self.tree_root: dict[str, bytes] = {}
         self.info: dict[str, bytes] = {}
-        with _open(first) as pdf:
-            if title is not None:
-                with pdf.open_metadata(set_pikepdf_as_editor=False) as metadata:
-                    metadata["dc:title"] = title
-            self._start(pdf, title, creator)
+        try:
+            with _open(first) as pdf:
+                if title is not None:
+                    with pdf.open_metadata(set_pikepdf_as_editor=False) as metadata:
+                        metadata["dc:title"] = title
+                self._start(pdf, title, creator)
+        except BaseException:
+            self.close()
+            raise
         if bookmark is not None:
             self.outline = [Bookmark(bookmark, 0)]
 
