@@ -177,7 +177,7 @@ def test_references_are_renumbered_but_never_inside_strings():
     """The merged file is written from qpdf's text of each object, its references renumbered: a title or
     an ID that reads like a reference, in brackets or not, is left as it is."""
     part = merging._Part.__new__(merging._Part)
-    part.mapping, part.queue = {(12, 0): 7}, []
+    part.mapping, part.queue, part.references = {(12, 0): 7}, [], {}
     value = pikepdf.Dictionary(
         T=pikepdf.String("Lot (12 0 R) \\ 12 0 R"), K=pikepdf.Array([pikepdf.Integer(12), 12, 0])
     )
