@@ -95,11 +95,12 @@ def child(parameters: dict, repeat: int) -> None:
 
     from bromley_portal.reports.rendering import render_report_to_pdf
 
-    timings, pages = [], 0
+    timings, cpu, pages = [], [], 0
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         rendered = render_report_to_pdf("contracts_part_1", parameters)
         timings.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
         pages = rendered.page_count
     connection.close()
     # Kilobytes on Linux; the renderer starts no processes of its own, but any it did would count.
@@ -107,7 +108,7 @@ def child(parameters: dict, repeat: int) -> None:
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     )
-    print(json.dumps({"pages": pages, "seconds": min(timings), "peak_mb": peak_kb / 1024}))
+    print(json.dumps({"pages": pages, "seconds": min(timings), "cpu": min(cpu), "peak_mb": peak_kb / 1024}))
 
 
 def measure(database_url: str, parameters: dict, repeat: int) -> dict:
@@ -136,11 +137,12 @@ def main() -> None:
         short = measure(database_url, built["cef"], args.repeat)
         count = _contracts_for(args.pages)
         long = measure(database_url, built["long_cycle"](count), args.repeat)
-    print(f"{'Part 1 extract':36} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'peak MB':>8}")
+    # CPU seconds too: on a shared machine the wall-clock rate moves with other people's work.
+    print(f"{'Part 1 extract':36} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'CPU s':>8} {'peak MB':>8}")
     for name, result in [("CEF, September 2022 (seed 004)", short), (f"{count:,} generated contracts", long)]:
         print(
             f"{name:36} {result['pages']:6d} {result['seconds']:8.2f} {result['rate']:8.2f} "
-            f"{result['peak_mb']:8.0f}"
+            f"{result['cpu']:8.2f} {result['peak_mb']:8.0f}"
         )
     if long["pages"] < args.pages:
         print(f"the generated register made {long['pages']} pages, fewer than the {args.pages} asked for")
@@ -148,7 +150,8 @@ def main() -> None:
     memory_ok = max(short["peak_mb"], long["peak_mb"]) < MEMORY_LIMIT_MB
     print(
         f"long extract at {long['rate'] / short['rate']:.2f}x the CEF extract's pages per second "
-        f"(target at least 0.5x): {'met' if rate_ok else 'MISSED'}; peak memory "
+        f"(target at least 0.5x): {'met' if rate_ok else 'MISSED'} (in CPU time: "
+        f"{(long['pages'] / long['cpu']) / (short['pages'] / short['cpu']):.2f}x); peak memory "
         f"{max(short['peak_mb'], long['peak_mb']):.0f} MB (target under {MEMORY_LIMIT_MB}): "
         f"{'met' if memory_ok else 'MISSED'}"
     )
