@@ -117,27 +117,22 @@ def page_number_sheets(sizes: list[tuple[float, float]], first_page: int) -> byt
 
 def assemble(front: bytes, entries: list[Entry], first_page: int, agenda_title: str) -> bytes:
     """The front sheet and the papers, in order, in one tagged PDF (each portal report's structure in a
-    section of its own: merging.Merger), "Page N" stamped on every page, and bookmarked."""
-    with merging.Merger(front) as merger:
-        sources = []
+    section of its own: merging.Merger, which writes each paper as it adds it), "Page N" stamped on every
+    page, and bookmarked: the agenda, then each item with the paper's own bookmarks under it."""
+    sizes = []
+    for data in [front, *(entry.pdf for entry in entries)]:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            sizes += [merging.display_size(page) for page in pdf.pages]
+    with merging.Merger(
+        front,
+        page_numbers=page_number_sheets(sizes, first_page),
+        bookmark=agenda_title,  # the front sheet's own headings: the agenda's bookmark stands for them
+        title=agenda_title,
+        creator="London Borough of Bromley portal",
+    ) as merger:
         for entry in entries:
-            merger.add_section(entry.pdf, _label(entry), bookmarks=False)
-            sources.append(merger.sources[-1])
-        pack = merger.pdf
-        with pack.open_outline() as outline:
-            outline.root.clear()  # the front sheet's own headings: the agenda's bookmark stands for them
-            outline.root.append(pikepdf.OutlineItem(agenda_title, 0))
-            for entry, source in zip(entries, sources, strict=True):
-                bookmark = pikepdf.OutlineItem(_label(entry), entry.start - first_page)
-                # The paper's own bookmarks (its headings) go under its item, pointing into the pack.
-                bookmark.children.extend(merging.bookmarks(source, entry.start - first_page))
-                outline.root.append(bookmark)
-        pack.docinfo["/Title"] = agenda_title
-        pack.docinfo["/Creator"] = "London Borough of Bromley portal"
-        with pack.open_metadata(set_pikepdf_as_editor=False) as metadata:
-            metadata["dc:title"] = agenda_title
-        sizes = [merging.display_size(page) for page in pack.pages]
-        return merger.finish(page_number_sheets(sizes, first_page))
+            merger.add_section(entry.pdf, _label(entry), bookmark=_label(entry))
+        return merger.finish()
 
 
 def _label(entry: Entry) -> str:

@@ -6,9 +6,12 @@ register of September 2022 (seed 004) split into parts of a few rows, read back 
 pdfplumber, and looked at as page images."""
 
 import io
+import itertools
+import os
 import re
 import subprocess
 from collections import Counter
+from pathlib import Path
 
 import pdfplumber
 import pikepdf
@@ -126,6 +129,63 @@ def test_every_page_says_page_x_of_y_and_carries_the_running_header(papers, db):
                 assert title in re.sub(r"\s+", " ", text), f"page {number} has the running header"
                 assert "PART 1 - PUBLIC" in text
     assert landscape[0] is False and all(landscape[1:]), "the extract's pages, every part's, are landscape"
+
+
+def _open_files(paths) -> list[str]:
+    """Which of ``paths`` this process holds open (a pikepdf.Pdf opened on a file holds it until closed)."""
+    wanted, found = {str(path) for path in paths}, []
+    for descriptor in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(descriptor)
+        except OSError:
+            continue
+        if target in wanted:
+            found.append(target)
+    return found
+
+
+def test_the_parts_are_written_to_files_and_merged_from_them_one_at_a_time(papers, db, monkeypatch):
+    """What bounds a long report's memory: no part is kept as bytes, and the merger opens each part's
+    file, writes the part into the merged file and lets it go before the next (issue 17)."""
+    seen = []
+
+    def merge_watching(parts, page_numbers):
+        assert all(Path(part).is_file() for part in parts), "the parts are files, not bytes in memory"
+        written = []
+        with merging.Merger(parts[0], page_numbers=page_numbers) as merger:
+            written.append(merger.file.tell())
+            for part in parts[1:]:
+                merger.continue_table(part)
+                assert _open_files(parts) == [], "a part merged is a part let go"
+                written.append(merger.file.tell())
+            pdf = merger.finish()
+        seen.append(written)
+        return pdf
+
+    monkeypatch.setattr(merging, "merge", merge_watching)
+    monkeypatch.setattr(contract_reports, "ROWS_PER_PART", ROWS_PER_PART)
+    rendered = rendering.render_report_to_pdf("contracts_part_1", parameters(papers["cycle"]))
+    [written] = seen
+    assert len(written) == 4 and all(a < b for a, b in itertools.pairwise(written)), (
+        f"each part is in the merged file once it is added: {written}"
+    )
+    assert extract_ids(rendered.pdf) == register_order()
+    assert rendered.page_count == papers["parts"].page_count
+
+
+def test_references_are_renumbered_but_never_inside_strings():
+    """The merged file is written from qpdf's text of each object, its references renumbered: a title or
+    an ID that reads like a reference, in brackets or not, is left as it is."""
+    part = merging._Part.__new__(merging._Part)
+    part.mapping, part.queue, part.references = {(12, 0): 7}, [], {}
+    value = pikepdf.Dictionary(
+        T=pikepdf.String("Lot (12 0 R) \\ 12 0 R"), K=pikepdf.Array([pikepdf.Integer(12), 12, 0])
+    )
+    text = value.unparse(resolved=True)
+    assert merging._REFERENCE.sub(part._replace, text) == text
+    assert merging._REFERENCE.sub(part._replace, b"<< /K [ 12 0 R (12 0 R) <0C> ] /F12 12 0 R >>") == (
+        b"<< /K [ 7 0 R (12 0 R) <0C> ] /F12 7 0 R >>"
+    )
 
 
 def test_the_bookmarks_survive_the_merge(papers, db):

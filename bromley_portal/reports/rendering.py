@@ -15,11 +15,13 @@ import contextlib
 import gc
 import hashlib
 import logging
+import tempfile
 import threading
 import time
 import uuid
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -152,9 +154,9 @@ def _html(markup: str) -> HTML:
 #
 # WeasyPrint keeps every page's layout until the whole document is written: about 4 MB a page of a
 # dense landscape table, so 250 pages of the contract register would take the worker past 1 GB. A report
-# whose last section says how to split it (ReportSection.parts) is laid out and written part by part,
-# each part's layout freed before the next, and merging.py joins the tagged parts into one PDF with one
-# structure tree, its bookmarks and "Page X of Y".
+# whose last section says how to split it (ReportSection.parts) is laid out and written part by part to
+# files, each part's layout freed before the next, and merging.py joins the tagged parts into one PDF
+# with one structure tree, its bookmarks and "Page X of Y", reading one part at a time.
 
 
 @dataclass(frozen=True)
@@ -188,26 +190,30 @@ def _parts(report: CommitteeReport) -> list[ReportPart]:
 
 
 def _render_in_parts(report_type: ReportType, context: dict, parts: list[ReportPart]) -> tuple[bytes, int]:
+    """Each part laid out, written to a file and its layout freed before the next; then the parts merged
+    from their files, one at a time (merging.Merger), with "Page X of Y" on every page."""
     report = context["report"]
-    pdfs, wide_pages, continuation = [], [], None
-    for index, part in enumerate(parts):
-        if part.first:
-            sections = [*report.sections[:-1], part.section]
-            part_context = {**context, "report": replace(report, sections=sections), "part": part}
-            html = render_to_string(report_type.template_name, part_context)
-            html = html.replace("</head>", f"<style>{merging.NO_PAGE_NUMBER_CSS}</style></head>", 1)
-        else:
-            part = replace(part, css=_continued_css(context, part))
-            html = render_to_string(CONTINUED_TEMPLATE, {**context, "part": part})
-        document = _html(html).render(**PDF_OPTIONS)
-        pdfs.append(tagging.write_pdf(document, continuation=continuation, **PDF_OPTIONS))
-        wide_pages += [page.width > page.height for page in document.pages]
-        del document  # its layout, before the next part's
-        gc.collect()
-        if part.first:
-            continuation = tagging.Continuation(merging.last_table_headers(pdfs[0]), "")
-        continuation = replace(continuation, id_prefix=f"p{index + 1}-")
-    return merging.merge(pdfs, _page_numbers(wide_pages)), len(wide_pages)
+    wide_pages, continuation = [], None
+    with tempfile.TemporaryDirectory(prefix="report-parts-") as folder:
+        files = [Path(folder) / f"part-{index:04d}.pdf" for index in range(len(parts))]
+        for index, (part, path) in enumerate(zip(parts, files, strict=True)):
+            if part.first:
+                sections = [*report.sections[:-1], part.section]
+                part_context = {**context, "report": replace(report, sections=sections), "part": part}
+                html = render_to_string(report_type.template_name, part_context)
+                html = html.replace("</head>", f"<style>{merging.NO_PAGE_NUMBER_CSS}</style></head>", 1)
+            else:
+                part = replace(part, css=_continued_css(context, part))
+                html = render_to_string(CONTINUED_TEMPLATE, {**context, "part": part})
+            document = _html(html).render(**PDF_OPTIONS)
+            tagging.write_pdf(document, path, continuation=continuation, **PDF_OPTIONS)
+            wide_pages += [page.width > page.height for page in document.pages]
+            del document  # its layout, before the next part's
+            gc.collect()
+            if part.first:
+                continuation = tagging.Continuation(merging.last_table_headers(path), "")
+            continuation = replace(continuation, id_prefix=f"p{index + 1}-")
+        return merging.merge(files, _page_numbers(wide_pages)), len(wide_pages)
 
 
 CONTINUED_TEMPLATE = "reports/committee_report_continued.html"
