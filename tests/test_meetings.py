@@ -396,6 +396,7 @@ def test_the_pack_is_one_tagged_pdf_with_each_tagged_paper_in_a_section_of_its_o
     for index in range(len(tagged.pages)):
         assert f"Page {index + 1}" in "".join(tagged.artifact_text[index]).replace(" ", " "), index
     with pikepdf.open(io.BytesIO(built.part_1)) as pdf:
+        assert pdf.check_pdf_syntax() == [], "qpdf finds nothing wrong in the file the Merger wrote"
         assert pdf.Root.MarkInfo.Marked and str(pdf.Root.Lang) == "en-GB"
         for page in pdf.pages:
             for font in _fonts(page):

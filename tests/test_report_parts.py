@@ -98,6 +98,7 @@ def test_the_merged_report_is_one_well_tagged_document(papers, db):
         for element in _elements(document):
             if "/Pg" in element:
                 assert element.Pg.objgen in pages, "every element's page is a page of the report"
+        assert document.check_pdf_syntax() == [], "qpdf finds nothing wrong in the file the Merger wrote"
         assert document.Root.MarkInfo.Marked
         assert str(document.Root.Lang) == "en-GB"
         assert b"pdfuaid" in document.Root.Metadata.read_bytes()
