@@ -8,8 +8,9 @@ FROM node:20-bookworm-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-# build.mjs reads static/src and static/images and writes static/dist.
-COPY static/ static/
+# frontend/build.mjs reads frontend/src and frontend/images and writes static/dist; only
+# static/dist leaves this stage.
+COPY frontend/ frontend/
 RUN npm run build
 
 # --- 2. The runtime image ---------------------------------------------------------
@@ -28,7 +29,8 @@ RUN apt-get update \
 
 WORKDIR /app
 
-# Dependencies first, so a code change does not reinstall them.
+# Dependencies first, so a code change does not reinstall them. Production packages only:
+# the development and test tools are in requirements-dev.lock, which the image never reads.
 COPY requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.lock
 
@@ -50,7 +52,10 @@ RUN groupadd --system portal \
     && useradd --system --gid portal --create-home --home-dir /home/portal --shell /usr/sbin/nologin portal \
     && mkdir -p /srv/media \
     && chown portal:portal /srv/media
-ENV MEDIA_ROOT=/srv/media
+# The demo (`python manage.py setup_demo` in a container) keeps its people's passwords on
+# that writable volume too (owner-only), not beside the read-only code.
+ENV MEDIA_ROOT=/srv/media \
+    DEMO_CREDENTIALS_FILE=/srv/media/.demo-credentials.json
 USER portal
 
 EXPOSE 8000

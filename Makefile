@@ -20,10 +20,12 @@ test: install assets
 
 install: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: requirements.lock
+# requirements-dev.lock starts with `-r requirements.lock`: the production packages, then the development
+# and test tools (pytest, Playwright, ruff, moto, ...). The image (Dockerfile) installs requirements.lock only.
+$(VENV)/.installed: requirements.lock requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet -r requirements-dev.lock
 	touch $@
 
 node_modules/.installed: package-lock.json
@@ -32,7 +34,7 @@ node_modules/.installed: package-lock.json
 
 assets: static/dist/.built
 
-static/dist/.built: node_modules/.installed $(shell find static/src static/images -type f 2>/dev/null) static/build.mjs package.json
+static/dist/.built: node_modules/.installed $(shell find frontend -type f 2>/dev/null) package.json
 	npm run build
 	touch $@
 
@@ -59,8 +61,31 @@ bench: install assets
 	$(BIN)/python bench/contracts_import.py
 	$(BIN)/python bench/plan_import.py
 
-lock: $(VENV)/.installed
-	(echo "# The whole dependency tree, pinned. Regenerate with: make lock"; $(BIN)/pip freeze --exclude-editable) > requirements.lock
+# Both locks from pyproject.toml, resolved in throwaway virtual environments (removed after), never from
+# whatever happens to be installed in .venv. First the production and [dev] requirements are resolved together
+# (so the two locks cannot disagree); then the production requirements alone are installed in a second
+# environment constrained to those versions and frozen: requirements.lock, [project] dependencies and what
+# they need. requirements-dev.lock is `-r requirements.lock` plus the rest of the first environment (the
+# development and test tools and what they need beyond production). Versions are the newest that fit unless
+# `make lock LOCK_CONSTRAINTS=FILE` names pins to keep (e.g. an old `pip freeze`).
+LOCK_VENV := .lock-venv
+LOCK_CONSTRAINTS ?=
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)/all
+	$(PYTHON) -m venv $(LOCK_VENV)/production
+	$(PYTHON) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+		open("$(LOCK_VENV)/production.txt", "w").write("\n".join(p["dependencies"]) + "\n"); \
+		open("$(LOCK_VENV)/dev.txt", "w").write("\n".join(p["optional-dependencies"]["dev"]) + "\n")'
+	$(LOCK_VENV)/all/bin/pip install --quiet -r $(LOCK_VENV)/production.txt -r $(LOCK_VENV)/dev.txt \
+		$(if $(LOCK_CONSTRAINTS),-c $(LOCK_CONSTRAINTS))
+	$(LOCK_VENV)/all/bin/pip freeze > $(LOCK_VENV)/all.txt
+	$(LOCK_VENV)/production/bin/pip install --quiet -r $(LOCK_VENV)/production.txt -c $(LOCK_VENV)/all.txt
+	(echo "# Production: pyproject.toml's dependencies and what they need, pinned; the image installs this. Regenerate with: make lock"; \
+		$(LOCK_VENV)/production/bin/pip freeze) > requirements.lock
+	(echo "# Development and test tools on top of the production lock, pinned; make install installs this. Regenerate with: make lock"; \
+		echo "-r requirements.lock"; grep -vxFf requirements.lock $(LOCK_VENV)/all.txt) > requirements-dev.lock
+	rm -rf $(LOCK_VENV)
 
 clean:
 	rm -rf $(VENV) node_modules static/dist staticfiles

@@ -232,6 +232,9 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Where setup_demo keeps the demo people's random passwords (so a second run keeps them): beside the code for
+# `make run` (ignored by git); the image sets it to a path its unprivileged user can write (Dockerfile).
+DEMO_CREDENTIALS_FILE = Path(env_str("DEMO_CREDENTIALS_FILE", str(BASE_DIR / ".demo-credentials.json")))
 # Media (reports, their web versions, agenda papers and packs) on the local file system, shared by web
 # and worker through a volume; or, with MEDIA_S3_BUCKET set, on S3-compatible object storage through
 # django-storages, so web and workers can run on several machines. Objects are private (no ACL is sent,

@@ -3,7 +3,9 @@
 - ``plan_progress``: a portfolio plan's progress in a locked period, in the plan's own layout
   (seed 001): RAG counts at the front, the red and amber actions next, then each ambition or
   priority's table: each action as a full-width commitment row, then a row per detail (its
-  measures of success, target date and lead) and the update where the plan gives it.
+  measures of success, target date and lead) and the update where the plan gives it; last, the
+  portfolio's measures (KPIs) as its dashboard shows them (``dashboards.measure_rows``: the same
+  figures, RAG and data-quality flags, out-of-date readings said in words).
 - ``corporate_summary``: every plan of a period's year by the strategy's five ambitions, with RAG
   counts and the red and amber actions.
 
@@ -32,8 +34,8 @@ from bromley_portal.reports.registry import (
     ReportType,
     register,
 )
-from plans.choices import EXCEPTIONS, Rag
-from plans.dashboards import CHART_COLOURS
+from plans.choices import EXCEPTIONS, DataQuality, Rag
+from plans.dashboards import CHART_COLOURS, Filters, measure_rows
 from plans.models import Action, Amendment, PlanSection, PortfolioPlan, QuarterlyUpdate, ReportingPeriod
 
 # Parameters ----------------------------------------------------------------------
@@ -407,6 +409,23 @@ def _section_tables(plan, period, by_section) -> list[ReportSection]:
     ]
 
 
+def _measures_section(plan, period) -> ReportSection:
+    """The portfolio's measures as its dashboard shows them for the period: the same function, so the
+    same figures, RAG and data-quality flags (a reading out of date by Measure.is_stale says so)."""
+    rows = measure_rows(Filters(period, plan.portfolio))
+    return ReportSection(
+        "Measures of success",
+        "reports/plans/measures.html",
+        {
+            "rows": rows,
+            "period": period,
+            "portfolio": plan.portfolio,
+            "stale": sum(1 for row in rows if DataQuality.STALE in row.assessment.flags),
+        },
+        wide=True,
+    )
+
+
 def build_plan_progress(cleaned) -> CommitteeReport:
     plan, period = cleaned["plan"], cleaned["period"]
     by_section = _plan_sections(plan, period)
@@ -446,6 +465,7 @@ def build_plan_progress(cleaned) -> CommitteeReport:
             _summary_section(rows, by_section, period, plan),
             exceptions,
             *_section_tables(plan, period, by_section),
+            _measures_section(plan, period),
         ],
         non_applicable_headings=NON_APPLICABLE,
         background_documents=[plan.title, f"Quarterly updates for {period}, as locked in the Bromley Portal"],

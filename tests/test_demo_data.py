@@ -1,5 +1,8 @@
 """The demo data hook: apps register loaders with the core, and setup_demo runs them in order."""
 
+import json
+import re
+import stat
 import subprocess
 from io import StringIO
 
@@ -15,8 +18,8 @@ from plans.models import Measure, PortfolioPlan, QuarterlyUpdate
 
 @pytest.fixture
 def demo_folder(settings, tmp_path):
-    """setup_demo keeps the demo passwords in BASE_DIR/.demo-credentials.json: not the repository's."""
-    settings.BASE_DIR = tmp_path
+    """setup_demo keeps the demo passwords in DEMO_CREDENTIALS_FILE: here a scratch one, not the repository's."""
+    settings.DEMO_CREDENTIALS_FILE = tmp_path / ".demo-credentials.json"
     return tmp_path
 
 
@@ -135,3 +138,19 @@ def test_the_demo_is_dated_from_today_and_gives_every_ambition_something_to_repo
     illustrative = PortfolioPlan.objects.filter(illustrative=True, year=2026)
     assert sorted(illustrative.values_list("portfolio__code", flat=True)) == ["ACH", "ECS", "RRH"]
     assert all("illustrative" in plan.title for plan in illustrative)
+
+
+def test_the_demo_credentials_go_where_the_setting_says_readable_by_the_owner_only(
+    db, settings, tmp_path, monkeypatch
+):
+    """In the image the code is read-only: DEMO_CREDENTIALS_FILE points at a writable folder (made if missing)."""
+    monkeypatch.setattr(demo, "_loaders", {})
+    settings.DEMO_CREDENTIALS_FILE = tmp_path / "media" / "demo" / "credentials.json"
+    output = setup_demo()
+    saved = json.loads(settings.DEMO_CREDENTIALS_FILE.read_text())
+    assert set(saved) >= {"officer", "clerk", "admin"}
+    assert re.search(rf"officer +password {re.escape(saved['officer'])} ", output)
+    assert stat.S_IMODE(settings.DEMO_CREDENTIALS_FILE.stat().st_mode) == 0o600
+    assert not (tmp_path / ".demo-credentials.json").exists()
+    setup_demo()  # a second run keeps the same passwords
+    assert json.loads(settings.DEMO_CREDENTIALS_FILE.read_text()) == saved

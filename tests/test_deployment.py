@@ -281,6 +281,58 @@ def test_the_image_installs_python_packages_from_requirements_lock():
     assert "requirements.lock ./" in copies
 
 
+def test_the_image_installs_production_packages_only():
+    """requirements-dev.lock (pytest, Playwright, ruff, moto, ...) is neither in the build context nor read."""
+    assert not any("requirements-dev" in arguments for _, arguments in dockerfile_instructions())
+    assert "requirements-dev.lock" in DOCKERIGNORE.read_text().split()
+    installs = [
+        arguments
+        for instruction, arguments in final_stage()
+        if instruction == "RUN" and "pip install" in arguments
+    ]
+    assert installs == ["pip install --no-cache-dir -r requirements.lock"]
+    assert "-r " not in "\n".join(
+        line for line in (ROOT / "requirements.lock").read_text().splitlines() if not line.startswith("#")
+    ), "the production lock includes no other file"
+
+
+def test_the_front_end_stage_builds_from_frontend_and_only_static_dist_leaves_it():
+    stages, current = {}, None
+    for instruction, arguments in dockerfile_instructions():
+        if instruction == "FROM":
+            current = arguments.split()[-1]
+            stages[current] = []
+        stages[current].append((instruction, arguments))
+    assets = [arguments for instruction, arguments in stages["assets"] if instruction == "COPY"]
+    assert "frontend/ frontend/" in assets
+    assert not any(arguments.startswith("static") for arguments in assets), "the sources are not in static/"
+    taken = [
+        arguments
+        for instruction, arguments in final_stage()
+        if instruction == "COPY" and "--from=" in arguments
+    ]
+    assert taken == ["--from=assets /build/static/dist/ static/dist/"]
+
+
+def test_the_demo_keeps_its_credentials_file_where_the_portal_user_can_write(services):
+    """setup_demo in a container writes DEMO_CREDENTIALS_FILE: on the media volume the image makes for the
+    portal user (the code in /app is read-only for it)."""
+    environment = {}
+    for instruction, arguments in final_stage():
+        if instruction == "ENV":
+            environment.update(dict(re.findall(r"(\w+)=(\S+)", arguments)))
+    credentials = Path(environment["DEMO_CREDENTIALS_FILE"])
+    assert (
+        credentials.parent
+        == Path(environment["MEDIA_ROOT"])
+        == Path(environment_of(services["web"])["MEDIA_ROOT"])
+    )
+    assert not credentials.is_relative_to("/app")
+    runs = " ".join(arguments for instruction, arguments in final_stage() if instruction == "RUN")
+    assert re.search(rf"chown portal:portal {re.escape(str(credentials.parent))}", runs)
+    assert "DEMO_CREDENTIALS_FILE" in SETTINGS_FILE.read_text()
+
+
 def test_the_image_collects_static_files_with_a_build_only_secret_key():
     runs = [arguments for instruction, arguments in final_stage() if instruction == "RUN"]
     collectstatic = [run for run in runs if "manage.py collectstatic --noinput" in run]

@@ -1,10 +1,12 @@
 """Demo people: one per role, for the one-command local portal.
 
-Passwords are made at random on the first run and kept in ``.demo-credentials.json``
-(ignored by git), so a second run signs the same people in with the same passwords.
+Passwords are made at random on the first run and kept in ``settings.DEMO_CREDENTIALS_FILE``
+(``.demo-credentials.json`` beside the code by default, ignored by git; a writable path in the image), so a
+second run signs the same people in with the same passwords. The file is readable by its owner only.
 """
 
 import json
+import os
 import secrets
 from pathlib import Path
 
@@ -26,7 +28,7 @@ DEMO_PEOPLE = [
 
 
 def credentials_file() -> Path:
-    return Path(settings.BASE_DIR) / ".demo-credentials.json"
+    return Path(settings.DEMO_CREDENTIALS_FILE)
 
 
 def ensure_demo_people() -> list[tuple[str, str, str]]:
@@ -46,6 +48,10 @@ def ensure_demo_people() -> list[tuple[str, str, str]]:
         user.save()
         assign_roles(user, [role])
         rows.append((username, password, role.label))
-    path.write_text(json.dumps(saved, indent=2) + "\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Created owner-only (never readable by others, even for a moment), then written.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(json.dumps(saved, indent=2) + "\n")
     path.chmod(0o600)
     return rows

@@ -4,8 +4,8 @@ WhiteNoise's CompressedManifestStaticFilesStorage names each file by its content
 WhiteNoise serves such names with a far-future ``Cache-Control: max-age=315360000, public,
 immutable``. Django leaves JavaScript modules' ``import`` statements alone unless asked, so the
 portal's bundle went on importing ``./govuk-frontend.min.js`` by its plain name (served with a
-60-second cache); here the imports of the modules the build writes (``dist/*.mjs``; the sources
-beside them in ``static/src`` are collected too but never served to pages) are rewritten to the
+60-second cache); here the imports of the modules the build writes (``dist/*.mjs``; their sources
+live in ``frontend/``, outside ``static/``, and are never collected) are rewritten to the
 hashed names too, with Django's own patterns for module imports.
 Minified scripts (``*.js``) keep Django's default: only their source map comment is rewritten.
 """

@@ -1,9 +1,10 @@
 // Front-end build for the Bromley Portal.
 //
-//   npm run build     (or: node static/build.mjs)
+//   npm run build     (or: node frontend/build.mjs)
 //
-// Compiles static/src/portal.scss to static/dist/portal.css (compressed) and
-// copies the JavaScript and images the pages use into static/dist/. Uses only
+// Compiles frontend/src/portal.scss to static/dist/portal.css (compressed) and
+// copies the JavaScript and images the pages use into static/dist/. The sources
+// live outside static/ so that collectstatic publishes only what this builds. Uses only
 // the sass package and Node's standard library, so it runs offline once
 // `npm ci` has filled node_modules/.
 import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -12,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import * as sass from "sass";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const src = join(root, "static", "src");
+const src = join(root, "frontend", "src");
 // Build beside the output and swap it in at the end, so a server reading
 // static/dist never sees it half-built.
 const finalDist = join(root, "static", "dist");
@@ -46,7 +47,7 @@ copyFileSync(join(src, "portal.mjs"), join(dist, "portal.mjs"));
 
 // 3. Images: the council's own (favicon). None of GOV.UK's crown or crest
 // images and none of the GDS Transport fonts are copied.
-const images = join(root, "static", "images");
+const images = join(root, "frontend", "images");
 for (const name of readdirSync(images)) {
   copyFileSync(join(images, name), join(dist, "assets", "images", name));
 }
