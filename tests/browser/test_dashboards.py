@@ -5,6 +5,7 @@ red action's narrative and to a measure's chart with its England and London comp
 overview's numbers as links to lists of exactly that many actions, the period filter, and the
 actions list filtered to a period showing that period's RAG for every action."""
 
+import os
 import re
 from datetime import date
 
@@ -112,6 +113,17 @@ PAGES = {
 }
 
 
+# Set PORTAL_SCREENSHOTS to a folder to keep each dashboard as an image at both widths, for looking at.
+SCREENSHOTS = os.environ.get("PORTAL_SCREENSHOTS")
+
+
+def keep_screenshot(page, name: str, width: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(
+            path=os.path.join(SCREENSHOTS, f"{name.replace(' ', '-')}-{width}.png"), full_page=True
+        )
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_the_dashboards_have_no_accessibility_violations(member, axe, name):
     page = member
@@ -124,11 +136,13 @@ def test_the_dashboards_have_no_accessibility_violations(member, axe, name):
     expect(chart).to_have_attribute("role", "img")
     expect(chart).to_have_accessible_name(re.compile(r"\w"))
     axe(page)
+    keep_screenshot(page, name, "wide")
 
     page.set_viewport_size(NARROW)
     assert_page_does_not_scroll_sideways(page)
     assert_status_tags_hold_their_words(page)
     axe(page)
+    keep_screenshot(page, name, "narrow")
 
 
 def test_an_invalid_period_is_summarised_above_the_heading_and_the_latest_period_is_shown(member):
