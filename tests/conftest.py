@@ -45,6 +45,15 @@ def portal_test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_page_cache():
+    """Each test starts with nothing cached (bromley_portal.core.pagecache): the test databases roll
+    back, the cache does not, and ids and dates repeat from test to test."""
+    from bromley_portal.core import pagecache
+
+    pagecache._set_new_generation()
+
+
+@pytest.fixture(autouse=True)
 def tasks_run_inline():
     """Tests run tasks inline unless they start a real worker (see test_celery_worker)."""
     previous = celery_app.conf.task_always_eager
