@@ -502,6 +502,14 @@ PAGECACHE_SECONDS = env_int("PAGECACHE_SECONDS", 24 * 3600)  # a page unread for
 # except these models, which no cached page shows.
 # (Roles and posts are in each key, so people's accounts need not invalidate anything.)
 PAGECACHE_APPS = ("plans", "ambitions", "contracts")
+# ... and these models of other apps: people's roles and permissions (the navigation a cached page is
+# served with is remembered per person and generation).
+PAGECACHE_MODELS = (
+    "accounts.User_groups",
+    "accounts.User_user_permissions",
+    "auth.Group",
+    "auth.Group_permissions",
+)
 PAGECACHE_IGNORED_MODELS = (
     "plans.Reminder",
     "plans.MailPreference",

@@ -38,6 +38,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from bromley_portal.core.navigation import nav_items, sections_for
+
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
@@ -93,9 +95,10 @@ def bump() -> None:
 
 
 def _written(sender, **kwargs) -> None:
-    if sender._meta.app_label not in settings.PAGECACHE_APPS:
+    label = f"{sender._meta.app_label}.{sender.__name__}"
+    if sender._meta.app_label not in settings.PAGECACHE_APPS and label not in settings.PAGECACHE_MODELS:
         return
-    if f"{sender._meta.app_label}.{sender.__name__}" in settings.PAGECACHE_IGNORED_MODELS:
+    if label in settings.PAGECACHE_IGNORED_MODELS:
         return
     bump()
 
@@ -109,21 +112,35 @@ def connect_signals() -> None:
 # Keys -------------------------------------------------------------------------------
 
 
-def viewer_scope(user) -> str:
-    """What decides what this person may see, as text (a few small queries, the same for anyone)."""
-    if not user.is_authenticated:
-        return "anonymous"
+def _groups(user) -> tuple:
     if not hasattr(user, "_group_names_cache"):  # the cache django-rules' is_group_member reads and fills
         user._group_names_cache = set(user.groups.values_list("name", flat=True))
-    groups = tuple(sorted(user._group_names_cache))
-    extra = tuple(provider(user) for provider in _scope_providers)
-    return repr((groups, bool(user.is_superuser), extra))
+    return tuple(sorted(user._group_names_cache))
 
 
-def page_key(request, token: str) -> str:
+def _extra_scope(user) -> tuple:
+    return tuple(provider(user) for provider in _scope_providers)
+
+
+def viewer_scope(user, extra=None) -> str:
+    """What decides what this person may see, as text. ``extra`` is what the apps' scope providers
+    say, if already known (remembered for the generation: posts and delegations are the apps' models,
+    so a change to them makes a new generation); the roles are read for each request (they are not)."""
+    if not user.is_authenticated:
+        return "anonymous"
+    extra = _extra_scope(user) if extra is None else extra
+    return repr((_groups(user), bool(user.is_superuser), extra))
+
+
+def page_key(request, token: str, extra=None) -> str:
     query = sorted((key, value) for key, values in request.GET.lists() for value in values)
-    text = repr((token, viewer_scope(request.user), request.path, query, timezone.localdate().isoformat()))
+    scope = viewer_scope(request.user, extra)
+    text = repr((token, scope, request.path, query, timezone.localdate().isoformat()))
     return "pagecache:page:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _memo_key(token: str, name: str) -> str:
+    return "pagecache:memo:" + hashlib.sha256(repr((token, name)).encode()).hexdigest()
 
 
 # Storing and serving -------------------------------------------------------------------
@@ -156,19 +173,16 @@ class LockedPageCacheMixin:
             return super().get(request, *args, **kwargs)
         if len(get_messages(request)):  # messages are shown once: render the page as usual
             return super().get(request, *args, **kwargs)
-        if not self.page_is_locked():
-            return super().get(request, *args, **kwargs)
-        token = generation()
-        if token is None:
-            return super().get(request, *args, **kwargs)
-        key = page_key(request, token)
         try:
-            parts = _cache().get(key)
+            parts, key = self._cached_parts(request)
         except Exception:
             logger.warning("Page cache unavailable: serving uncached", exc_info=True)
             return super().get(request, *args, **kwargs)
+        if key is None:
+            return super().get(request, *args, **kwargs)
         if parts is not None:
-            response = TemplateResponse(request, SHELL_TEMPLATE, {"pagecache": parts})
+            context = {"pagecache": parts, "portal_nav": nav_items(request, self._nav_sections(request))}
+            response = TemplateResponse(request, SHELL_TEMPLATE, context)
             response["X-Page-Cache"] = "hit"
             return response
         request.pagecache_marks = True
@@ -176,6 +190,49 @@ class LockedPageCacheMixin:
         if isinstance(response, TemplateResponse) and response.status_code == 200:
             response.add_post_render_callback(lambda rendered: _store(rendered, key))
         return response
+
+    def _nav_sections(self, request) -> list[str] | None:
+        """The navigation's sections this person may use, remembered for the generation and their
+        roles (the permission checks cost queries; a change to people's permissions is a new
+        generation: PAGECACHE_MODELS). None, to work them out as usual, if the cache cannot answer."""
+        user = request.user
+        token = generation()
+        if token is None or not user.is_authenticated:
+            return None
+        key = _memo_key(token, ("nav", user.pk, _groups(user), user.is_superuser, user.is_active))
+        try:
+            names = _cache().get(key)
+            if names is None:
+                names = [section.url_name for section in sections_for(user)]
+                _cache().set(key, names, timeout=settings.PAGECACHE_SECONDS)
+        except Exception:
+            logger.warning("Page cache unavailable: navigation worked out afresh", exc_info=True)
+            return None
+        return names
+
+    def _cached_parts(self, request) -> tuple[dict | None, str | None]:
+        """(the cached parts or None, the page's key), or (None, None) when the page is not to be
+        cached. Whether the page is a locked period's and the viewer's scope are remembered for the
+        generation, so a hit costs three cache reads and no query of its own but the roles."""
+        cache = _cache()
+        token = generation()
+        if token is None:
+            return None, None
+        user = request.user
+        query = sorted((key, value) for key, values in request.GET.lists() for value in values)
+        locked_key = _memo_key(token, ("locked", type(self).__name__, request.path, query))
+        scope_key = _memo_key(token, ("scope", user.pk))
+        memo = cache.get_many([locked_key, scope_key])
+        if locked_key not in memo:
+            memo[locked_key] = bool(self.page_is_locked())
+            cache.set(locked_key, memo[locked_key], timeout=settings.PAGECACHE_SECONDS)
+        if not memo[locked_key]:
+            return None, None
+        if scope_key not in memo and user.is_authenticated:
+            memo[scope_key] = _extra_scope(user)
+            cache.set(scope_key, memo[scope_key], timeout=settings.PAGECACHE_SECONDS)
+        key = page_key(request, token, memo.get(scope_key))
+        return cache.get(key), key
 
 
 def _store(response, key: str) -> None:
