@@ -174,14 +174,14 @@ class LockedPageCacheMixin:
         if len(get_messages(request)):  # messages are shown once: render the page as usual
             return super().get(request, *args, **kwargs)
         try:
-            parts, key = self._cached_parts(request)
+            parts, key, nav = self._cached_parts(request)
         except Exception:
             logger.warning("Page cache unavailable: serving uncached", exc_info=True)
             return super().get(request, *args, **kwargs)
         if key is None:
             return super().get(request, *args, **kwargs)
         if parts is not None:
-            context = {"pagecache": parts, "portal_nav": nav_items(request, self._nav_sections(request))}
+            context = {"pagecache": parts, "portal_nav": nav_items(request, nav)}
             response = TemplateResponse(request, SHELL_TEMPLATE, context)
             response["X-Page-Cache"] = "hit"
             return response
@@ -191,48 +191,37 @@ class LockedPageCacheMixin:
             response.add_post_render_callback(lambda rendered: _store(rendered, key))
         return response
 
-    def _nav_sections(self, request) -> list[str] | None:
-        """The navigation's sections this person may use, remembered for the generation and their
-        roles (the permission checks cost queries; a change to people's permissions is a new
-        generation: PAGECACHE_MODELS). None, to work them out as usual, if the cache cannot answer."""
-        user = request.user
-        token = generation()
-        if token is None or not user.is_authenticated:
-            return None
-        key = _memo_key(token, ("nav", user.pk, _groups(user), user.is_superuser, user.is_active))
-        try:
-            names = _cache().get(key)
-            if names is None:
-                names = [section.url_name for section in sections_for(user)]
-                _cache().set(key, names, timeout=settings.PAGECACHE_SECONDS)
-        except Exception:
-            logger.warning("Page cache unavailable: navigation worked out afresh", exc_info=True)
-            return None
-        return names
-
-    def _cached_parts(self, request) -> tuple[dict | None, str | None]:
-        """(the cached parts or None, the page's key), or (None, None) when the page is not to be
-        cached. Whether the page is a locked period's and the viewer's scope are remembered for the
-        generation, so a hit costs three cache reads and no query of its own but the roles."""
+    def _cached_parts(self, request) -> tuple[dict | None, str | None, list | None]:
+        """(the cached parts or None, the page's key, the navigation's sections), or a None key when
+        the page is not to be cached. What is remembered for the generation (whether the page is a
+        locked period's, the viewer's posts, the navigation's sections this person may use: their
+        permission checks cost queries) is read in one go, so a hit costs three cache reads and no
+        query but the session's user and their roles. People's roles are read for each request and
+        are in every key; a change to their permissions is a new generation (PAGECACHE_MODELS)."""
         cache = _cache()
         token = generation()
         if token is None:
-            return None, None
+            return None, None, None
         user = request.user
         query = sorted((key, value) for key, values in request.GET.lists() for value in values)
         locked_key = _memo_key(token, ("locked", type(self).__name__, request.path, query))
         scope_key = _memo_key(token, ("scope", user.pk))
-        memo = cache.get_many([locked_key, scope_key])
+        nav_key = _memo_key(token, ("nav", user.pk, _groups(user), user.is_superuser, user.is_active))
+        memo = cache.get_many([locked_key, scope_key, nav_key])
         if locked_key not in memo:
             memo[locked_key] = bool(self.page_is_locked())
             cache.set(locked_key, memo[locked_key], timeout=settings.PAGECACHE_SECONDS)
         if not memo[locked_key]:
-            return None, None
+            return None, None, None
         if scope_key not in memo and user.is_authenticated:
             memo[scope_key] = _extra_scope(user)
             cache.set(scope_key, memo[scope_key], timeout=settings.PAGECACHE_SECONDS)
         key = page_key(request, token, memo.get(scope_key))
-        return cache.get(key), key
+        parts = cache.get(key)
+        if parts is not None and nav_key not in memo and user.is_authenticated:
+            memo[nav_key] = [section.url_name for section in sections_for(user)]
+            cache.set(nav_key, memo[nav_key], timeout=settings.PAGECACHE_SECONDS)
+        return parts, key, memo.get(nav_key)
 
 
 def _store(response, key: str) -> None:
