@@ -56,6 +56,9 @@ bench: install assets
 	$(BIN)/python bench/complaints.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/complaints_import.py
+	@# wrk against gunicorn: needs PostgreSQL, Redis and wrk (Debian: apt-get install wrk)
+	@if [ -n "$$BENCH_DATABASE_URL" ] && [ -n "$${BENCH_REDIS_URL:-$$REDIS_URL}" ]; then $(BIN)/python bench/load.py; \
+	else echo "bench/load.py skipped: it needs BENCH_DATABASE_URL (PostgreSQL) and REDIS_URL (or BENCH_REDIS_URL)"; fi
 
 lock: $(VENV)/.installed
 	(echo "# The whole dependency tree, pinned. Regenerate with: make lock"; $(BIN)/pip freeze --exclude-editable) > requirements.lock

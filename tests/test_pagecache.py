@@ -179,6 +179,9 @@ def test_people_of_different_scope_never_get_each_others_page(client, people, lo
 
 
 def queries_of_a_hit(client, url) -> int:
+    """A hit's queries, once the person's navigation is remembered (their first hit in a generation
+    adds the navigation's two permission queries)."""
+    client.get(url)
     client.get(url)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
