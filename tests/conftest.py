@@ -127,5 +127,7 @@ def pytest_configure(config):
     own = redis_url_for_this_process(REDIS_URL_GIVEN, worker)
     os.environ["REDIS_URL"] = own  # the Celery worker processes tests start inherit it
     settings.REDIS_URL = settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = own
-    settings.CACHES["default"]["LOCATION"] = own
+    for cache in settings.CACHES.values():  # the default cache and the page cache
+        if "redis" in cache["BACKEND"].lower():
+            cache["LOCATION"] = own
     celery_app.conf.broker_url = celery_app.conf.result_backend = own
