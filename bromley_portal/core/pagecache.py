@@ -10,7 +10,7 @@ form's CSRF token, the navigation and any messages are rendered afresh for each 
 A key is made of:
 - the generation: a token that changes whenever a model of PAGECACHE_APPS is saved or deleted
   (an amendment, an approval, a period locked or opened, an admin's change, an import's job),
-  once at once and again when the transaction commits (so a page rendered from the data
+  at once and again when the transaction commits (so a page rendered from the data
   before the commit is never stored under the new token), and whenever a service that writes
   in bulk calls ``bump()``;
 - the viewer's scope: what decides what a person may see (their roles, superuser or not, and
@@ -53,7 +53,9 @@ _scope_providers: list[Callable] = []
 
 def register_scope(provider: Callable) -> None:
     """An app adds what decides what a person sees on its pages: ``provider(user)`` returns
-    something with a stable ``repr`` (e.g. a sorted tuple of ids). Called from AppConfig.ready()."""
+    something with a stable ``repr`` (e.g. a sorted tuple of ids). Called from AppConfig.ready().
+    It is remembered per person for a generation, so it may read only models whose writes make a new
+    generation (PAGECACHE_APPS, PAGECACHE_MODELS)."""
     if provider not in _scope_providers:
         _scope_providers.append(provider)
 
