@@ -60,6 +60,9 @@ bench: install assets
 	$(BIN)/python bench/complaints_import.py
 	$(BIN)/python bench/contracts_import.py
 	$(BIN)/python bench/plan_import.py
+	@# wrk against gunicorn: needs PostgreSQL, Redis and wrk (Debian: apt-get install wrk)
+	@if [ -n "$$BENCH_DATABASE_URL" ] && [ -n "$${BENCH_REDIS_URL:-$$REDIS_URL}" ]; then $(BIN)/python bench/load.py; \
+	else echo "bench/load.py skipped: it needs BENCH_DATABASE_URL (PostgreSQL) and REDIS_URL (or BENCH_REDIS_URL)"; fi
 
 # Both locks from pyproject.toml, resolved in throwaway virtual environments (removed after), never from
 # whatever happens to be installed in .venv. First the production and [dev] requirements are resolved together

@@ -479,8 +479,46 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Locked periods' pages (bromley_portal.core.pagecache): Redis shared by every web container, else
+    # this process's memory (the demo). A second alias so its keys and limits are its own.
+    "pages": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "pages",
+            # Redis down: give up in a second and serve the page uncached.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    ),
 }
+PAGECACHE_ALIAS = "pages"
+PAGECACHE_ENABLED = env_bool("PAGECACHE_ENABLED", True)
+PAGECACHE_SECONDS = env_int("PAGECACHE_SECONDS", 24 * 3600)  # a page unread for a day is dropped
+# A save or delete of any model of these apps makes every cached page out of date (new generation),
+# except these models, which no cached page shows.
+# (Roles and posts are in each key, so people's accounts need not invalidate anything.)
+PAGECACHE_APPS = ("plans", "ambitions", "contracts")
+# ... and these models of other apps: people's roles and permissions (the navigation a cached page is
+# served with is remembered per person and generation).
+PAGECACHE_MODELS = (
+    "accounts.User_groups",
+    "accounts.User_user_permissions",
+    "auth.Group",
+    "auth.Group_permissions",
+)
+PAGECACHE_IGNORED_MODELS = (
+    "plans.Reminder",
+    "plans.MailPreference",
+    "plans.UpdateNotice",
+    "plans.DigestSent",
+)
 # With Redis, sessions are read from the cache every web container shares and written through to the
 # database, so any container serves anyone and a Redis restart signs nobody out.
 SESSION_ENGINE = (

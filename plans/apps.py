@@ -63,12 +63,15 @@ class PlansConfig(AppConfig):
     def ready(self):
         from bromley_portal.core.demo import register_demo_data
         from bromley_portal.core.navigation import register_section
+        from bromley_portal.core.pagecache import register_scope
         from bromley_portal.core.panels import register_panel
         from plans.panels import ambition_panel
+        from plans.rules import page_scope
 
         for section in SECTIONS:
             register_section(section)
         register_panel("ambition", ambition_panel)
+        register_scope(page_scope)
         register_demo_data("Portfolio plans", load_demo_data, order=20)
         # Report types register themselves from plans/reports.py (bromley_portal.reports autodiscovers them)
         # and from plans/exception_report.py, which builds on plans/reports.py.

@@ -42,6 +42,20 @@ def approver_portfolio_ids(user) -> frozenset[int]:
     return user._plans_portfolio_ids
 
 
+def page_scope(user) -> tuple:
+    """What, besides their roles, decides what this person sees on the plans' pages: the posts whose
+    actions they report on and the portfolios they approve (bromley_portal.core.pagecache's key)."""
+    if not hasattr(user, "_plans_portfolio_ids"):  # the posts held, read once for both
+        held = list(user.posts.values_list("pk", "portfolio_id"))
+        user._plans_portfolio_ids = frozenset(portfolio for _, portfolio in held if portfolio is not None)
+        if not hasattr(user, "_plans_post_ids"):
+            from plans.models import Delegation
+
+            delegated = Delegation.objects.filter(delegate=user).values_list("post_id", flat=True)
+            user._plans_post_ids = frozenset({pk for pk, _ in held} | set(delegated))
+    return tuple(sorted(post_ids_for(user))), tuple(sorted(approver_portfolio_ids(user)))
+
+
 def _action_of(obj):
     return getattr(obj, "action", obj)
 

@@ -83,6 +83,23 @@ def plan_tree(portfolio_code: str, year: int, *, first_actions: int | None = Non
     return plan
 
 
+# What may be cached (bromley_portal.core.pagecache) --------------------------------
+
+
+def is_locked_period(pk_text) -> bool:
+    """The period a query string names (its pk as text) exists and is locked: one query."""
+    text = str(pk_text or "")
+    if not text.isdigit() or len(text) > 9:
+        return False
+    return ReportingPeriod.objects.filter(pk=int(text), status=PeriodStatus.LOCKED).exists()
+
+
+def is_locked_year(year: int) -> bool:
+    """All four reporting periods of the financial year exist and are locked: one query."""
+    statuses = list(ReportingPeriod.objects.filter(year=year).values_list("status", flat=True))
+    return len(statuses) == 4 and all(status == PeriodStatus.LOCKED for status in statuses)
+
+
 # The action page -------------------------------------------------------------------
 
 

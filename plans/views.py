@@ -17,6 +17,7 @@ from ambitions.models import Ambition, Portfolio
 from ambitions.services import current_strategy
 from bromley_portal.core.exports import xlsx_bytes
 from bromley_portal.core.financial_year import FinancialYear
+from bromley_portal.core.pagecache import LockedPageCacheMixin
 from bromley_portal.core.panels import panels_for
 from bromley_portal.core.views import (
     PAGE_SIZES,
@@ -67,7 +68,7 @@ def _year(text: str) -> int:
 # Plans and actions --------------------------------------------------------------------
 
 
-class ActionListView(PortalListView):
+class ActionListView(LockedPageCacheMixin, PortalListView):
     permission_required = "plans.view_action"
     queryset = Action.objects.all()  # the filterset adds what rows show (Action.objects.for_lists)
     table_class = ActionTable
@@ -78,6 +79,11 @@ class ActionListView(PortalListView):
         "Every action of every portfolio plan with the update it reports: the latest, or the one for the "
         "reporting period you choose. Filter them, sort them and download what you see."
     )
+
+    def page_is_locked(self) -> bool:
+        # By default the list shows each action's latest update, which may be in an open period:
+        # only the list filtered to a locked period is cached.
+        return selectors.is_locked_period(self.request.GET.get("period"))
 
 
 class PortfolioPlanListView(PortalListView):
@@ -90,14 +96,21 @@ class PortfolioPlanListView(PortalListView):
     title = "Portfolio plans"
 
 
-class PortfolioPlanDetailView(PermissionRequiredMixin, DetailView):
-    """A plan in the council's layout: each ambition or priority with its table of actions and details."""
+class PortfolioPlanDetailView(PermissionRequiredMixin, LockedPageCacheMixin, DetailView):
+    """A plan in the council's layout: each ambition or priority with its table of actions and details.
+    Cached once its year's four periods are locked."""
 
     permission_required = "plans.view_portfolioplan"
     template_name = "plans/plan_detail.html"
     context_object_name = "plan"
 
     first_actions = selectors.PLAN_ACTIONS_SHOWN
+
+    def page_is_locked(self) -> bool:
+        try:
+            return selectors.is_locked_year(_year(self.kwargs["year"]))
+        except Http404:
+            return False
 
     def get_object(self, queryset=None):
         try:
@@ -556,10 +569,17 @@ class PeriodMoveView(PeriodDetailView):
 # Dashboards ----------------------------------------------------------------------
 
 
-class DashboardMixin(LoginRequiredMixin, PermissionRequiredMixin):
-    """Dashboards read the period, portfolio and ambition filters from the query string."""
+class DashboardMixin(LoginRequiredMixin, PermissionRequiredMixin, LockedPageCacheMixin):
+    """Dashboards read the period, portfolio and ambition filters from the query string. A dashboard
+    of a locked period (the latest locked one unless another is chosen) is cached."""
 
     permission_required = "plans.view_dashboards"
+
+    def page_is_locked(self) -> bool:
+        period = self.request.GET.get("period")
+        if period:
+            return selectors.is_locked_period(period)
+        return dashboards.latest_locked_period() is not None
 
     def get_filters(self, **fixed) -> dashboards.Filters:
         self.filter_form = DashboardFilterForm(self.request.GET or None)
@@ -618,6 +638,10 @@ class MeasureView(DashboardMixin, DetailView):
 
     template_name = "plans/measure_detail.html"
     context_object_name = "measure"
+
+    def page_is_locked(self) -> bool:
+        return False  # readings are not a period's: rendered each time
+
     slug_field = "slug"
     queryset = dashboards.measure_queryset()
 

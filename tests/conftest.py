@@ -45,6 +45,15 @@ def portal_test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_page_cache():
+    """Each test starts with nothing cached (bromley_portal.core.pagecache): the test databases roll
+    back, the cache does not, and ids and dates repeat from test to test."""
+    from bromley_portal.core import pagecache
+
+    pagecache._set_new_generation()
+
+
+@pytest.fixture(autouse=True)
 def tasks_run_inline():
     """Tests run tasks inline unless they start a real worker (see test_celery_worker)."""
     previous = celery_app.conf.task_always_eager
@@ -118,5 +127,7 @@ def pytest_configure(config):
     own = redis_url_for_this_process(REDIS_URL_GIVEN, worker)
     os.environ["REDIS_URL"] = own  # the Celery worker processes tests start inherit it
     settings.REDIS_URL = settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = own
-    settings.CACHES["default"]["LOCATION"] = own
+    for cache in settings.CACHES.values():  # the default cache and the page cache
+        if "redis" in cache["BACKEND"].lower():
+            cache["LOCATION"] = own
     celery_app.conf.broker_url = celery_app.conf.result_backend = own

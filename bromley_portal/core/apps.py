@@ -7,7 +7,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Portal core"
 
     def ready(self):
+        from bromley_portal.core import pagecache
         from bromley_portal.core.navigation import Section, register_section
+
+        pagecache.connect_signals()
 
         # No "Home" section: the service name in the header links home (GOV.UK's service navigation),
         # which keeps an admin's dozen sections on one row at 1280 px.

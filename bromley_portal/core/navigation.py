@@ -55,11 +55,17 @@ def sections_for(user) -> list[Section]:
     ]
 
 
-def nav_items(request) -> list[NavItem]:
-    """The sections this person may use. The current one is the section the page names
-    (``request.nav_section``, a section's url_name, when this person has that section), else the one
-    whose address is the longest prefix of this page's."""
-    sections = [(section, section.url) for section in sections_for(request.user)]
+def nav_items(request, url_names=None) -> list[NavItem]:
+    """The sections this person may use (``url_names`` if already known: the page cache remembers
+    them). The current one is the section the page names (``request.nav_section``, a section's
+    url_name, when this person has that section), else the one whose address is the longest prefix
+    of this page's."""
+    allowed = (
+        sections_for(request.user)
+        if url_names is None
+        else [_sections[name] for name in url_names if name in _sections]
+    )
+    sections = [(section, section.url) for section in allowed]
     named = getattr(request, "nav_section", None)
     current = next((url for section, url in sections if section.url_name == named), None)
     if current is None:

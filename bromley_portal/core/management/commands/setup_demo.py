@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.urls import reverse
 
 from bromley_portal.accounts.demo import ensure_demo_people
+from bromley_portal.core import pagecache
 from bromley_portal.core.demo import demo_data
 
 
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         for item in demo_data():
             self.stdout.write(f"Loading {item.label} ...")
             item.loader(self.stdout)
+        # The loaders write in bulk (no signals): pages cached before are out of date.
+        pagecache.bump()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo people (one per role):"))
         width = max(len(username) for username, _, _ in rows)
