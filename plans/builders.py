@@ -17,6 +17,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ambitions.models import Ambition, Commitment, Portfolio, Post
+from bromley_portal.core import pagecache
 from plans.choices import SectionKind, UpdateStatus
 from plans.figures import infer_unit
 from plans.models import (
@@ -200,6 +201,7 @@ class _Stamp:
         return instance
 
     def bulk(self, objects, model):
+        pagecache.bulk_written(model)
         return bulk_create_with_history(
             list(objects), model, default_user=self.user, default_change_reason=self.reason
         )
@@ -208,6 +210,7 @@ class _Stamp:
         """Write these fields of the objects (none: only record them as changed)."""
         # In batches: Django writes each batch as one UPDATE with a CASE per field, which grows as the
         # square of its length.
+        pagecache.bulk_written(model)
         return bulk_update_with_history(
             list(objects),
             model,

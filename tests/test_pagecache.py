@@ -151,6 +151,29 @@ def test_locking_a_period_and_an_admins_change_invalidate(client, people, locked
     assert client.get(url)["X-Page-Cache"] == "miss"
 
 
+def test_bulk_writes_which_send_no_save_signals_invalidate_too(client, people, locked_year):
+    """An import writes with bulk_update / bulk_create (plans.builders' stamp) or COPY (core.bulk):
+    no post_save, so they say they wrote."""
+    from bromley_portal.core import bulk
+    from plans.builders import _Stamp
+
+    client.force_login(people[Role.MEMBER])
+    url = f"/plans/actions/?period={locked_year['q2'].pk}"
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    action = locked_year["actions"][0]
+    action.title = "Renamed by an import"
+    _Stamp(people[Role.ADMIN], "Imported").bulk_update([action], Action, ["title"])
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Renamed by an import" in response.content.decode()
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    bulk.copy_rows(
+        Post, [{"title": "Head of Imports"}], history_reason="Imported", history_user=people[Role.ADMIN]
+    )
+    assert client.get(url)["X-Page-Cache"] == "miss"
+
+
 def test_people_of_different_scope_never_get_each_others_page(client, people, locked_year, settings):
     """An officer who leads the actions and sees the draft, a member who sees reported updates only,
     and another member: each gets the page made for their scope, with their own name and token."""

@@ -20,6 +20,8 @@ from django.db.models import Model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, get_change_reason_from_object
 
+from bromley_portal.core import pagecache
+
 # Field types whose Python values psycopg sends as they are; any other goes through the field's own
 # get_db_prep_save (JSON, for example).
 PLAIN = {
@@ -86,6 +88,7 @@ def copy_rows(
     get their ``pk`` attname set too."""
     if not rows:
         return []
+    pagecache.bulk_written(model)  # COPY sends no save signals
     meta = model._meta
     if connection.vendor != "postgresql":
         objs = [model(**row) for row in rows]

@@ -105,6 +105,12 @@ def _written(sender, **kwargs) -> None:
     bump()
 
 
+def bulk_written(model) -> None:
+    """Bulk writes (bulk_create, bulk_update, COPY) send no save signals: the code that makes them
+    (plans.builders' stamp, core.bulk) calls this instead, with the same rule as a save."""
+    _written(model)
+
+
 def connect_signals() -> None:
     """Called once from the core's AppConfig.ready()."""
     for signal in (post_save, post_delete, m2m_changed):
