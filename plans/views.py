@@ -17,7 +17,7 @@ from ambitions.models import Ambition, Portfolio
 from ambitions.services import current_strategy
 from bromley_portal.core.exports import xlsx_bytes
 from bromley_portal.core.financial_year import FinancialYear
-from bromley_portal.core.pagecache import LockedPageCacheMixin
+from bromley_portal.core.pagecache import PageCacheMixin
 from bromley_portal.core.panels import panels_for
 from bromley_portal.core.views import (
     PAGE_SIZES,
@@ -68,7 +68,7 @@ def _year(text: str) -> int:
 # Plans and actions --------------------------------------------------------------------
 
 
-class ActionListView(LockedPageCacheMixin, PortalListView):
+class ActionListView(PageCacheMixin, PortalListView):
     permission_required = "plans.view_action"
     queryset = Action.objects.all()  # the filterset adds what rows show (Action.objects.for_lists)
     table_class = ActionTable
@@ -80,10 +80,12 @@ class ActionListView(LockedPageCacheMixin, PortalListView):
         "reporting period you choose. Filter them, sort them and download what you see."
     )
 
-    def page_is_locked(self) -> bool:
-        # By default the list shows each action's latest update, which may be in an open period:
-        # only the list filtered to a locked period is cached.
-        return selectors.is_locked_period(self.request.GET.get("period"))
+    def page_is_cacheable(self) -> bool:
+        # The most read page. By default it shows each action's latest update, which may be an open
+        # period's; it is cached all the same, since any write to plans makes a new generation
+        # (pagecache), so between writes everyone reads the one rendering of their scope, and the
+        # date is in the key for "overdue".
+        return True
 
 
 class PortfolioPlanListView(PortalListView):
@@ -96,7 +98,7 @@ class PortfolioPlanListView(PortalListView):
     title = "Portfolio plans"
 
 
-class PortfolioPlanDetailView(PermissionRequiredMixin, LockedPageCacheMixin, DetailView):
+class PortfolioPlanDetailView(PermissionRequiredMixin, PageCacheMixin, DetailView):
     """A plan in the council's layout: each ambition or priority with its table of actions and details.
     Cached once its year's four periods are locked."""
 
@@ -106,7 +108,7 @@ class PortfolioPlanDetailView(PermissionRequiredMixin, LockedPageCacheMixin, Det
 
     first_actions = selectors.PLAN_ACTIONS_SHOWN
 
-    def page_is_locked(self) -> bool:
+    def page_is_cacheable(self) -> bool:
         try:
             return selectors.is_locked_year(_year(self.kwargs["year"]))
         except Http404:
@@ -569,13 +571,13 @@ class PeriodMoveView(PeriodDetailView):
 # Dashboards ----------------------------------------------------------------------
 
 
-class DashboardMixin(LoginRequiredMixin, PermissionRequiredMixin, LockedPageCacheMixin):
+class DashboardMixin(LoginRequiredMixin, PermissionRequiredMixin, PageCacheMixin):
     """Dashboards read the period, portfolio and ambition filters from the query string. A dashboard
     of a locked period (the latest locked one unless another is chosen) is cached."""
 
     permission_required = "plans.view_dashboards"
 
-    def page_is_locked(self) -> bool:
+    def page_is_cacheable(self) -> bool:
         period = self.request.GET.get("period")
         if period:
             return selectors.is_locked_period(period)
@@ -639,7 +641,7 @@ class MeasureView(DashboardMixin, DetailView):
     template_name = "plans/measure_detail.html"
     context_object_name = "measure"
 
-    def page_is_locked(self) -> bool:
+    def page_is_cacheable(self) -> bool:
         return False  # readings are not a period's: rendered each time
 
     slug_field = "slug"

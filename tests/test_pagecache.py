@@ -99,14 +99,41 @@ def test_the_query_string_is_normalised(client, people, locked_year):
 def test_pages_of_open_periods_are_not_cached(client, people, locked_year):
     client.force_login(people[Role.MEMBER])
     for url in [
-        "/plans/actions/",  # by default each action's latest update, which may be an open period's
-        f"/plans/actions/?period={locked_year['q3'].pk}",
         f"/plans/dashboards/?period={locked_year['q3'].pk}",
         "/plans/CEF/2024-25/",  # its year's Q4 is not even made yet
         f"/plans/actions/?period={locked_year['q2'].pk}&_export=csv",
     ]:
         client.get(url)
         assert "X-Page-Cache" not in client.get(url), url
+
+
+def test_the_actions_list_is_cached_and_an_open_periods_update_shows_at_the_next_request(
+    client, people, locked_year, settings
+):
+    """By default (and for an open period) the list shows updates of an open period, written to all
+    quarter: it is cached between writes, and a write to one makes a new generation."""
+    client.force_login(people[Role.MEMBER])
+    urls = ["/plans/actions/", f"/plans/actions/?period={locked_year['q3'].pk}"]
+    for url in urls:
+        client.get(url)
+        assert client.get(url)["X-Page-Cache"] == "hit", url
+    update = QuarterlyUpdate.objects.create(
+        action=locked_year["actions"][1],
+        period=locked_year["q3"],
+        rag=Rag.GREEN,
+        narrative="Approved this morning",
+        status=UpdateStatus.APPROVED,
+    )
+    for url in urls:
+        response = client.get(url)
+        assert response["X-Page-Cache"] == "miss", url
+        hit = client.get(url)
+        assert hit["X-Page-Cache"] == "hit"
+        settings.PAGECACHE_ENABLED = False
+        fresh = client.get(url)
+        settings.PAGECACHE_ENABLED = True
+        assert same_page(hit.content.decode()) == same_page(fresh.content.decode()), url
+    assert update.narrative in client.get(urls[0]).content.decode()
 
 
 def test_a_plan_of_a_locked_year_is_cached(client, people, locked_year):

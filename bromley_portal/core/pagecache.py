@@ -168,12 +168,15 @@ def split_parts(html: str) -> tuple[dict[str, str] | None, str]:
     return parts, _MARKED.sub("", html)
 
 
-class LockedPageCacheMixin:
+class PageCacheMixin:
     """For a view rendering a TemplateResponse on GET whose page may be cached when
-    ``page_is_locked()`` says all it shows is from locked periods. Permission checks run first
-    (the mixin comes after LoginRequiredMixin/PermissionRequiredMixin in dispatch)."""
+    ``page_is_cacheable()`` says so. A cached page is never out of date whatever it shows, since
+    every write to what pages show makes a new generation; what a view chooses is whether caching
+    pays: pages of locked periods (which change only by an amendment) and the actions list (the
+    most read page) are cached, pages of open periods being written to all day are not. Permission
+    checks run first (the mixin comes after LoginRequiredMixin/PermissionRequiredMixin in dispatch)."""
 
-    def page_is_locked(self) -> bool:
+    def page_is_cacheable(self) -> bool:
         raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
@@ -217,7 +220,7 @@ class LockedPageCacheMixin:
         nav_key = _memo_key(token, ("nav", user.pk, _groups(user), user.is_superuser, user.is_active))
         memo = cache.get_many([locked_key, scope_key, nav_key])
         if locked_key not in memo:
-            memo[locked_key] = bool(self.page_is_locked())
+            memo[locked_key] = bool(self.page_is_cacheable())
             cache.set(locked_key, memo[locked_key], timeout=settings.PAGECACHE_SECONDS)
         if not memo[locked_key]:
             return None, None, None
