@@ -221,7 +221,7 @@ def test_a_member_goes_from_home_to_a_red_actions_narrative_and_a_measures_compa
 
     # Back on the ambition's dashboard, the measures table leads to a measure's page.
     page.goto(ambition_page)
-    measures = page.get_by_role("region", name="Measures", exact=True)
+    measures = page.get_by_role("region", name=re.compile(r"^Measures( \(\d+\))?$"))
     cla_link = measures.get_by_role("link", name=CLA_NAME, exact=True)
     tab_to(page, cla_link, max_presses=200)
     page.keyboard.press("Enter")
