@@ -228,7 +228,7 @@ def main() -> None:
             ("ambition 1 dashboard", "/plans/dashboards/ambitions/1/", 0.5, built["cookie"]),
             ("CEF portfolio dashboard", "/plans/dashboards/portfolios/CEF/", 0.5, built["cookie"]),
             (f"actions list, {period}", f"/plans/actions/?period={period.pk}", 0.25, built["cookie"]),
-            ("actions list (latest: not cached)", "/plans/actions/", 0.25, built["cookie"]),
+            ("actions list (latest updates)", "/plans/actions/", 0.25, built["cookie"]),
         ]
         for name, path, _, cookie in pages:
             status, cached = get(base + path, cookie)

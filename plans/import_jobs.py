@@ -68,7 +68,8 @@ def run_import_job(job_id: int, *, take_over: bool = False) -> str:
         keep_file=job.preview and good,
         errors=[[error.line, error.column, error.message] for error in result.errors],
         errors_not_listed=result.errors_not_listed,
-        summary=result.summary(),
+        # A preview's page says nothing is saved yet: it keeps what the import would do.
+        summary=result.changes() if job.preview and good else result.summary(),
         signature=result.signature if job.preview and good else "",
         plan=result.plan if good and result.plan and result.plan.pk else None,
     )

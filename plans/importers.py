@@ -108,30 +108,44 @@ class ImportResult(ImportErrors):
         if self.stale:
             return [STALE]
         lines = ["Dry run: nothing was saved. The import would make these changes."] if self.dry_run else []
+        return lines + self.changes()
+
+    def changes(self) -> list[str]:
+        """What the import did, in sentences; for a dry run (a preview), what it would do."""
+        will = self.dry_run
+
+        def done(verb: str) -> str:  # "created", or "to be created" in a preview
+            return f"to be {verb}" if will else verb
+
+        lines = []
         if self.plan_created:
-            lines.append(f"The {self.plan_label} plan was created.")
+            lines.append(f"The {self.plan_label} plan {'would be' if will else 'was'} created.")
         lines.append(
-            f"{_count(self.created, 'action')} created, {self.updated} updated, {self.unchanged} unchanged."
+            f"{_count(self.created, 'action')} {done('created')}, {self.updated} {done('updated')}, "
+            f"{self.unchanged} unchanged."
         )
         if self.sections_created:
-            lines.append(f"{_count(self.sections_created, 'section')} added.")
+            lines.append(f"{_count(self.sections_created, 'section')} {done('added')}.")
         if self.sections_renamed:
-            lines.append(f"Renamed: {'; '.join(self.sections_renamed)}.")
+            lines.append(f"{'To be renamed' if will else 'Renamed'}: {'; '.join(self.sections_renamed)}.")
         if self.new_posts:
-            lines.append(f"New posts: {', '.join(self.new_posts)}.")
+            lines.append(f"New posts{' to be added' if will else ''}: {', '.join(self.new_posts)}.")
         if self.updates_created:
             lines.append(
-                f"{_count(self.updates_created, 'update')} added as approved, to be reported when the period is locked."
+                f"{_count(self.updates_created, 'update')} {done('added')} as approved, to be reported when the "
+                "period is locked."
             )
         if self.updates_skipped:
             lines.append(
-                f"{_count(self.updates_skipped, 'update text')} not imported: choose the period the updates "
-                "report on to import them."
+                f"{_count(self.updates_skipped, 'update text')} {'would not be' if will else 'not'} imported: choose "
+                "the period the updates report on to import them."
             )
         if self.not_in_file:
+            one = self.not_in_file == 1
+            left = "would be" if will else "was" if one else "were"
             lines.append(
                 f"{_count(self.not_in_file, 'action')} in the portal but not in the file "
-                f"{'was' if self.not_in_file == 1 else 'were'} left as {'it is' if self.not_in_file == 1 else 'they are'}."
+                f"{left} left as {'it is' if one else 'they are'}."
             )
         return lines
 

@@ -1158,7 +1158,7 @@ def test_a_dry_run_counts_exactly_what_the_import_would_do_and_saves_nothing(cef
     assert counts() == before
     assert dry.plan is None  # the plan it would create is not there to link to
     assert dry.summary()[0] == "Dry run: nothing was saved. The import would make these changes."
-    assert "The CEF 2025-26 plan was created." in dry.summary()
+    assert "The CEF 2025-26 plan would be created." in dry.summary()
     real = run(csv_file(GOOD_ROWS), cef, user=admin, updates_period=q4)
     assert (
         outcome(dry)
@@ -1688,7 +1688,7 @@ def test_the_command_dry_run_saves_nothing(cef, tmp_path):
     )
     assert out.getvalue().splitlines()[:2] == [
         "Dry run: nothing was saved. The import would make these changes.",
-        "The CEF 2025-26 plan was created.",
+        "The CEF 2025-26 plan would be created.",
     ]
     assert "Imported into" not in out.getvalue()
     assert counts() == before

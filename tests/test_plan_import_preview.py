@@ -69,8 +69,9 @@ def test_an_upload_shows_what_would_change_and_saves_nothing(admin_client, cef):
     page = response.content.decode()
     assert "<title>Check what will change before importing plan.csv" in page
     assert "Every row of the file is good. Nothing has been saved yet." in page
-    assert "The CEF 2025-26 plan was created." in page
-    assert "3 actions created, 0 updated, 0 unchanged." in page
+    assert "The CEF 2025-26 plan would be created." in page
+    assert "3 actions to be created, 0 to be updated, 0 unchanged." in page
+    assert "Dry run" not in page and "was created" not in page, "a preview speaks of what would happen"
     assert 'action="/plans/import/confirm/"' in page
     assert "Import the plan" in page
 
@@ -102,7 +103,7 @@ def test_a_changed_file_previews_the_changes_and_a_plan_changed_meanwhile_is_ref
     imported(cef)
     changed = edited(GOOD_ROWS, {2: {"Action": "Raise attainment further"}})
     preview = upload(admin_client, cef, changed)
-    assert "0 actions created, 1 updated, 2 unchanged." in preview.content.decode()
+    assert "0 actions to be created, 1 to be updated, 2 unchanged." in preview.content.decode()
     # Someone changes the plan in the portal between the preview and the confirming.
     action = Action.objects.get(section__plan__portfolio=cef, section__number=1, number=1)
     action.title = "Changed in the portal"
@@ -144,7 +145,7 @@ def test_only_the_person_who_previewed_may_confirm(admin_client, cef):
 def test_the_same_file_again_has_nothing_to_import(admin_client, cef):
     imported(cef)
     page = upload(admin_client, cef).content.decode()
-    assert "0 actions created, 0 updated, 3 unchanged." in page
+    assert "0 actions to be created, 0 to be updated, 3 unchanged." in page
     assert "there is nothing to import" in page
     assert 'action="/plans/import/confirm/"' not in page
 
@@ -206,7 +207,8 @@ def test_a_large_file_is_previewed_in_the_background_then_confirmed_once(
     assert default_storage.exists(preview.file.name), "kept for the confirming"
     page = admin_client.get(response.url).content.decode()
     assert "Check what will change before importing" in page
-    assert "20 actions created, 0 updated, 0 unchanged." in page
+    assert "20 actions to be created, 0 to be updated, 0 unchanged." in page
+    assert "Dry run" not in page
     assert f'action="/plans/import/{preview.pk}/confirm/"' in page
 
     with django_capture_on_commit_callbacks(execute=True):

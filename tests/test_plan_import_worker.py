@@ -115,7 +115,7 @@ def test_a_worker_imports_a_large_file_and_its_page_follows_the_progress(
         assert not Action.objects.filter(section__plan=plan, title__contains="(changed)").exists()
         page = client.get(f"/plans/import/{job.pk}/").content.decode()
         assert "Check what will change before importing" in page
-        assert "398 actions created, 2 updated, 0 unchanged." in page
+        assert "398 actions to be created, 2 to be updated, 0 unchanged." in page
         done = confirm_and_wait(client, done, log)
     assert done.status == ImportStatus.DONE, done.errors
     assert done.percent == 100

@@ -1,6 +1,8 @@
 """Importing a plan in a real browser: axe-core at 1280 and 390 px on the preview of what the file would
 change; an administrator uploads a plan file, checks the preview and confirms it, and the plan is there."""
 
+import os
+
 import pytest
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -17,6 +19,8 @@ from tests.factories import make_user
 pytestmark = pytest.mark.browser
 
 WIDTHS = [{"width": 1280, "height": 900}, {"width": 390, "height": 844}]
+# Set PORTAL_SCREENSHOTS to a folder to keep the preview as an image at both widths, for looking at.
+SCREENSHOTS = os.environ.get("PORTAL_SCREENSHOTS")
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +55,9 @@ def check_at_both_widths(page, axe, name):
         widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], f"{name} scrolls sideways at {size['width']} px"
         axe(page)
+        if SCREENSHOTS:
+            image = f"{name.replace(' ', '-')}-{size['width']}.png"
+            page.screenshot(path=os.path.join(SCREENSHOTS, image), full_page=True)
 
 
 def test_an_administrator_previews_and_confirms_a_plan_import(contexts, axe, tmp_path):
