@@ -17,6 +17,13 @@ from plans.models import Action, Measure, QuarterlyUpdate, Reading, ReportingPer
 from plans.panels import AMBITION_ACTIONS_SHOWN
 from tests.factories import make_plan, make_user
 
+
+@pytest.fixture(autouse=True)
+def uncached(settings):
+    """These tests measure what each page costs to build: the page cache (tests/test_pagecache.py) is off."""
+    settings.PAGECACHE_ENABLED = False
+
+
 pytestmark = pytest.mark.django_db
 
 YEAR = 2024
