@@ -54,6 +54,7 @@ bench: install assets
 	$(BIN)/python bench/ocds.py
 	$(BIN)/python bench/contract_extract.py
 	$(BIN)/python bench/agenda_pack.py
+	$(BIN)/python bench/tagging.py
 	$(BIN)/python bench/complaints_report.py
 	$(BIN)/python bench/complaints.py
 	$(BIN)/python bench/api.py

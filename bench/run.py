@@ -176,6 +176,24 @@ class DemoObjects(dict):
         return found
 
 
+def measure(client, url: str, repeat: int) -> tuple[float, int]:
+    """The median server time of ``url`` in ms over ``repeat`` requests after one to warm up, and its
+    queries: the one way the other benchmarks (contracts, complaints) time a page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm up
+    timings = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(url)
+            timings.append(time.perf_counter() - start)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+    return statistics.median(timings) * 1000, len(queries)
+
+
 def _first(queryset):
     return queryset.first()
 
