@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import copy_seconds  # noqa: E402 (after the path above)
 from bench.run import setup_django  # noqa: E402 (after the path above)
 
 YEAR = 2024  # a financial year before the Complaint Handling Code: the import's typical use
@@ -135,22 +136,7 @@ def time_import(data: bytes, count: int) -> float:
 
 def time_copy(data: bytes, count: int) -> float:
     """Seconds to COPY the same rows as CSV into a scratch table (rolled back)."""
-    from django.db import connection, transaction
-
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(SCRATCH)
-            started = time.perf_counter()
-            with cursor.copy("COPY bench_complaint_rows FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
-                copy.write(data)
-            seconds = time.perf_counter() - started
-            cursor.execute("SELECT count(*) FROM bench_complaint_rows")
-            if cursor.fetchone()[0] != count:
-                raise SystemExit("COPY did not copy every row")
-            raise Rollback
-    except Rollback:
-        pass
-    return seconds
+    return copy_seconds(SCRATCH, "bench_complaint_rows", data, count)
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import copy_seconds  # noqa: E402 (after the path above)
 from bench.run import setup_django  # noqa: E402 (after the path above)
 
 RATIO_TARGET = 0.1
@@ -107,24 +108,8 @@ def time_import(data: bytes, count: int) -> float:
 
 
 def time_copy(data: bytes, count: int) -> float:
-    """Seconds to COPY the same CSV into a scratch table (rolled back)."""
-    from django.db import connection, transaction
-
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(SCRATCH)
-            cursor.execute("SET LOCAL datestyle = 'ISO, DMY'")
-            started = time.perf_counter()
-            with cursor.copy("COPY bench_contract_rows FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
-                copy.write(data)
-            seconds = time.perf_counter() - started
-            cursor.execute("SELECT count(*) FROM bench_contract_rows")
-            if cursor.fetchone()[0] != count:
-                raise SystemExit("COPY did not copy every row")
-            raise Rollback
-    except Rollback:
-        pass
-    return seconds
+    """Seconds to COPY the same rows as CSV into a scratch table (rolled back)."""
+    return copy_seconds(SCRATCH, "bench_contract_rows", data, count, "SET LOCAL datestyle = 'ISO, DMY'")
 
 
 def main() -> None:

@@ -57,23 +57,15 @@ def plan_csv(rows: int, changed: bool = False) -> bytes:
     return out.getvalue().encode()
 
 
-def copy_seconds(data: bytes, repeat: int = 5) -> float:
+def copy_median(data: bytes, repeat: int = 5) -> float:
     """The median time to COPY the CSV into a scratch table of its columns (rolled back)."""
-    from django.db import connection, transaction
-
+    from bench import copy_seconds
     from plans.spreadsheet import COLUMNS
 
     columns = ", ".join(f"c{index} text" for index in range(len(COLUMNS)))
-    times = []
-    for _ in range(repeat):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(SCRATCH.format(columns))
-            started = time.perf_counter()
-            with cursor.cursor.copy("COPY bench_plan_rows FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
-                copy.write(data)
-            times.append(time.perf_counter() - started)
-            transaction.set_rollback(True)
-    return statistics.median(times)
+    return statistics.median(
+        copy_seconds(SCRATCH.format(columns), "bench_plan_rows", data) for _ in range(repeat)
+    )
 
 
 def main() -> None:
@@ -109,7 +101,7 @@ def main() -> None:
                 ("same file again", plan_csv(args.rows)),
                 ("every action changed", plan_csv(args.rows, changed=True)),
             ]:
-                copy = copy_seconds(data) if postgres else None
+                copy = copy_median(data) if postgres else None
                 with CaptureQueriesContext(connection) as queries:
                     started = time.perf_counter()
                     result = import_plan(io.BytesIO(data), "plan.csv", "CEF", "2030-31")
