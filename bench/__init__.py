@@ -42,3 +42,98 @@ def copy_seconds(scratch: str, table: str, data: bytes, count: int | None = None
                 raise SystemExit("COPY did not copy every row")
         transaction.set_rollback(True)
     return seconds
+
+
+class _Rollback(Exception):
+    pass
+
+
+def written_rows(run) -> dict[str, bytes]:
+    """Call ``run()`` in a transaction that is rolled back, and return every row it inserted, per table,
+    as ``COPY ... TO`` text: what an import writes, to compare the import with ``COPY`` of the same rows
+    (:func:`copy_written_seconds`). Only tables with an integer ``id``; the caller checks the result
+    covers what it expects."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t "
+            "USING (table_schema, table_name) WHERE c.table_schema = current_schema() AND c.column_name = 'id' "
+            "AND t.table_type = 'BASE TABLE' AND c.data_type IN ('integer', 'bigint', 'smallint')"
+        )
+        tables = [name for (name,) in cursor.fetchall()]
+    dumps: dict[str, bytes] = {}
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            highest = {}
+            for table in tables:
+                cursor.execute(f'SELECT coalesce(max(id), 0) FROM "{table}"')  # noqa: S608 (catalogue names)
+                highest[table] = cursor.fetchone()[0]
+            run()
+            cursor.execute("SELECT relname FROM pg_stat_xact_user_tables WHERE n_tup_ins > 0")
+            inserted = {name for (name,) in cursor.fetchall()} & set(tables)
+            for table in sorted(inserted):
+                out = bytearray()
+                query = f'COPY (SELECT * FROM "{table}" WHERE id > {int(highest[table])}) TO STDOUT'  # noqa: S608
+                with cursor.cursor.copy(query) as copy:
+                    for block in copy:
+                        out += block
+                if out:
+                    dumps[table] = bytes(out)
+            raise _Rollback
+    except _Rollback:
+        pass
+    return dumps
+
+
+def copy_written_seconds(dumps: dict[str, bytes]) -> float:
+    """Seconds for PostgreSQL to ``COPY`` the rows of :func:`written_rows` back into the same tables, with
+    their indexes, constraints and triggers, in one transaction (rolled back): the same rows an import
+    writes, written the fastest way PostgreSQL has. Like the imports' timings, it is rolled back, so
+    neither pays for the deferred foreign-key checks of a commit."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        started = time.perf_counter()
+        for table, data in dumps.items():
+            with cursor.cursor.copy(f'COPY "{table}" FROM STDIN') as copy:
+                copy.write(data)
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return seconds
+
+
+def row_count(dumps: dict[str, bytes]) -> int:
+    """Rows in :func:`written_rows`' result."""
+    return sum(data.count(b"\n") for data in dumps.values())
+
+
+def compare_with_copy(
+    title: str, file_rows: int, run, time_import, time_file_copy, *, repeat: int, target: float, aim: float
+) -> dict:
+    """Time an import against ``COPY`` and print one table: the import (``time_import()``, seconds, rolled
+    back), ``COPY`` of the rows it writes into the tables it writes them to (:func:`written_rows` of
+    ``run()``; the target's measure), and, for reference, ``COPY`` of the file's rows into one
+    unindexed scratch table (``time_file_copy()``). Timings are interleaved, medians of ``repeat``, so
+    the machine's load falls on all alike. Returns the figures."""
+    import statistics
+
+    dumps = written_rows(run)
+    written = row_count(dumps)
+    imports, copies, file_copies = [], [], []
+    for _ in range(repeat):
+        imports.append(time_import())
+        copies.append(copy_written_seconds(dumps))
+        file_copies.append(time_file_copy())
+    imported, copied, file_copied = (statistics.median(x) for x in (imports, copies, file_copies))
+    ratio, file_ratio = copied / imported, file_copied / imported
+    verdict = "aim met" if ratio >= aim else "met" if ratio >= target else "MISSED"
+    print(f"{title}: {file_rows:,} rows in the file; the import writes {written:,} rows into {len(dumps)} tables "
+          f"({', '.join(f'{t} {d.count(bytes([10])):,}' for t, d in dumps.items())})")  # fmt: skip
+    print(f"| {'import s':>8} | {'COPY of written rows s':>22} | {'ratio':>5} | {'target (aim)':>12} | "
+          f"{'result':7} | {'COPY of the file s':>18} | {'ratio to it':>11} |")  # fmt: skip
+    print(f"|{'-' * 9}:|{'-' * 23}:|{'-' * 6}:|{'-' * 13}:|{'-' * 9}|{'-' * 19}:|{'-' * 12}:|")
+    print(f"| {imported:8.3f} | {copied:22.3f} | {ratio:5.2f} | {f'{target:.2f} ({aim:.2f})':>12} | "
+          f"{verdict:7} | {file_copied:18.3f} | {file_ratio:11.3f} |")  # fmt: skip
+    return {"import": imported, "copy": copied, "ratio": ratio, "file_copy": file_copied,
+            "file_ratio": file_ratio, "written": written, "verdict": verdict}  # fmt: skip

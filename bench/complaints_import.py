@@ -8,10 +8,14 @@ report's own words. It times, median of ``--repeat`` runs:
   runs it (read the workbook, check every row, save the complaints, mentions and aspects with their
   history), each run in a transaction rolled back afterwards, so every run imports the same year into
   the same database;
-* ``COPY``: the same rows, as CSV, copied by psycopg's ``COPY ... FROM STDIN`` into a scratch table with
-  the sheet's columns, typed (dates as dates), also rolled back.
+* ``COPY`` of the same rows: every row the import writes (complaints, mentions, aspects and the history
+  of each), copied by psycopg's ``COPY ... FROM STDIN`` into the tables the import writes them to, with
+  their indexes and foreign keys checked, also rolled back (``bench.compare_with_copy``);
+* for reference, ``COPY`` of the sheet's rows as CSV into one unindexed scratch table with the sheet's
+  columns, typed (dates as dates): what the file costs PostgreSQL to read, with nothing checked or linked.
 
-Target: the import at no less than a quarter of the speed of ``COPY`` (rows a second).
+Target (issue 17): the import at no less than a tenth of the speed of ``COPY`` of the same rows, aiming
+for a quarter.
 
 It needs PostgreSQL: BENCH_DATABASE_URL, or else DATABASE_URL (it migrates that database and leaves its
 data as it was: everything is rolled back).
@@ -25,7 +29,6 @@ import csv
 import io
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import date, timedelta
@@ -34,11 +37,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import copy_seconds  # noqa: E402 (after the path above)
+from bench import compare_with_copy, copy_seconds  # noqa: E402 (after the path above)
 from bench.run import setup_django  # noqa: E402 (after the path above)
 
 YEAR = 2024  # a financial year before the Complaint Handling Code: the import's typical use
-RATIO_TARGET = 0.25
+RATIO_TARGET, RATIO_AIM = 0.10, 0.25
 COLUMNS = ["reference", "received", "channel", "procedure", "stage", "division", "service", "mention",
            "aspect", "outcome", "responded", "extended_to"]  # fmt: skip
 SCRATCH = """CREATE TEMPORARY TABLE bench_complaint_rows (
@@ -161,15 +164,18 @@ def main() -> None:
     book, text = workbook(rows), as_csv(rows)
     print(f"One year: {len(rows):,} aspects of {len({r[0] for r in rows}):,} complaints; workbook "
           f"{len(book) / 1024:,.0f} KB, CSV {len(text) / 1024:,.0f} KB")  # fmt: skip
-    imports, copies = [], []
-    for _ in range(args.repeat):  # interleaved, so both see the same load on the machine
-        imports.append(time_import(book, len(rows)))
-        copies.append(time_copy(text, len(rows)))
-    imported, copied = statistics.median(imports), statistics.median(copies)
-    ratio = copied / imported  # the import's rows a second over COPY's
-    verdict = "pass" if ratio >= RATIO_TARGET else "FAIL"
-    print(f"{'rows':>7} {'import s':>9} {'COPY s':>8} {'ratio':>6} {'target':>7}  result")
-    print(f"{len(rows):7,} {imported:9.3f} {copied:8.3f} {ratio:6.3f} {RATIO_TARGET:7.2f}  {verdict}")
+    from complaints.importers import import_file
+
+    compare_with_copy(
+        "Complaints import",
+        len(rows),
+        lambda: import_file(io.BytesIO(book), "complaints-year.xlsx"),
+        lambda: time_import(book, len(rows)),
+        lambda: time_copy(text, len(rows)),
+        repeat=args.repeat,
+        target=RATIO_TARGET,
+        aim=RATIO_AIM,
+    )
 
 
 if __name__ == "__main__":

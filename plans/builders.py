@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from ambitions.models import Ambition, Commitment, Portfolio, Post
 from bromley_portal.core import pagecache
+from bromley_portal.core.bulk import copy_create
 from plans.choices import SectionKind, UpdateStatus
 from plans.figures import infer_unit
 from plans.models import (
@@ -201,10 +202,8 @@ class _Stamp:
         return instance
 
     def bulk(self, objects, model):
-        pagecache.bulk_written(model)
-        return bulk_create_with_history(
-            list(objects), model, default_user=self.user, default_change_reason=self.reason
-        )
+        """Insert new objects with their history, by COPY on PostgreSQL (``core.bulk``)."""
+        return copy_create(model, list(objects), history_reason=self.reason, history_user=self.user)
 
     def bulk_update(self, objects, model, fields):
         """Write these fields of the objects (none: only record them as changed)."""

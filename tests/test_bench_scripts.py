@@ -22,3 +22,34 @@ def test_make_bench_runs_every_benchmark_script():
     helpers = {"generate"}  # used by the others, not run on its own
     missing = [name for name in SCRIPTS if name not in helpers and f"bench/{name}.py" not in makefile]
     assert missing == []
+
+
+@pytest.mark.django_db
+def test_copy_of_the_written_rows_is_what_the_import_wrote():
+    """The imports' benchmarks compare an import with COPY of the rows it writes: ``written_rows`` must
+    catch exactly those rows (and leave nothing behind), and ``copy_written_seconds`` must write them all
+    into the same tables (and leave nothing behind either)."""
+    from django.db import connection
+
+    from ambitions.models import Post
+    from bench import copy_written_seconds, row_count, written_rows
+    from plans.builders import _Stamp, posts_named
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    Post.objects.create(title="Head of Existing")
+    titles = ["Head of Benchmarks", "Head of Copies", "Head of Existing"]
+    dumps = written_rows(lambda: posts_named(titles, _Stamp(None, "bench")))
+    assert set(dumps) == {Post._meta.db_table, Post.history.model._meta.db_table}
+    assert row_count(dumps) == 4  # two new posts and their history; the existing post is not written
+    assert b"Head of Copies" in dumps[Post._meta.db_table]
+    assert not Post.objects.filter(title__in=titles[:2]).exists()  # rolled back
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {Post.history.model._meta.db_table}")  # noqa: S608
+        before = cursor.fetchone()[0]
+    assert copy_written_seconds(dumps) > 0
+    assert not Post.objects.filter(title__in=titles[:2]).exists()  # rolled back too
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {Post.history.model._meta.db_table}")  # noqa: S608
+        assert cursor.fetchone()[0] == before

@@ -63,7 +63,9 @@ def copy_create(
         return bulk_create_with_history(
             objs, model, default_change_reason=history_reason, default_user=history_user
         )
-    if history_reason is not None and any(get_change_reason_from_object(obj) for obj in objs):
+    if history_reason is not None and any(
+        get_change_reason_from_object(obj) not in (None, "", history_reason) for obj in objs
+    ):
         raise ValueError("copy_create gives every row the one history_reason")
     rows = []
     for obj in objs:
