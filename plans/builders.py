@@ -14,11 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
-from simple_history.utils import bulk_update_with_history
 
 from ambitions.models import Ambition, Commitment, Portfolio, Post
-from bromley_portal.core import pagecache
-from bromley_portal.core.bulk import copy_create
+from bromley_portal.core.bulk import copy_create, copy_update
 from plans.choices import SectionKind, UpdateStatus
 from plans.figures import infer_unit
 from plans.models import (
@@ -206,18 +204,9 @@ class _Stamp:
         return copy_create(model, list(objects), history_reason=self.reason, history_user=self.user)
 
     def bulk_update(self, objects, model, fields):
-        """Write these fields of the objects (none: only record them as changed)."""
-        # In batches: Django writes each batch as one UPDATE with a CASE per field, which grows as the
-        # square of its length.
-        pagecache.bulk_written(model)
-        return bulk_update_with_history(
-            list(objects),
-            model,
-            fields,
-            batch_size=100,
-            default_user=self.user,
-            default_change_reason=self.reason,
-        )
+        """Write these fields of the objects (none: only record them as changed), with their history,
+        by COPY and one UPDATE on PostgreSQL (``core.bulk``)."""
+        copy_update(model, list(objects), fields, history_reason=self.reason, history_user=self.user)
 
 
 @transaction.atomic
