@@ -159,10 +159,70 @@ class Sizes:
             from bench.generate import grow_council
 
             grow_council(size)
+        add_missing_objects()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
             cursor.execute("CREATE TABLE bench_built (size integer)")
         return time.perf_counter() - start
+
+
+def add_missing_objects() -> None:
+    """What some matrix pages need and the demo does not have, made through the portal's own services
+    where it has them (the same few objects at every size, so those pages' times compare): a plan
+    import job under way, a finished and a failed report, a published meeting whose Part 1 item is a
+    portal report with its web version, and an answered complaint."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from bromley_portal.reports.choices import JobStatus
+    from bromley_portal.reports.models import ReportJob
+    from complaints import services as complaints
+    from complaints.models import Division
+    from meetings import packs
+    from meetings import services as meetings
+    from plans.choices import ImportStatus
+    from plans.models import PlanImportJob, PortfolioPlan
+    from tests.meeting_factories import make_meeting, make_paper
+
+    plan = PortfolioPlan.objects.filter(portfolio__code="CEF").order_by("-year").first()
+    PlanImportJob.objects.create(
+        requested_by=Clients.user("Admin"), portfolio=plan.portfolio, year=plan.year, filename="cef-plan.csv",
+        status=ImportStatus.RUNNING, stage="Reading the file", percent=20,
+    )  # fmt: skip
+    report = ReportJob(
+        report_type="plan_progress", title="Benchmark plan progress", dedupe_key="bench-done",
+        parameters={"plan": plan.pk}, status=JobStatus.DONE, finished_at=timezone.now(), page_count=1,
+    )  # fmt: skip
+    report.file.save("bench-report.pdf", ContentFile(make_paper("Benchmark plan progress", 1)), save=False)
+    report.html_file.save("bench-report.html", ContentFile(b"<p>Benchmark plan progress</p>"), save=False)
+    report.save()
+    if not ReportJob.objects.filter(status=JobStatus.FAILED).exists():
+        ReportJob.objects.create(
+            report_type="plan_progress", title="Benchmark plan progress", dedupe_key="bench-failed",
+            parameters={"plan": plan.pk}, status=JobStatus.FAILED, error="The worker stopped.",
+            finished_at=timezone.now(),
+        )  # fmt: skip
+
+    clerk = Clients.user("Clerk")
+    meeting = make_meeting(when=timezone.now() + timedelta(days=14))
+    item = meetings.add_item(clerk, meeting, number="5", title="Benchmark public report")
+    type(item).objects.filter(pk=item.pk).update(report=report)
+    pack = meetings.request_pack(clerk, meeting)
+    packs.run_pack(pack.pk)
+    meetings.publish_pack(clerk, type(pack).objects.get(pk=pack.pk))
+
+    officer = Clients.user("Complaints officer")
+    division = Division.objects.filter(records_outcomes=True).order_by("order").first()
+    today = timezone.localdate()
+    answered = complaints.log_complaint(
+        officer, received=today - timedelta(days=10), channel="email",
+        mentions=[complaints.MentionInput(division, None, ["service_delay"])], today=today,
+    )  # fmt: skip
+    complaints.acknowledge(officer, answered, on=today - timedelta(days=9), today=today)
+    [aspect] = answered.mentions.get().aspects.all()
+    complaints.record_response(officer, aspect, outcome="not_upheld", responded_on=today, today=today)
 
 
 class DemoObjects(dict):
@@ -252,7 +312,9 @@ def _finders():
         "public_meeting": lambda: _first(Meeting.objects.exclude(status="draft").order_by("starts_at")),
         "agenda_item": lambda: _first(AgendaItem.objects.order_by("pk")),
         "public_report_item": lambda: _first(
-            AgendaItem.objects.filter(part="1").exclude(meeting__status="draft").order_by("pk")
+            AgendaItem.objects.filter(part="part_1", report__isnull=False)
+            .exclude(meeting__status="draft")
+            .order_by("pk")
         ),
         "ready_pack": lambda: _first(AgendaPack.objects.filter(status=JobStatus.DONE).order_by("pk")),
         "published_pack": lambda: _first(AgendaPack.objects.published().order_by("pk")),
