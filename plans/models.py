@@ -123,6 +123,17 @@ def target_bounds(today: date) -> tuple[date, date]:
     return today.replace(day=1), year.quarter_bounds(quarter)[1]
 
 
+def first_per_post(leads) -> list:
+    """Leads (anything with a ``post_id``) in the order given, each post once: an action's leads are its
+    details' in the plan's order (Action.leads, and the actions list's export)."""
+    seen, first = set(), []
+    for lead in leads:
+        if lead.post_id not in seen:
+            seen.add(lead.post_id)
+            first.append(lead)
+    return first
+
+
 class ActionQuerySet(models.QuerySet):
     def with_shown_update(self, period=None):
         """Annotate the update a list shows for each action: the one reported in ``period``, or the
@@ -310,18 +321,16 @@ class Action(models.Model):
     @property
     def reference(self) -> str:
         """How a committee paper cites it: "1.4" (section 1, action 4)."""
-        return f"{self.section.number}.{self.number}"
+        return self.reference_of(self.section.number, self.number)
+
+    @staticmethod
+    def reference_of(section_number, number) -> str:
+        return f"{section_number}.{number}"
 
     @property
     def leads(self) -> list["DetailLead"]:
         """Its details' leads in the plan's order, each post once (from prefetched details)."""
-        seen, leads = set(), []
-        for detail in self.details.all():
-            for lead in detail.leads.all():
-                if lead.post_id not in seen:
-                    seen.add(lead.post_id)
-                    leads.append(lead)
-        return leads
+        return first_per_post(lead for detail in self.details.all() for lead in detail.leads.all())
 
     @property
     def lead_posts(self) -> list[Post]:
@@ -435,7 +444,12 @@ class DetailLead(models.Model):
 
     @property
     def title(self) -> str:
-        return self.written_as or self.post.title
+        return self.title_of(self.written_as, self.post.title)
+
+    @staticmethod
+    def title_of(written_as: str, post_title: str) -> str:
+        """As the plan writes it, else the post's title."""
+        return written_as or post_title
 
 
 class MeasureOfSuccess(models.Model):
@@ -768,20 +782,20 @@ class QuarterlyUpdate(models.Model):
         amended = self._reported("amended_narrative")
         if amended:
             return amended
-        parts = [self.narrative] if self.narrative else []
-        parts += [f"{note.covers}: {note.narrative}" for note in self.notes_in_order()]
+        return self.narrative_with_notes(self.narrative, self.notes_in_order())
+
+    @staticmethod
+    def narrative_with_notes(narrative: str, notes_in_order) -> str:
+        """An unamended update's text: its own narrative, then each note on details after what it covers
+        (``notes_in_order`` as UpdateNote.in_order gives them)."""
+        parts = [narrative] if narrative else []
+        parts += [f"{note.covers}: {note.narrative}" for note in notes_in_order]
         return "\n\n".join(parts)
 
     def notes_in_order(self) -> list["UpdateNote"]:
         """Its notes on details, in the plan's order, each knowing which details it covers."""
-        notes = sorted(self.notes.all(), key=lambda note: note.detail.order)
-        details = list(self.action.details.all()) if notes else []
-        start = 0
-        for note in notes:
-            end = next((i for i, d in enumerate(details) if d.pk == note.detail_id), start) + 1
-            note.covered = details[start:end] or [note.detail]
-            start = end
-        return notes
+        notes = list(self.notes.all())
+        return UpdateNote.in_order(notes, list(self.action.details.all()) if notes else [])
 
     def _reported(self, name):
         try:
@@ -813,6 +827,18 @@ class UpdateNote(models.Model):
 
     def __str__(self):
         return f"{self.update}: {self.covers}"
+
+    @staticmethod
+    def in_order(notes, details) -> list["UpdateNote"]:
+        """An update's notes in the plan's order, each knowing the details it covers (``covered``):
+        its own and those before it back to the previous note. ``details`` are the action's, in order."""
+        notes = sorted(notes, key=lambda note: note.detail.order)
+        start = 0
+        for note in notes:
+            end = next((i for i, d in enumerate(details) if d.pk == note.detail_id), start) + 1
+            note.covered = details[start:end] or [note.detail]
+            start = end
+        return notes
 
     @property
     def covers(self) -> str:

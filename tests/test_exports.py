@@ -71,7 +71,7 @@ def test_the_actions_list_export_is_readable(member_client):
     make_plan(actions=3)
     Action.objects.update(title=LONG)
     response = member_client.get(reverse("plans:action_list"), {"_export": "xlsx"})
-    sheet = workbook_sheet(response.content)
+    sheet = workbook_sheet(response.getvalue())
     widths = assert_readable(sheet)
     action_column = [cell.value for cell in sheet[1]].index("Action")
     assert widths[openpyxl.utils.get_column_letter(action_column + 1)] == MAX_WIDTH
@@ -82,7 +82,7 @@ def test_the_plan_spreadsheet_is_readable(member_client):
     plan = make_plan(actions=2)
     Action.objects.update(title=LONG)
     url = reverse("plans:plan_export", args=[plan.portfolio.code, plan.year_label])
-    sheet = workbook_sheet(member_client.get(url, {"format": "xlsx"}).content)
+    sheet = workbook_sheet(member_client.get(url, {"format": "xlsx"}).getvalue())
     assert_readable(sheet)
     assert LONG.strip() in [str(cell.value).strip() for row in sheet.iter_rows() for cell in row]
 
@@ -91,6 +91,8 @@ def test_the_contract_register_export_is_readable(member_client):
     from tests.test_contract_pages import live
 
     live(title=LONG[:290])
-    sheet = workbook_sheet(member_client.get(reverse("contracts:contract_list"), {"_export": "xlsx"}).content)
+    sheet = workbook_sheet(
+        member_client.get(reverse("contracts:contract_list"), {"_export": "xlsx"}).getvalue()
+    )
     assert_readable(sheet)
     assert sheet.max_row == 2

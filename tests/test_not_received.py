@@ -142,9 +142,9 @@ def test_the_dashboard_the_csv_and_the_report_count_and_print_them_alike(locked)
     rows = list(
         csv.reader(
             io.StringIO(
-                member.get("/plans/actions/", {"period": period.pk, "_export": "csv"}).content.decode(
-                    "utf-8-sig"
-                )
+                member.get("/plans/actions/", {"period": period.pk, "_export": "csv"})
+                .getvalue()
+                .decode("utf-8-sig")
             )
         )
     )

@@ -104,9 +104,9 @@ def test_the_actions_list_and_its_exports_agree(amended, client, people):
     rows = list(
         csv.reader(
             io.StringIO(
-                client.get(
-                    "/plans/actions/", {"period": period.pk, "sort": "number", "_export": "csv"}
-                ).content.decode("utf-8-sig")
+                client.get("/plans/actions/", {"period": period.pk, "sort": "number", "_export": "csv"})
+                .getvalue()
+                .decode("utf-8-sig")
             )
         )
     )
@@ -116,7 +116,9 @@ def test_the_actions_list_and_its_exports_agree(amended, client, people):
     ]
     sheet = openpyxl.load_workbook(
         io.BytesIO(
-            client.get("/plans/actions/", {"period": period.pk, "sort": "number", "_export": "xlsx"}).content
+            client.get(
+                "/plans/actions/", {"period": period.pk, "sort": "number", "_export": "xlsx"}
+            ).getvalue()
         )
     ).active
     xlsx = list(sheet.iter_rows(values_only=True))
