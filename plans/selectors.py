@@ -3,6 +3,7 @@
 Selectors only: the views call these; rules stay in plans.rules and moves in plans.services.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -329,11 +330,53 @@ def approval_page(update_pk, user) -> dict:
     }
 
 
-def green_to_approve(user, updates, most: int) -> list:
-    """Of these queue updates, the first ``most`` green ones waiting that this person may approve
-    (not their own)."""
-    waiting = updates.filter(status=UpdateStatus.SUBMITTED, rag=Rag.GREEN)[:most]
-    return [update for update in queue_page_rows(waiting) if not wrote_update(user, update)]
+@dataclass
+class GreenBatch:
+    """The green updates waiting that one approval would approve: at most ``most`` of the queue as
+    filtered, in its order, leaving out the person's own (plans.rules.wrote_update), each at the
+    version read. ``fingerprint`` sums up that set (ids and versions): the confirmation carries it and
+    the approval approves exactly that set or nothing. ``shown`` is the first ``GREEN_SHOWN`` of them,
+    loaded for the page; ``beyond`` the green ones waiting after the batch (the next approval's)."""
+
+    versions: dict  # update pk -> version, in the queue's order
+    shown: list
+    beyond: int
+
+    @property
+    def count(self) -> int:
+        return len(self.versions)
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.shown)
+
+    @property
+    def fingerprint(self) -> str:
+        return green_fingerprint(self.versions)
+
+
+# The confirmation names the first of the green updates it approves and counts the rest.
+GREEN_SHOWN = 25
+
+
+def green_fingerprint(versions: dict) -> str:
+    """A digest of a set of updates at their versions: the same set at the same versions gives the same one."""
+    return hashlib.sha256(repr(sorted(versions.items())).encode()).hexdigest()
+
+
+def green_to_approve(user, updates, most: int, *, shown: int = GREEN_SHOWN) -> GreenBatch:
+    """Of these queue updates (filtered and ordered), the first ``most`` green ones waiting that this
+    person may approve (not their own), and the first ``shown`` of those loaded for the page: a fixed
+    number of queries (the candidates' ids and versions, their authors, a count, the shown ones)."""
+    waiting = updates.filter(status=UpdateStatus.SUBMITTED, rag=Rag.GREEN)
+    candidates = with_authors(
+        waiting.select_related(None).only("pk", "version", "created_by_id", "submitted_by_id")[:most]
+    )
+    versions = {u.pk: u.version for u in candidates if not wrote_update(user, u)}
+    total = waiting.count()
+    first = list(versions)[:shown]
+    loaded = approval_updates(user).in_bulk(first)
+    return GreenBatch(versions=versions, shown=[loaded[pk] for pk in first], beyond=total - len(candidates))
 
 
 def decision_conflict(update_pk, user, message: str, posted) -> dict:
