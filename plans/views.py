@@ -541,12 +541,14 @@ class PeriodDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
     def get_permission_object(self):
         return None
 
+    chase_list = True  # the confirmations do not show who to chase
+
     def get_context_data(self, **kwargs):
         plans = selectors.plan_counts(self.object)
         return super().get_context_data(
             plans=plans,
             totals=selectors.period_totals(plans),
-            chase=selectors.who_to_chase(self.object) if self.object.is_open else [],
+            chase=selectors.who_to_chase(self.object) if self.chase_list and self.object.is_open else [],
             **services.period_moves(self.request.user, self.object),
             **kwargs,
         )
@@ -558,13 +560,15 @@ class PeriodMoveView(PeriodDetailView):
     permission_required = "plans.manage_periods"
     template_name = "plans/period_confirm.html"
     move = ""  # "open" or "lock"
+    chase_list = False
 
     def get_context_data(self, **kwargs):
         other_open = ReportingPeriod.objects.filter(status="open").exclude(pk=self.object.pk)
-        not_received = services.not_received_count(self.object) if self.move == "lock" else 0
-        return super().get_context_data(
-            move=self.move, other_open=other_open, not_received=not_received, **kwargs
-        )
+        context = super().get_context_data(move=self.move, other_open=other_open, **kwargs)
+        # Locking closes as "No update received" every action without an approved (or locked) update:
+        # the totals' not_approved, from the same counts as the table (services.lock_period's rule).
+        context["not_received"] = context["totals"]["not_approved"] if self.move == "lock" else 0
+        return context
 
     def post(self, request, *args, **kwargs):
         period = self.get_object()
