@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When, Window
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Sum, Value, When, Window
 from django.db.models.functions import Coalesce, DenseRank
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -40,12 +40,22 @@ AMENDMENTS = Prefetch("amendments", Amendment.objects.select_related("created_by
 def plans_with_action_counts():
     """The plans, newest first, each with ``action_count``: a subquery, not a join, so the paginator's
     count leaves it out and only the page's plans count their actions (from the actions' section index)."""
-    counts = (
-        Action.objects.filter(section__plan=OuterRef("pk"))
+    # Each of the plan's sections counts its own actions from the actions' (section, number) index, and
+    # the plan adds them up: no scan of every action of every plan.
+    per_section = (
+        Action.objects.filter(section=OuterRef("pk"))
         .order_by()
-        .values("section__plan")
-        .annotate(n=Count("pk"))
+        .values("section")
+        .annotate(n=Count("*"))
         .values("n")
+    )
+    counts = (
+        PlanSection.objects.filter(plan=OuterRef("pk"))
+        .order_by()
+        .annotate(n=Subquery(per_section))
+        .values("plan")
+        .annotate(total=Sum("n"))
+        .values("total")
     )
     return (
         PortfolioPlan.objects.select_related("portfolio")
