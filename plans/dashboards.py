@@ -89,13 +89,10 @@ def rag_counts(filters: Filters, group_by: str) -> dict[int | None, RagCounts]:
     actions = filters.actions()
     totals = dict(actions.values(field_name).annotate(n=Count("pk")).values_list(field_name, "n"))
     periods = [period] + ([previous] if previous else [])
-    updates = (
-        QuarterlyUpdate.objects.reported()
-        .filter(period__in=periods)
-        .filter(action__in=Filters(None, filters.portfolio, filters.ambition).actions())
-        .values("period_id", f"action__{field_name}", "reported_rag")
-        .annotate(n=Count("pk"))
-    )
+    updates = QuarterlyUpdate.objects.reported().filter(period__in=periods)
+    if filters.portfolio or filters.ambition:  # unfiltered, every action's update counts: no semi-join
+        updates = updates.filter(action__in=Filters(None, filters.portfolio, filters.ambition).actions())
+    updates = updates.values("period_id", f"action__{field_name}", "reported_rag").annotate(n=Count("pk"))
     reported = Counter()
     for row in updates:
         key = row[f"action__{field_name}"]
@@ -268,17 +265,17 @@ def ambitions_overview(filters: Filters):
     )
     if filters.ambition:
         ambitions = ambitions.filter(pk=filters.ambition.pk)
+    # Each off-target measure under each of its ambitions, in one pass over the measures.
+    off_target_by_ambition = defaultdict(list)
+    for row in measures:
+        if row.assessment.off_target:
+            for ambition_id in {a.pk for a in row.measure.ambitions.all()}:
+                off_target_by_ambition[ambition_id].append(row)
     result = []
     for ambition in ambitions.select_related("strategy").order_by("-strategy__start_year", "number"):
         if result and ambition.number <= result[-1][0].number:
             break  # only the latest strategy's ambitions
-        off_target = FirstShown(
-            [
-                row
-                for row in measures
-                if row.assessment.off_target and ambition.pk in {a.pk for a in row.measure.ambitions.all()}
-            ]
-        )
+        off_target = FirstShown(off_target_by_ambition[ambition.pk])
         result.append((ambition, counts.get(ambition.pk, RagCounts()), off_target))
     return result
 

@@ -3,11 +3,12 @@
 Selectors only: the views call these; rules stay in plans.rules and moves in plans.services.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When, Window
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Sum, Value, When, Window
 from django.db.models.functions import Coalesce, DenseRank
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -39,12 +40,22 @@ AMENDMENTS = Prefetch("amendments", Amendment.objects.select_related("created_by
 def plans_with_action_counts():
     """The plans, newest first, each with ``action_count``: a subquery, not a join, so the paginator's
     count leaves it out and only the page's plans count their actions (from the actions' section index)."""
-    counts = (
-        Action.objects.filter(section__plan=OuterRef("pk"))
+    # Each of the plan's sections counts its own actions from the actions' (section, number) index, and
+    # the plan adds them up: no scan of every action of every plan.
+    per_section = (
+        Action.objects.filter(section=OuterRef("pk"))
         .order_by()
-        .values("section__plan")
-        .annotate(n=Count("pk"))
+        .values("section")
+        .annotate(n=Count("*"))
         .values("n")
+    )
+    counts = (
+        PlanSection.objects.filter(plan=OuterRef("pk"))
+        .order_by()
+        .annotate(n=Subquery(per_section))
+        .values("plan")
+        .annotate(total=Sum("n"))
+        .values("total")
     )
     return (
         PortfolioPlan.objects.select_related("portfolio")
@@ -170,7 +181,9 @@ def my_actions(user, period):
     return (
         Action.objects.led_by(post_ids_for(user))
         .filter(section__plan__year=period.year)
-        .exclude(pk__in=Action.objects.complete_before(period).values("pk"))
+        .exclude(
+            pk__in=Action.objects.filter(section__plan__year=period.year).complete_before(period).values("pk")
+        )
         .order_by("section__plan__portfolio__order", "section__number", "number")
     )
 
@@ -208,7 +221,11 @@ def my_actions_page(user, period, today, number) -> tuple:
     paginator = Paginator(actions.values_list("pk", flat=True), MY_ACTIONS_PER_PAGE)
     paginator.count = counts["total"]  # the grouped counts already counted them
     page = paginator.get_page(number)
-    rows = my_action_rows(user, period, today, actions=actions.filter(pk__in=list(page.object_list)))
+    # The page's actions by id alone: the list's rule (leads, year, not complete) chose them already.
+    shown = Action.objects.filter(pk__in=list(page.object_list)).order_by(
+        "section__plan__portfolio__order", "section__number", "number"
+    )
+    rows = my_action_rows(user, period, today, actions=shown)
     return rows, page, counts
 
 
@@ -329,11 +346,53 @@ def approval_page(update_pk, user) -> dict:
     }
 
 
-def green_to_approve(user, updates, most: int) -> list:
-    """Of these queue updates, the first ``most`` green ones waiting that this person may approve
-    (not their own)."""
-    waiting = updates.filter(status=UpdateStatus.SUBMITTED, rag=Rag.GREEN)[:most]
-    return [update for update in queue_page_rows(waiting) if not wrote_update(user, update)]
+@dataclass
+class GreenBatch:
+    """The green updates waiting that one approval would approve: at most ``most`` of the queue as
+    filtered, in its order, leaving out the person's own (plans.rules.wrote_update), each at the
+    version read. ``fingerprint`` sums up that set (ids and versions): the confirmation carries it and
+    the approval approves exactly that set or nothing. ``shown`` is the first ``GREEN_SHOWN`` of them,
+    loaded for the page; ``beyond`` the green ones waiting after the batch (the next approval's)."""
+
+    versions: dict  # update pk -> version, in the queue's order
+    shown: list
+    beyond: int
+
+    @property
+    def count(self) -> int:
+        return len(self.versions)
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.shown)
+
+    @property
+    def fingerprint(self) -> str:
+        return green_fingerprint(self.versions)
+
+
+# The confirmation names the first of the green updates it approves and counts the rest.
+GREEN_SHOWN = 25
+
+
+def green_fingerprint(versions: dict) -> str:
+    """A digest of a set of updates at their versions: the same set at the same versions gives the same one."""
+    return hashlib.sha256(repr(sorted(versions.items())).encode()).hexdigest()
+
+
+def green_to_approve(user, updates, most: int, *, shown: int = GREEN_SHOWN) -> GreenBatch:
+    """Of these queue updates (filtered and ordered), the first ``most`` green ones waiting that this
+    person may approve (not their own), and the first ``shown`` of those loaded for the page: a fixed
+    number of queries (the candidates' ids and versions, their authors, a count, the shown ones)."""
+    waiting = updates.filter(status=UpdateStatus.SUBMITTED, rag=Rag.GREEN)
+    candidates = with_authors(
+        waiting.select_related(None).only("pk", "version", "created_by_id", "submitted_by_id")[:most]
+    )
+    versions = {u.pk: u.version for u in candidates if not wrote_update(user, u)}
+    total = waiting.count()
+    first = list(versions)[:shown]
+    loaded = approval_updates(user).in_bulk(first)
+    return GreenBatch(versions=versions, shown=[loaded[pk] for pk in first], beyond=total - len(candidates))
 
 
 def decision_conflict(update_pk, user, message: str, posted) -> dict:
@@ -367,28 +426,39 @@ COUNTED = UpdateStatus.stored()
 
 
 def plan_counts(period) -> list[PortfolioPlan]:
-    """Each plan of the period's year with its actions' updates counted by state, in one query.
+    """Each plan of the period's year with its actions' updates counted by state: ``action_count``,
+    one attribute per stored status, and ``missing`` (the actions with no update in the period at all).
 
-    ``missing`` is the actions with no update in the period at all.
-    """
-    in_period = Q(sections__actions__updates__period=period)
-    by_status = {
-        status.value: Count(
-            "sections__actions__updates", filter=in_period & Q(sections__actions__updates__status=status)
-        )
-        for status in COUNTED
-    }
-    return list(
+    Three small grouped queries rather than one join of plans, sections, actions and every update:
+    the period's updates by (section, status) from the updates' (period, status, action) index, and
+    the actions by section from the actions' (section, number) index; sections are few."""
+    plans = list(
         PortfolioPlan.objects.filter(year=period.year)
         .select_related("portfolio")
-        .annotate(
-            action_count=Count("sections__actions", distinct=True),
-            written=Count("sections__actions__updates", filter=in_period),
-            **by_status,
-        )
-        .annotate(missing=F("action_count") - F("written"))
         .order_by("portfolio__order", "portfolio__name")
     )
+    plan_of = dict(PlanSection.objects.filter(plan__year=period.year).values_list("pk", "plan_id"))
+    actions = Action.objects.filter(section_id__in=list(plan_of)).order_by()
+    by_plan: dict = {
+        plan.pk: dict.fromkeys(["action_count", *(s.value for s in COUNTED)], 0) for plan in plans
+    }
+    for section_id, n in actions.values_list("section_id").annotate(n=Count("*")):
+        by_plan[plan_of[section_id]]["action_count"] += n
+    updates = (
+        QuarterlyUpdate.objects.filter(period=period, action__section_id__in=list(plan_of))
+        .order_by()
+        .values_list("action__section_id", "status")
+        .annotate(n=Count("*"))
+    )
+    for section_id, status, n in updates:
+        by_plan[plan_of[section_id]][status] += n
+    for plan in plans:
+        counts = by_plan[plan.pk]
+        for key, value in counts.items():
+            setattr(plan, key, value)
+        plan.written = sum(counts[status.value] for status in COUNTED)
+        plan.missing = plan.action_count - plan.written
+    return plans
 
 
 def period_totals(plans) -> dict:

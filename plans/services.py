@@ -437,15 +437,6 @@ def _close_not_received(period, user, unfinished) -> list[QuarterlyUpdate]:
     return QuarterlyUpdate.objects.filter(period=period, status=UpdateStatus.NOT_RECEIVED).order_by("pk")
 
 
-def not_received_count(period) -> int:
-    """How many actions locking the period would close as "No update received"."""
-    actions = Action.objects.filter(section__plan__year=period.year)
-    reported = QuarterlyUpdate.objects.filter(
-        period=period, status__in=[UpdateStatus.APPROVED, UpdateStatus.LOCKED]
-    )
-    return actions.exclude(pk__in=reported.values("action_id")).count()
-
-
 @transaction.atomic
 def amend_update(update, user, *, narrative: str, reason: str, rag: str = "") -> "Amendment":
     """Correct a locked update: a new, recorded amendment; the original text never changes."""

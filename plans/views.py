@@ -361,37 +361,48 @@ class ApprovalView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
 
 
 class ApproveGreenView(ApprovalQueueView):
-    """Approve every green update waiting in the queue as filtered (up to the largest page): a
-    confirmation page listing them (GET), then all or nothing (POST). If any has changed since the
-    page was shown, or another approver approved them first, nothing is approved: 409."""
+    """Approve the green updates waiting in the queue as filtered (up to the largest page): a
+    confirmation page (GET) with how many, the first of them named and a fingerprint of the whole set,
+    then all or nothing (POST, to the same filters). The POST approves exactly the set that was
+    confirmed: if it is not the same set at the same versions any more (one changed, another approver
+    decided one, a new one is waiting), nothing is approved: 409."""
 
     template_name = "plans/approve_green.html"
     most = PAGE_SIZES[-1]
 
-    def get_context_data(self, **kwargs):
+    def batch(self):
         filterset, updates = self.filtered()
-        green = selectors.green_to_approve(self.request.user, updates, self.most)
-        return {"updates": green, "filter": filterset, "view": self, **kwargs}
+        return filterset, selectors.green_to_approve(self.request.user, updates, self.most)
+
+    def get_context_data(self, **kwargs):
+        filterset, batch = self.batch()
+        return {
+            "batch": batch,
+            "updates": batch.shown,
+            "filter": filterset,
+            "query": self.request.GET.urlencode(),
+            "view": self,
+            **kwargs,
+        }
 
     def post(self, request, *args, **kwargs):
-        posted = {
-            _int(key.removeprefix("version-")): _int(value)
-            for key, value in request.POST.items()
-            if key.startswith("version-")
-        }
-        posted = {pk: version for pk, version in posted.items() if pk is not None and version is not None}
-        if not posted or len(posted) > self.most:
+        confirmed = request.POST.get("fingerprint", "")
+        if not confirmed:
             messages.error(request, "No updates were approved: open the list of green updates again.")
             return redirect("plans:approvals")
-        updates = selectors.green_to_approve(
-            request.user, selectors.approval_updates(request.user).filter(pk__in=posted), self.most
-        )
+        _, batch = self.batch()
         try:
-            if len(updates) != len(posted):
-                raise StaleUpdateError("Some of these updates are no longer green and waiting for you")
-            count = services.approve_all([(u, posted[u.pk]) for u in updates], request.user)
+            if not batch.versions or batch.fingerprint != confirmed:
+                raise StaleUpdateError("The green updates waiting are not the ones you confirmed any more")
+            updates = selectors.approval_updates(request.user).in_bulk(list(batch.versions))
+            count = services.approve_all(
+                [(updates[pk], version) for pk, version in batch.versions.items()], request.user
+            )
         except (StaleUpdateError, WorkflowError) as error:
-            return self.render_to_response({"changed": str(error), "updates": [], "view": self}, status=409)
+            return self.render_to_response(
+                {"changed": str(error), "updates": [], "view": self, "query": request.GET.urlencode()},
+                status=409,
+            )
         messages.success(request, f"You approved {count} green update{'s' if count != 1 else ''}.")
         return redirect("plans:approvals")
 
@@ -530,12 +541,14 @@ class PeriodDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
     def get_permission_object(self):
         return None
 
+    chase_list = True  # the confirmations do not show who to chase
+
     def get_context_data(self, **kwargs):
         plans = selectors.plan_counts(self.object)
         return super().get_context_data(
             plans=plans,
             totals=selectors.period_totals(plans),
-            chase=selectors.who_to_chase(self.object) if self.object.is_open else [],
+            chase=selectors.who_to_chase(self.object) if self.chase_list and self.object.is_open else [],
             **services.period_moves(self.request.user, self.object),
             **kwargs,
         )
@@ -547,13 +560,15 @@ class PeriodMoveView(PeriodDetailView):
     permission_required = "plans.manage_periods"
     template_name = "plans/period_confirm.html"
     move = ""  # "open" or "lock"
+    chase_list = False
 
     def get_context_data(self, **kwargs):
         other_open = ReportingPeriod.objects.filter(status="open").exclude(pk=self.object.pk)
-        not_received = services.not_received_count(self.object) if self.move == "lock" else 0
-        return super().get_context_data(
-            move=self.move, other_open=other_open, not_received=not_received, **kwargs
-        )
+        context = super().get_context_data(move=self.move, other_open=other_open, **kwargs)
+        # Locking closes as "No update received" every action without an approved (or locked) update:
+        # the totals' not_approved, from the same counts as the table (services.lock_period's rule).
+        context["not_received"] = context["totals"]["not_approved"] if self.move == "lock" else 0
+        return context
 
     def post(self, request, *args, **kwargs):
         period = self.get_object()

@@ -7,6 +7,7 @@ from django.urls import reverse
 from ambitions.models import Post
 from plans.choices import Rag, UpdateStatus
 from plans.models import Action, QuarterlyUpdate
+from plans.selectors import GREEN_SHOWN, approval_updates, green_to_approve
 from tests.factories import make_plan
 from tests.test_update_pages import (
     APPROVALS,
@@ -109,9 +110,9 @@ def test_the_page_beside_last_quarter_costs_a_fixed_number_of_queries(queue):
     assert count_queries(client, reverse("plans:approval", args=[queue["red"].pk])) <= 20
 
 
-def green_form(client) -> dict:
-    response = client.get(GREEN_URL)
-    return {f"version-{u.pk}": str(u.version) for u in response.context["updates"]}
+def green_form(client, query=None) -> dict:
+    response = client.get(GREEN_URL, query or {})
+    return {"fingerprint": response.context["batch"].fingerprint}
 
 
 def test_approving_the_green_ones_together_after_one_confirmation(queue):
@@ -158,3 +159,76 @@ def test_an_approvers_own_green_update_is_not_offered(queue):
     QuarterlyUpdate.objects.filter(pk=queue["green"].pk).update(submitted_by=queue["approver"])
     updates = signed_in(queue["approver"]).get(GREEN_URL).context["updates"]
     assert [u.pk for u in updates] == [queue["ecs_green"].pk]
+
+
+def many_green(queue, count: int) -> list:
+    """``count`` more green updates waiting in CEF for Q2 (on new actions of the CEF plan)."""
+    make_plan(year=2024, actions=count, code="CEF")
+    actions = Action.objects.filter(section__plan=queue["plan"]).exclude(updates__period=queue["q2"])
+    return [make_update(action, queue["q2"], UpdateStatus.SUBMITTED, Rag.GREEN) for action in actions]
+
+
+def test_the_confirmation_names_the_first_and_counts_them_all_and_the_post_approves_them_all(queue):
+    extra = many_green(queue, GREEN_SHOWN)  # with the two of the queue: GREEN_SHOWN + 2 in all
+    client = signed_in(queue["approver"])
+    confirmation = client.get(GREEN_URL)
+    page = confirmation.content.decode()
+    total = GREEN_SHOWN + 2
+    assert confirmation.context["batch"].count == total
+    assert len(confirmation.context["updates"]) == GREEN_SHOWN
+    assert f"Approve all {total}" in page
+    assert "And 2 more." in page
+    assert "rag=green" in page  # the queue, filtered to them, lists them all
+    response = client.post(GREEN_URL, green_form(client))
+    assert response.status_code == 302
+    approved = set(QuarterlyUpdate.objects.filter(status=UpdateStatus.APPROVED).values_list("pk", flat=True))
+    assert approved == {queue["green"].pk, queue["ecs_green"].pk, *(u.pk for u in extra)}
+
+
+def test_the_confirmation_costs_the_same_queries_whatever_the_number_of_green_updates(queue):
+    client = signed_in(queue["approver"])
+    few = count_queries(client, GREEN_URL)
+    many_green(queue, GREEN_SHOWN + 5)
+    assert count_queries(client, GREEN_URL) == few
+
+
+def test_a_green_update_arriving_after_the_confirmation_stops_the_approval(queue):
+    """The fingerprint: the POST approves the set that was confirmed or nothing, not whatever is
+    green and waiting when the button is pressed."""
+    client = signed_in(queue["approver"])
+    form = green_form(client)
+    late = many_green(queue, 1)[0]
+    response = client.post(GREEN_URL, form)
+    assert response.status_code == 409
+    assert "Nothing was approved" in response.content.decode()
+    assert not QuarterlyUpdate.objects.filter(status=UpdateStatus.APPROVED).exists()
+    assert QuarterlyUpdate.objects.get(pk=late.pk).status == UpdateStatus.SUBMITTED
+
+
+def test_the_post_approves_the_set_of_the_filters_it_was_confirmed_with(queue):
+    client = signed_in(queue["approver"])
+    filtered = {"portfolio": queue["ecs"].pk}
+    form = green_form(client, filtered)
+    # The same fingerprint against the unfiltered queue (two green updates, not one) approves nothing.
+    assert client.post(GREEN_URL, form).status_code == 409
+    assert not QuarterlyUpdate.objects.filter(status=UpdateStatus.APPROVED).exists()
+    response = client.post(f"{GREEN_URL}?portfolio={queue['ecs'].pk}", form)
+    assert response.status_code == 302
+    approved = list(QuarterlyUpdate.objects.filter(status=UpdateStatus.APPROVED).values_list("pk", flat=True))
+    assert approved == [queue["ecs_green"].pk]
+
+
+def test_a_post_without_a_fingerprint_or_with_a_made_up_one_approves_nothing(queue):
+    client = signed_in(queue["approver"])
+    assert client.post(GREEN_URL, {}).status_code == 302
+    assert client.post(GREEN_URL, {"fingerprint": "0" * 64}).status_code == 409
+    assert client.post(GREEN_URL, {f"version-{queue['green'].pk}": "1"}).status_code == 302
+    assert not QuarterlyUpdate.objects.filter(status=UpdateStatus.APPROVED).exists()
+
+
+def test_the_batch_stops_at_its_size_and_says_how_many_wait_after_it(queue):
+    updates = approval_updates(queue["approver"]).order_by("pk")
+    batch = green_to_approve(queue["approver"], updates, 1)
+    assert list(batch.versions) == [queue["green"].pk]
+    assert batch.beyond == 1
+    assert batch.fingerprint != green_to_approve(queue["approver"], updates, 2).fingerprint
