@@ -123,13 +123,18 @@ class Sizes:
 
         self.postgres = connection.vendor == "postgresql"
         self.folder = folder
+        self.options = connection.settings_dict.get("OPTIONS", {}).get(
+            "options", ""
+        )  # jit=off, as the portal
 
     def use(self, size: int) -> None:
         from django.db import connection
 
         if self.postgres:
             schema = f"bench_x{size}"
-            connection.settings_dict.setdefault("OPTIONS", {})["options"] = f"-c search_path={schema}"
+            connection.settings_dict.setdefault("OPTIONS", {})["options"] = (
+                f"{self.options} -c search_path={schema}".strip()
+            )
             if connection.connection is not None:
                 with connection.cursor() as cursor:
                     cursor.execute(f"SET search_path TO {schema}")

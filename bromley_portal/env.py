@@ -61,9 +61,18 @@ def env_database(name: str, default: str) -> dict:
             f"{name} must be a postgresql:// or sqlite:// URL, not {url.split('://')[0]!r}."
         )
     try:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     except ValueError as error:
         raise ImproperlyConfigured(f"{name} is not a database URL: {error}") from None
+    if database["ENGINE"].endswith("postgresql"):
+        # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost. The portal's
+        # queries are short web queries; on a large council the dashboards' grouped counts pass that cost
+        # and compiling adds 50-80 ms to each (EXPLAIN ANALYZE, issue 17), more than running them. A URL
+        # that names jit in its own ?options= keeps its choice.
+        options = database.setdefault("OPTIONS", {})
+        if "jit" not in options.get("options", ""):
+            options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    return database
 
 
 # Values people leave in a key by mistake: the demo's, .env.example's and the like.

@@ -55,6 +55,30 @@ def test_env_database_parses_postgresql(monkeypatch):
     config = env_database("DATABASE_URL", "sqlite:///db.sqlite3")
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 5433, "portal")
+    assert config["OPTIONS"]["options"] == "-c jit=off"
+
+
+def test_env_database_turns_jit_off_but_keeps_a_urls_own_choice(monkeypatch):
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgresql://db.internal/portal?options=-c%20statement_timeout%3D5000"
+    )
+    assert env_database("DATABASE_URL", "")["OPTIONS"]["options"] == "-c statement_timeout=5000 -c jit=off"
+    monkeypatch.setenv("DATABASE_URL", "postgresql://db.internal/portal?options=-c%20jit%3Don")
+    assert env_database("DATABASE_URL", "")["OPTIONS"]["options"] == "-c jit=on"
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///db.sqlite3")
+    assert "options" not in env_database("DATABASE_URL", "").get("OPTIONS", {})
+
+
+@pytest.mark.django_db
+def test_the_portals_postgresql_connection_runs_without_jit():
+    """The setting reaches the server: the connection the pages use has JIT off."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 def run_manage(*args, env):
