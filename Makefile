@@ -47,23 +47,22 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
+# Each benchmark prints its own table and records its targets in $(BENCH_RESULTS); bench/summary.py prints
+# them all in one table at the end (with the commit and machine) and fails if any was missed or any
+# script stopped. A script that misses a target does not stop the others.
+BENCH_RESULTS ?= bench/results/summary.jsonl
+BENCH_SCRIPTS := run reports contracts ocds contract_extract agenda_pack tagging complaints_report complaints \
+	api complaints_import contracts_import plan_import load
 bench: install assets
-	$(BIN)/python bench/run.py
-	$(BIN)/python bench/reports.py
-	$(BIN)/python bench/contracts.py
-	$(BIN)/python bench/ocds.py
-	$(BIN)/python bench/contract_extract.py
-	$(BIN)/python bench/agenda_pack.py
-	$(BIN)/python bench/tagging.py
-	$(BIN)/python bench/complaints_report.py
-	$(BIN)/python bench/complaints.py
-	$(BIN)/python bench/api.py
-	$(BIN)/python bench/complaints_import.py
-	$(BIN)/python bench/contracts_import.py
-	$(BIN)/python bench/plan_import.py
+	@rm -f $(BENCH_RESULTS)
+	@for script in $(filter-out load,$(BENCH_SCRIPTS)); do \
+		BENCH_RESULTS=$(BENCH_RESULTS) $(BIN)/python bench/$$script.py || echo "bench/$$script.py stopped"; \
+	done
 	@# wrk against gunicorn: needs PostgreSQL, Redis and wrk (Debian: apt-get install wrk)
-	@if [ -n "$$BENCH_DATABASE_URL" ] && [ -n "$${BENCH_REDIS_URL:-$$REDIS_URL}" ]; then $(BIN)/python bench/load.py; \
+	@if [ -n "$$BENCH_DATABASE_URL" ] && [ -n "$${BENCH_REDIS_URL:-$$REDIS_URL}" ]; then \
+		BENCH_RESULTS=$(BENCH_RESULTS) $(BIN)/python bench/load.py || echo "bench/load.py stopped"; \
 	else echo "bench/load.py skipped: it needs BENCH_DATABASE_URL (PostgreSQL) and REDIS_URL (or BENCH_REDIS_URL)"; fi
+	@BENCH_RESULTS=$(BENCH_RESULTS) $(BIN)/python bench/summary.py $(BENCH_SCRIPTS)
 
 # Both locks from pyproject.toml, resolved in throwaway virtual environments (removed after), never from
 # whatever happens to be installed in .venv. First the production and [dev] requirements are resolved together

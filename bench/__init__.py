@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import time
+from datetime import UTC
 
 
 def run_child(script: str, *arguments: str, env: dict | None = None) -> dict:
@@ -128,6 +129,13 @@ def compare_with_copy(
     imported, copied, file_copied = (statistics.median(x) for x in (imports, copies, file_copies))
     ratio, file_ratio = copied / imported, file_copied / imported
     verdict = "aim met" if ratio >= aim else "met" if ratio >= target else "MISSED"
+    record(
+        title.lower().replace(" ", "_"),
+        f"{title}, {file_rows:,} rows: speed / COPY of the written rows",
+        f"{ratio:.2f} ({imported:.2f} s vs {copied:.3f} s)",
+        f"at least {target:.2f} (aim {aim:.2f})",
+        verdict,
+    )
     print(f"{title}: {file_rows:,} rows in the file; the import writes {written:,} rows into {len(dumps)} tables "
           f"({', '.join(f'{t} {d.count(bytes([10])):,}' for t, d in dumps.items())})")  # fmt: skip
     print(f"| {'import s':>8} | {'COPY of written rows s':>22} | {'ratio':>5} | {'target (aim)':>12} | "
@@ -137,3 +145,20 @@ def compare_with_copy(
           f"{verdict:7} | {file_copied:18.3f} | {file_ratio:11.3f} |")  # fmt: skip
     return {"import": imported, "copy": copied, "ratio": ratio, "file_copy": file_copied,
             "file_ratio": file_ratio, "written": written, "verdict": verdict}  # fmt: skip
+
+
+def record(script: str, measure: str, figure: str, target: str, result: str) -> None:
+    """Add one line to the combined table ``make bench`` prints at the end (``bench/summary.py``): the
+    file named by BENCH_RESULTS, if set. ``result`` is "met", "aim met", "MISSED" or "information"."""
+    import os
+    from datetime import datetime
+    from pathlib import Path
+
+    path = os.environ.get("BENCH_RESULTS")
+    if not path:
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    line = {"script": script, "measure": measure, "figure": figure, "target": target, "result": result,
+            "at": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps(line) + "\n")

@@ -28,8 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from bench import run_child  # noqa: E402 (after the path above)
+from bench import record, run_child  # noqa: E402 (after the path above)
 from bench.reports import setup_django  # noqa: E402
 
 MEMORY_LIMIT_MB = 1024
@@ -204,6 +203,11 @@ def report(render: dict, pack: dict) -> None:
     )
     memory_ok = max(render["peak_mb"], pack["peak_mb"]) < MEMORY_LIMIT_MB
     share = pack["seconds"] / render["seconds"]
+    peak = max(render["peak_mb"], pack["peak_mb"])
+    record("agenda_pack", f"agenda pack of {pack['pages']} pages: peak memory", f"{peak:.0f} MB",
+           f"under {MEMORY_LIMIT_MB} MB", "met" if memory_ok else "MISSED")  # fmt: skip
+    record("agenda_pack", "agenda pack: merge and stamp / render time", f"{share:.2f}", "at most 0.25",
+           "met" if share <= 0.25 else "MISSED")  # fmt: skip
     print(
         f"pack of {pack['pages']} pages: peak memory {max(render['peak_mb'], pack['peak_mb']):.0f} MB (target "
         f"under {MEMORY_LIMIT_MB}): {'met' if memory_ok else 'MISSED'}; merging and stamping took "

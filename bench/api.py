@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
+from bench import record  # noqa: E402 (after the path above)
 from bench.run import setup_django  # noqa: E402
 
 LIST = "/plans/actions/"
@@ -109,7 +109,11 @@ def main() -> None:
         f"API first page / HTML list at x10: {ratio:.2f} (target at most {LIMIT}); queries constant: "
         f"{'yes' if constant else 'NO'}: {'met' if ratio <= LIMIT and constant else 'MISSED'}"
     )
+    record("api", "API first page / HTML list at x10", f"{ratio:.2f}, queries {'constant' if constant else 'GREW'}",
+           f"at most {LIMIT}", "met" if ratio <= LIMIT and constant else "MISSED")  # fmt: skip
     untouched = not small["poll"][2] and not large["poll"][2]
+    record("api", "API repeated poll: 304 without reading action tables", "none read" if untouched else "read",
+           "none read", "met" if untouched else "MISSED")  # fmt: skip
     print(
         f"Repeated poll: 304 in {large['poll'][1]} queries, action tables read: "
         f"{'none' if untouched else large['poll'][2]}: {'met' if untouched else 'MISSED'}"

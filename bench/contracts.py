@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
+from bench import record  # noqa: E402 (after the path above)
 from bench.run import measure, setup_django  # noqa: E402 (after the path above)
 
 SMALL, LARGE = 500, 5_000
@@ -216,6 +216,8 @@ def main() -> None:
             large_ms, large_queries = results[LARGE][name]
             ratio = large_ms / small_ms
             verdict = "met" if ratio <= RATIO_LIMIT and small_queries == large_queries else "MISSED"
+            record("contracts", f"register {LARGE}/{SMALL}: {name}", f"{ratio:.2f}x, queries {small_queries}/"
+                   f"{large_queries}", f"at most {RATIO_LIMIT}x", verdict)  # fmt: skip
             print(
                 f"{name:42} {small_ms:8.1f} {large_ms:9.1f} {ratio:6.2f} "
                 f"{small_queries:>4d}/{large_queries:<4d}  {verdict}"

@@ -33,6 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import record  # noqa: E402 (after the path above)
+
 PYTHON = Path(sys.executable)
 CONNECTIONS = 16
 THREADS = 2
@@ -255,6 +257,8 @@ def main() -> None:
             verdict = "pass" if ratio >= target and not errors else "FAIL"
             if errors:
                 verdict += f" ({errors} errors)"
+            record("load", f"under wrk: {name} / /health/ req/s", f"{ratio:.2f} ({rate:.0f} vs {health_rate:.0f})",
+                   f"at least {target:.2f}", "met" if verdict == "pass" else "MISSED")  # fmt: skip
             print(
                 f"{name:40} {rate:7.1f} {p99:7.0f} {health_rate:14.1f} {ratio:6.2f} {target:6.2f}  "
                 f"{verdict:6}  {cached}",

@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
+from bench import record  # noqa: E402 (after the path above)
 from bench.run import setup_django  # noqa: E402 (after the path above)
 
 SMALL, LARGE = 500, 5_000
@@ -131,6 +131,9 @@ def main() -> None:
                 verdict = "" if size == SMALL else ("met" if ratio <= RATIO_LIMIT else "MISSED")
                 if name not in TARGETED and size != SMALL:
                     verdict = "(information)"
+                if size != SMALL and verdict != "(information)":
+                    record("ocds", f"OCDS {name}: peak heap {LARGE}/{SMALL}", f"{ratio:.2f}x",
+                           f"at most {RATIO_LIMIT}x", verdict)  # fmt: skip
                 print(
                     f"{name:24} {size:>6} {row['bytes'] / 1e6:7.2f} {row['pieces']:>6} {row['seconds'] * 1000:8.0f} "
                     f"{row['peak_heap'] / 1024:13.0f} {row['max_rss_kb'] / 1024:10.0f} {ratio:6.2f}  {verdict}"

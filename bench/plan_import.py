@@ -34,6 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import record  # noqa: E402 (after the path above)
 
 RATIO_TARGET, RATIO_AIM = 0.10, 0.25
 SCRATCH = "CREATE TEMPORARY TABLE bench_plan_rows ({}) ON COMMIT DROP"
@@ -149,6 +150,10 @@ def main() -> None:
             if ratio >= RATIO_TARGET
             else "MISSED"
         )
+        if ratio is not None:
+            record("plan_import", f"plan import, {args.rows:,} rows, {name}: speed / COPY of the written rows",
+                   f"{ratio:.2f} ({seconds:.2f} s vs {copy:.3f} s)", f"at least {RATIO_TARGET:.2f} (aim "
+                   f"{RATIO_AIM:.2f})", verdict)  # fmt: skip
         print(
             f"| {name:22} | {seconds:7.2f} | {queries:7} | {f'{copy:.3f}' if copy else '-':>22} | "
             f"{f'{ratio:.2f}' if ratio else '-':>5} | {verdict:7} | {f'{file_copy:.3f}' if file_copy else '-':>18} | "

@@ -33,8 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from bench import run_child  # noqa: E402 (after the path above)
+from bench import record, run_child  # noqa: E402 (after the path above)
 
 MEMORY_LIMIT_MB = 1024
 LONGER = 10
@@ -159,6 +158,10 @@ def main() -> None:
     rate_ok = long["rate"] >= short["rate"] / 2
     peak = max(short["peak_mb"], long["peak_mb"], exceptions["peak_mb"])
     memory_ok = peak < MEMORY_LIMIT_MB
+    record("reports", "long plan report: pages/s vs the short one", f"{long['rate']:.2f} vs {short['rate']:.2f}",
+           "at least half", "met" if rate_ok else "MISSED")  # fmt: skip
+    record("reports", "plan reports: peak memory", f"{peak:.0f} MB", f"under {MEMORY_LIMIT_MB} MB",
+           "met" if memory_ok else "MISSED")  # fmt: skip
     print(
         f"target: long report at >= half the short one's pages/s "
         f"({long['rate']:.2f} vs {short['rate'] / 2:.2f}): {'met' if rate_ok else 'MISSED'}"

@@ -23,8 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from bench import run_child  # noqa: E402 (after the path above)
+from bench import record, run_child  # noqa: E402 (after the path above)
 
 SLOWER_AT_MOST = 1.20
 PDF_OPTIONS = {"pdf_tags": True, "pdf_variant": "pdf/ua-1"}  # as bromley_portal.reports.rendering
@@ -146,6 +145,8 @@ def main() -> None:
         f"peak memory {memory:+.0f} MB"
     )
     ok = ratio <= SLOWER_AT_MOST
+    record("tagging", "tagged PDF time / WeasyPrint's", f"{ratio:.2f}x", f"at most {SLOWER_AT_MOST:.2f}x",
+           "met" if ok else "MISSED")  # fmt: skip
     print(f"target: at most {SLOWER_AT_MOST:.2f}x WeasyPrint's time: {'met' if ok else 'MISSED'}")
     if not ok:
         raise SystemExit(1)

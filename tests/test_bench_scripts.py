@@ -3,6 +3,10 @@ script must still import after a change to another, or ``make bench`` stops half
 here (they take minutes and build their own councils); they are imported, as ``make bench`` would."""
 
 import importlib
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,11 +21,41 @@ def test_each_benchmark_imports(name):
     assert module.__doc__, f"bench/{name}.py says what it measures"
 
 
-def test_make_bench_runs_every_benchmark_script():
+def bench_scripts_in_the_makefile() -> list[str]:
     makefile = (BENCH.parent / "Makefile").read_text()
-    helpers = {"generate"}  # used by the others, not run on its own
-    missing = [name for name in SCRIPTS if name not in helpers and f"bench/{name}.py" not in makefile]
-    assert missing == []
+    listed = re.search(r"^BENCH_SCRIPTS := (.*?)(?<!\\)$", makefile, re.M | re.S).group(1)
+    return listed.replace("\\", " ").split()
+
+
+def test_make_bench_runs_every_benchmark_script():
+    helpers = {"generate", "summary"}  # used by the others, or run at the end to print the table
+    listed = bench_scripts_in_the_makefile()
+    assert sorted(listed) == sorted(name for name in SCRIPTS if name not in helpers)
+
+
+def test_the_combined_table_shows_every_target_and_fails_on_a_miss_or_a_silent_script(tmp_path, monkeypatch):
+    from bench import record
+
+    results = tmp_path / "summary.jsonl"
+    monkeypatch.setenv("BENCH_RESULTS", str(results))
+    record("plan_import", "plan import: speed / COPY", "0.27", "at least 0.10", "aim met")
+    record("run", "page at 100x: periods", "1.74x", "at most 1.3x", "MISSED")
+
+    def summary(*scripts):
+        return subprocess.run(
+            [sys.executable, str(BENCH / "summary.py"), *scripts],
+            env={**os.environ, "BENCH_RESULTS": str(results)}, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+
+    shown = summary("plan_import", "run", "load")
+    assert shown.returncode == 1
+    assert "plan import: speed / COPY" in shown.stdout and "page at 100x: periods" in shown.stdout
+    assert "| load " in shown.stdout and "MISSING" in shown.stdout  # load recorded nothing
+    assert "2 targets: 1 met, 1 missed; 1 scripts recorded nothing" in shown.stdout
+
+    results.write_text("")
+    record("plan_import", "plan import: speed / COPY", "0.27", "at least 0.10", "met")
+    assert summary("plan_import").returncode == 0
 
 
 @pytest.mark.django_db
