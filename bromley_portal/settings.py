@@ -476,7 +476,7 @@ if not re.fullmatch(r"ocds-[a-z0-9]{6}", OCDS_OCID_PREFIX):
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "bromley_portal.core.cache.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
@@ -484,7 +484,7 @@ CACHES = {
     # this process's memory (the demo). A second alias so its keys and limits are its own.
     "pages": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "bromley_portal.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pages",
             # Redis down: give up in a second and serve the page uncached.

@@ -500,7 +500,7 @@ def test_with_redis_the_cache_and_sessions_are_shared_by_every_web_container():
     for redis_url, expected in [
         (
             "redis://redis:6379/0",
-            ["django.core.cache.backends.redis.RedisCache", "django.contrib.sessions.backends.cached_db"],
+            ["bromley_portal.core.cache.RedisCache", "django.contrib.sessions.backends.cached_db"],
         ),
         ("", ["django.core.cache.backends.locmem.LocMemCache", "django.contrib.sessions.backends.db"]),
     ]:
