@@ -13,7 +13,8 @@ order of ``ROLE_ORDER`` (anonymously if it is public and signed-in people are se
 The cache is Django's DummyCache: pages are measured uncached, so the ratios show the pages' own
 cost (the locked-period cache of issue 17 is measured by bench/load.py). Times are server time
 in-process with Django's test client, without the network; queries are counted at every size and a
-page whose count changes with the data fails.
+page whose count grows with the data fails (a page that makes one query fewer at a larger size,
+where Django skips a prefetch that finds nothing, is shown with its counts and not failed).
 
 Target: at 100x, dashboards, lists and queues within 1.3x their 1x time, every other page within 2x
 (issue 17). Whole-data downloads (exports, spreadsheets, feeds) hold 100 times the rows at 100x, so
@@ -184,7 +185,8 @@ def add_missing_objects() -> None:
     """What some matrix pages need and the demo does not have, made through the portal's own services
     where it has them (the same few objects at every size, so those pages' times compare): a plan
     import job under way, a finished and a failed report, a published meeting whose Part 1 item is a
-    portal report with its web version, and an answered complaint."""
+    portal report with its web version and whose Part 2 item is an uploaded paper, and an answered
+    complaint."""
     from datetime import timedelta
 
     from django.core.files.base import ContentFile
@@ -196,9 +198,10 @@ def add_missing_objects() -> None:
     from complaints.models import Division
     from meetings import packs
     from meetings import services as meetings
+    from meetings.choices import Part
     from plans.choices import ImportStatus
     from plans.models import PlanImportJob, PortfolioPlan
-    from tests.meeting_factories import make_meeting, make_paper
+    from tests.meeting_factories import make_meeting, make_paper, upload
 
     plan = PortfolioPlan.objects.filter(portfolio__code="CEF").order_by("-year").first()
     PlanImportJob.objects.create(
@@ -223,6 +226,10 @@ def add_missing_objects() -> None:
     meeting = make_meeting(when=timezone.now() + timedelta(days=14))
     item = meetings.add_item(clerk, meeting, number="5", title="Benchmark public report")
     type(item).objects.filter(pk=item.pk).update(report=report)
+    exempt = meetings.add_item(
+        clerk, meeting, number="10", title="Benchmark exempt contract", part=Part.PART_2, exempt_paragraph=3
+    )
+    meetings.upload_paper(clerk, exempt, upload(make_paper("Benchmark exempt contract", 1)))
     pack = meetings.request_pack(clerk, meeting)
     packs.run_pack(pack.pk)
     meetings.publish_pack(clerk, type(pack).objects.get(pk=pack.pk))
@@ -533,7 +540,9 @@ def main() -> None:
                 medians = {size: medians[size] * 1000 / rows[size] for size in SIZES}
             ratio = medians[100] / medians[1]
             problems = []
-            if len(set(queries.values())) > 1:
+            # Growth fails; one query fewer where Django skips a prefetch that finds nothing to fetch (an
+            # action list page whose updates have no notes on details) is not growth.
+            if max(queries[10], queries[100]) > queries[1]:
                 problems.append("queries grew")
             if len(set(statuses.values())) > 1 or statuses[1] >= 400:
                 problems.append(f"status {'/'.join(str(statuses[s]) for s in SIZES)}")
