@@ -225,3 +225,50 @@ def test_the_plan_page_tables_use_one_type_size_tags_included(page, axe, council
         page.set_viewport_size(size)
         assert_page_does_not_scroll_sideways(page)
         axe(page)
+
+
+def test_approving_many_green_updates_names_the_first_and_refuses_a_changed_set(page, axe, council):
+    """More green updates than the confirmation names: it names the first 25, says how many more and
+    links to them all; a green update arriving before the button is pressed stops the whole approval
+    (nothing approved, the error summary says why); on the page again, all of them are approved."""
+    make_plan(year=2024, actions=27, lead="Director Education")  # CEF 1.5 to 1.31 beside the four
+    extra = list(Action.objects.filter(section__plan=council["plan"]).order_by("number"))[4:]
+    for action in extra[:-1]:
+        QuarterlyUpdate.objects.create(
+            action=action,
+            period=council["q2"],
+            rag=Rag.GREEN,
+            narrative="On track",
+            status=UpdateStatus.SUBMITTED,
+        )
+    sign_in(page, "grace")
+    page.goto(reverse("plans:approve_green"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Approve 27 green updates")
+    shown = page.get_by_role("list", name="The first 25 of the 27")
+    expect(shown.get_by_role("listitem")).to_have_count(25)
+    expect(page.get_by_text("And 2 more.")).to_be_visible()
+    expect(page.get_by_role("link", name="See every green update waiting in the queue")).to_be_visible()
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        assert_page_does_not_scroll_sideways(page)
+        axe(page)
+
+    late = QuarterlyUpdate.objects.create(
+        action=extra[-1], period=council["q2"], rag=Rag.GREEN, narrative="Late", status=UpdateStatus.SUBMITTED
+    )
+    page.get_by_role("button", name="Approve all 27").click()
+    expect(page.get_by_role("alert")).to_contain_text("Nothing was approved")
+    axe(page)
+    assert not QuarterlyUpdate.objects.filter(status=UpdateStatus.APPROVED).exists()
+
+    page.goto(reverse("plans:approve_green"))
+    page.get_by_role("button", name="Approve all 28").click()
+    expect(page.get_by_text("You approved 28 green updates.")).to_be_visible()
+    late.refresh_from_db()
+    assert late.status == UpdateStatus.APPROVED
+    assert (
+        QuarterlyUpdate.objects.filter(
+            period=council["q2"], rag=Rag.GREEN, status=UpdateStatus.APPROVED
+        ).count()
+        == 28
+    )
