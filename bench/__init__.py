@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import UTC
 
 
@@ -162,3 +163,50 @@ def record(script: str, measure: str, figure: str, target: str, result: str) -> 
             "at": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
     with open(path, "a", encoding="utf-8") as out:
         out.write(json.dumps(line) + "\n")
+
+
+def throwaway_database(url: str, suffix: str) -> tuple[str, str]:
+    """(the URL of an empty PostgreSQL database next to ``url``'s, named after it with ``_suffix``, the
+    server's maintenance URL): made afresh, for a benchmark that builds its own data."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    name = name.split("?")[0]
+    own = f"{name}_{suffix}"
+    admin_url = f"{base}/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{own}"')
+    return f"{base}/{own}", admin_url
+
+
+def drop_database(admin_url: str, url: str) -> None:
+    import psycopg
+
+    name = url.rpartition("/")[2]
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def bench_database(folder: str, suffix: str):
+    """The database a benchmark builds its data in: with BENCH_DATABASE_URL, a throwaway PostgreSQL
+    database beside it (``throwaway_database``), dropped afterwards, so a benchmark run twice, or after
+    another that made the same generated contracts, starts clean; else a SQLite file in ``folder``."""
+    import os
+
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{folder}/bench.sqlite3"
+        return
+    own, admin_url = throwaway_database(url, suffix)
+    try:
+        yield own
+    finally:
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:  # noqa: S110 (Django not set up yet: nothing to close)
+            pass
+        drop_database(admin_url, own)

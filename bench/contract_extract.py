@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import record, run_child  # noqa: E402 (after the path above)
+from bench import bench_database, record, run_child  # noqa: E402 (after the path above)
 from bench.reports import setup_django  # noqa: E402
 
 MEMORY_LIMIT_MB = 1024
@@ -129,8 +129,7 @@ def main() -> None:
         setup_django(os.environ["DATABASE_URL"])
         child(json.loads(args.child), args.repeat)
         return
-    with tempfile.TemporaryDirectory() as folder:
-        database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
+    with tempfile.TemporaryDirectory() as folder, bench_database(folder, "extract") as database_url:
         setup_django(database_url)
         built = build_database()
         short = measure(database_url, built["cef"], args.repeat)

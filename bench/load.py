@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import record  # noqa: E402 (after the path above)
+from bench import drop_database, record, throwaway_database  # noqa: E402 (after the path above)
 
 PYTHON = Path(sys.executable)
 CONNECTIONS = 16
@@ -53,28 +53,6 @@ def wrk_path() -> str:
     if not found:
         raise SystemExit("bench/load.py needs wrk: apt-get install wrk (Debian), brew install wrk (macOS).")
     return found
-
-
-def throwaway_database(url: str) -> tuple[str, str]:
-    """(the throwaway database's URL, the server's maintenance URL), made empty."""
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    name = name.split("?")[0]
-    load_name = f"{name}_load"
-    admin_url = f"{base}/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{load_name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{load_name}"')
-    return f"{base}/{load_name}", admin_url
-
-
-def drop_database(admin_url: str, url: str) -> None:
-    import psycopg
-
-    name = url.rpartition("/")[2]
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def build_council(env: dict, factor: int) -> dict:
@@ -174,7 +152,7 @@ def main() -> None:
     if not redis_url:
         raise SystemExit("bench/load.py needs Redis (the production cache): set BENCH_REDIS_URL or REDIS_URL")
     wrk = wrk_path()
-    url, admin_url = throwaway_database(database_url)
+    url, admin_url = throwaway_database(database_url, "load")
     folder = tempfile.mkdtemp(prefix="bench-load-")
     env = {
         "DATABASE_URL": url,
