@@ -24,14 +24,21 @@ class Filters:
     portfolio: Portfolio | None = None
     ambition: Ambition | None = None
 
+    def subject(self, prefix: str = "") -> dict:
+        """The portfolio and ambition filters as lookups along the join path from ``prefix`` (``"action__"``
+        from updates): a query that groups or orders by the action's section or plan filters on the same
+        joins, not on a second scan of the actions in a subquery."""
+        lookups = {}
+        if self.portfolio:
+            lookups[f"{prefix}section__plan__portfolio"] = self.portfolio
+        if self.ambition:
+            lookups[f"{prefix}section__ambition"] = self.ambition
+        return lookups
+
     def actions(self):
-        actions = Action.objects.all()
+        actions = Action.objects.filter(**self.subject())
         if self.period:
             actions = actions.filter(section__plan__year=self.period.year)
-        if self.portfolio:
-            actions = actions.filter(section__plan__portfolio=self.portfolio)
-        if self.ambition:
-            actions = actions.filter(section__ambition=self.ambition)
         return actions
 
 
@@ -89,9 +96,11 @@ def rag_counts(filters: Filters, group_by: str) -> dict[int | None, RagCounts]:
     actions = filters.actions()
     totals = dict(actions.values(field_name).annotate(n=Count("pk")).values_list(field_name, "n"))
     periods = [period] + ([previous] if previous else [])
-    updates = QuarterlyUpdate.objects.reported().filter(period__in=periods)
-    if filters.portfolio or filters.ambition:  # unfiltered, every action's update counts: no semi-join
-        updates = updates.filter(action__in=Filters(None, filters.portfolio, filters.ambition).actions())
+    updates = (
+        QuarterlyUpdate.objects.reported()
+        .order_by()
+        .filter(period__in=periods, **filters.subject("action__"))
+    )
     updates = updates.values("period_id", f"action__{field_name}", "reported_rag").annotate(n=Count("pk"))
     reported = Counter()
     for row in updates:
@@ -118,7 +127,10 @@ MEASURES_PER_PAGE = 20
 
 def _exception_updates(filters: Filters, rags):
     return QuarterlyUpdate.objects.reported().filter(
-        period=filters.period, reported_rag__in=rags, action__in=filters.actions()
+        period=filters.period,
+        reported_rag__in=rags,
+        action__section__plan__year=filters.period.year,
+        **filters.subject("action__"),
     )
 
 

@@ -171,3 +171,25 @@ def test_a_measure_serves_the_actions_of_the_latest_plan_year_it_is_linked_to(me
     page = member.get("/plans/dashboards/measures/foster-carers/").content.decode()
     assert this_year.get_absolute_url() in page
     assert last_year.get_absolute_url() not in page
+
+
+@pytest.mark.parametrize("by", ["ambition", "portfolio"])
+def test_filtered_counts_and_lists_read_the_actions_once(two_periods, by):
+    """A dashboard of one ambition (or portfolio) filters its updates on the joins it groups and orders
+    by, not also on a subquery of the actions (which read every action of the council a second time)."""
+    plan = two_periods["plan"]
+    filters = dashboards.Filters(
+        two_periods["q2"],
+        portfolio=plan.portfolio if by == "portfolio" else None,
+        ambition=two_periods["ambition"] if by == "ambition" else None,
+    )
+    with CaptureQueriesContext(connection) as context:
+        counts = dashboards.rag_counts(filters, "portfolio" if by == "ambition" else "ambition")
+        shown = dashboards.exceptions(filters, limit=dashboards.FIRST_SHOWN)
+    assert sum(c.now[Rag.RED] + c.now[Rag.AMBER] for c in counts.values()) == len(shown) == 3
+    update_queries = [
+        q["sql"] for q in context.captured_queries if 'FROM "plans_quarterlyupdate"' in q["sql"]
+    ]
+    assert update_queries
+    for sql in update_queries:
+        assert sql.count('JOIN "plans_action"') == 1 and 'FROM "plans_action"' not in sql, sql
