@@ -65,7 +65,7 @@ def plan_rows(plan, period=None) -> Iterator[list[str]]:
     query of the details with their actions and sections, and one each of the leads, the measures of
     success, the period's updates and their notes), each cell written by the rule its model keeps
     (PlanSection.label_of, ActionDetail.written and target_text_of, DetailLead.title_of), so the plan
-    page, the spreadsheet and its import read a plan alike.
+    page and the spreadsheet write a plan alike.
     """
     details = (
         ActionDetail.objects.filter(action__section__plan=plan)
@@ -153,7 +153,9 @@ def _updates_by_action(plan, period) -> dict[int, ReportedUpdate]:
 def update_cells(update: ReportedUpdate, detail_ids: list[int]) -> dict[int, str]:
     """Where an update's words go in the action's rows (``detail_ids``, in order): an amended update's
     text on its last row; else each note on its detail's row, and the update's own narrative on the
-    last row, after the note there if there is one. The import reads them back the same way."""
+    last row, after the note there if there is one. The import reads back notes alone or a narrative
+    alone; it compares a file with an update's own words, so it refuses an amended update's text, or a
+    narrative after a note, as a different update (tests/test_plan_spreadsheet.py records it)."""
     last = len(detail_ids) - 1
     if update.amended_narrative:
         return {last: update.amended_narrative}
