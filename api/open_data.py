@@ -17,14 +17,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 
 from api import statistics, versions
+from bromley_portal.core.exports import EXPORT_CHUNK
 from bromley_portal.core.financial_year import FinancialYear
 from contracts import ocds
 from contracts.models import Contract
+from plans import selectors
 from plans.choices import Direction, MeasureUnit, PeriodStatus, Polarity, Rag
-from plans.models import ActionDetail, DetailLead, Measure, QuarterlyUpdate, Reading
+from plans.models import Action, QuarterlyUpdate, Reading
 
 LICENCE = {
     "name": "OGL-UK-3.0",
@@ -82,14 +84,13 @@ class Dataset:
 
 
 def action_rows(year: FinancialYear) -> Iterator[dict]:
-    details = ActionDetail.objects.prefetch_related(
-        Prefetch("leads", DetailLead.objects.select_related("post"))
-    )
+    """Each reported update of the year's locked periods, with its action: one streamed values() query
+    and three lookups (the actions' leads, the updates' notes on details), whatever the rows. Each
+    cell by the rule its model keeps: Action.reference_of, Action.leads (selectors.leads_by_action:
+    each post once, by the post's title), QuarterlyUpdate's reported RAG and narrative."""
     updates = (
         QuarterlyUpdate.objects.reported()
         .filter(period__year=year.start_year, period__status=PeriodStatus.LOCKED)
-        .select_related("period", "action__section__plan__portfolio", "action__section__ambition")
-        .prefetch_related("notes__detail", Prefetch("action__details", details))
         .order_by(
             "period__quarter",
             "action__section__plan__portfolio__code",
@@ -97,23 +98,45 @@ def action_rows(year: FinancialYear) -> Iterator[dict]:
             "action__number",
         )
     )
-    for update in updates:
-        action, plan = update.action, update.action.section.plan
+    rows = updates.values_list(
+        "pk",
+        "period__quarter",
+        "action_id",
+        "action__section__plan__portfolio__code",
+        "action__section__plan__portfolio__name",
+        "action__section__plan__title",
+        "action__section__number",
+        "action__number",
+        "action__title",
+        "action__section__ambition__number",
+        "action__target_date",
+        "action__annual_programme",
+        "reported_rag",
+        "narrative",
+        "amended_narrative",
+    )
+    # The lookups are read when the first row is asked for, so the streamed feed starts at once.
+    leads = selectors.leads_by_action(updates.values("action_id"))
+    notes = selectors.notes_by_update(updates.values("pk"))
+    labels = {rag.value: rag.label for rag in Rag}
+    for row in rows.iterator(chunk_size=EXPORT_CHUNK):
+        (pk, quarter, action_id, code, portfolio, plan, section, number, title, ambition, target_date,
+         programme, rag, narrative, amended) = row  # fmt: skip
         yield {
             "financial_year": year.label,
-            "quarter": update.period.quarter,
-            "portfolio_code": plan.portfolio.code,
-            "portfolio": plan.portfolio.name,
-            "plan": plan.title,
-            "action_reference": action.reference,
-            "action": action.title,
-            "ambition": action.section.ambition.number if action.section.ambition_id else None,
-            "target_date": action.target_date,
-            "annual_programme": action.annual_programme,
-            "leads": "; ".join(lead.post.title for lead in action.leads),
-            "rag": update.reported_rag,
-            "rag_label": Rag(update.reported_rag).label,
-            "narrative": update.reported_narrative,
+            "quarter": quarter,
+            "portfolio_code": code,
+            "portfolio": portfolio,
+            "plan": plan,
+            "action_reference": Action.reference_of(section, number),
+            "action": title,
+            "ambition": ambition,
+            "target_date": target_date,
+            "annual_programme": programme,
+            "leads": "; ".join(lead.post_title for lead in leads.get(action_id, ())),
+            "rag": rag,
+            "rag_label": labels[rag],
+            "narrative": amended or QuarterlyUpdate.narrative_with_notes(narrative, notes.get(pk, ())),
         }
 
 
@@ -162,36 +185,39 @@ ACTIONS = Dataset(
 
 
 def measure_rows(year: FinancialYear) -> Iterator[dict]:
-    readings = Reading.objects.filter(period__year__lte=year.start_year).select_related("period")
-    measures = (
-        Measure.objects.filter(readings__period__year=year.start_year)
-        .distinct()
-        .prefetch_related(
-            Prefetch("readings", readings.order_by("period__year", "period__quarter"), to_attr="up_to_year")
-        )
+    """Each reading of the year, judged by Measure.assess against the reading before (of any year):
+    one streamed query of the readings, up to the year's, of the measures with a reading in it, in
+    the measures' order and each measure's in time, with their measures and periods."""
+    in_year = Reading.objects.filter(period__year=year.start_year).values("measure_id")
+    readings = (
+        Reading.objects.filter(measure__in=in_year, period__year__lte=year.start_year)
+        .select_related("measure", "period")
+        .order_by("measure__name", "measure_id", "period__year", "period__quarter")
     )
-    for measure in measures.order_by("name", "pk"):
-        previous = None
-        for reading in measure.up_to_year:
-            if reading.period.year == year.start_year:
-                assessment = measure.assess(reading, previous)
-                yield {
-                    "financial_year": year.label,
-                    "quarter": reading.period.quarter,
-                    "measure_id": measure.slug,
-                    "measure": measure.name,
-                    "unit": measure.unit,
-                    "polarity": measure.polarity,
-                    "actual": reading.actual,
-                    "target": reading.target,
-                    "england": reading.england,
-                    "london": reading.london,
-                    "statistical_neighbours": reading.statistical_neighbours,
-                    "rag": assessment.rag or "",
-                    "direction": assessment.direction,
-                    "definition_changed": reading.definition_changed,
-                }
-            previous = reading
+    previous = None
+    for reading in readings.iterator(chunk_size=EXPORT_CHUNK):
+        if previous is not None and previous.measure_id != reading.measure_id:
+            previous = None
+        if reading.period.year == year.start_year:
+            measure = reading.measure
+            assessment = measure.assess(reading, previous)
+            yield {
+                "financial_year": year.label,
+                "quarter": reading.period.quarter,
+                "measure_id": measure.slug,
+                "measure": measure.name,
+                "unit": measure.unit,
+                "polarity": measure.polarity,
+                "actual": reading.actual,
+                "target": reading.target,
+                "england": reading.england,
+                "london": reading.london,
+                "statistical_neighbours": reading.statistical_neighbours,
+                "rag": assessment.rag or "",
+                "direction": assessment.direction,
+                "definition_changed": reading.definition_changed,
+            }
+        previous = reading
 
 
 MEASURES = Dataset(

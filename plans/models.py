@@ -109,9 +109,15 @@ class PlanSection(models.Model):
 
     @property
     def label(self) -> str:
-        if self.ambition_id:
-            return f"Ambition {self.ambition.number}"
-        return f"Priority {self.number}: {self.title}"
+        return self.label_of(self.ambition.number if self.ambition_id else None, self.number, self.title)
+
+    @staticmethod
+    def label_of(ambition_number, number, title) -> str:
+        """ "Ambition 2" for a section that is an ambition, else "Priority 3: Its title" (the plan's
+        spreadsheet writes it so, and its import reads it back)."""
+        if ambition_number is not None:
+            return f"Ambition {ambition_number}"
+        return f"Priority {number}: {title}"
 
 
 def target_bounds(today: date) -> tuple[date, date]:
@@ -412,9 +418,14 @@ class ActionDetail(models.Model):
         constraints = [models.UniqueConstraint(fields=["action", "order"], name="one_detail_per_place")]
 
     def __str__(self):
-        if self.letter:
-            return f"{self.letter}) {self.text}"
-        return self.text or "(no detail)"
+        return self.written(self.letter, self.text) or "(no detail)"
+
+    @staticmethod
+    def written(letter: str, text: str) -> str:
+        """As the plan table writes it: "a) Its text"; "" for a row that names no detail."""
+        if letter:
+            return f"{letter}) {text}"
+        return text
 
     @property
     def label(self) -> str:
@@ -423,10 +434,14 @@ class ActionDetail(models.Model):
 
     @property
     def target_text(self) -> str:
-        """As the plan writes it: "April 2024 (AP)"."""
-        if self.target_date is None:
+        return self.target_text_of(self.target_date, self.annual_programme)
+
+    @staticmethod
+    def target_text_of(target_date, annual_programme) -> str:
+        """As the plan writes it: "April 2024 (AP)"; "" without a target date."""
+        if target_date is None:
             return ""
-        return f"{self.target_date:%B %Y}" + (" (AP)" if self.annual_programme else "")
+        return f"{target_date:%B %Y}" + (" (AP)" if annual_programme else "")
 
 
 class DetailLead(models.Model):

@@ -5,6 +5,7 @@ Selectors only: the views call these; rules stay in plans.rules and moves in pla
 
 import hashlib
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from ambitions.models import Post
+from bromley_portal.core.exports import EXPORT_CHUNK
 from plans.choices import OUTSTANDING, PeriodStatus, Rag, UpdateStatus
 from plans.forms import DecisionForm, QuarterlyUpdateForm, ReturnUpdateForm
 from plans.models import (
@@ -24,11 +26,14 @@ from plans.models import (
     ActionDetail,
     Amendment,
     Delegation,
+    DetailLead,
     MeasureFigure,
     PlanSection,
     PortfolioPlan,
     QuarterlyUpdate,
     ReportingPeriod,
+    UpdateNote,
+    first_per_post,
 )
 from plans.rules import approver_portfolio_ids, post_ids_for, wrote_update
 from plans.services import action_history
@@ -69,6 +74,13 @@ def plans_with_action_counts():
 PLAN_ACTIONS_SHOWN = 20
 
 
+def plan_of(portfolio_code: str, year: int) -> PortfolioPlan:
+    """A plan with its portfolio (one query); PortfolioPlan.DoesNotExist if there is none."""
+    return PortfolioPlan.objects.select_related("portfolio").get(
+        portfolio__code=portfolio_code.upper(), year=year
+    )
+
+
 def plan_tree(portfolio_code: str, year: int, *, first_actions: int | None = None) -> PortfolioPlan:
     """A plan with its sections, actions, details, leads and measures, and its year's locked periods
     (whose updates its spreadsheet can carry): a fixed number of queries. With ``first_actions``,
@@ -92,6 +104,46 @@ def plan_tree(portfolio_code: str, year: int, *, first_actions: int | None = Non
         ReportingPeriod.objects.filter(year=year, status=PeriodStatus.LOCKED).order_by("quarter")
     )
     return plan
+
+
+# Whole-data downloads (the actions list's export, the plan's spreadsheet, the open data) --------
+
+
+def leads_by_action(action_ids) -> dict[int, list[SimpleNamespace]]:
+    """Each action's leads as Action.leads has them (its details' in the plan's order, each post once:
+    first_per_post), from one query of the actions' leads: each with ``post_id``, ``post_title`` and
+    ``title`` (DetailLead.title_of, as the plan writes it). ``action_ids``: a list or a values() query."""
+    leads = (
+        DetailLead.objects.filter(detail__action__in=action_ids)
+        .order_by("detail__action_id", "detail__order", "order")
+        .values_list("detail__action_id", "post_id", "written_as", "post__title")
+    )
+    by_action = {}
+    for action_id, post_id, written_as, post_title in leads.iterator(chunk_size=EXPORT_CHUNK):
+        by_action.setdefault(action_id, []).append(
+            SimpleNamespace(
+                post_id=post_id, post_title=post_title, title=DetailLead.title_of(written_as, post_title)
+            )
+        )
+    return {action_id: first_per_post(found) for action_id, found in by_action.items()}
+
+
+def notes_by_update(update_ids) -> dict[int, list[UpdateNote]]:
+    """The notes on details of these updates, in the plan's order, each knowing what it covers
+    (UpdateNote.in_order, with their actions' details): two queries. For
+    QuarterlyUpdate.narrative_with_notes. ``update_ids``: a list or a values() query."""
+    notes = list(UpdateNote.objects.filter(update__in=update_ids).select_related("detail"))
+    details = {}
+    actions = UpdateNote.objects.filter(update__in=update_ids).values("detail__action_id")
+    for detail in ActionDetail.objects.filter(action__in=actions).order_by("action", "order"):
+        details.setdefault(detail.action_id, []).append(detail)
+    by_update = {}
+    for note in notes:
+        by_update.setdefault(note.update_id, []).append(note)
+    return {
+        update_id: UpdateNote.in_order(found, details[found[0].detail.action_id])
+        for update_id, found in by_update.items()
+    }
 
 
 # What may be cached (bromley_portal.core.pagecache) --------------------------------

@@ -5,26 +5,17 @@ the list is filtered on, else the latest reported (Action.objects.for_lists). Th
 spreadsheet, a row per detail, is plans.spreadsheet's.
 """
 
-from types import SimpleNamespace
-
 import django_tables2 as tables
 from django.db.models import OuterRef, Subquery
 from django.template.defaultfilters import truncatewords
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 
+from bromley_portal.core.exports import EXPORT_CHUNK
 from bromley_portal.core.templatetags.status import status_tag
 from plans.choices import Rag
-from plans.models import (
-    Action,
-    ActionDetail,
-    DetailLead,
-    PortfolioPlan,
-    QuarterlyUpdate,
-    ReportingPeriod,
-    UpdateNote,
-    first_per_post,
-)
+from plans.models import Action, PortfolioPlan, QuarterlyUpdate, ReportingPeriod
+from plans.selectors import leads_by_action, notes_by_update
 
 
 def lead_titles(action) -> list[str]:
@@ -36,9 +27,6 @@ def due_text(target_date, annual_programme) -> str:
     if target_date is None:
         return ""
     return f"{target_date:%b %Y}" + (" (AP)" if annual_programme else "")
-
-
-EXPORT_CHUNK = 2000  # actions read from the database at a time by the export's streamed query
 
 
 class ActionTable(tables.Table):
@@ -173,8 +161,8 @@ class ActionTable(tables.Table):
         # The lookups are read when the first row is asked for, so a streamed download starts at once.
         plans = {plan.pk: str(plan) for plan in PortfolioPlan.objects.select_related("portfolio")}
         periods = {period.pk: str(period) for period in ReportingPeriod.objects.all()}
-        leads = _leads_by_action(actions.values("pk"))
-        notes = _notes_by_update(actions.values("shown_update_id"))
+        leads = leads_by_action(actions.values("pk"))
+        notes = notes_by_update(actions.values("shown_update_id"))
         rags = {rag.value: rag.short_label for rag in Rag}
         for row in rows.iterator(chunk_size=EXPORT_CHUNK):
             (pk, plan_id, section, number, title, target, programme, rag, update_id, period_id,
@@ -187,47 +175,13 @@ class ActionTable(tables.Table):
                 "plan": plans[plan_id],
                 "number": Action.reference_of(section, number),
                 "title": title,
-                "leads": "\n".join(leads.get(pk, ())),
+                "leads": "\n".join(lead.title for lead in leads.get(pk, ())),
                 "target_date": due_text(target, programme),
                 "rag": rags[rag],
                 "period": periods[period_id] if update_id else "",
                 "update": text,
             }
             yield [cells[name] for name in names]
-
-
-def _leads_by_action(action_ids) -> dict[int, list[str]]:
-    """Each action's lead titles (Action.leads' rule, from one query of the actions' leads)."""
-    leads = (
-        DetailLead.objects.filter(detail__action__in=action_ids)
-        .order_by("detail__action_id", "detail__order", "order")
-        .values_list("detail__action_id", "post_id", "written_as", "post__title")
-    )
-    by_action = {}
-    for action_id, post_id, written_as, post_title in leads.iterator(chunk_size=EXPORT_CHUNK):
-        by_action.setdefault(action_id, []).append(
-            SimpleNamespace(post_id=post_id, title=DetailLead.title_of(written_as, post_title))
-        )
-    return {
-        action_id: [lead.title for lead in first_per_post(found)] for action_id, found in by_action.items()
-    }
-
-
-def _notes_by_update(update_ids) -> dict[int, list[UpdateNote]]:
-    """The notes on details of the updates shown, in the plan's order, each knowing what it covers
-    (UpdateNote.in_order, with their actions' details): two queries."""
-    notes = list(UpdateNote.objects.filter(update__in=update_ids).select_related("detail"))
-    details = {}
-    actions = UpdateNote.objects.filter(update__in=update_ids).values("detail__action_id")
-    for detail in ActionDetail.objects.filter(action__in=actions).order_by("action", "order"):
-        details.setdefault(detail.action_id, []).append(detail)
-    by_update = {}
-    for note in notes:
-        by_update.setdefault(note.update_id, []).append(note)
-    return {
-        update_id: UpdateNote.in_order(found, details[found[0].detail.action_id])
-        for update_id, found in by_update.items()
-    }
 
 
 class PortfolioPlanTable(tables.Table):

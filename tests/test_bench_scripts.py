@@ -87,3 +87,23 @@ def test_copy_of_the_written_rows_is_what_the_import_wrote():
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {Post.history.model._meta.db_table}")  # noqa: S608
         assert cursor.fetchone()[0] == before
+
+
+def test_every_open_data_feed_is_judged_per_row_as_a_download():
+    """bench/run.py judges a whole-data download per row: at 100x it holds 100 times the rows. Every
+    open data feed of the matrix is one, JSON as well as CSV (the measures JSON, whose name and address
+    say neither "export" nor "csv", was once judged on its whole time), and a JSON feed's rows count."""
+    from django.http import HttpResponse
+
+    from bench.run import is_download, rows_in
+    from tests.permissions import PAGES
+
+    feeds = [page for page in PAGES if page.url_name == "open_data:feed"]
+    assert {page.name for page in feeds} >= {"open data measures JSON", "open data actions CSV"}
+    for page in feeds:
+        assert is_download(page.name, page.url, page.url_name), page.name
+    assert not is_download("open data dictionary", "/open-data/schemas/actions.json", "open_data:schema")
+    assert not is_download("plans", "/plans/", "plans:plan_list")
+    feed = HttpResponse('{"dataset": "measures", "rows": [{"quarter": 1}, {"quarter": 2}]}',
+                        content_type="application/json; charset=utf-8")  # fmt: skip
+    assert rows_in(feed, feed.content) == 2

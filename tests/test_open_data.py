@@ -184,6 +184,75 @@ def test_the_feeds_run_a_fixed_number_of_queries(council, client):
     assert {url: count(url) for url in FEEDS} == before
 
 
+def test_the_action_and_measure_feeds_cost_the_same_queries_with_many_more_rows(council, client):
+    """Each feed's rows come from streamed queries and a few lookups: the same queries with ten times
+    the updates (with notes and an amendment) and readings, and each row as the models read it."""
+    from plans.models import Action, Amendment, Measure, QuarterlyUpdate, Reading, ReportingPeriod, UpdateNote
+    from tests.factories import make_plan
+
+    urls = [f"/open-data/{YEAR}/{name}.{ext}" for name in ("actions", "measures") for ext in ("csv", "json")]
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+            rows = json_of(response)["rows"] if url.endswith(".json") else rows_of(response)
+        return len(queries), len(rows)
+
+    before = {url: count(url) for url in urls}
+    make_plan(code="CEF", year=2024, actions=30, ambition_number=2, lead="Director of Housing")
+    q1, q0 = (
+        council["q1"],
+        ReportingPeriod.objects.create(
+            year=2023, quarter=4, status="locked", **ReportingPeriod.default_dates(2023, 4)
+        ),
+    )
+    for action in Action.objects.filter(section__number=2, section__plan__year=2024).order_by("number"):
+        update = QuarterlyUpdate.objects.create(action=action, period=q1, status="locked", narrative="Own")
+        UpdateNote.objects.create(
+            update=update, detail=action.details.order_by("order").last(), narrative="On b"
+        )
+    Amendment.objects.create(
+        update=update, narrative="Corrected", reason="Typo", created_by=council["people"][Role.APPROVER]
+    )
+    for number in range(10):
+        measure = Measure.objects.create(
+            slug=f"m{number}", name=f"Measure {number}", definition="", unit="number",
+            polarity="lower_is_better", frequency="quarterly", tolerance=1,
+        )  # fmt: skip
+        Reading.objects.create(measure=measure, period=q0, actual=5, target=4)
+        Reading.objects.create(measure=measure, period=q1, actual=4 + number % 2, target=4)
+    after = {url: count(url) for url in urls}
+    assert {url: queries for url, (queries, _) in after.items()} == {
+        url: queries for url, (queries, _) in before.items()
+    }
+    for ext in ("csv", "json"):
+        assert (
+            after[f"/open-data/{YEAR}/actions.{ext}"][1] == before[f"/open-data/{YEAR}/actions.{ext}"][1] + 30
+        )
+        assert (
+            after[f"/open-data/{YEAR}/measures.{ext}"][1]
+            == before[f"/open-data/{YEAR}/measures.{ext}"][1] + 10
+        )
+
+    reported = {
+        update.action.reference: update
+        for update in QuarterlyUpdate.objects.reported().filter(period=q1).select_related("action__section")
+    }
+    for row in json_of(client.get(f"/open-data/{YEAR}/actions.json"))["rows"]:
+        update = reported[row["action_reference"]]
+        assert row["narrative"] == update.reported_narrative and row["rag"] == update.reported_rag
+        assert row["leads"] == "; ".join(post.title for post in update.action.lead_posts)
+    assert {row["narrative"] for row in json_of(client.get(f"/open-data/{YEAR}/actions.json"))["rows"]} >= {
+        "Own\n\na) and b): On b",
+        "Corrected",
+    }
+    readings = {
+        row["measure_id"]: row for row in json_of(client.get(f"/open-data/{YEAR}/measures.json"))["rows"]
+    }
+    assert (readings["m0"]["rag"], readings["m0"]["direction"]) == ("green", "improving")
+    assert (readings["m1"]["rag"], readings["m1"]["direction"]) == ("amber", "no_change")
+
+
 # No leaks -------------------------------------------------------------------------------------
 
 

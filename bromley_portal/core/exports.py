@@ -21,6 +21,8 @@ from tablib import Dataset
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+EXPORT_CHUNK = 2000  # rows a whole-data download's streamed query reads from the database at a time
+
 # Column widths in characters: wide enough for a heading or a short value, never wider than a
 # screen's worth of text (long text wraps instead). Excel's own limit is 255.
 MIN_WIDTH, MAX_WIDTH = 8, 60
