@@ -327,6 +327,15 @@ def approve_update(update, user, *, version: int) -> "QuarterlyUpdate":
 
 
 @transaction.atomic
+def approve_confirmed(batch, confirmed: str, updates: dict, user) -> int:
+    """Approve exactly the set of green updates an approver confirmed (``confirmed``: the fingerprint the
+    confirmation page showed them): if the set waiting now (``batch``: its versions and fingerprint,
+    ``updates`` by id) is not that set at those versions, StaleUpdateError and nothing is approved."""
+    if not batch.versions or batch.fingerprint != confirmed:
+        raise StaleUpdateError("The green updates waiting are not the ones you confirmed any more")
+    return approve_all([(updates[pk], version) for pk, version in batch.versions.items()], user)
+
+
 def approve_all(updates_and_versions, user) -> int:
     """Approve each update as the approver read it, all or nothing: if any has changed since (another
     approver decided it, its lead changed it), StaleUpdateError or WorkflowError undoes them all.

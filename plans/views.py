@@ -397,18 +397,12 @@ class ApproveGreenView(ApprovalQueueView):
             messages.error(request, "No updates were approved: open the list of green updates again.")
             return redirect("plans:approvals")
         _, batch = self.batch()
+        updates = selectors.approval_updates(request.user).in_bulk(list(batch.versions))
         try:
-            if not batch.versions or batch.fingerprint != confirmed:
-                raise StaleUpdateError("The green updates waiting are not the ones you confirmed any more")
-            updates = selectors.approval_updates(request.user).in_bulk(list(batch.versions))
-            count = services.approve_all(
-                [(updates[pk], version) for pk, version in batch.versions.items()], request.user
-            )
+            count = services.approve_confirmed(batch, confirmed, updates, request.user)
         except (StaleUpdateError, WorkflowError) as error:
-            return self.render_to_response(
-                {"changed": str(error), "updates": [], "view": self, "query": request.GET.urlencode()},
-                status=409,
-            )
+            context = {"changed": str(error), "updates": [], "view": self, "query": request.GET.urlencode()}
+            return self.render_to_response(context, status=409)
         messages.success(request, f"You approved {count} green update{'s' if count != 1 else ''}.")
         return redirect("plans:approvals")
 

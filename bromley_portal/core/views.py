@@ -106,7 +106,27 @@ def _broker_answers() -> bool | None:
         client.close()
 
 
-class PortalListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
+class RowsExportMixin(ExportMixin):
+    """django-tables2's export, except for a table that builds its own download rows (``export_headers``
+    and ``export_rows``: the table's columns read a fixed number of queries at a time, not cell by
+    cell), which is sent as a streamed download."""
+
+    def create_export(self, export_format):
+        table = self.get_table(**self.get_table_kwargs())
+        if not hasattr(table, "export_rows"):
+            return super().create_export(export_format)
+        return download(
+            export_format,
+            table.export_headers(),
+            table.export_rows(),
+            self.get_export_filename(export_format),
+            title=table.Meta.model._meta.verbose_name_plural.title(),
+        )
+
+
+class PortalListView(
+    LoginRequiredMixin, PermissionRequiredMixin, RowsExportMixin, SingleTableMixin, FilterView
+):
     """A list that declares (queryset, table_class, filterset_class, permission_required).
 
     Filters, sorting, pagination and CSV/Excel export with the table's own columns
@@ -128,21 +148,6 @@ class PortalListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, S
 
     def get_export_filename(self, export_format):
         return f"{self.export_name}-{timezone.localdate():%Y-%m-%d}.{export_format}"
-
-    def create_export(self, export_format):
-        """A table that builds its own download rows (``export_headers`` and ``export_rows``, the
-        table's columns read a fixed number of queries at a time, not cell by cell) is sent as a
-        streamed download; any other through django-tables2's export, cell by cell."""
-        table = self.get_table(**self.get_table_kwargs())
-        if not hasattr(table, "export_rows"):
-            return super().create_export(export_format)
-        return download(
-            export_format,
-            table.export_headers(),
-            table.export_rows(),
-            self.get_export_filename(export_format),
-            title=table.Meta.model._meta.verbose_name_plural.title(),
-        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
