@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 
@@ -38,7 +39,10 @@ def test_two_confirmations_of_one_preview_at_once_import_it_once(officer_client,
     assert response.status_code == 200
     token = response.context["pending"].token
     second_tab = Client()
-    second_tab.cookies = officer_client.cookies  # the same person's session, in another tab
+    # The same person's session, in another tab with its own cookie jar: each tab's messages cookie is its
+    # own (a shared jar took whichever response's cookie was read last, so the test depended on timing).
+    session = settings.SESSION_COOKIE_NAME
+    second_tab.cookies[session] = officer_client.cookies[session].value
 
     entered, release = [], threading.Event()
     attempt = import_views._attempt
