@@ -129,9 +129,8 @@ class Sizes:
 
         self.postgres = connection.vendor == "postgresql"
         self.folder = folder
-        self.options = connection.settings_dict.get("OPTIONS", {}).get(
-            "options", ""
-        )  # jit=off, as the portal
+        # The portal's own connection options (jit=off), kept beside each size's search_path.
+        self.options = connection.settings_dict.get("OPTIONS", {}).get("options", "")
 
     def use(self, size: int) -> None:
         from django.db import connection

@@ -326,7 +326,6 @@ def approve_update(update, user, *, version: int) -> "QuarterlyUpdate":
     return _decide(update, user, UpdateStatus.APPROVED, version=version)
 
 
-@transaction.atomic
 def approve_confirmed(batch, confirmed: str, updates: dict, user) -> int:
     """Approve exactly the set of green updates an approver confirmed (``confirmed``: the fingerprint the
     confirmation page showed them): if the set waiting now (``batch``: its versions and fingerprint,
@@ -336,6 +335,7 @@ def approve_confirmed(batch, confirmed: str, updates: dict, user) -> int:
     return approve_all([(updates[pk], version) for pk, version in batch.versions.items()], user)
 
 
+@transaction.atomic
 def approve_all(updates_and_versions, user) -> int:
     """Approve each update as the approver read it, all or nothing: if any has changed since (another
     approver decided it, its lead changed it), StaleUpdateError or WorkflowError undoes them all.

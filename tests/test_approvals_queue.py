@@ -232,3 +232,15 @@ def test_the_batch_stops_at_its_size_and_says_how_many_wait_after_it(queue):
     assert list(batch.versions) == [queue["green"].pk]
     assert batch.beyond == 1
     assert batch.fingerprint != green_to_approve(queue["approver"], updates, 2).fingerprint
+
+
+def test_approving_several_is_all_or_nothing_when_one_has_moved_on(queue):
+    """services.approve_all itself, in the order it works (by period, then id): the second update has
+    moved on since it was read, so the first, approved a moment before, is undone too."""
+    from plans import services
+
+    first, second = sorted([queue["green"], queue["ecs_green"]], key=lambda update: update.pk)
+    QuarterlyUpdate.objects.filter(pk=second.pk).update(version=second.version + 1)
+    with pytest.raises(services.WorkflowError):
+        services.approve_all([(first, first.version), (second, second.version)], queue["approver"])
+    assert not QuarterlyUpdate.objects.filter(status=UpdateStatus.APPROVED).exists()

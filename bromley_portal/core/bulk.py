@@ -61,16 +61,17 @@ def copy_create(
     objs = list(objs)
     if not objs:
         return objs
+    if history_reason is not None and any(
+        get_change_reason_from_object(obj) not in (None, "", history_reason) for obj in objs
+    ):
+        raise ValueError("copy_create gives every row the one history_reason")
     if connection.vendor != "postgresql":
+        pagecache.bulk_written(model)  # (on PostgreSQL, copy_rows says so)
         if history_reason is None:
             return model.objects.bulk_create(objs)
         return bulk_create_with_history(
             objs, model, default_change_reason=history_reason, default_user=history_user
         )
-    if history_reason is not None and any(
-        get_change_reason_from_object(obj) not in (None, "", history_reason) for obj in objs
-    ):
-        raise ValueError("copy_create gives every row the one history_reason")
     rows = []
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="copy_create")
@@ -137,6 +138,11 @@ def copy_update(
     objs = list(objs)
     if not objs:
         return
+    meta = model._meta
+    written = [meta.pk, *(meta.get_field(name) for name in fields)]
+    if any(not f.concrete or f.primary_key or f.many_to_many for f in written[1:]):
+        raise ValueError(f"copy_update writes a model's own columns, not {list(fields)}")
+    pagecache.bulk_written(model)  # an UPDATE sends no save signals, on any database
     if connection.vendor != "postgresql":
         if history_reason is None:
             model.objects.bulk_update(objs, fields, batch_size=100)
@@ -146,15 +152,10 @@ def copy_update(
                 default_change_reason=history_reason,
             )  # fmt: skip
         return
-    pagecache.bulk_written(model)
-    meta = model._meta
     rows = [vars(obj) for obj in objs]
     with connection.cursor() as cursor:
         if fields:
             quote = connection.ops.quote_name
-            written = [meta.pk, *(meta.get_field(name) for name in fields)]
-            if any(not f.concrete or f.primary_key or f.many_to_many for f in written[1:]):
-                raise ValueError(f"copy_update writes a model's own columns, not {list(fields)}")
             scratch = quote(f"copy_update_{meta.db_table}")
             columns = ", ".join(quote(f.column) for f in written)
             cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
