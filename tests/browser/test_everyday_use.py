@@ -4,6 +4,7 @@ actions and the approvals queue on a phone, a dashboard chart inside the screen,
 one row, the approvals queue's page beside last quarter and its green-updates confirmation, and the
 small things (the update form's navigation, the 405 page, an officer at /admin/)."""
 
+import os
 import re
 
 import pytest
@@ -19,6 +20,9 @@ from tests.browser.test_login import sign_in
 from tests.factories import make_plan, make_user
 
 pytestmark = pytest.mark.browser
+
+# Set PORTAL_SCREENSHOTS to a folder to keep the approve-green pages as images, for looking at.
+SCREENSHOTS = os.environ.get("PORTAL_SCREENSHOTS")
 
 LONG = " ".join(["The service is being re-procured and the interim provider is in place."] * 6)
 
@@ -252,16 +256,24 @@ def test_approving_many_green_updates_names_the_first_and_refuses_a_changed_set(
         page.set_viewport_size(size)
         assert_page_does_not_scroll_sideways(page)
         axe(page)
+        if SCREENSHOTS:
+            page.screenshot(
+                path=os.path.join(SCREENSHOTS, f"approve-green-{size['width']}.png"), full_page=True
+            )
 
     late = QuarterlyUpdate.objects.create(
         action=extra[-1], period=council["q2"], rag=Rag.GREEN, narrative="Late", status=UpdateStatus.SUBMITTED
     )
+    page.set_viewport_size(DESKTOP)
     page.get_by_role("button", name="Approve all 27").click()
     expect(page.get_by_role("alert")).to_contain_text("Nothing was approved")
     axe(page)
+    if SCREENSHOTS:
+        page.screenshot(path=os.path.join(SCREENSHOTS, "approve-green-changed-1280.png"), full_page=True)
     assert not QuarterlyUpdate.objects.filter(status=UpdateStatus.APPROVED).exists()
 
-    page.goto(reverse("plans:approve_green"))
+    page.get_by_role("link", name="See the green updates waiting now").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Approve 28 green updates")
     page.get_by_role("button", name="Approve all 28").click()
     expect(page.get_by_text("You approved 28 green updates.")).to_be_visible()
     late.refresh_from_db()
