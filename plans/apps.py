@@ -65,6 +65,7 @@ class PlansConfig(AppConfig):
         from bromley_portal.core.navigation import register_section
         from bromley_portal.core.pagecache import register_scope
         from bromley_portal.core.panels import register_panel
+        from plans.counts import connect_signals
         from plans.panels import ambition_panel
         from plans.rules import page_scope
 
@@ -73,6 +74,7 @@ class PlansConfig(AppConfig):
         register_panel("ambition", ambition_panel)
         register_scope(page_scope)
         register_demo_data("Portfolio plans", load_demo_data, order=20)
+        connect_signals()  # the stored counts follow every save and deletion (plans.counts)
         # Report types register themselves from plans/reports.py (bromley_portal.reports autodiscovers them)
         # and from plans/exception_report.py, which builds on plans/reports.py.
         import plans.exception_report  # noqa: F401

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from ambitions.models import Ambition, Commitment, Portfolio, Post
 from bromley_portal.core.bulk import copy_create, copy_update
+from plans import counts
 from plans.choices import SectionKind, UpdateStatus
 from plans.figures import infer_unit
 from plans.models import (
@@ -210,6 +211,7 @@ class _Stamp:
 
 
 @transaction.atomic
+@counts.batched
 def build_plan(spec: PlanSpec, *, user=None, reason: str = "") -> PortfolioPlan:
     """Create a new plan with everything in the spec."""
     stamp = _Stamp(user, reason or spec.source)
@@ -249,6 +251,7 @@ class PlanWriteError(Exception):
 
 
 @transaction.atomic
+@counts.batched
 def write_actions(
     plan: PortfolioPlan, sections: list[SectionSpec], *, user=None, reason: str = ""
 ) -> WriteResult:

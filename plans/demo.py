@@ -23,7 +23,7 @@ from simple_history.utils import bulk_create_with_history
 from ambitions.models import Commitment, Portfolio, Post
 from ambitions.services import SEED_DATA, current_strategy, ensure_portfolios
 from bromley_portal.core.financial_year import FinancialYear, quarter_of
-from plans import reminders
+from plans import counts, reminders
 from plans.builders import ActionSpec, DetailSpec, LeadSpec, PlanSpec, SectionSpec, build_plan
 from plans.choices import EXCEPTIONS, PeriodStatus, Rag, UpdateStatus
 from plans.models import Action, Delegation, PortfolioPlan, QuarterlyUpdate, ReportingPeriod
@@ -96,6 +96,8 @@ def demo_years(today: date) -> tuple[int, int, int]:
 
 
 @transaction.atomic
+@transaction.atomic
+@counts.batched
 def load_demo_updates(stdout=None, today: date | None = None) -> bool:
     """Returns False, changing nothing, when the demo plans for this year are already there."""
     today = today or timezone.localdate()
@@ -108,6 +110,8 @@ def load_demo_updates(stdout=None, today: date | None = None) -> bool:
     people = _people()
     for index, plan in enumerate(plans):
         _updates(plan, open_period, people, offset=index)
+    # The periods were locked with update() and the updates written with bulk_create: no save signals.
+    counts.touch_years({last_year, this_year})
     if stdout:
         for plan in plans:
             stdout.write(f"  {plan}: demo plan{' (illustrative)' if plan.illustrative else ''}")

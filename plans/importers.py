@@ -36,6 +36,7 @@ from bromley_portal.core.tabular import (
     month_year,
     read_table,
 )
+from plans import counts
 from plans.builders import (
     ActionSpec,
     DetailSpec,
@@ -736,6 +737,7 @@ def import_plan(
 
 
 @transaction.atomic
+@counts.batched
 def _check_and_write(
     rows, portfolio, year, updates_period, user, reason, dry_run, limits, result, expected=None
 ) -> None:

@@ -1236,3 +1236,50 @@ class PlanImportJob(models.Model):
     @property
     def problems(self) -> list[dict]:
         return [{"line": line, "column": column, "message": message} for line, column, message in self.errors]
+
+
+class PeriodCount(models.Model):
+    """Stored counts (kept by plans.counts, the one place that writes them): how many of the period's
+    updates of one section's actions have this status and reported RAG; status "not started" counts the
+    section's actions (of the period's year) with no update in the period, so a section's rows add up to
+    its actions. The periods list, the period overview and the dashboards' RAG counts read these."""
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    section = models.ForeignKey(PlanSection, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20)
+    rag = models.CharField(max_length=20, help_text="The updates' reported RAG (with_reported).")
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["period", "section", "status", "rag"], name="one_count_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.period_id} {self.section_id} {self.status} {self.rag}: {self.n}"
+
+
+class LeadCount(models.Model):
+    """Stored counts (kept by plans.counts) for an open period: how many actions of its year asked for an
+    update in it (not reported Complete before) stand at this status, by the set of posts leading their
+    details. My actions and the chasing list read these."""
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    lead_posts = models.TextField(blank=True, help_text="The ids of the posts leading its details, in order.")
+    unled = models.BooleanField(help_text="A detail without a lead, or no detail at all.")
+    status = models.CharField(max_length=20)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "lead_posts", "unled", "status"], name="one_lead_count_per_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.period_id} [{self.lead_posts}{' unled' if self.unled else ''}] {self.status}: {self.n}"
+
+    @property
+    def post_ids(self) -> set[int]:
+        return {int(post) for post in self.lead_posts.split(",") if post}

@@ -12,7 +12,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from bromley_portal.core.financial_year import FinancialYear
 from bromley_portal.core.history import HistoryEntry, HistorySource, history_entries
-from plans import reminders
+from plans import counts, reminders
 from plans.builders import PlanSpec, action_spec_from, build_plan, section_spec_from
 from plans.choices import (
     COMMENT_MAX_LENGTH,
@@ -144,6 +144,7 @@ def _changed_by(current, verb="changed") -> str:
 
 
 @transaction.atomic
+@counts.batched
 def reopen_action(action, user, period) -> Action:
     """Reopen an action reported Complete before ``period``, so its lead is asked for updates
     again from ``period`` on; who reopened it and when are kept (and in its history)."""
@@ -179,6 +180,7 @@ def _write_exceptions(update, reason: str, mitigation: str, recovery_date) -> No
 
 
 @transaction.atomic
+@counts.batched
 def save_update(
     update,
     user,
@@ -321,6 +323,7 @@ def _decide(update, user, new_status: str, *, version: int, comment: str = "") -
 
 
 @transaction.atomic
+@counts.batched
 def approve_update(update, user, *, version: int) -> "QuarterlyUpdate":
     """Approve the update as the approver read it (``version``): a changed update is refused."""
     return _decide(update, user, UpdateStatus.APPROVED, version=version)
@@ -336,6 +339,7 @@ def approve_confirmed(batch, confirmed: str, updates: dict, user) -> int:
 
 
 @transaction.atomic
+@counts.batched
 def approve_all(updates_and_versions, user) -> int:
     """Approve each update as the approver read it, all or nothing: if any has changed since (another
     approver decided it, its lead changed it), StaleUpdateError or WorkflowError undoes them all.
@@ -348,6 +352,7 @@ def approve_all(updates_and_versions, user) -> int:
 
 
 @transaction.atomic
+@counts.batched
 def return_update(update, user, comment: str, *, version: int) -> "QuarterlyUpdate":
     """Send the update, as the approver read it (``version``), back to its lead with a comment."""
     comment = comment.strip()
@@ -375,6 +380,7 @@ def _move_period(period, new_status: str) -> None:
 
 
 @transaction.atomic
+@counts.batched
 def open_period(period, user):
     _check(user.has_perm("plans.manage_periods"), "Only a clerk can open a reporting period.")
     period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
@@ -388,6 +394,7 @@ NOT_RECEIVED_REASON = "Closed as no update received when the period was locked"
 
 
 @transaction.atomic
+@counts.batched
 def lock_period(period, user):
     """Lock a period for committee: approved updates become locked and stay as reported; every
     other action of the period's year (a draft, submitted or returned update, or none at all) is
@@ -414,6 +421,7 @@ def lock_period(period, user):
         approved, QuarterlyUpdate, ["status"], default_user=user, default_change_reason="Locked for committee"
     )
     closed = _close_not_received(period, user, [u for u in updates if u.status in UNFINISHED])
+    counts.touch([period])  # bulk updates and inserts send no save signals
     if closed:
         ids = [update.pk for update in closed]
         # robust: the lock is committed whatever happens to the e-mails (a broker outage is logged).
@@ -447,6 +455,7 @@ def _close_not_received(period, user, unfinished) -> list[QuarterlyUpdate]:
 
 
 @transaction.atomic
+@counts.batched
 def amend_update(update, user, *, narrative: str, reason: str, rag: str = "") -> "Amendment":
     """Correct a locked update: a new, recorded amendment; the original text never changes."""
     _check(not wrote_update(user, update), OWN_UPDATE.format(verb="amend"))
@@ -482,6 +491,7 @@ def rolled_target(detail, years: int) -> dict:
 
 
 @transaction.atomic
+@counts.batched
 def roll_forward_plan(plan: PortfolioPlan, year: int, user=None) -> PortfolioPlan:
     """Copy a plan into a new year's plan for the portfolio to revise: the new year's title and
     reporting periods, Annual Programme dates a year on, one-off dates flagged for their leads."""

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from django.db import connection
 from django.db.models import Model
+from django.dispatch import Signal
 from django.utils import timezone
 from simple_history.utils import (
     bulk_create_with_history,
@@ -25,6 +26,10 @@ from simple_history.utils import (
 )
 
 from bromley_portal.core import pagecache
+
+# Sent (with the model as sender) after every bulk write here, which sends no save signals: an app that keeps
+# something derived from a model's rows (plans.counts) listens for it.
+bulk_written = Signal()
 
 # Field types whose Python values psycopg sends as they are; any other goes through the field's own
 # get_db_prep_save (JSON, for example).
@@ -68,10 +73,13 @@ def copy_create(
     if connection.vendor != "postgresql":
         pagecache.bulk_written(model)  # (on PostgreSQL, copy_rows says so)
         if history_reason is None:
-            return model.objects.bulk_create(objs)
-        return bulk_create_with_history(
-            objs, model, default_change_reason=history_reason, default_user=history_user
-        )
+            created = model.objects.bulk_create(objs)
+        else:
+            created = bulk_create_with_history(
+                objs, model, default_change_reason=history_reason, default_user=history_user
+            )
+        bulk_written.send(sender=model)
+        return created
     rows = []
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="copy_create")
@@ -107,6 +115,7 @@ def copy_rows(
             )
         for row, obj in zip(rows, objs, strict=True):
             row[meta.pk.attname] = obj.pk
+        bulk_written.send(sender=model)
         return [obj.pk for obj in objs]
     pk_name = meta.pk.attname
     with connection.cursor() as cursor:
@@ -120,6 +129,7 @@ def copy_rows(
         _copy(cursor, meta.db_table, meta.concrete_fields, rows, {})
         if history_reason is not None:
             _copy_history(cursor, model, rows, "+", history_reason, history_user)
+    bulk_written.send(sender=model)
     return pks
 
 
@@ -151,6 +161,7 @@ def copy_update(
                 objs, model, list(fields), batch_size=100, default_user=history_user,
                 default_change_reason=history_reason,
             )  # fmt: skip
+        bulk_written.send(sender=model)
         return
     rows = [vars(obj) for obj in objs]
     with connection.cursor() as cursor:
@@ -172,6 +183,7 @@ def copy_update(
             cursor.execute(f"DROP TABLE {scratch}")
         if history_reason is not None:
             _copy_history(cursor, model, rows, "~", history_reason, history_user)
+    bulk_written.send(sender=model)
 
 
 def _copy_history(cursor, model: type[Model], rows: list[dict], kind: str, reason: str, user) -> None:

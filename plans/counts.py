@@ -1,0 +1,344 @@
+"""Stored counts of each reporting period's actions and updates (issue 17): what the periods list, the period
+overview, My actions and the dashboards' RAG counts read instead of counting every update of the year.
+
+Two small tables hold them (plans.models.PeriodCount and LeadCount), and :func:`computed` is the one
+function that works them out, from the same rules the pages used (QuarterlyUpdate.objects.with_reported for
+the reported RAG; ActionQuerySet.with_period_status and complete_before for where each action stands).
+:func:`refresh` replaces a period's stored rows with freshly computed ones (a delete and an insert) inside
+the writing transaction.
+
+Every write that changes what is counted refreshes the periods it touches, in one of two ways:
+
+- a save or deletion of an update, amendment, action, detail, lead, plan or period, one by one (the pages,
+  the admin, a test's factory), through the signals connected below: at once, or, inside :func:`batch`, once
+  at the end of the block;
+- a bulk write, which sends no signals: core.bulk's copy_create and copy_update send ``bulk_written`` (every
+  period is refreshed), and the services that use Django's or simple_history's bulk methods (locking a
+  period, loading the demo) call :func:`touch` themselves.
+
+The services and builders that write many rows run in :func:`batch`, so a period is refreshed once, however
+many rows were written. ``check_stored_counts`` (a management command, and a nightly Celery task) finds and
+repairs any drift; the tests check after every test that the stored counts equal the computed ones, so a
+write path that forgets to refresh fails the test that takes it.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import connection, models, transaction
+from django.db.models import Count
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from bromley_portal.core.bulk import bulk_written
+from plans.choices import PeriodStatus, Rag, UpdateStatus
+from plans.models import (
+    Action,
+    ActionDetail,
+    Amendment,
+    DetailLead,
+    LeadCount,
+    PeriodCount,
+    PortfolioPlan,
+    QuarterlyUpdate,
+    ReportingPeriod,
+)
+
+ALL = "all"  # every period
+
+
+# Working the counts out -------------------------------------------------------------------------
+
+
+def section_rows(period) -> list[PeriodCount]:
+    """The period's updates counted by their action's section, status and reported RAG (with_reported, the
+    one rule), and the actions of the period's year with no update in it (status NOT_STARTED, RAG
+    NO_UPDATE) by section: so a section's rows add up to its actions."""
+    updates = (
+        QuarterlyUpdate.objects.filter(period=period)
+        .with_reported()
+        .order_by()
+        .values_list("action__section_id", "status", "reported_rag")
+        .annotate(n=Count("*"))
+    )
+    rows = [PeriodCount(period=period, section_id=s, status=st, rag=rag, n=n) for s, st, rag, n in updates]
+    has_update = QuarterlyUpdate.objects.filter(action=models.OuterRef("pk"), period=period)
+    missing = (
+        Action.objects.filter(section__plan__year=period.year)
+        .filter(~models.Exists(has_update))
+        .order_by()
+        .values_list("section_id")
+        .annotate(n=Count("*"))
+    )
+    rows += [
+        PeriodCount(period=period, section_id=s, status=UpdateStatus.NOT_STARTED, rag=Rag.NO_UPDATE, n=n)
+        for s, n in missing
+    ]
+    return rows
+
+
+def lead_rows(period) -> list[LeadCount]:
+    """The actions of the period's year that are asked for an update in it (not reported Complete before:
+    ActionQuerySet.complete_before), counted by where their update stands (with_period_status) and by the
+    set of posts leading their details: ``lead_posts`` (their ids, in order, joined by commas) and
+    ``unled`` (a detail without a lead, or no detail at all; the chasing list's row without a post)."""
+    actions = (
+        Action.objects.filter(section__plan__year=period.year)
+        .exclude(
+            pk__in=Action.objects.filter(section__plan__year=period.year).complete_before(period).values("pk")
+        )
+        .with_period_status(period)
+        .order_by()
+        .values_list("pk", "period_status", "details__leads__post")
+    )
+    status_of, posts_of = {}, defaultdict(set)
+    for action_id, status, post_id in actions:
+        status_of[action_id] = status
+        posts_of[action_id].add(post_id)
+    counted: dict = defaultdict(int)
+    for action_id, status in status_of.items():
+        posts = posts_of[action_id]
+        key = (",".join(str(p) for p in sorted(p for p in posts if p is not None)), None in posts, status)
+        counted[key] += 1
+    return [
+        LeadCount(period=period, lead_posts=posts, unled=unled, status=status, n=n)
+        for (posts, unled, status), n in counted.items()
+    ]
+
+
+def computed(period) -> tuple[list[PeriodCount], list[LeadCount]]:
+    """What the stored counts of ``period`` should be: its section rows, and, while it is open (the only
+    time My actions and the chasing list read them), its lead rows."""
+    return section_rows(period), lead_rows(period) if period.is_open else []
+
+
+# Storing them -----------------------------------------------------------------------------------
+
+
+def refresh(periods) -> None:
+    """Recompute the stored counts of these periods (ReportingPeriods, ids, or ALL) from scratch: the
+    periods' rows deleted and inserted again, in the caller's transaction (or one of its own)."""
+    with transaction.atomic():
+        found = ReportingPeriod.objects.order_by("pk")
+        if periods != ALL:
+            found = found.filter(pk__in={getattr(p, "pk", p) for p in periods})
+        found = list(found)
+        _lock(found)
+        PeriodCount.objects.filter(period__in=found).delete()
+        LeadCount.objects.filter(period__in=found).delete()
+        sections, leads = [], []
+        for period in found:
+            section, lead = computed(period)
+            sections += section
+            leads += lead
+        PeriodCount.objects.bulk_create(sections)
+        LeadCount.objects.bulk_create(leads)
+
+
+# The key space of the advisory locks taken while a period's counts are rewritten (any number of our own).
+LOCK_SPACE = 1717
+
+
+def _lock(periods) -> None:
+    """Two transactions refreshing the same period take turns (on PostgreSQL; SQLite has one writer at a
+    time), so each deletes the other's rows before inserting its own, and computes after the other has
+    committed. An advisory lock rather than the period's row: the moves hold that row FOR SHARE
+    (services._period_for_moves), and two of them asking for it FOR UPDATE would wait for each other."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for period in sorted(period.pk for period in periods):  # always in one order
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_SPACE, period])
+
+
+def refresh_all() -> None:
+    refresh(ALL)
+
+
+@dataclass
+class Drift:
+    period: ReportingPeriod
+    stored: dict
+    computed: dict
+
+    def __str__(self) -> str:
+        keys = sorted(set(self.stored) | set(self.computed), key=str)
+        wrong = [f"{k}: stored {self.stored.get(k, 0)}, computed {self.computed.get(k, 0)}" for k in keys
+                 if self.stored.get(k, 0) != self.computed.get(k, 0)]  # fmt: skip
+        return f"{self.period}: " + "; ".join(wrong)
+
+
+def _keyed(sections, leads) -> dict:
+    keyed = {}
+    for row in sections:
+        keyed["section", row.section_id, row.status, row.rag] = row.n
+    for row in leads:
+        keyed["lead", row.lead_posts, row.unled, row.status] = row.n
+    return keyed
+
+
+def drift() -> list[Drift]:
+    """The periods whose stored counts differ from what computed() gives now."""
+    stored_sections, stored_leads = defaultdict(list), defaultdict(list)
+    for row in PeriodCount.objects.all():
+        stored_sections[row.period_id].append(row)
+    for row in LeadCount.objects.all():
+        stored_leads[row.period_id].append(row)
+    found = []
+    for period in ReportingPeriod.objects.order_by("year", "quarter"):
+        stored = _keyed(stored_sections[period.pk], stored_leads[period.pk])
+        now = _keyed(*computed(period))
+        if stored != now:
+            found.append(Drift(period, stored, now))
+    return found
+
+
+# Keeping them: which writes touch which periods ------------------------------------------------------
+
+
+_state = threading.local()
+
+
+def _pending() -> list:
+    if not hasattr(_state, "stack"):
+        _state.stack = []
+    return _state.stack
+
+
+@contextmanager
+def batch():
+    """Writes inside the block note the periods they touch, and the block's end refreshes them once (in the
+    same transaction). Nested blocks hand theirs to the outermost. A block left by an exception refreshes
+    nothing: its transaction is being rolled back (so does one marked for rollback)."""
+    stack = _pending()
+    stack.append(set())
+    try:
+        yield
+    except BaseException:
+        stack.pop()
+        raise
+    touched = stack.pop()
+    if stack:
+        stack[-1] |= touched
+    elif touched and not (connection.in_atomic_block and connection.needs_rollback):
+        # (A dry run marked for rollback, as an import's preview, leaves nothing to count.)
+        refresh(ALL if ALL in touched else touched)
+
+
+def batched(function):
+    """The function's writes refresh the periods they touch once, when it returns (see batch). Put it
+    inside @transaction.atomic, so the refresh is part of the function's transaction."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with batch():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+def touch(periods) -> None:
+    """These periods' counts changed (ReportingPeriods or ids, or ALL): refreshed now, or at the end of the
+    batch under way. The open periods are refreshed too: which actions an open period asks for depends on
+    the updates of the periods before it (complete_before)."""
+    if periods != ALL:
+        periods = {getattr(p, "pk", p) for p in periods}
+        if not periods:
+            return
+        periods |= set(ReportingPeriod.objects.filter(status=PeriodStatus.OPEN).values_list("pk", flat=True))
+    stack = _pending()
+    if stack:
+        stack[-1] |= {ALL} if periods == ALL else periods
+    else:
+        refresh(periods)
+
+
+def touch_years(years) -> None:
+    """Every period of these financial years (their actions changed)."""
+    years = {year for year in years if year is not None}
+    if years:
+        touch(ReportingPeriod.objects.filter(year__in=years).values_list("pk", flat=True))
+
+
+def _year_of_action(action_id) -> int | None:
+    return PortfolioPlan.objects.filter(sections__actions=action_id).values_list("year", flat=True).first()
+
+
+def _update_written(sender, instance, **kwargs):
+    touch([instance.period_id])
+
+
+def _amendment_written(sender, instance, **kwargs):
+    touch(QuarterlyUpdate.objects.filter(pk=instance.update_id).values_list("period_id", flat=True))
+
+
+def _action_before_save(sender, instance, **kwargs):
+    instance._counts_year_before = _year_of_action(instance.pk) if instance.pk else None
+
+
+def _action_written(sender, instance, **kwargs):
+    after = PortfolioPlan.objects.filter(sections=instance.section_id).values_list("year", flat=True).first()
+    touch_years({getattr(instance, "_counts_year_before", None), after})
+
+
+def _detail_written(sender, instance, **kwargs):
+    touch_years({_year_of_action(instance.action_id)})
+
+
+def _lead_written(sender, instance, **kwargs):
+    action_id = ActionDetail.objects.filter(pk=instance.detail_id).values_list("action_id", flat=True).first()
+    # A lead deleted with its detail (or action) finds neither: the detail's or action's own signal touches.
+    if action_id is not None:
+        touch_years({_year_of_action(action_id)})
+
+
+def _plan_before_save(sender, instance, **kwargs):
+    before = PortfolioPlan.objects.filter(pk=instance.pk).values_list("year", flat=True).first()
+    instance._counts_year_before = before
+
+
+def _plan_written(sender, instance, **kwargs):
+    before = getattr(instance, "_counts_year_before", None)
+    if before is not None and before != instance.year:  # its actions moved to another year
+        touch_years({before, instance.year})
+
+
+def _period_written(sender, instance, **kwargs):
+    if kwargs.get("signal") is post_delete:
+        return  # its rows went with it (on delete cascade)
+    touch([instance.pk])
+
+
+def _bulk_written(sender, **kwargs):
+    if sender in COUNTED_MODELS:
+        touch(ALL)
+
+
+COUNTED_MODELS = {
+    QuarterlyUpdate,
+    Amendment,
+    Action,
+    ActionDetail,
+    DetailLead,
+    PortfolioPlan,
+    ReportingPeriod,
+}
+
+
+def connect_signals() -> None:
+    """Called once from PlansConfig.ready()."""
+    for signal in (post_save, post_delete):
+        signal.connect(_update_written, sender=QuarterlyUpdate, dispatch_uid=f"counts-update-{id(signal)}")
+        signal.connect(_amendment_written, sender=Amendment, dispatch_uid=f"counts-amendment-{id(signal)}")
+        signal.connect(_action_written, sender=Action, dispatch_uid=f"counts-action-{id(signal)}")
+        signal.connect(_detail_written, sender=ActionDetail, dispatch_uid=f"counts-detail-{id(signal)}")
+        signal.connect(_lead_written, sender=DetailLead, dispatch_uid=f"counts-lead-{id(signal)}")
+        signal.connect(_plan_written, sender=PortfolioPlan, dispatch_uid=f"counts-plan-{id(signal)}")
+        signal.connect(_period_written, sender=ReportingPeriod, dispatch_uid=f"counts-period-{id(signal)}")
+    pre_save.connect(_action_before_save, sender=Action, dispatch_uid="counts-action-before")
+    pre_save.connect(_plan_before_save, sender=PortfolioPlan, dispatch_uid="counts-plan-before")
+    bulk_written.connect(_bulk_written, dispatch_uid="counts-bulk")
