@@ -342,3 +342,13 @@ def connect_signals() -> None:
     pre_save.connect(_action_before_save, sender=Action, dispatch_uid="counts-action-before")
     pre_save.connect(_plan_before_save, sender=PortfolioPlan, dispatch_uid="counts-plan-before")
     bulk_written.connect(_bulk_written, dispatch_uid="counts-bulk")
+
+
+# Reading them ----------------------------------------------------------------------------------
+
+
+def lead_counts(period) -> list[LeadCount]:
+    """The lead rows of ``period``: stored for an open period, worked out (lead_rows) for any other."""
+    if period.is_open:
+        return list(LeadCount.objects.filter(period=period))
+    return lead_rows(period)

@@ -9,13 +9,22 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When, Window
+from django.db.models import Case, F, IntegerField, Prefetch, Q, Sum, Value, When, Window
 from django.db.models.functions import RowNumber
 
 from ambitions.models import Ambition, Portfolio
 from bromley_portal.core.charts import LineChart, Series, StackedBar
-from plans.choices import EXCEPTIONS, PeriodStatus, Polarity, Rag
-from plans.models import Action, ActionDetail, Assessment, Measure, QuarterlyUpdate, Reading, ReportingPeriod
+from plans.choices import EXCEPTIONS, REPORTED, PeriodStatus, Polarity, Rag
+from plans.models import (
+    Action,
+    ActionDetail,
+    Assessment,
+    Measure,
+    PeriodCount,
+    QuarterlyUpdate,
+    Reading,
+    ReportingPeriod,
+)
 
 
 @dataclass
@@ -93,24 +102,27 @@ def rag_counts(filters: Filters, group_by: str) -> dict[int | None, RagCounts]:
     if period is None:
         return counts
     previous = period.previous()
-    actions = filters.actions()
-    totals = dict(actions.values(field_name).annotate(n=Count("pk")).values_list(field_name, "n"))
     periods = [period] + ([previous] if previous else [])
-    updates = (
-        QuarterlyUpdate.objects.reported()
+    # From the stored counts (plans.counts: each section's updates by status and reported RAG, the one
+    # rule, and its actions with no update), filtered on the sections as the actions would be.
+    stored = (
+        PeriodCount.objects.filter(period__in=periods, **filters.subject())
         .order_by()
-        .filter(period__in=periods, **filters.subject("action__"))
+        .values_list("period_id", field_name, "section__plan__year", "status", "rag")
+        .annotate(total=Sum("n"))
     )
-    updates = updates.values("period_id", f"action__{field_name}", "reported_rag").annotate(n=Count("pk"))
-    reported = Counter()
-    for row in updates:
-        key = row[f"action__{field_name}"]
-        bucket = counts[key].now if row["period_id"] == period.pk else counts[key].before
-        bucket[Rag(row["reported_rag"])] += row["n"]
-        if row["period_id"] == period.pk:
-            reported[key] += row["n"]
-            if row["reported_rag"] == Rag.NO_UPDATE:
-                counts[key].not_received += row["n"]
+    totals, reported = Counter(), Counter()
+    for period_id, key, year, status, rag, n in stored:
+        if period_id == period.pk and year == period.year:
+            totals[key] += n  # the period's rows of its year's sections add up to their actions
+        if status not in REPORTED:
+            continue
+        bucket = counts[key].now if period_id == period.pk else counts[key].before
+        bucket[Rag(rag)] += n
+        if period_id == period.pk:
+            reported[key] += n
+            if rag == Rag.NO_UPDATE:
+                counts[key].not_received += n
     for key, total in totals.items():
         # Updates closed as not received are counted above; actions with no update row at all
         # (a period locked before the portal closed them) are counted the same way here.
