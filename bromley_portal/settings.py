@@ -369,6 +369,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "plans.send_approval_digests",
         "schedule": crontab(hour=7, minute=5),
     },
+    "check-stored-counts": {
+        "task": "plans.check_stored_counts",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "send-contract-reminders": {
         "task": "contracts.send_reminders",
         "schedule": crontab(hour=7, minute=10),

@@ -352,3 +352,13 @@ def lead_counts(period) -> list[LeadCount]:
     if period.is_open:
         return list(LeadCount.objects.filter(period=period))
     return lead_rows(period)
+
+
+def check_and_repair(repair: bool = True) -> list[Drift]:
+    """Every period's stored counts against what they count now; with ``repair`` the periods that differ
+    are refreshed (in one transaction). The drift found, for the command and the nightly task to report."""
+    with transaction.atomic():
+        found = drift()
+        if found and repair:
+            refresh([d.period for d in found])
+    return found

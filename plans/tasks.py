@@ -1,3 +1,4 @@
+import logging
 import uuid
 from datetime import date
 from pathlib import Path
@@ -6,9 +7,11 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from plans import import_jobs, notices, reminders
+from plans import counts, import_jobs, notices, reminders
 from plans.choices import ImportStatus
 from plans.models import PlanImportJob
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="plans.send_reminders", ignore_result=True)
@@ -16,6 +19,16 @@ def send_reminders(today: str | None = None) -> dict[str, int]:
     """The beat's daily reminders. Safe to run twice: each reminder is recorded before it is sent."""
     day = date.fromisoformat(today) if today else timezone.localdate()
     return reminders.send_reminders(day)
+
+
+@shared_task(name="plans.check_stored_counts", ignore_result=True)
+def check_stored_counts() -> int:
+    """The beat's nightly check of the stored counts (plans.counts): any period whose counts differ from
+    what they count is logged as an error and repaired. Returns how many differed."""
+    found = counts.check_and_repair()
+    for drift in found:
+        logger.error("Stored counts differed, repaired: %s", drift)
+    return len(found)
 
 
 @shared_task(
