@@ -2,9 +2,11 @@
 report reads too); this module only chooses which to show and draws them as server-side SVG, each chart
 with its table on the page. Anonymous counts only: nothing here reads a complainant.
 
-The dashboard for a year costs a fixed number of queries: each selector's own (one to three), complaints
-by division and channel for the year and the two before it (the report compares three) in one grouped
-query, each reading only the years shown (an index on the received date: complaints.models).
+The dashboard for a year costs a fixed number of queries: each selector's own (one to three), with
+complaints by division and channel for the year and the two before it (the report compares three), and
+with them those answered on time, in one grouped query, and the year's aspects by type and division in
+another that the aspects table and the aspects on time share; each reads only the years shown (indexes
+on the received date and covering the joins from a complaint to its aspects: complaints.models).
 """
 
 from dataclasses import dataclass
@@ -49,12 +51,16 @@ class Dashboard:
 
 def dashboard(year: FinancialYear) -> Dashboard:
     years = [FinancialYear(year.start_year - back) for back in range(YEARS_COMPARED - 1, -1, -1)]
+    # The channels and the complaints on time read one grouped query of the three years' complaints, the
+    # aspects table and the aspects on time one of the year's aspects.
+    complaints = selectors.complaint_counts_by_year(years)
+    aspects = selectors.aspect_counts(year)
     return Dashboard(
         year=year,
         years=years,
-        channels=selectors.complaints_by_division_and_channel_by_year(years),
-        aspects=selectors.aspects_by_type_and_division(year),
-        on_time=selectors.on_time_by_division(year),
+        channels=selectors.complaints_by_division_and_channel_by_year(years, complaints),
+        aspects=selectors.aspects_by_type_and_division(year, aspects),
+        on_time=selectors.on_time_by_division(year, complaints, aspects),
         ombudsman=selectors.ombudsman_by_division(year),
         compliments=selectors.compliments_by_division(year),
     )
