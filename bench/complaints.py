@@ -55,6 +55,7 @@ def add_year(start_year: int, count: int, rng: random.Random, open_share: float 
     from django.utils import timezone
 
     from bromley_portal.core.financial_year import FinancialYear
+    from complaints import counts
     from complaints.choices import AspectOutcome, AspectType, Channel, ComplaintStatus, Procedure
     from complaints.models import Aspect, Complaint, Division, Mention, Service
 
@@ -109,6 +110,9 @@ def add_year(start_year: int, count: int, rng: random.Random, open_share: float 
                     )
                 )
         Aspect.objects.bulk_create(aspects, batch_size=5_000)
+        # bulk_create sends no signals: the year's stored counts are worked out again here, in the
+        # writing transaction, as the import does (complaints.counts).
+        counts.refresh([start_year])
     return len(aspects)
 
 

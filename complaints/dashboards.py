@@ -4,9 +4,10 @@ with its table on the page. Anonymous counts only: nothing here reads a complain
 
 The dashboard for a year costs a fixed number of queries: each selector's own (one to three), with
 complaints by division and channel for the year and the two before it (the report compares three), and
-with them those answered on time, in one grouped query, and the year's aspects by type and division in
-another that the aspects table and the aspects on time share; each reads only the years shown (indexes
-on the received date and covering the joins from a complaint to its aspects: complaints.models).
+with them those answered on time, and the year's aspects by type and division, which the aspects table
+and the aspects on time share, read from the stored yearly counts (complaints.counts: a few rows a year,
+filled by the selectors' own grouped queries whenever a write changes a year), so the page costs the same
+whatever the years of cases behind it; the rest read only the year shown (indexes on the dates).
 """
 
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from datetime import date
 from bromley_portal.core.charts import PALETTE, StackedBar
 from bromley_portal.core.choices import TAG_COLOURS
 from bromley_portal.core.financial_year import FinancialYear
-from complaints import selectors
+from complaints import counts, selectors
 from complaints.choices import AspectOutcome, AspectType, Channel, OmbudsmanDecision
 
 YEARS_COMPARED = 3
@@ -51,10 +52,11 @@ class Dashboard:
 
 def dashboard(year: FinancialYear) -> Dashboard:
     years = [FinancialYear(year.start_year - back) for back in range(YEARS_COMPARED - 1, -1, -1)]
-    # The channels and the complaints on time read one grouped query of the three years' complaints, the
-    # aspects table and the aspects on time one of the year's aspects.
-    complaints = selectors.complaint_counts_by_year(years)
-    aspects = selectors.aspect_counts(year)
+    # The channels and the complaints on time read the three years' stored complaint counts, the aspects
+    # table and the aspects on time the year's stored aspect counts (complaints.counts: the selectors'
+    # own grouped queries, kept as each write changes them).
+    complaints = counts.complaint_counts(years)
+    aspects = counts.aspect_counts(year)
     return Dashboard(
         year=year,
         years=years,

@@ -501,6 +501,52 @@ class ComplaintReminder(models.Model):
         return f"{self.get_kind_display()}: {self.complaint.reference} to {self.recipient}"
 
 
+# Stored yearly counts ----------------------------------------------------------------------------
+
+
+class ComplaintYearCount(models.Model):
+    """Stored: a financial year's stage 1 complaints naming a division, by channel, with those answered on
+    time, as complaints.selectors.complaint_counts_by_year counts them. complaints.counts keeps these rows
+    equal to that function's (every write that changes a year's complaints refreshes the year), so the
+    statistics dashboard reads a few rows a year instead of counting the years' complaints."""
+
+    year = models.PositiveSmallIntegerField(help_text="The financial year's start year.")
+    division = models.ForeignKey(Division, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    complaints = models.PositiveIntegerField()
+    on_time = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "division", "channel"], name="complaint_year_count_once")
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.division_id}, {self.channel}: {self.complaints} ({self.on_time} on time)"
+
+
+class AspectYearCount(models.Model):
+    """Stored: a financial year's aspects (of its stage 1 complaints) by type and division, with those fully
+    and partially upheld and those answered on time, as complaints.selectors.aspect_counts counts them
+    (kept equal to it by complaints.counts)."""
+
+    year = models.PositiveSmallIntegerField(help_text="The financial year's start year.")
+    type = models.CharField(max_length=30, choices=AspectType.choices)
+    division = models.ForeignKey(Division, on_delete=models.CASCADE, related_name="+")
+    aspects = models.PositiveIntegerField()
+    fully_upheld = models.PositiveIntegerField()
+    partially_upheld = models.PositiveIntegerField()
+    on_time = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "type", "division"], name="aspect_year_count_once")
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.type}, {self.division_id}: {self.aspects}"
+
+
 # The annual report's words per year live in their own module (complaints/report_text.py).
 # The published figures of earlier years live in their own module (complaints/published.py).
 from complaints.published import OmbudsmanReviewLetter, PublishedFigure  # noqa: E402, F401

@@ -95,21 +95,9 @@ def complaint_counts_by_year(years: list[FinancialYear]) -> ComplaintCounts:
     by_year: dict[int, dict[tuple[int, str], tuple[int, int]]] = {each.start_year: {} for each in years}
     if not years:
         return ComplaintCounts(by_year)
-    in_year = Case(
-        *[
-            When(complaint__received__range=(each.starts_on, each.ends_on), then=Value(each.start_year))
-            for each in years
-        ],
-        default=None,
-        output_field=IntegerField(),
-    )
     rows = (
-        Mention.objects.filter(
-            complaint__stage=1,
-            complaint__received__gte=min(each.starts_on for each in years),
-            complaint__received__lte=max(each.ends_on for each in years),
-        )
-        .annotate(year=in_year)
+        Mention.objects.filter(_in_years(years, "complaint__"))
+        .annotate(year=_year_of_received(years, "complaint__"))
         .exclude(year=None)
         .values("year", "division_id", "complaint__channel")
         .annotate(
@@ -188,13 +176,44 @@ class AspectCount:
     on_time: int = 0
 
 
-def aspect_counts(year: FinancialYear) -> dict[tuple[str, int], AspectCount]:
-    """One query: the year's aspects grouped by type and division, with those fully and partially upheld
-    and those answered on time: {(type, division id): AspectCount}. The aspects table and the aspects on
-    time by division both read it."""
+def _year_of_received(years: list[FinancialYear], prefix: str) -> Case:
+    """The start year of the one of ``years`` a complaint was received in (``prefix`` leads to Complaint),
+    or None."""
+    return Case(
+        *[
+            When(**{f"{prefix}received__range": (each.starts_on, each.ends_on)}, then=Value(each.start_year))
+            for each in years
+        ],
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
+def _in_years(years: list[FinancialYear], prefix: str) -> Q:
+    """Stage 1 complaints received from the first year's start to the last one's end."""
+    return Q(
+        **{
+            f"{prefix}stage": 1,
+            f"{prefix}received__gte": min(each.starts_on for each in years),
+            f"{prefix}received__lte": max(each.ends_on for each in years),
+        }
+    )
+
+
+def aspect_counts_by_year(years: list[FinancialYear]) -> dict[int, dict[tuple[str, int], AspectCount]]:
+    """One query: the aspects of each year's stage 1 complaints grouped by type and division, with those
+    fully and partially upheld and those answered on time: {start year: {(type, division id):
+    AspectCount}}. The aspects table and the aspects on time by division both read it (the dashboard
+    through the stored counts it fills: complaints.counts)."""
+    years = list(years)
+    by_year: dict[int, dict[tuple[str, int], AspectCount]] = {each.start_year: {} for each in years}
+    if not years:
+        return by_year
     rows = (
-        Aspect.objects.filter(_in_year(year, "mention__complaint__"))
-        .values("type", "mention__division_id")
+        Aspect.objects.filter(_in_years(years, "mention__complaint__"))
+        .annotate(year=_year_of_received(years, "mention__complaint__"))
+        .exclude(year=None)
+        .values("year", "type", "mention__division_id")
         .annotate(
             n=Count("pk"),
             fully=Count("pk", filter=Q(outcome=AspectOutcome.UPHELD)),
@@ -203,12 +222,16 @@ def aspect_counts(year: FinancialYear) -> dict[tuple[str, int], AspectCount]:
         )
         .order_by()
     )
-    return {
-        (row["type"], row["mention__division_id"]): AspectCount(
+    for row in rows:
+        by_year[row["year"]][(row["type"], row["mention__division_id"])] = AspectCount(
             row["n"], row["fully"], row["partly"], row["on_time"]
         )
-        for row in rows
-    }
+    return by_year
+
+
+def aspect_counts(year: FinancialYear) -> dict[tuple[str, int], AspectCount]:
+    """One query: the year's aspects by type and division (``aspect_counts_by_year``)."""
+    return aspect_counts_by_year([year])[year.start_year]
 
 
 def aspects_by_type_and_division(

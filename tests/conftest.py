@@ -131,3 +131,29 @@ def pytest_configure(config):
         if "redis" in cache["BACKEND"].lower():
             cache["LOCATION"] = own
     celery_app.conf.broker_url = celery_app.conf.result_backend = own
+
+
+# Stored yearly counts (complaints.counts) -------------------------------------------------------------
+
+
+def _uses_database(item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return "db" in names or "transactional_db" in names or item.get_closest_marker("django_db") is not None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After every test that touched the database, while its data is still there: the stored yearly
+    complaint counts equal what complaints.counts computes from the complaints. A write path that changes
+    complaints, mentions or aspects without refreshing them fails the test that takes it."""
+    result = yield
+    if _uses_database(item) and not (connection.in_atomic_block and connection.needs_rollback):
+        from complaints.counts import drift
+
+        if found := drift():
+            pytest.fail(
+                "The stored yearly counts (complaints.counts) differ from what they count: a write in this "
+                "test did not refresh them.\n" + "\n".join(str(d) for d in found),
+                pytrace=False,
+            )
+    return result
