@@ -52,6 +52,7 @@ def build_database(seed: int = 13) -> int:
         RemedyStage,
         RemedyType,
     )
+    from complaints.counts import refresh as refresh_counts
     from complaints.models import (
         Aspect,
         Complaint,
@@ -126,6 +127,7 @@ def build_database(seed: int = 13) -> int:
                 )
             )
     Aspect.objects.bulk_create(aspects, batch_size=5_000)
+    refresh_counts([year])  # bulk_create sends no signals: the stored yearly counts, as an import keeps them
     cases = []
     for n in range(400):
         received = day()

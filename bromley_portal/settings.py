@@ -389,6 +389,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "complaints.erase_complainant_details",
         "schedule": crontab(hour=3, minute=45),
     },
+    "check-complaint-counts": {
+        "task": "complaints.check_complaint_counts",
+        "schedule": crontab(hour=2, minute=40),
+    },
     "clear-expired-sessions": {
         "task": "core.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),

@@ -47,9 +47,11 @@ class ComplaintsConfig(AppConfig):
         from bromley_portal.core.demo import register_demo_data
         from bromley_portal.core.navigation import register_section
         from bromley_portal.core.panels import register_linked
+        from complaints.counts import connect_signals
         from complaints.panels import themes_for_portfolios
 
         register_linked("ambitions.portfolio", themes_for_portfolios)
+        connect_signals()  # the stored yearly counts follow every save and deletion (complaints.counts)
 
         for section in SECTIONS:
             register_section(section)

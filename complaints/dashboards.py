@@ -2,9 +2,12 @@
 report reads too); this module only chooses which to show and draws them as server-side SVG, each chart
 with its table on the page. Anonymous counts only: nothing here reads a complainant.
 
-The dashboard for a year costs a fixed number of queries: each selector's own (one to three), complaints
-by division and channel for the year and the two before it (the report compares three) in one grouped
-query, each reading only the years shown (an index on the received date: complaints.models).
+The dashboard for a year costs a fixed number of queries: each selector's own (one to three), with
+complaints by division and channel for the year and the two before it (the report compares three), and
+with them those answered on time, and the year's aspects by type and division, which the aspects table
+and the aspects on time share, read from the stored yearly counts (complaints.counts: a few rows a year,
+filled by the selectors' own grouped queries whenever a write changes a year), so the page costs the same
+whatever the years of cases behind it; the rest read only the year shown (indexes on the dates).
 """
 
 from dataclasses import dataclass
@@ -13,7 +16,7 @@ from datetime import date
 from bromley_portal.core.charts import PALETTE, StackedBar
 from bromley_portal.core.choices import TAG_COLOURS
 from bromley_portal.core.financial_year import FinancialYear
-from complaints import selectors
+from complaints import counts, selectors
 from complaints.choices import AspectOutcome, AspectType, Channel, OmbudsmanDecision
 
 YEARS_COMPARED = 3
@@ -49,12 +52,17 @@ class Dashboard:
 
 def dashboard(year: FinancialYear) -> Dashboard:
     years = [FinancialYear(year.start_year - back) for back in range(YEARS_COMPARED - 1, -1, -1)]
+    # The channels and the complaints on time read the three years' stored complaint counts, the aspects
+    # table and the aspects on time the year's stored aspect counts (complaints.counts: the selectors'
+    # own grouped queries, kept as each write changes them).
+    complaints = counts.complaint_counts(years)
+    aspects = counts.aspect_counts(year)
     return Dashboard(
         year=year,
         years=years,
-        channels=selectors.complaints_by_division_and_channel_by_year(years),
-        aspects=selectors.aspects_by_type_and_division(year),
-        on_time=selectors.on_time_by_division(year),
+        channels=selectors.complaints_by_division_and_channel_by_year(years, complaints),
+        aspects=selectors.aspects_by_type_and_division(year, aspects),
+        on_time=selectors.on_time_by_division(year, complaints, aspects),
         ombudsman=selectors.ombudsman_by_division(year),
         compliments=selectors.compliments_by_division(year),
     )

@@ -205,9 +205,15 @@ class Complaint(models.Model):
     class Meta:
         ordering = ["-received", "-pk"]
         # The statistics count stage 1 complaints received in a year (complaints.selectors): an index on
-        # the two lets a year's figures read that year's complaints, not every year's.
+        # the two lets a year's figures read that year's complaints, not every year's, and what they read
+        # of each beside it (its id to join its mentions, channel, due and response dates), so from the
+        # index alone (index-only scans).
         indexes = [
-            models.Index(fields=["stage", "received"], name="complaint_stage_received"),
+            models.Index(
+                fields=["stage", "received"],
+                include=["id", "channel", "respond_by", "responded_on"],
+                name="complaint_stage_received_cov",
+            ),
             # The caseload lists the complaints still to close (ComplaintStatus.to_close()), a few among the
             # years of closed ones.
             models.Index(fields=["status"], name="complaint_status"),
@@ -280,7 +286,10 @@ class Extension(models.Model):
 class Mention(models.Model):
     """A service or team a complaint names, numbered within the complaint."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="mentions")
+    # Indexed below, with what the statistics read of a mention beside it.
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="mentions", db_index=False
+    )
     order = models.PositiveSmallIntegerField(default=1)
     division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="mentions")
     service = models.ForeignKey(
@@ -290,6 +299,14 @@ class Mention(models.Model):
 
     class Meta:
         ordering = ["complaint", "order"]
+        # The statistics join a year's complaints to their mentions and count them by division (and a
+        # division's by service): the mentions of a complaint with their id, division and service, from
+        # the index alone.
+        indexes = [
+            models.Index(
+                fields=["complaint"], include=["id", "division", "service"], name="mention_complaint_cov"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["complaint", "order"], name="mention_order_unique"),
             models.CheckConstraint(condition=Q(order__gte=1), name="mention_order_from_1"),
@@ -304,7 +321,8 @@ class Aspect(models.Model):
     """One grievance under a mention: its type, outcome, when it was answered and whether on time
     (complaints.timescales.answered_on_time, kept here when the answer is recorded)."""
 
-    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="aspects")
+    # Indexed below, with what the statistics read of an aspect beside it.
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="aspects", db_index=False)
     type = models.CharField(max_length=30, choices=AspectType.choices)
     outcome = models.CharField(max_length=30, choices=AspectOutcome.choices, default=AspectOutcome.ONGOING)
     responded_on = models.DateField(null=True, blank=True)
@@ -313,6 +331,13 @@ class Aspect(models.Model):
 
     class Meta:
         ordering = ["mention", "pk"]
+        # The statistics count the aspects of a year's mentions by type, outcome and on time: from the
+        # index alone.
+        indexes = [
+            models.Index(
+                fields=["mention"], include=["id", "type", "outcome", "on_time"], name="aspect_mention_cov"
+            )
+        ]
         constraints = [
             # Answered exactly when it has an outcome other than ongoing.
             models.CheckConstraint(
@@ -474,6 +499,52 @@ class ComplaintReminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.complaint.reference} to {self.recipient}"
+
+
+# Stored yearly counts ----------------------------------------------------------------------------
+
+
+class ComplaintYearCount(models.Model):
+    """Stored: a financial year's stage 1 complaints naming a division, by channel, with those answered on
+    time, as complaints.selectors.complaint_counts_by_year counts them. complaints.counts keeps these rows
+    equal to that function's (every write that changes a year's complaints refreshes the year), so the
+    statistics dashboard reads a few rows a year instead of counting the years' complaints."""
+
+    year = models.PositiveSmallIntegerField(help_text="The financial year's start year.")
+    division = models.ForeignKey(Division, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    complaints = models.PositiveIntegerField()
+    on_time = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "division", "channel"], name="complaint_year_count_once")
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.division_id}, {self.channel}: {self.complaints} ({self.on_time} on time)"
+
+
+class AspectYearCount(models.Model):
+    """Stored: a financial year's aspects (of its stage 1 complaints) by type and division, with those fully
+    and partially upheld and those answered on time, as complaints.selectors.aspect_counts counts them
+    (kept equal to it by complaints.counts)."""
+
+    year = models.PositiveSmallIntegerField(help_text="The financial year's start year.")
+    type = models.CharField(max_length=30, choices=AspectType.choices)
+    division = models.ForeignKey(Division, on_delete=models.CASCADE, related_name="+")
+    aspects = models.PositiveIntegerField()
+    fully_upheld = models.PositiveIntegerField()
+    partially_upheld = models.PositiveIntegerField()
+    on_time = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "type", "division"], name="aspect_year_count_once")
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.type}, {self.division_id}: {self.aspects}"
 
 
 # The annual report's words per year live in their own module (complaints/report_text.py).

@@ -72,38 +72,65 @@ def complaints_by_division_and_channel(year: FinancialYear) -> ChannelTable:
     return complaints_by_division_and_channel_by_year([year])[0]
 
 
-def complaints_by_division_and_channel_by_year(years: list[FinancialYear]) -> list[ChannelTable]:
+@dataclass
+class ComplaintCounts:
+    """Complaints received in each of some years by division named and channel: the one grouped query that
+    the channels table and the complaints on time by division both read (``complaint_counts_by_year``)."""
+
+    # start year -> (division id, channel) -> (complaints, complaints answered on time)
+    by_year: dict[int, dict[tuple[int, str], tuple[int, int]]]
+
+    def of(self, year: FinancialYear) -> dict[tuple[int, str], tuple[int, int]]:
+        if year.start_year not in self.by_year:
+            raise ValueError(f"the complaints of {year} were not counted")
+        return self.by_year[year.start_year]
+
+
+def complaint_counts_by_year(years: list[FinancialYear]) -> ComplaintCounts:
+    """One query: stage 1 complaints received from the first year's start to the last one's end, grouped
+    by year, division named and channel, each with those answered on time (responded by the due date). A
+    complaint naming a division twice counts once in it; the received-date range reads only those
+    years."""
+    years = list(years)
+    by_year: dict[int, dict[tuple[int, str], tuple[int, int]]] = {each.start_year: {} for each in years}
+    if not years:
+        return ComplaintCounts(by_year)
+    rows = (
+        Mention.objects.filter(_in_years(years, "complaint__"))
+        .annotate(year=_year_of_received(years, "complaint__"))
+        .exclude(year=None)
+        .values("year", "division_id", "complaint__channel")
+        .annotate(
+            n=Count("complaint", distinct=True),
+            on_time=Count(
+                "complaint",
+                distinct=True,
+                filter=Q(
+                    complaint__responded_on__isnull=False,
+                    complaint__responded_on__lte=F("complaint__respond_by"),
+                ),
+            ),
+        )
+        .order_by()
+    )
+    for row in rows:
+        by_year[row["year"]][(row["division_id"], row["complaint__channel"])] = (row["n"], row["on_time"])
+    return ComplaintCounts(by_year)
+
+
+def complaints_by_division_and_channel_by_year(
+    years: list[FinancialYear], counts: ComplaintCounts | None = None
+) -> list[ChannelTable]:
     """The table for each of ``years`` (the dashboard's three years compared), in their order, in two
-    queries: the divisions, and complaints received from the first year's start to the last one's end
-    grouped by year, division named and channel (the received-date range reads only those years)."""
+    queries: the divisions, and ``complaint_counts_by_year`` (none if its ``counts`` are given)."""
     years = list(years)
     if not years:
         return []
-    in_year = Case(
-        *[
-            When(complaint__received__range=(each.starts_on, each.ends_on), then=Value(each.start_year))
-            for each in years
-        ],
-        default=None,
-        output_field=IntegerField(),
-    )
-    rows = (
-        Mention.objects.filter(
-            complaint__stage=1,
-            complaint__received__gte=min(each.starts_on for each in years),
-            complaint__received__lte=max(each.ends_on for each in years),
-        )
-        .annotate(year=in_year)
-        .exclude(year=None)
-        .values("year", "division_id", "complaint__channel")
-        .annotate(n=Count("complaint", distinct=True))
-        .order_by()
-    )
-    cells: dict[int, dict[tuple[int, str], int]] = defaultdict(dict)
-    for row in rows:
-        cells[row["year"]][(row["division_id"], row["complaint__channel"])] = row["n"]
+    counts = counts or complaint_counts_by_year(years)
     all_divisions = divisions()
-    return [_channel_table(all_divisions, cells[each.start_year]) for each in years]
+    return [
+        _channel_table(all_divisions, {key: n for key, (n, _) in counts.of(each).items()}) for each in years
+    ]
 
 
 def _channel_table(all_divisions: list[Division], cells: dict[tuple[int, str], int]) -> ChannelTable:
@@ -141,27 +168,86 @@ class AspectTable:
         return percent(self.by_type[aspect_type].total, self.total, 1)
 
 
-def aspects_by_type_and_division(year: FinancialYear) -> AspectTable:
-    """Two queries: the divisions, and aspects grouped by type and division with their outcomes."""
+@dataclass
+class AspectCount:
+    aspects: int = 0
+    fully_upheld: int = 0
+    partially_upheld: int = 0
+    on_time: int = 0
+
+
+def _year_of_received(years: list[FinancialYear], prefix: str) -> Case:
+    """The start year of the one of ``years`` a complaint was received in (``prefix`` leads to Complaint),
+    or None."""
+    return Case(
+        *[
+            When(**{f"{prefix}received__range": (each.starts_on, each.ends_on)}, then=Value(each.start_year))
+            for each in years
+        ],
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
+def _in_years(years: list[FinancialYear], prefix: str) -> Q:
+    """Stage 1 complaints received from the first year's start to the last one's end."""
+    return Q(
+        **{
+            f"{prefix}stage": 1,
+            f"{prefix}received__gte": min(each.starts_on for each in years),
+            f"{prefix}received__lte": max(each.ends_on for each in years),
+        }
+    )
+
+
+def aspect_counts_by_year(years: list[FinancialYear]) -> dict[int, dict[tuple[str, int], AspectCount]]:
+    """One query: the aspects of each year's stage 1 complaints grouped by type and division, with those
+    fully and partially upheld and those answered on time: {start year: {(type, division id):
+    AspectCount}}. The aspects table and the aspects on time by division both read it (the dashboard
+    through the stored counts it fills: complaints.counts)."""
+    years = list(years)
+    by_year: dict[int, dict[tuple[str, int], AspectCount]] = {each.start_year: {} for each in years}
+    if not years:
+        return by_year
     rows = (
-        Aspect.objects.filter(_in_year(year, "mention__complaint__"))
-        .values("type", "mention__division_id")
+        Aspect.objects.filter(_in_years(years, "mention__complaint__"))
+        .annotate(year=_year_of_received(years, "mention__complaint__"))
+        .exclude(year=None)
+        .values("year", "type", "mention__division_id")
         .annotate(
             n=Count("pk"),
             fully=Count("pk", filter=Q(outcome=AspectOutcome.UPHELD)),
             partly=Count("pk", filter=Q(outcome=AspectOutcome.PARTIALLY_UPHELD)),
+            on_time=Count("pk", filter=Q(on_time=True)),
         )
         .order_by()
     )
+    for row in rows:
+        by_year[row["year"]][(row["type"], row["mention__division_id"])] = AspectCount(
+            row["n"], row["fully"], row["partly"], row["on_time"]
+        )
+    return by_year
+
+
+def aspect_counts(year: FinancialYear) -> dict[tuple[str, int], AspectCount]:
+    """One query: the year's aspects by type and division (``aspect_counts_by_year``)."""
+    return aspect_counts_by_year([year])[year.start_year]
+
+
+def aspects_by_type_and_division(
+    year: FinancialYear, counts: dict[tuple[str, int], AspectCount] | None = None
+) -> AspectTable:
+    """Two queries: the divisions, and ``aspect_counts`` (none if its ``counts`` are given)."""
+    counts = aspect_counts(year) if counts is None else counts
     by_type = {value: AspectRow() for value in AspectType.values}
     by_division: dict[int, int] = defaultdict(int)
-    for row in rows:
-        entry = by_type[row["type"]]
-        entry.total += row["n"]
-        entry.fully_upheld += row["fully"]
-        entry.partially_upheld += row["partly"]
-        entry.by_division[row["mention__division_id"]] = row["n"]
-        by_division[row["mention__division_id"]] += row["n"]
+    for (aspect_type, division_id), count in counts.items():
+        entry = by_type[aspect_type]
+        entry.total += count.aspects
+        entry.fully_upheld += count.fully_upheld
+        entry.partially_upheld += count.partially_upheld
+        entry.by_division[division_id] = count.aspects
+        by_division[division_id] += count.aspects
     return AspectTable(divisions(), by_type, dict(by_division), sum(by_division.values()))
 
 
@@ -271,38 +357,24 @@ class OnTimeTable:
     all_divisions: OnTimeRow
 
 
-def on_time_by_division(year: FinancialYear) -> OnTimeTable:
-    """Three queries: the divisions, complaints on time by division, aspects on time by division."""
+def on_time_by_division(
+    year: FinancialYear,
+    complaints: ComplaintCounts | None = None,
+    aspects: dict[tuple[str, int], AspectCount] | None = None,
+) -> OnTimeTable:
+    """Three queries: the divisions, complaints on time by division (``complaint_counts_by_year``, whose
+    channels partition each division's complaints), aspects on time by division (``aspect_counts``); the
+    last two not if their counts are given."""
+    complaints = complaints or complaint_counts_by_year([year])
+    aspects = aspect_counts(year) if aspects is None else aspects
     all_divisions = divisions()
-    complaints = (
-        Mention.objects.filter(_in_year(year, "complaint__"))
-        .values("division_id")
-        .annotate(
-            complaints=Count("complaint", distinct=True),
-            on_time=Count(
-                "complaint",
-                distinct=True,
-                filter=Q(
-                    complaint__responded_on__isnull=False,
-                    complaint__responded_on__lte=F("complaint__respond_by"),
-                ),
-            ),
-        )
-        .order_by()
-    )
-    aspects = (
-        Aspect.objects.filter(_in_year(year, "mention__complaint__"))
-        .values("mention__division_id")
-        .annotate(aspects=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
-        .order_by()
-    )
     rows: dict[int, OnTimeRow] = defaultdict(OnTimeRow)
-    for row in complaints:
-        rows[row["division_id"]].complaints = row["complaints"]
-        rows[row["division_id"]].on_time = row["on_time"]
-    for row in aspects:
-        rows[row["mention__division_id"]].aspects = row["aspects"]
-        rows[row["mention__division_id"]].aspects_on_time = row["on_time"]
+    for (division_id, _), (n, on_time) in complaints.of(year).items():
+        rows[division_id].complaints += n
+        rows[division_id].on_time += on_time
+    for (_, division_id), count in aspects.items():
+        rows[division_id].aspects += count.aspects
+        rows[division_id].aspects_on_time += count.on_time
     cecs, everyone = OnTimeRow(), OnTimeRow()
     for division in all_divisions:
         row = rows.get(division.pk)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from ambitions.models import Portfolio
 from bromley_portal.core.working_days import WorkingCalendar
-from complaints import timescales
+from complaints import counts, timescales
 from complaints.choices import (
     ASPECT_TRANSITIONS,
     COMPLAINT_TRANSITIONS,
@@ -308,7 +308,7 @@ def log_complaint(
     for _attempt in range(5):  # two officers logging at once may reach for the same number
         reference = next_reference(received)
         try:
-            with transaction.atomic():
+            with transaction.atomic(), counts.batch():
                 complaint = Complaint.objects.create(
                     reference=reference,
                     received=received,
@@ -337,12 +337,14 @@ def _add_mentions(complaint: Complaint, mentions: list[MentionInput]) -> None:
             complaint=complaint, order=order, division=mention.division, service=mention.service
         )
         Aspect.objects.bulk_create(Aspect(mention=made, type=kind) for kind in mention.aspects)
+    counts.touch_dates([complaint.received])  # (bulk_create sends no signals)
 
 
 # Moving a complaint on ---------------------------------------------------------------------------
 
 
 @transaction.atomic
+@counts.batched
 def acknowledge(
     user, complaint: Complaint, *, on: date | None = None, today: date | None = None
 ) -> Complaint:
@@ -370,6 +372,7 @@ def _check_handler(handler) -> None:
 
 
 @transaction.atomic
+@counts.batched
 def assign(user, complaint: Complaint, handler) -> Complaint:
     """Give the complaint to a handler. Under the Code, whoever handled stage 1 may not handle stage 2."""
     _may_handle(user)
@@ -393,6 +396,7 @@ def assign(user, complaint: Complaint, handler) -> Complaint:
 
 
 @transaction.atomic
+@counts.batched
 def extend(user, complaint: Complaint, *, new_due: date, reason: str, today: date | None = None) -> Extension:
     """Give more time to respond, with the reason the complainant is told and a date within the
     procedure's limit. It is agreed before the response falls due, never after (an overdue response
@@ -436,6 +440,7 @@ def extend(user, complaint: Complaint, *, new_due: date, reason: str, today: dat
 
 
 @transaction.atomic
+@counts.batched
 def record_response(
     user, aspect: Aspect, *, outcome: str, responded_on: date | None = None, today: date | None = None
 ) -> Aspect:
@@ -497,6 +502,7 @@ def _refresh_responded(complaint: Complaint) -> None:
 
 
 @transaction.atomic
+@counts.batched
 def close(user, complaint: Complaint, *, on: date | None = None, today: date | None = None) -> Complaint:
     """Close a responded complaint at this stage."""
     _may_handle(user)
@@ -511,6 +517,7 @@ def close(user, complaint: Complaint, *, on: date | None = None, today: date | N
 
 
 @transaction.atomic
+@counts.batched
 def escalate(
     user, complaint: Complaint, *, received: date | None = None, today: date | None = None
 ) -> Complaint:
@@ -592,6 +599,7 @@ def erase_complainant_details(today: date | None = None, years: int | None = Non
             Complainant.objects.filter(pk=pk).update(
                 name="", email="", phone="", address="", representative="", erased_on=today
             )
+            # (The summary is not counted: the stored yearly counts, complaints.counts, stay as they are.)
             Complaint.objects.filter(complainant_id=pk).exclude(summary="").update(summary="")
             # An extension's reason is what the complainant was told, and may name them: it goes too,
             # from the history as well (the summary and the complainant are never in the history).

@@ -133,7 +133,7 @@ def pytest_configure(config):
     celery_app.conf.broker_url = celery_app.conf.result_backend = own
 
 
-# Stored counts (plans.counts) ----------------------------------------------------------------------
+# Stored counts (plans.counts and complaints.counts) -------------------------------------------------
 
 
 def _uses_database(item) -> bool:
@@ -143,17 +143,21 @@ def _uses_database(item) -> bool:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    """After every test that touched the database, while its data is still there: the stored counts
-    equal what plans.counts computes from the rows. A write path that changes updates, actions, their
-    leads or periods without refreshing the counts fails the test that takes it."""
+    """After every test that touched the database, while its data is still there: the stored counts equal
+    what they count (plans.counts: periods' updates and leads; complaints.counts: the yearly complaint and
+    aspect counts). A write path that changes what is counted without refreshing the counts fails the test
+    that takes it."""
     result = yield
     if _uses_database(item) and not (connection.in_atomic_block and connection.needs_rollback):
-        from plans.counts import drift
+        from complaints import counts as complaint_counts
+        from plans import counts as plan_counts
 
-        if found := drift():
+        found = [f"plans.counts: {d}" for d in plan_counts.drift()]
+        found += [f"complaints.counts: {d}" for d in complaint_counts.drift()]
+        if found:
             pytest.fail(
-                "The stored counts (plans.counts) differ from what they count: a write in this test did not "
-                "refresh them.\n" + "\n".join(str(d) for d in found),
+                "The stored counts differ from what they count: a write in this test did not refresh them.\n"
+                + "\n".join(found),
                 pytrace=False,
             )
     return result
