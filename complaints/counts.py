@@ -24,22 +24,17 @@ write path that forgets to refresh fails the test that takes it.
 
 from __future__ import annotations
 
-import functools
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max, Min
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from bromley_portal.core.financial_year import FinancialYear
+from bromley_portal.core.stored_counts import ALL, Keeper
 from complaints import selectors
 from complaints.models import Aspect, AspectYearCount, Complaint, ComplaintYearCount, Mention
-
-ALL = "all"  # every year
-
 
 # Working the counts out -------------------------------------------------------------------------
 
@@ -117,12 +112,12 @@ def refresh(years) -> None:
     with transaction.atomic():
         if years == ALL:
             chosen = years_counted()
-            _lock([each.start_year for each in chosen] or [0])
+            keeper.lock([each.start_year for each in chosen] or [0])
             complaints, aspects = ComplaintYearCount.objects.all(), AspectYearCount.objects.all()
         else:
             starts = sorted({getattr(each, "start_year", each) for each in years})
             chosen = [FinancialYear(start) for start in starts]
-            _lock(starts)
+            keeper.lock(starts)
             complaints = ComplaintYearCount.objects.filter(year__in=starts)
             aspects = AspectYearCount.objects.filter(year__in=starts)
         # A plain DELETE each, one query whether or not there were rows (QuerySet.delete() selects first
@@ -136,24 +131,6 @@ def refresh(years) -> None:
 
 def refresh_all() -> None:
     refresh(ALL)
-
-
-# The key space of the advisory locks taken while a year's counts are rewritten (any number of our own;
-# plans.counts uses another).
-LOCK_SPACE = 1313
-
-
-def _lock(starts: list[int]) -> None:
-    """Two transactions refreshing the same year take turns (on PostgreSQL; SQLite has one writer at a
-    time), so each deletes the other's rows before inserting its own, and computes after the other has
-    committed. Always in one order, so two never wait for each other."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:  # one query, however many years
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, year) FROM unnest(%s::int[]) AS year ORDER BY year",
-            [LOCK_SPACE, sorted(starts)],
-        )
 
 
 @dataclass
@@ -214,45 +191,9 @@ def check_and_repair(repair: bool = True) -> list[Drift]:
 # Keeping them: which writes touch which years -------------------------------------------------------
 
 
-_state = threading.local()
-
-
-def _pending() -> list:
-    if not hasattr(_state, "stack"):
-        _state.stack = []
-    return _state.stack
-
-
-@contextmanager
-def batch():
-    """Writes inside the block note the years they touch, and the block's end refreshes them once (in the
-    same transaction). Nested blocks hand theirs to the outermost. A block left by an exception refreshes
-    nothing: its transaction is being rolled back (so does one marked for rollback, as an import's dry
-    run)."""
-    stack = _pending()
-    stack.append(set())
-    try:
-        yield
-    except BaseException:
-        stack.pop()
-        raise
-    touched = stack.pop()
-    if stack:
-        stack[-1] |= touched
-    elif touched and not (connection.in_atomic_block and connection.needs_rollback):
-        refresh(ALL if ALL in touched else touched)
-
-
-def batched(function):
-    """The function's writes refresh the years they touch once, when it returns (see batch). Put it inside
-    @transaction.atomic, so the refresh is part of the function's transaction."""
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        with batch():
-            return function(*args, **kwargs)
-
-    return wrapper
+# The key space of the advisory locks taken while a year's counts are rewritten (plans.counts uses another).
+keeper = Keeper(refresh, lock_space=1313)
+batch, batched = keeper.batch, keeper.batched
 
 
 def touch_years(years) -> None:
@@ -260,13 +201,7 @@ def touch_years(years) -> None:
     refreshed now, or at the end of the batch under way."""
     if years != ALL:
         years = {getattr(each, "start_year", each) for each in years} - {None}
-        if not years:
-            return
-    stack = _pending()
-    if stack:
-        stack[-1] |= {ALL} if years == ALL else years
-    else:
-        refresh(years)
+    keeper.touch(years)
 
 
 def touch_dates(received) -> None:

@@ -24,17 +24,15 @@ write path that forgets to refresh fails the test that takes it.
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Count
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from bromley_portal.core.bulk import bulk_written
+from bromley_portal.core.stored_counts import ALL, Keeper
 from plans.choices import PeriodStatus, Rag, UpdateStatus
 from plans.models import (
     Action,
@@ -47,9 +45,6 @@ from plans.models import (
     QuarterlyUpdate,
     ReportingPeriod,
 )
-
-ALL = "all"  # every period
-
 
 # Working the counts out -------------------------------------------------------------------------
 
@@ -127,7 +122,7 @@ def refresh(periods) -> None:
         if periods != ALL:
             found = found.filter(pk__in={getattr(p, "pk", p) for p in periods})
         found = list(found)
-        _lock(found)
+        keeper.lock(period.pk for period in found)
         PeriodCount.objects.filter(period__in=found).delete()
         LeadCount.objects.filter(period__in=found).delete()
         sections, leads = [], []
@@ -137,22 +132,6 @@ def refresh(periods) -> None:
             leads += lead
         PeriodCount.objects.bulk_create(sections)
         LeadCount.objects.bulk_create(leads)
-
-
-# The key space of the advisory locks taken while a period's counts are rewritten (any number of our own).
-LOCK_SPACE = 1717
-
-
-def _lock(periods) -> None:
-    """Two transactions refreshing the same period take turns (on PostgreSQL; SQLite has one writer at a
-    time), so each deletes the other's rows before inserting its own, and computes after the other has
-    committed. An advisory lock rather than the period's row: the moves hold that row FOR SHARE
-    (services._period_for_moves), and two of them asking for it FOR UPDATE would wait for each other."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for period in sorted(period.pk for period in periods):  # always in one order
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_SPACE, period])
 
 
 def refresh_all() -> None:
@@ -200,45 +179,11 @@ def drift() -> list[Drift]:
 # Keeping them: which writes touch which periods ------------------------------------------------------
 
 
-_state = threading.local()
-
-
-def _pending() -> list:
-    if not hasattr(_state, "stack"):
-        _state.stack = []
-    return _state.stack
-
-
-@contextmanager
-def batch():
-    """Writes inside the block note the periods they touch, and the block's end refreshes them once (in the
-    same transaction). Nested blocks hand theirs to the outermost. A block left by an exception refreshes
-    nothing: its transaction is being rolled back (so does one marked for rollback)."""
-    stack = _pending()
-    stack.append(set())
-    try:
-        yield
-    except BaseException:
-        stack.pop()
-        raise
-    touched = stack.pop()
-    if stack:
-        stack[-1] |= touched
-    elif touched and not (connection.in_atomic_block and connection.needs_rollback):
-        # (A dry run marked for rollback, as an import's preview, leaves nothing to count.)
-        refresh(ALL if ALL in touched else touched)
-
-
-def batched(function):
-    """The function's writes refresh the periods they touch once, when it returns (see batch). Put it
-    inside @transaction.atomic, so the refresh is part of the function's transaction."""
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        with batch():
-            return function(*args, **kwargs)
-
-    return wrapper
+# The key space of the advisory locks taken while a period's counts are rewritten (complaints.counts uses
+# another). An advisory lock rather than the period's row: the moves hold that row FOR SHARE
+# (services._period_for_moves), and two of them asking for it FOR UPDATE would wait for each other.
+keeper = Keeper(refresh, lock_space=1717)
+batch, batched = keeper.batch, keeper.batched
 
 
 def touch(periods) -> None:
@@ -250,11 +195,7 @@ def touch(periods) -> None:
         if not periods:
             return
         periods |= set(ReportingPeriod.objects.filter(status=PeriodStatus.OPEN).values_list("pk", flat=True))
-    stack = _pending()
-    if stack:
-        stack[-1] |= {ALL} if periods == ALL else periods
-    else:
-        refresh(periods)
+    keeper.touch(periods)
 
 
 def touch_years(years) -> None:

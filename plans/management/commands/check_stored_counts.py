@@ -1,25 +1,14 @@
-from django.core.management.base import BaseCommand
+from bromley_portal.core.stored_counts import CheckCountsCommand
+from plans import counts
 
-from plans.counts import check_and_repair
 
-
-class Command(BaseCommand):
+class Command(CheckCountsCommand):
     help = (
         "Recount every reporting period and compare with the stored counts the periods list, the period "
         "overview, My actions and the dashboards read (plans.counts): report any difference and repair it. "
         "Exits with status 1 when a difference was found."
     )
+    key_name = "period"
 
-    def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="Report differences, repairing nothing")
-
-    def handle(self, *args, dry_run=False, **options):
-        found = check_and_repair(repair=not dry_run)
-        for drift in found:
-            self.stdout.write(f"Differs: {drift}")
-        if not found:
-            self.stdout.write("The stored counts agree with what they count.")
-            return
-        done = "left as they are (dry run)" if dry_run else "repaired"
-        self.stdout.write(f"{len(found)} period{'s' * (len(found) != 1)} differed: {done}.")
-        raise SystemExit(1)
+    def check_and_repair(self, repair: bool) -> list:
+        return counts.check_and_repair(repair=repair)
