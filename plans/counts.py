@@ -76,33 +76,42 @@ def section_rows(period) -> list[PeriodCount]:
     return rows
 
 
+# A section's place in plan order (the order of My actions and the chasing list): its portfolio's order,
+# then its number. Sections of two portfolios of one order share a place (their actions go by number).
+PLACE = {"portfolio_order": "section__plan__portfolio__order", "section_number": "section__number"}
+
+
 def lead_rows(period) -> list[LeadCount]:
-    """The actions of the period's year that are asked for an update in it (not reported Complete before:
-    ActionQuerySet.complete_before), counted by where their update stands (with_period_status) and by the
-    set of posts leading their details: ``lead_posts`` (their ids, in order, joined by commas) and
-    ``unled`` (a detail without a lead, or no detail at all; the chasing list's row without a post)."""
+    """The actions of the period's year that are asked for an update in it (ActionQuerySet.asked_in: not
+    reported Complete before), counted by section, by where their update stands (with_period_status) and
+    by the set of posts leading their details: ``lead_posts`` (their ids, in order, joined by commas) and
+    ``unled`` (a detail without a lead, or no detail at all; the chasing list's row without a post). Each
+    row knows its section's place in plan order (``place``, as lead_counts gives it)."""
     actions = (
-        Action.objects.filter(section__plan__year=period.year)
-        .exclude(
-            pk__in=Action.objects.filter(section__plan__year=period.year).complete_before(period).values("pk")
-        )
+        Action.objects.asked_in(period)
         .with_period_status(period)
         .order_by()
-        .values_list("pk", "period_status", "details__leads__post")
+        .values_list("pk", "section_id", *PLACE.values(), "period_status", "details__leads__post")
     )
-    status_of, posts_of = {}, defaultdict(set)
-    for action_id, status, post_id in actions:
+    where_of, status_of, posts_of = {}, {}, defaultdict(set)
+    for action_id, section_id, portfolio_order, section_number, status, post_id in actions:
+        where_of[action_id] = (section_id, (portfolio_order, section_number))
         status_of[action_id] = status
         posts_of[action_id].add(post_id)
     counted: dict = defaultdict(int)
     for action_id, status in status_of.items():
         posts = posts_of[action_id]
-        key = (",".join(str(p) for p in sorted(p for p in posts if p is not None)), None in posts, status)
+        key = (*where_of[action_id], ",".join(str(p) for p in sorted(p for p in posts if p is not None)),
+               None in posts, status)  # fmt: skip
         counted[key] += 1
-    return [
-        LeadCount(period=period, lead_posts=posts, unled=unled, status=status, n=n)
-        for (posts, unled, status), n in counted.items()
-    ]
+    rows = []
+    for (section_id, place, posts, unled, status), n in counted.items():
+        row = LeadCount(
+            period=period, section_id=section_id, lead_posts=posts, unled=unled, status=status, n=n
+        )
+        row.place = place
+        rows.append(row)
+    return rows
 
 
 def computed(period) -> tuple[list[PeriodCount], list[LeadCount]]:
@@ -156,7 +165,7 @@ def _keyed(sections, leads) -> dict:
     for row in sections:
         keyed["section", row.section_id, row.status, row.rag] = row.n
     for row in leads:
-        keyed["lead", row.lead_posts, row.unled, row.status] = row.n
+        keyed["lead", row.section_id, row.lead_posts, row.unled, row.status] = row.n
     return keyed
 
 
@@ -289,10 +298,16 @@ def connect_signals() -> None:
 
 
 def lead_counts(period) -> list[LeadCount]:
-    """The lead rows of ``period``: stored for an open period, worked out (lead_rows) for any other."""
-    if period.is_open:
-        return list(LeadCount.objects.filter(period=period))
-    return lead_rows(period)
+    """The lead rows of ``period``: stored for an open period, worked out (lead_rows) for any other. Each
+    knows its section's place in plan order: ``place``, (portfolio order, section number)."""
+    if not period.is_open:
+        return lead_rows(period)
+    rows = list(
+        LeadCount.objects.filter(period=period).annotate(**{k: models.F(v) for k, v in PLACE.items()})
+    )
+    for row in rows:
+        row.place = (row.portfolio_order, row.section_number)
+    return rows
 
 
 def check_and_repair(repair: bool = True) -> list[Drift]:

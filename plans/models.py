@@ -228,30 +228,37 @@ class ActionQuerySet(models.QuerySet):
             )
         )
 
+    def asked_in(self, period):
+        """Actions of the period's year that are asked for an update in it: leaving out those reported
+        Complete before (complete_before). Checked action by action (a correlated NOT EXISTS, which the
+        database may still do as one anti-join over the year), so a query that stops after a page reads
+        only the actions it walks."""
+        complete = Action.objects.filter(pk=models.OuterRef("pk"), section__plan__year=period.year)
+        return self.filter(section__plan__year=period.year).filter(
+            ~models.Exists(complete.complete_before(period))
+        )
+
     def outstanding_in(self, period):
         """Actions of the period's year whose update its lead still has to write or finish: none
         yet, a draft, or returned (choices.OUTSTANDING), leaving out those reported Complete
-        before (complete_before). The to-do lists, the chasing list and the reminders all use
+        before (asked_in). The to-do lists, the chasing list and the reminders all use
         this one definition."""
         # "Outstanding" is "no update for the period whose status is past them" (an anti-join the
         # database does in one pass), the same as period_status in OUTSTANDING, which rows still show.
         done = QuarterlyUpdate.objects.filter(action=models.OuterRef("pk"), period=period).exclude(
             status__in=OUTSTANDING
         )
-        return (
-            self.filter(section__plan__year=period.year)
-            .exclude(
-                pk__in=Action.objects.filter(section__plan__year=period.year)
-                .complete_before(period)
-                .values("pk")
-            )
-            .filter(~models.Exists(done))
-            .with_period_status(period)
-        )
+        return self.asked_in(period).filter(~models.Exists(done)).with_period_status(period)
 
     def led_by(self, post_ids):
         """Actions with a detail led by one of these posts."""
         return self.filter(pk__in=DetailLead.objects.filter(post_id__in=post_ids).values("detail__action_id"))
+
+    def unled(self):
+        """Actions with a detail no post leads, or with no detail at all (the chasing list's row without
+        a post)."""
+        details = ActionDetail.objects.filter(action=models.OuterRef("pk"))
+        return self.filter(models.Exists(details.filter(leads__isnull=True)) | ~models.Exists(details))
 
     def with_target_status(self, status: str, today: date):
         this_month, quarter_end = target_bounds(today)
@@ -1261,10 +1268,12 @@ class PeriodCount(models.Model):
 
 class LeadCount(models.Model):
     """Stored counts (kept by plans.counts) for an open period: how many actions of its year asked for an
-    update in it (not reported Complete before) stand at this status, by the set of posts leading their
-    details. My actions and the chasing list read these."""
+    update in it (not reported Complete before) stand at this status, by their section and the set of posts
+    leading their details. My actions and the chasing list read these: the totals, and, by section, where in
+    plan order a page's actions are (so the page's query walks those sections alone)."""
 
     period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    section = models.ForeignKey(PlanSection, on_delete=models.CASCADE, related_name="+")
     lead_posts = models.TextField(blank=True, help_text="The ids of the posts leading its details, in order.")
     unled = models.BooleanField(help_text="A detail without a lead, or no detail at all.")
     status = models.CharField(max_length=20)
@@ -1273,12 +1282,13 @@ class LeadCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["period", "lead_posts", "unled", "status"], name="one_lead_count_per_kind"
+                fields=["period", "section", "lead_posts", "unled", "status"], name="one_lead_count_per_kind"
             )
         ]
 
     def __str__(self):
-        return f"{self.period_id} [{self.lead_posts}{' unled' if self.unled else ''}] {self.status}: {self.n}"
+        unled = " unled" if self.unled else ""
+        return f"{self.period_id} {self.section_id} [{self.lead_posts}{unled}] {self.status}: {self.n}"
 
     @property
     def post_ids(self) -> set[int]:

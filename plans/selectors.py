@@ -9,8 +9,9 @@ from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Sum, Value, When, Window
-from django.db.models.functions import Coalesce, DenseRank
+from django.db import connection
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -229,17 +230,139 @@ class MyActionRow:
 MY_ACTIONS_PER_PAGE = 25
 
 
+# The order of My actions and the chasing list: plan order (a section's place, plans.counts.PLACE, then
+# the action's number; the id only between sections that share a place).
+PLAN_ORDER = ("section__plan__portfolio__order", "section__number", "number", "pk")
+
+
 def my_actions(user, period):
     """The actions this person leads (held or delegated posts) in the period's plans, in plan order,
-    leaving out those reported Complete before (not asked again)."""
-    return (
-        Action.objects.led_by(post_ids_for(user))
-        .filter(section__plan__year=period.year)
-        .exclude(
-            pk__in=Action.objects.filter(section__plan__year=period.year).complete_before(period).values("pk")
-        )
-        .order_by("section__plan__portfolio__order", "section__number", "number")
+    leaving out those reported Complete before (not asked again: ActionQuerySet.asked_in)."""
+    return Action.objects.led_by(post_ids_for(user)).asked_in(period).order_by(*PLAN_ORDER)
+
+
+@dataclass
+class Place:
+    """The sections at one place in plan order and how many of a list's actions each holds."""
+
+    sections: set = field(default_factory=set)
+    n: int = 0
+
+
+def places_of(rows, wanted) -> list[Place]:
+    """The places in plan order holding the stored rows (plans.counts.lead_counts) that ``wanted`` picks,
+    each with its sections and its number of actions: an action is in one row, so these add up to the
+    list's length."""
+    places: dict = {}
+    for row in rows:
+        if wanted(row):
+            place = places.setdefault(row.place, Place())
+            place.sections.add(row.section_id)
+            place.n += row.n
+    return [places[key] for key in sorted(places)]
+
+
+def walks(places: list[Place], start: int, stop: int) -> list[tuple[set, int, int]]:
+    """Where positions ``start`` to ``stop`` of a list in plan order are: (sections, offset, limit) for each
+    place they cover, from its counts alone."""
+    found, begin = [], 0
+    for place in places:
+        end = begin + place.n
+        if end > start and begin < stop:
+            offset = max(start - begin, 0)
+            found.append((place.sections, offset, min(stop, end) - begin - offset))
+        begin = end
+    return found
+
+
+# Stand-ins for a part's post and sections in the one query first_of_each writes (no post or section has a
+# negative id).
+_POST, _SECTION = -7310001, -7310002
+
+
+def first_of_each(kinds: dict, parts: list[tuple]) -> list[tuple]:
+    """(part, id) of the actions each part names, in one query, in plan order within each part. A part is
+    (kind, post id, sections, offset, limit): the actions of ``kinds[kind]`` (a function of a post id
+    giving a queryset of actions) in those sections (one place in plan order), by number, from ``offset``,
+    at most ``limit``. Each part walks its sections' actions by number (the (section, number) index) and
+    stops at its limit, so the query reads about the rows it returns, however long the year. On
+    PostgreSQL a LATERAL join over the parts, so each kind's query is planned once; elsewhere a UNION
+    ALL of one query per part."""
+    if not parts:
+        return []
+    # One walk per section: a place of several sections (portfolios of one order) is merged below, each of
+    # its sections walked to the end of the part.
+    walks_of = [
+        (index, post, section, *((offset, limit) if len(sections) == 1 else (0, offset + limit)))
+        for index, (_, post, sections, offset, limit) in enumerate(parts)
+        for section in sorted(sections)
+    ]
+    queries, params = [], []
+    for kind, make in kinds.items():
+        mine = [walk for walk in walks_of if parts[walk[0]][0] == kind]
+        if mine:
+            sql, inner = _walk_sql(make, mine)
+            queries.append(sql)
+            params += inner
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(queries), params)
+        found = cursor.fetchall()
+    by_part: dict = {}
+    for part, _number, pk in sorted(found):
+        by_part.setdefault(part, []).append(pk)
+    first = []
+    for index, (_, _, sections, offset, limit) in enumerate(parts):
+        pks = by_part.get(index, [])
+        first += [(index, pk) for pk in (pks if len(sections) == 1 else pks[offset : offset + limit])]
+    return first
+
+
+def _walk_sql(make, walks) -> tuple[str, list]:
+    """The SQL of one kind's walks (part, post, section, offset, limit), and its parameters."""
+    if connection.vendor != "postgresql":
+        queries, params = [], []
+        for index, post, section, offset, limit in walks:
+            one = make(post).filter(section_id=section).order_by("number", "pk").values_list("number", "pk")
+            sql, one_params = one[offset : offset + limit].query.sql_with_params()
+            queries.append(f"SELECT {int(index)}, * FROM ({sql})")  # noqa: S608 (the ORM's SQL, values as params)
+            params += one_params
+        return " UNION ALL ".join(queries), params
+    queryset = (
+        make(_POST).filter(section_id__in=[_SECTION]).order_by("number", "pk").values_list("number", "pk")
     )
+    sql, params = queryset.query.sql_with_params()
+    pieces, inner = sql.split("%s"), []
+    assert "%%" not in sql and len(pieces) == len(params) + 1 and params.count(_SECTION) == 1
+    text = [pieces[0]]
+    for value, piece in zip(params, pieces[1:], strict=True):
+        stand_in = (
+            {_POST: "w.post_id", _SECTION: "w.section_id"}.get(value) if isinstance(value, int) else None
+        )
+        text.append(stand_in or "%s")
+        inner += [] if stand_in else [value]
+        text.append(piece)
+    rows = ", ".join(["(%s::int, %s::bigint, %s::bigint, %s::int, %s::int)"] * len(walks))
+    values = [value if value is not None else 0 for walk in walks for value in walk]
+    return (
+        f"SELECT w.part, a.* FROM (VALUES {rows}) w(part, post_id, section_id, skip, take) "  # noqa: S608 (as above)
+        f"CROSS JOIN LATERAL ({''.join(text)} OFFSET w.skip LIMIT w.take) a",
+        values + inner,
+    )
+
+
+class PagedActions:
+    """A list in plan order that Paginator slices: each slice is one query (first_of_each), its places
+    found from the stored counts."""
+
+    def __init__(self, queryset, places: list[Place]):
+        self.queryset, self.places = queryset, places
+
+    def __len__(self) -> int:
+        return sum(place.n for place in self.places)
+
+    def __getitem__(self, window: slice) -> list[int]:
+        parts = [("list", None, *walk) for walk in walks(self.places, window.start, window.stop)]
+        return [pk for _, pk in first_of_each({"list": lambda post: self.queryset}, parts)]
 
 
 def my_action_rows(user, period, today, actions=None) -> list[MyActionRow]:
@@ -265,22 +388,21 @@ def my_action_rows(user, period, today, actions=None) -> list[MyActionRow]:
 def my_actions_page(user, period, today, number) -> tuple:
     """One page of the to-do list (rows, the page) and the counts of the whole list by update status,
     from the stored counts (plans.counts.lead_counts: the actions led by one of the person's posts, by
-    Action.with_period_status, the same rule as the rows' status)."""
-    actions = my_actions(user, period)
-    counts = dict.fromkeys(UpdateStatus.values, 0)
+    Action.with_period_status, the same rule as the rows' status). The counts by section say which
+    sections the page's actions are in, and the page's query walks those alone (PagedActions)."""
     posts = post_ids_for(user)
-    for row in stored_counts.lead_counts(period):
-        if row.post_ids & posts:
-            counts[row.status] += row.n
+    counts = dict.fromkeys(UpdateStatus.values, 0)
+    stored = [row for row in stored_counts.lead_counts(period) if row.post_ids & posts]
+    for row in stored:
+        counts[row.status] += row.n
     counts["outstanding"] = sum(counts[status] for status in OUTSTANDING)
     counts["total"] = sum(counts[status] for status in UpdateStatus.values)
-    paginator = Paginator(actions.values_list("pk", flat=True), MY_ACTIONS_PER_PAGE)
+    listed = PagedActions(Action.objects.led_by(posts).asked_in(period), places_of(stored, lambda row: True))
+    paginator = Paginator(listed, MY_ACTIONS_PER_PAGE)
     paginator.count = counts["total"]  # the grouped counts already counted them
     page = paginator.get_page(number)
     # The page's actions by id alone: the list's rule (leads, year, not complete) chose them already.
-    shown = Action.objects.filter(pk__in=list(page.object_list)).order_by(
-        "section__plan__portfolio__order", "section__number", "number"
-    )
+    shown = Action.objects.filter(pk__in=list(page.object_list)).order_by(*PLAN_ORDER)
     rows = my_action_rows(user, period, today, actions=shown)
     return rows, page, counts
 
@@ -560,37 +682,29 @@ CHASE_ACTIONS_SHOWN = 5
 
 def who_to_chase(period) -> list[Chase]:
     """The lead posts, their holders and delegates, with outstanding updates this period: how many of
-    each status (one grouped query) and the first ``CHASE_ACTIONS_SHOWN`` actions of each post (a
-    window function), in a fixed number of queries and a page of bounded size at any scale."""
-    outstanding = Action.objects.outstanding_in(period)
+    each status and in which sections (the stored counts) and the first ``CHASE_ACTIONS_SHOWN`` actions
+    of each post (one query, walking only the sections those are in), in a fixed number of queries and
+    a page of bounded size at any scale."""
     by_post: dict = {}
     # How many of each post's actions are outstanding, from the stored counts (plans.counts.lead_counts:
     # each action once under each post leading one of its details, and under None if a detail has no lead).
-    for row in stored_counts.lead_counts(period):
-        if row.status in OUTSTANDING:
-            for post_id in row.post_ids | ({None} if row.unled else set()):
-                by_post.setdefault(post_id, dict.fromkeys(OUTSTANDING, 0))[row.status] += row.n
-    first = (
-        outstanding.annotate(
-            lead_post=F("details__leads__post"),
-            rank=Window(
-                DenseRank(),
-                partition_by=[F("details__leads__post")],
-                order_by=[
-                    F("section__plan__portfolio__order").asc(),
-                    F("section__number").asc(),
-                    F("number").asc(),
-                    F("pk").asc(),
-                ],
-            ),
+    stored = [row for row in stored_counts.lead_counts(period) if row.status in OUTSTANDING]
+    for row in stored:
+        for post_id in row.post_ids | ({None} if row.unled else set()):
+            by_post.setdefault(post_id, dict.fromkeys(OUTSTANDING, 0))[row.status] += row.n
+    outstanding = Action.objects.outstanding_in(period)
+    parts, part_posts = [], []
+    for post_id in by_post:
+        places = places_of(
+            stored, lambda row, post=post_id: row.unled if post is None else post in row.post_ids
         )
-        .filter(rank__lte=CHASE_ACTIONS_SHOWN)
-        .values_list("lead_post", "pk")
-    )
+        for walk in walks(places, 0, CHASE_ACTIONS_SHOWN):
+            parts.append(("unled" if post_id is None else "led", post_id, *walk))
+            part_posts.append(post_id)
+    kinds = {"led": lambda post: outstanding.led_by([post]), "unled": lambda post: outstanding.unled()}
     shown: dict = {}
-    for post_id, action_id in first:
-        if action_id not in shown.setdefault(post_id, []):
-            shown[post_id].append(action_id)
+    for part, action_id in first_of_each(kinds, parts):
+        shown.setdefault(part_posts[part], []).append(action_id)
     actions = Action.objects.select_related("section__plan__portfolio").in_bulk(
         [action_id for ids in shown.values() for action_id in ids]
     )
