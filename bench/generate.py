@@ -11,6 +11,7 @@ plans.builders, the one way plans are written, in bulk.
 
 from django.db import transaction
 
+from plans import counts
 from plans.builders import ActionSpec, UpdateSpec, action_spec_from, section_spec_from, write_actions
 from plans.models import Measure, PlanSection, Reading
 
@@ -25,6 +26,7 @@ def copy_spec(action, number) -> ActionSpec:
 
 
 @transaction.atomic
+@counts.batched  # the stored counts refreshed once, at the end, in the same transaction
 def grow_council(factor: int) -> None:
     sections = PlanSection.objects.select_related("plan", "ambition").prefetch_related(
         "actions__details__leads__post",
