@@ -286,6 +286,49 @@ class Checker:
             return None
 
 
+MISSING = object()
+
+
+class Column:
+    """One column of a long sheet, read as ``Checker.cell`` reads a cell, but each distinct text parsed
+    once: a year's aspects repeat a few hundred dates, a dozen divisions and a handful of choices.
+    ``known`` keeps what a text (with the value of the column it ``depends`` on) parses to, blank included;
+    a text with a problem is parsed again at each row that has it, so each row's problem is recorded."""
+
+    def __init__(self, checker: Checker, name: str, parse, *args, required=True, depends: str | None = None):
+        self.checker, self.name, self.parse, self.args = checker, name, parse, args
+        self.required, self.depends = required, depends
+        self.known: dict = {}
+
+    def read(self, row: dict, key, *more):
+        problems = self.checker.problems
+        before = len(problems)
+        value = self.checker.cell(row, self.name, self.parse, *self.args, *more, required=self.required)
+        if len(problems) == before:
+            self.known[key] = value
+        return value
+
+
+def read_columns(row: dict, columns: list[Column]) -> dict:
+    """{column name: value} of one row (None where the cell has a problem, which the checker records)."""
+    values = {}
+    for column in columns:
+        name, known = column.name, column.known
+        text = row.get(name, "")
+        if column.depends is None:
+            value = known.get(text, MISSING)
+            if value is MISSING:
+                value = column.read(row, text)
+        else:
+            other = values[column.depends]  # a division, say: by its primary key (a model's hash is slow)
+            key = (text, None if other is None else other.pk)
+            value = known.get(key, MISSING)
+            if value is MISSING:
+                value = column.read(row, key, other)
+        values[name] = value
+    return values
+
+
 class Reference:
     """The portal's divisions and services, looked up by the report's words."""
 
@@ -354,6 +397,8 @@ def _remedy_stage(text: str) -> str:
 
 # The complaints sheet -------------------------------------------------------------------------------
 
+_stages = functools.cache(timescales.stages)  # a procedure's stages, from constants: once each
+
 COMPLAINT_FIELDS = ["received", "channel", "procedure", "stage", "extended_to"]
 
 
@@ -374,19 +419,26 @@ class PlannedComplaint:
         return (f["received"], f["channel"], f["procedure"], f["stage"], tuple(mentions), tuple(aspects))
 
 
-def _complaint_row(row: dict, c: Checker, ref: Reference) -> dict:
-    values = {"reference": c.cell(row, "reference", _text, MAX_REFERENCE, "reference")}
-    values["received"] = c.cell(row, "received", _date, "received")
-    values["channel"] = c.cell(row, "channel", _choice, CHOICES[Channel], "channel")
-    values["procedure"] = c.cell(row, "procedure", _procedure)
-    values["stage"] = c.cell(row, "stage", _stage)
-    values["division"] = c.cell(row, "division", ref.division)
-    values["service"] = c.cell(row, "service", ref.service, values["division"], required=False)
-    values["mention"] = c.cell(row, "mention", _positive)
-    values["aspect"] = c.cell(row, "aspect", _choice, CHOICES[AspectType], "type of aspect")
-    values["outcome"] = c.cell(row, "outcome", _outcome)
-    values["responded"] = c.cell(row, "responded", _date, "responded", required=False)
-    values["extended_to"] = c.cell(row, "extended_to", _date, "extended to", required=False)
+def complaint_columns(c: Checker, ref: Reference) -> list[Column]:
+    """The complaints sheet's columns, as ``read_columns`` reads them."""
+    return [
+        Column(c, "reference", _text, MAX_REFERENCE, "reference"),
+        Column(c, "received", _date, "received"),
+        Column(c, "channel", _choice, CHOICES[Channel], "channel"),
+        Column(c, "procedure", _procedure),
+        Column(c, "stage", _stage),
+        Column(c, "division", ref.division),
+        Column(c, "service", ref.service, required=False, depends="division"),
+        Column(c, "mention", _positive),
+        Column(c, "aspect", _choice, CHOICES[AspectType], "type of aspect"),
+        Column(c, "outcome", _outcome),
+        Column(c, "responded", _date, "responded", required=False),
+        Column(c, "extended_to", _date, "extended to", required=False),
+    ]
+
+
+def _complaint_row(row: dict, c: Checker, columns: list[Column]) -> dict:
+    values = read_columns(row, columns)
     line, outcome, responded, division = (
         row["line"],
         values["outcome"],
@@ -412,11 +464,7 @@ def _complaint_row(row: dict, c: Checker, ref: Reference) -> dict:
             "outcome",
             f"{division.name} records outcomes: write Fully upheld, Partially upheld or Not upheld",
         )
-    if (
-        values["procedure"]
-        and values["stage"]
-        and values["stage"] not in timescales.stages(values["procedure"])
-    ):
+    if values["procedure"] and values["stage"] and values["stage"] not in _stages(values["procedure"]):
         c.add(line, "stage", f"the {Procedure(values['procedure']).label} has no stage {values['stage']}")
     return values
 
@@ -425,17 +473,18 @@ def check_complaints(
     rows: list[dict], ref: Reference, problems: list[Problem]
 ) -> dict[str, PlannedComplaint]:
     c = Checker("complaints", problems)
+    columns = complaint_columns(c, ref)
     planned: dict[str, PlannedComplaint] = {}
     for row in rows:
         before = len(problems)
-        values = _complaint_row(row, c, ref)
+        values = _complaint_row(row, c, columns)
         if len(problems) > before or not values["reference"]:
             continue
         line = row["line"]
-        plan = planned.setdefault(
-            values["reference"],
-            PlannedComplaint(values["reference"], line, {k: values[k] for k in COMPLAINT_FIELDS}),
-        )
+        plan = planned.get(values["reference"])
+        if plan is None:
+            fields = {k: values[k] for k in COMPLAINT_FIELDS}
+            plan = planned[values["reference"]] = PlannedComplaint(values["reference"], line, fields)
         for name in COMPLAINT_FIELDS:
             if plan.fields[name] != values[name]:
                 c.add(line, name, f"reference {plan.reference} has {name.replace('_', ' ')} "
