@@ -538,7 +538,9 @@ def _existing_signature(complaint: Complaint) -> tuple:
 
 def _save_complaints(
     planned: dict[str, PlannedComplaint], c: Checker, result: ImportResult
-) -> dict[str, Complaint]:
+) -> dict[str, int]:
+    """Save the new complaints, their mentions and aspects (as rows of values, not model objects: a year
+    is tens of thousands of rows) with their history; {reference: primary key} of the file's complaints."""
     existing = {
         x.reference: x
         for x in Complaint.objects.filter(reference__in=list(planned)).prefetch_related("mentions__aspects")
@@ -553,16 +555,16 @@ def _save_complaints(
                 result.unchanged["complaints"] += 1
             continue
         new.append(plan)
+    saved = {reference: complaint.pk for reference, complaint in existing.items()}
     if c.problems:
-        return existing
+        return saved
     complaints = [_complaint(plan) for plan in new]
-    _bulk(Complaint, complaints)
-    # Mentions and aspects, the bulk of a year, as rows of values rather than model objects.
+    copy_rows(Complaint, complaints, history_reason=IMPORTED)
     mentions = {}
     for plan, complaint in zip(new, complaints, strict=True):
         for number, (division, service, _) in sorted(plan.mentions.items()):
             mentions[(plan.reference, number)] = {
-                "complaint_id": complaint.pk,
+                "complaint_id": complaint["id"],
                 "order": number,
                 "division_id": division.pk,
                 "service_id": service.pk if service else None,
@@ -585,25 +587,26 @@ def _save_complaints(
     )
     result.created["complaints"] += len(complaints)
     result.created["aspects"] += sum(len(plan.aspects) for plan in new)
-    return existing | {x.reference: x for x in complaints}
+    return saved | {x["reference"]: x["id"] for x in complaints}
 
 
-def _complaint(plan: PlannedComplaint) -> Complaint:
+def _complaint(plan: PlannedComplaint) -> dict:
+    """A new complaint's row (the fields left out get their defaults, as a new Complaint has them)."""
     answers = [responded for _, _, _, responded in plan.aspects]
     done = None not in answers
     f = plan.fields
-    return Complaint(
-        reference=plan.reference,
-        received=f["received"],
-        channel=f["channel"],
-        procedure=f["procedure"],
-        stage=f["stage"],
-        status=ComplaintStatus.CLOSED if done else ComplaintStatus.ACKNOWLEDGED,
-        acknowledge_by=plan.acknowledge_by,
-        respond_by=plan.respond_by,
-        responded_on=max(answers) if done else None,
-        closed_on=max(answers) if done else None,
-    )
+    return {
+        "reference": plan.reference,
+        "received": f["received"],
+        "channel": f["channel"],
+        "procedure": f["procedure"],
+        "stage": f["stage"],
+        "status": (ComplaintStatus.CLOSED if done else ComplaintStatus.ACKNOWLEDGED).value,
+        "acknowledge_by": plan.acknowledge_by,
+        "respond_by": plan.respond_by,
+        "responded_on": max(answers) if done else None,
+        "closed_on": max(answers) if done else None,
+    }
 
 
 # The Ombudsman, remedies and compliments sheets ------------------------------------------------------
@@ -653,12 +656,13 @@ def _save_ombudsman(
     new = []
     for reference, (line, linked, values) in cases.items():
         case = OmbudsmanCase(
-            reference=reference, complaint=complaints.get(linked) if linked else None, **values
+            reference=reference, complaint_id=complaints.get(linked) if linked else None, **values
         )
         if reference in existing:
             old = existing[reference]
-            same = all(getattr(old, k) == getattr(case, k) for k in values) and old.complaint_id == (
-                case.complaint.pk if case.complaint else None
+            same = (
+                all(getattr(old, k) == getattr(case, k) for k in values)
+                and old.complaint_id == case.complaint_id
             )
             if not same:
                 c.add(
@@ -774,7 +778,7 @@ def import_tables(
     with transaction.atomic():
         _fail_if(problems, limit)
         complaints = _save_complaints(planned, Checker("complaints", problems), result)
-        complaints |= {x.reference: x for x in Complaint.objects.filter(reference__in=in_portal)}
+        complaints |= dict(Complaint.objects.filter(reference__in=in_portal).values_list("reference", "pk"))
         _fail_if(problems, limit)
         saved_cases = _save_ombudsman(cases, complaints, Checker("ombudsman", problems), result)
         saved_cases |= {x.reference: x for x in OmbudsmanCase.objects.filter(reference__in=in_portal_cases)}
@@ -784,7 +788,7 @@ def import_tables(
             if values["stage"] == RemedyStage.OMBUDSMAN:
                 values["ombudsman_case"] = saved_cases.get(reference)
             else:
-                values["complaint"] = complaints.get(reference)
+                values["complaint_id"] = complaints.get(reference)
         _add_missing(Remedy, remedies, _remedy_key, result, "remedies")
         _add_missing(Compliment, compliments, _compliment_key, result, "compliments")
         result.stale = expected is not None and result.signature() != expected
