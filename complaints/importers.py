@@ -24,9 +24,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import F
 
 from bromley_portal.core import tabular
-from bromley_portal.core.bulk import copy_create, copy_rows
+from bromley_portal.core.bulk import AnyOf, copy_create, copy_rows
 from bromley_portal.core.tabular import Layout, Limits, TableFileError
 from bromley_portal.core.working_days import WorkingCalendar
 from complaints import timescales
@@ -541,10 +542,8 @@ def _save_complaints(
 ) -> dict[str, int]:
     """Save the new complaints, their mentions and aspects (as rows of values, not model objects: a year
     is tens of thousands of rows) with their history; {reference: primary key} of the file's complaints."""
-    existing = {
-        x.reference: x
-        for x in Complaint.objects.filter(reference__in=list(planned)).prefetch_related("mentions__aspects")
-    }
+    found = Complaint.objects.filter(AnyOf(F("reference"), list(planned))).order_by()
+    existing = {x.reference: x for x in found.prefetch_related("mentions__aspects")}
     new = []
     for reference, plan in planned.items():
         if reference in existing:

@@ -112,3 +112,22 @@ def test_copy_create_history_holds_what_the_table_holds_escaped_values_and_exclu
         assert {name: getattr(record, name) for name in tracked} == {
             name: getattr(saved, name) for name in tracked
         }
+
+
+def test_any_of_finds_what_in_finds():
+    """core.bulk.AnyOf: ``= ANY(array)`` on PostgreSQL, ``IN`` elsewhere, the same rows either way."""
+    from django.db.models import F
+
+    from bromley_portal.core.bulk import AnyOf
+
+    titles = [f"Head of Lists {n}" for n in range(5)]
+    for title in titles:
+        Post.objects.create(title=title)
+    wanted = [*titles[1:4], "Not a post", "O'Brien, with a quote"]
+    found = set(Post.objects.filter(AnyOf(F("title"), wanted)).values_list("title", flat=True))
+    assert (
+        found
+        == set(Post.objects.filter(title__in=wanted).values_list("title", flat=True))
+        == set(titles[1:4])
+    )
+    assert not Post.objects.filter(AnyOf(F("title"), []))

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from django.db import connection
 from django.db.models import Model
+from django.db.models.lookups import In, Lookup
 from django.utils import timezone
 from psycopg.copy import Copy, FileWriter, LibpqWriter
 from simple_history.utils import (
@@ -52,6 +53,25 @@ PLAIN = {
     "TextField",
     "URLField",
 }
+
+
+class AnyOf(Lookup):
+    """``field IN values`` for the long lists of an import (the references of a year's complaints, say):
+    ``filter(AnyOf(F("reference"), references))``. On PostgreSQL the values go as one array parameter
+    (``= ANY(%s)``), not a placeholder each, which Django and psycopg would handle one by one; elsewhere
+    it is ``IN``."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        return In(self.lhs, list(self.rhs)).as_sql(compiler, connection)
+
+    def as_postgresql(self, compiler, connection):
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        field = self.lhs.output_field
+        values = [field.get_db_prep_value(value, connection, prepared=False) for value in self.rhs]
+        return f"{lhs_sql} = ANY(%s)", (*lhs_params, values)
 
 
 def copy_create(
