@@ -2,10 +2,10 @@
 
 Django's ``bulk_create`` builds one INSERT whose every value passes through the SQL compiler, which for
 tens of thousands of rows takes longer than PostgreSQL takes to store them. ``copy_create`` takes the
-new rows' primary keys from the table's sequence (its name, then one query for all the values), sets them on the objects (so children
+new rows' primary keys from the table's sequence in one query, sets them on the objects (so children
 built afterwards point at them), and sends the rows with psycopg's ``COPY ... FROM STDIN``; with
 ``history_reason`` it writes each row's django-simple-history record ("+", the change reason, the user
-simple_history would name, now) with a second COPY. Queries: three a table, four with history, whatever
+simple_history would name, now) with a second COPY. Queries: two a table, three with history, whatever
 the number of rows. It runs on the caller's connection and transaction, so an import stays
 all-or-nothing. On a database other than PostgreSQL it falls back to ``bulk_create`` (and
 simple_history's ``bulk_create_with_history``), with the same result.
@@ -132,11 +132,13 @@ def copy_rows(
         return [obj.pk for obj in objs]
     pk_name = meta.pk.attname
     with connection.cursor() as cursor:
-        # The sequence's name first: given as a constant, nextval costs a fifth of what it costs with the
-        # name looked up for each row.
-        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column])
-        (sequence,) = cursor.fetchone()
-        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, len(rows)])
+        # The sequence looked up once (a materialized CTE), not for each row as nextval(pg_get_serial_sequence(...))
+        # would: 10,000 keys in a fifth of the time.
+        cursor.execute(
+            "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS sequence) "
+            "SELECT nextval(s.sequence) FROM s, generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(rows)],
+        )
         pks = [pk for (pk,) in cursor.fetchall()]
         for row, pk in zip(rows, pks, strict=True):
             row[pk_name] = pk
