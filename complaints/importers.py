@@ -24,9 +24,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import F
 
 from bromley_portal.core import tabular
-from bromley_portal.core.bulk import copy_create, copy_rows
+from bromley_portal.core.bulk import AnyOf, copy_create, copy_rows
 from bromley_portal.core.tabular import Layout, Limits, TableFileError
 from bromley_portal.core.working_days import WorkingCalendar
 from complaints import counts, timescales
@@ -286,6 +287,49 @@ class Checker:
             return None
 
 
+MISSING = object()
+
+
+class Column:
+    """One column of a long sheet, read as ``Checker.cell`` reads a cell, but each distinct text parsed
+    once: a year's aspects repeat a few hundred dates, a dozen divisions and a handful of choices.
+    ``known`` keeps what a text (with the value of the column it ``depends`` on) parses to, blank included;
+    a text with a problem is parsed again at each row that has it, so each row's problem is recorded."""
+
+    def __init__(self, checker: Checker, name: str, parse, *args, required=True, depends: str | None = None):
+        self.checker, self.name, self.parse, self.args = checker, name, parse, args
+        self.required, self.depends = required, depends
+        self.known: dict = {}
+
+    def read(self, row: dict, key, *more):
+        problems = self.checker.problems
+        before = len(problems)
+        value = self.checker.cell(row, self.name, self.parse, *self.args, *more, required=self.required)
+        if len(problems) == before:
+            self.known[key] = value
+        return value
+
+
+def read_columns(row: dict, columns: list[Column]) -> dict:
+    """{column name: value} of one row (None where the cell has a problem, which the checker records)."""
+    values = {}
+    for column in columns:
+        name, known = column.name, column.known
+        text = row.get(name, "")
+        if column.depends is None:
+            value = known.get(text, MISSING)
+            if value is MISSING:
+                value = column.read(row, text)
+        else:
+            other = values[column.depends]  # a division, say: by its primary key (a model's hash is slow)
+            key = (text, None if other is None else other.pk)
+            value = known.get(key, MISSING)
+            if value is MISSING:
+                value = column.read(row, key, other)
+        values[name] = value
+    return values
+
+
 class Reference:
     """The portal's divisions and services, looked up by the report's words."""
 
@@ -354,6 +398,8 @@ def _remedy_stage(text: str) -> str:
 
 # The complaints sheet -------------------------------------------------------------------------------
 
+_stages = functools.cache(timescales.stages)  # a procedure's stages, from constants: once each
+
 COMPLAINT_FIELDS = ["received", "channel", "procedure", "stage", "extended_to"]
 
 
@@ -374,19 +420,26 @@ class PlannedComplaint:
         return (f["received"], f["channel"], f["procedure"], f["stage"], tuple(mentions), tuple(aspects))
 
 
-def _complaint_row(row: dict, c: Checker, ref: Reference) -> dict:
-    values = {"reference": c.cell(row, "reference", _text, MAX_REFERENCE, "reference")}
-    values["received"] = c.cell(row, "received", _date, "received")
-    values["channel"] = c.cell(row, "channel", _choice, CHOICES[Channel], "channel")
-    values["procedure"] = c.cell(row, "procedure", _procedure)
-    values["stage"] = c.cell(row, "stage", _stage)
-    values["division"] = c.cell(row, "division", ref.division)
-    values["service"] = c.cell(row, "service", ref.service, values["division"], required=False)
-    values["mention"] = c.cell(row, "mention", _positive)
-    values["aspect"] = c.cell(row, "aspect", _choice, CHOICES[AspectType], "type of aspect")
-    values["outcome"] = c.cell(row, "outcome", _outcome)
-    values["responded"] = c.cell(row, "responded", _date, "responded", required=False)
-    values["extended_to"] = c.cell(row, "extended_to", _date, "extended to", required=False)
+def complaint_columns(c: Checker, ref: Reference) -> list[Column]:
+    """The complaints sheet's columns, as ``read_columns`` reads them."""
+    return [
+        Column(c, "reference", _text, MAX_REFERENCE, "reference"),
+        Column(c, "received", _date, "received"),
+        Column(c, "channel", _choice, CHOICES[Channel], "channel"),
+        Column(c, "procedure", _procedure),
+        Column(c, "stage", _stage),
+        Column(c, "division", ref.division),
+        Column(c, "service", ref.service, required=False, depends="division"),
+        Column(c, "mention", _positive),
+        Column(c, "aspect", _choice, CHOICES[AspectType], "type of aspect"),
+        Column(c, "outcome", _outcome),
+        Column(c, "responded", _date, "responded", required=False),
+        Column(c, "extended_to", _date, "extended to", required=False),
+    ]
+
+
+def _complaint_row(row: dict, c: Checker, columns: list[Column]) -> dict:
+    values = read_columns(row, columns)
     line, outcome, responded, division = (
         row["line"],
         values["outcome"],
@@ -412,11 +465,7 @@ def _complaint_row(row: dict, c: Checker, ref: Reference) -> dict:
             "outcome",
             f"{division.name} records outcomes: write Fully upheld, Partially upheld or Not upheld",
         )
-    if (
-        values["procedure"]
-        and values["stage"]
-        and values["stage"] not in timescales.stages(values["procedure"])
-    ):
+    if values["procedure"] and values["stage"] and values["stage"] not in _stages(values["procedure"]):
         c.add(line, "stage", f"the {Procedure(values['procedure']).label} has no stage {values['stage']}")
     return values
 
@@ -425,17 +474,18 @@ def check_complaints(
     rows: list[dict], ref: Reference, problems: list[Problem]
 ) -> dict[str, PlannedComplaint]:
     c = Checker("complaints", problems)
+    columns = complaint_columns(c, ref)
     planned: dict[str, PlannedComplaint] = {}
     for row in rows:
         before = len(problems)
-        values = _complaint_row(row, c, ref)
+        values = _complaint_row(row, c, columns)
         if len(problems) > before or not values["reference"]:
             continue
         line = row["line"]
-        plan = planned.setdefault(
-            values["reference"],
-            PlannedComplaint(values["reference"], line, {k: values[k] for k in COMPLAINT_FIELDS}),
-        )
+        plan = planned.get(values["reference"])
+        if plan is None:
+            fields = {k: values[k] for k in COMPLAINT_FIELDS}
+            plan = planned[values["reference"]] = PlannedComplaint(values["reference"], line, fields)
         for name in COMPLAINT_FIELDS:
             if plan.fields[name] != values[name]:
                 c.add(line, name, f"reference {plan.reference} has {name.replace('_', ' ')} "
@@ -489,11 +539,11 @@ def _existing_signature(complaint: Complaint) -> tuple:
 
 def _save_complaints(
     planned: dict[str, PlannedComplaint], c: Checker, result: ImportResult
-) -> dict[str, Complaint]:
-    existing = {
-        x.reference: x
-        for x in Complaint.objects.filter(reference__in=list(planned)).prefetch_related("mentions__aspects")
-    }
+) -> dict[str, int]:
+    """Save the new complaints, their mentions and aspects (as rows of values, not model objects: a year
+    is tens of thousands of rows) with their history; {reference: primary key} of the file's complaints."""
+    found = Complaint.objects.filter(AnyOf(F("reference"), list(planned))).order_by()
+    existing = {x.reference: x for x in found.prefetch_related("mentions__aspects")}
     new = []
     for reference, plan in planned.items():
         if reference in existing:
@@ -504,16 +554,16 @@ def _save_complaints(
                 result.unchanged["complaints"] += 1
             continue
         new.append(plan)
+    saved = {reference: complaint.pk for reference, complaint in existing.items()}
     if c.problems:
-        return existing
+        return saved
     complaints = [_complaint(plan) for plan in new]
-    _bulk(Complaint, complaints)
-    # Mentions and aspects, the bulk of a year, as rows of values rather than model objects.
+    copy_rows(Complaint, complaints, history_reason=IMPORTED)
     mentions = {}
     for plan, complaint in zip(new, complaints, strict=True):
         for number, (division, service, _) in sorted(plan.mentions.items()):
             mentions[(plan.reference, number)] = {
-                "complaint_id": complaint.pk,
+                "complaint_id": complaint["id"],
                 "order": number,
                 "division_id": division.pk,
                 "service_id": service.pk if service else None,
@@ -539,25 +589,26 @@ def _save_complaints(
     counts.touch_dates(complaint.received for complaint in complaints)
     result.created["complaints"] += len(complaints)
     result.created["aspects"] += sum(len(plan.aspects) for plan in new)
-    return existing | {x.reference: x for x in complaints}
+    return saved | {x["reference"]: x["id"] for x in complaints}
 
 
-def _complaint(plan: PlannedComplaint) -> Complaint:
+def _complaint(plan: PlannedComplaint) -> dict:
+    """A new complaint's row (the fields left out get their defaults, as a new Complaint has them)."""
     answers = [responded for _, _, _, responded in plan.aspects]
     done = None not in answers
     f = plan.fields
-    return Complaint(
-        reference=plan.reference,
-        received=f["received"],
-        channel=f["channel"],
-        procedure=f["procedure"],
-        stage=f["stage"],
-        status=ComplaintStatus.CLOSED if done else ComplaintStatus.ACKNOWLEDGED,
-        acknowledge_by=plan.acknowledge_by,
-        respond_by=plan.respond_by,
-        responded_on=max(answers) if done else None,
-        closed_on=max(answers) if done else None,
-    )
+    return {
+        "reference": plan.reference,
+        "received": f["received"],
+        "channel": f["channel"],
+        "procedure": f["procedure"],
+        "stage": f["stage"],
+        "status": (ComplaintStatus.CLOSED if done else ComplaintStatus.ACKNOWLEDGED).value,
+        "acknowledge_by": plan.acknowledge_by,
+        "respond_by": plan.respond_by,
+        "responded_on": max(answers) if done else None,
+        "closed_on": max(answers) if done else None,
+    }
 
 
 # The Ombudsman, remedies and compliments sheets ------------------------------------------------------
@@ -607,12 +658,13 @@ def _save_ombudsman(
     new = []
     for reference, (line, linked, values) in cases.items():
         case = OmbudsmanCase(
-            reference=reference, complaint=complaints.get(linked) if linked else None, **values
+            reference=reference, complaint_id=complaints.get(linked) if linked else None, **values
         )
         if reference in existing:
             old = existing[reference]
-            same = all(getattr(old, k) == getattr(case, k) for k in values) and old.complaint_id == (
-                case.complaint.pk if case.complaint else None
+            same = (
+                all(getattr(old, k) == getattr(case, k) for k in values)
+                and old.complaint_id == case.complaint_id
             )
             if not same:
                 c.add(
@@ -728,7 +780,7 @@ def import_tables(
     with transaction.atomic(), counts.batch():
         _fail_if(problems, limit)
         complaints = _save_complaints(planned, Checker("complaints", problems), result)
-        complaints |= {x.reference: x for x in Complaint.objects.filter(reference__in=in_portal)}
+        complaints |= dict(Complaint.objects.filter(reference__in=in_portal).values_list("reference", "pk"))
         _fail_if(problems, limit)
         saved_cases = _save_ombudsman(cases, complaints, Checker("ombudsman", problems), result)
         saved_cases |= {x.reference: x for x in OmbudsmanCase.objects.filter(reference__in=in_portal_cases)}
@@ -738,7 +790,7 @@ def import_tables(
             if values["stage"] == RemedyStage.OMBUDSMAN:
                 values["ombudsman_case"] = saved_cases.get(reference)
             else:
-                values["complaint"] = complaints.get(reference)
+                values["complaint_id"] = complaints.get(reference)
         _add_missing(Remedy, remedies, _remedy_key, result, "remedies")
         _add_missing(Compliment, compliments, _compliment_key, result, "compliments")
         result.stale = expected is not None and result.signature() != expected

@@ -83,3 +83,51 @@ def test_copy_create_gives_keys_and_history():
         stamped = Post(title="Head of Reasons")
         stamped._change_reason = "Another reason"
         copy_create(Post, [stamped], history_reason="Imported")
+
+
+def test_copy_create_history_holds_what_the_table_holds_escaped_values_and_excluded_fields_too():
+    """On PostgreSQL the history is the table's COPY text with the history's columns added to each line
+    (and the columns history leaves out, Complaint.summary, taken out): values COPY escapes (tab, newline,
+    backslash) must come back as they went in, in the table and in its history alike."""
+    from complaints.models import Complaint
+
+    odd = "Tab\there, a new\nline, a back\\slash and \\N"
+    complaints = copy_create(
+        Complaint,
+        [
+            Complaint(reference=f"R{n}\t{odd}"[:30], received=date(2024, 4, n + 1), channel="email",
+                      procedure="corporate", stage=1, summary=f"{odd} {n}", acknowledge_by=date(2024, 4, 9),
+                      respond_by=date(2024, 5, 9))
+            for n in range(3)
+        ],
+        history_reason="Imported",
+    )  # fmt: skip
+    tracked = [f.attname for f in Complaint.history.model.tracked_fields]
+    assert "summary" not in tracked
+    for complaint in complaints:
+        saved = Complaint.objects.get(pk=complaint.pk)
+        assert saved.summary == complaint.summary and saved.reference == complaint.reference
+        record = Complaint.history.get(id=complaint.pk)
+        assert (record.history_type, record.history_change_reason) == ("+", "Imported")
+        assert {name: getattr(record, name) for name in tracked} == {
+            name: getattr(saved, name) for name in tracked
+        }
+
+
+def test_any_of_finds_what_in_finds():
+    """core.bulk.AnyOf: ``= ANY(array)`` on PostgreSQL, ``IN`` elsewhere, the same rows either way."""
+    from django.db.models import F
+
+    from bromley_portal.core.bulk import AnyOf
+
+    titles = [f"Head of Lists {n}" for n in range(5)]
+    for title in titles:
+        Post.objects.create(title=title)
+    wanted = [*titles[1:4], "Not a post", "O'Brien, with a quote"]
+    found = set(Post.objects.filter(AnyOf(F("title"), wanted)).values_list("title", flat=True))
+    assert (
+        found
+        == set(Post.objects.filter(title__in=wanted).values_list("title", flat=True))
+        == set(titles[1:4])
+    )
+    assert not Post.objects.filter(AnyOf(F("title"), []))

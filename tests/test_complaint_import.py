@@ -146,6 +146,39 @@ def test_a_bad_cell_is_named_by_line_and_column(column, value, message):
     assert any(message in p and p.startswith("complaints, line 3") for p in problems), problems
 
 
+def test_a_text_read_once_a_column_still_names_every_row_it_is_wrong_on():
+    """The complaints sheet parses each distinct text of a column once (importers.Column): a bad text on
+    several rows is a problem on each of them, a good one stays good, and a service is looked up in the
+    division of its own row (the same name can be one division's service and not another's)."""
+    rows = [
+        [f"C2018-0000{n}", "2018-04-09", "Email", "Corporate", "1", "Housing", "", "1", "Lack of Action",
+         "Not upheld", "2018-05-01", ""]
+        for n in range(1, 5)
+    ]  # fmt: skip
+    for row in (rows[1], rows[3]):
+        row[HEADER.index("received")] = "2018-13-01"
+    rows[2][HEADER.index("channel")] = ""
+    problems = refused(csv_file(*rows))
+    assert [p.split(":")[0] for p in problems] == [
+        "complaints, line 3, received",
+        "complaints, line 4, channel",
+        "complaints, line 5, received",
+    ]
+    from complaints.models import Service
+
+    service = Service.objects.select_related("division").exclude(division__name="Housing").first()
+    with_service = [list(ROW), [*ROW[:5], service.division.name, service.name, *ROW[7:]]]
+    with_service[1][0] = "C2018-00009"
+    with_service[1][HEADER.index("outcome")] = (
+        "Not upheld" if service.division.records_outcomes else "Not known"
+    )
+    housing = [*ROW[:6], service.name, *ROW[7:]]
+    housing[0] = "C2018-00010"
+    problems = refused(csv_file(*with_service, housing))
+    assert problems == [f"complaints, line 4, service: “{service.name}” is not a service of Housing: an admin adds it, "
+                        "or leave it blank"]  # fmt: skip
+
+
 def test_rows_of_one_complaint_must_agree():
     other = [*ROW[:1], "10/04/2018", *ROW[2:]]
     problems = refused(csv_file(ROW, other))

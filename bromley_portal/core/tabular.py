@@ -638,6 +638,8 @@ class _TableReader:
                     )
                 if cells:
                     positions = header_positions(cells, self.layout)
+                    names, indexes = list(positions), list(positions.values())
+                    width = max(indexes, default=-1) + 1
                 continue
             if not cells:
                 continue
@@ -647,18 +649,17 @@ class _TableReader:
                     f"has text). Split the {noun} into smaller files",
                     line,
                 )
-            row = {"line": line}
-            filled = False
-            for column, index in positions.items():
-                value = cells[index] if index < len(cells) else ""
-                if "\r" in value:
-                    value = value.replace("\r\n", "\n").replace("\r", "\n")
-                value = value.strip()
-                if value.startswith("'"):
-                    value = unneutralise(value)
-                row[column] = value
-                filled = filled or bool(value)
-            if filled:
+            if len(cells) < width:
+                cells += [""] * (width - len(cells))
+            values = [cells[index].strip() for index in indexes]
+            # Rarely a cell has a carriage return, or an apostrophe first (the exports' guard against
+            # formulas): looked for in the row's text at once, then cell by cell.
+            joined = "\t" + "\t".join(values)
+            if "\r" in joined or "\t'" in joined:
+                values = [_cell_value(cells[index]) for index in indexes]
+            if any(values):
+                row = {"line": line}
+                row.update(zip(names, values, strict=True))
                 rows.append(row)
             if line % 500 == 0:
                 fraction = read / total_chars if total_chars and read else line / (self.limits.max_rows + 1)
@@ -671,26 +672,27 @@ class _TableReader:
 
     def check(self, line: int, raw) -> list[str]:
         """The row's cells as text, with trailing empty ones dropped ([] for an empty row)."""
-        text = self.cell_text
-        cells = [value if type(value) is str else text(value) for value in raw[: self.limits.max_columns + 1]]
-        if len(raw) > self.limits.max_columns and any(
-            value not in (None, "") for value in raw[self.limits.max_columns :]
-        ):
+        text, limit = self.cell_text, self.limits.max_columns
+        cells = [value if value.__class__ is str else text(value) for value in raw[: limit + 1]]
+        if len(raw) > limit and any(value not in (None, "") for value in raw[limit:]):
             raise file_error(
-                f"Line {line} of “{self.filename}” has text beyond column {self.limits.max_columns}: "
+                f"Line {line} of “{self.filename}” has text beyond column {limit}: "
                 f"{self.layout.a_noun} has {len(self.layout.columns)} columns. Delete the columns it does not need",
                 line,
             )
         while cells and not cells[-1].strip():
             cells.pop()
-        for index, cell in enumerate(cells, start=1):
-            if len(cell) > self.limits.max_cell_chars:
-                raise file_error(
-                    f"Line {line} of “{self.filename}” has a cell (column {index}) of {len(cell):,} characters: a cell "
-                    f"may hold {self.limits.max_cell_chars:,} at most",
-                    line,
-                )
-        self.cells += sum(1 for cell in cells if cell)
+        if not cells:
+            return cells
+        if max(map(len, cells)) > self.limits.max_cell_chars:
+            for index, cell in enumerate(cells, start=1):
+                if len(cell) > self.limits.max_cell_chars:
+                    raise file_error(
+                        f"Line {line} of “{self.filename}” has a cell (column {index}) of {len(cell):,} characters: "
+                        f"a cell may hold {self.limits.max_cell_chars:,} at most",
+                        line,
+                    )
+        self.cells += len(cells) - cells.count("")
         if self.cells > self.limits.max_cells:
             raise file_error(
                 f"“{self.filename}” has more than {self.limits.max_cells:,} filled cells (line {line} passes it). "
@@ -709,6 +711,16 @@ class _TableReader:
         if isinstance(value, datetime | date):
             return self.layout.date_text(value)
         return str(value)
+
+
+def _cell_value(value: str) -> str:
+    """A cell's text as an import reads it: line ends as newlines, stripped, without the exports' guard."""
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = value.strip()
+    if value.startswith("'"):
+        value = unneutralise(value)
+    return value
 
 
 def header_positions(header: list[str], layout: Layout) -> dict[str, int]:
