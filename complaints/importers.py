@@ -586,7 +586,7 @@ def _save_complaints(
     )
     # COPY sends no signals: the years of the complaints added are counted again at the batch's end
     # (complaints.counts), not on a dry run, which is rolled back.
-    counts.touch_dates(complaint.received for complaint in complaints)
+    counts.touch_dates(complaint["received"] for complaint in complaints)
     result.created["complaints"] += len(complaints)
     result.created["aspects"] += sum(len(plan.aspects) for plan in new)
     return saved | {x["reference"]: x["id"] for x in complaints}
