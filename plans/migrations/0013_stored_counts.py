@@ -45,11 +45,18 @@ class Migration(migrations.Migration):
                         to="plans.reportingperiod",
                     ),
                 ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="plans.plansection"
+                    ),
+                ),
             ],
             options={
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("period", "lead_posts", "unled", "status"), name="one_lead_count_per_kind"
+                        fields=("period", "section", "lead_posts", "unled", "status"),
+                        name="one_lead_count_per_kind",
                     )
                 ],
             },
