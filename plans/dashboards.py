@@ -13,9 +13,11 @@ from django.db.models import Case, F, IntegerField, Prefetch, Q, Sum, Value, Whe
 from django.db.models.functions import RowNumber
 
 from ambitions.models import Ambition, Portfolio
+from bromley_portal.core.bulk import AnyOf
 from bromley_portal.core.charts import LineChart, Series, StackedBar
 from plans.choices import EXCEPTIONS, REPORTED, PeriodStatus, Polarity, Rag
 from plans.models import (
+    OFF_TARGET,
     Action,
     ActionDetail,
     Assessment,
@@ -215,22 +217,27 @@ def _measures(filters: Filters, *, judged_only: bool = False):
     return measures
 
 
-def _rows(measures, filters: Filters) -> list[MeasureRow]:
-    """Each of ``measures`` (a queryset) with its latest reading up to the period, the one before, and
-    its assessment. Only the two latest readings of each measure are fetched (a window function)."""
-    readings = Reading.objects.filter(measure__in=measures.values("pk"))
+def _latest_readings(readings, filters: Filters, count: int):
+    """The latest ``count`` of ``readings`` (a queryset) of each measure up to the period (a window
+    function: only those rows are fetched, however long the measures' history)."""
     if filters.period:
         readings = readings.filter(
             Q(period__year__lt=filters.period.year)
             | Q(period__year=filters.period.year, period__quarter__lte=filters.period.quarter)
         )
-    latest_two = readings.annotate(
+    return readings.annotate(
         recency=Window(
             RowNumber(),
             partition_by=[F("measure_id")],
             order_by=[F("period__year").desc(), F("period__quarter").desc()],
         )
-    ).filter(recency__lte=2)
+    ).filter(recency__lte=count)
+
+
+def _rows(measures, filters: Filters) -> list[MeasureRow]:
+    """Each of ``measures`` (a queryset) with its latest reading up to the period, the one before, and
+    its assessment. Only the two latest readings of each measure are fetched (a window function)."""
+    latest_two = _latest_readings(Reading.objects.filter(measure__in=measures.values("pk")), filters, 2)
     by_measure = defaultdict(list)
     for reading in latest_two.select_related("period"):
         by_measure[reading.measure_id].append(reading)
@@ -271,36 +278,68 @@ def measures_page(filters: Filters, number) -> tuple:
 class FirstShown(list):
     """The first ``FIRST_SHOWN`` of a list a dashboard names, knowing how many there are in all."""
 
-    def __init__(self, rows: list):
+    def __init__(self, rows: list, total: int | None = None):
         super().__init__(rows[:FIRST_SHOWN])
-        self.total = len(rows)
+        self.total = len(rows) if total is None else total
 
     @property
     def more(self) -> int:
         return self.total - len(self)
 
 
+def off_target_by_ambition(filters: Filters) -> dict[int, FirstShown]:
+    """Each ambition's measures off target by their latest reading up to the period (in name order),
+    the first ``FIRST_SHOWN`` as rows assessed as ``measure_rows`` assesses them, with how many in all.
+
+    Every judged measure's latest figures are read as bare values (no instances) and judged by
+    ``Measure.judge``, the rule ``Measure.assess`` gives its RAG by; only the measures shown are then
+    read whole and assessed. A fixed number of queries, and little work a measure."""
+    measures = _measures(Filters(filters.period, filters.portfolio, None), judged_only=True)
+    # The measures that can be judged, found from the (few) readings with a target, which an index of
+    # their own holds (migration 0015), not by reading every measure.
+    judged = Reading.objects.filter(
+        measure_id__in=Reading.objects.filter(target__isnull=False).values("measure_id")
+    ).exclude(measure__polarity=Polarity.NEITHER)
+    if filters.portfolio:
+        judged = judged.filter(measure__in=measures.values("pk"))
+    latest = _latest_readings(judged, filters, 1).values_list(
+        "measure_id", "measure__name", "measure__polarity", "measure__tolerance", "target", "actual"
+    )
+    off_target = {
+        measure_id: name
+        for measure_id, name, polarity, tolerance, target, actual in latest
+        if Measure.judge(polarity, tolerance, target, actual) in OFF_TARGET
+    }
+    by_ambition = defaultdict(list)
+    links = Measure.ambitions.through.objects.filter(AnyOf(F("measure_id"), off_target))
+    for measure_id, ambition_id in links.values_list("measure_id", "ambition_id"):
+        by_ambition[ambition_id].append(measure_id)
+    for ids in by_ambition.values():
+        ids.sort(key=lambda pk: (off_target[pk], pk))
+    shown = {pk for ids in by_ambition.values() for pk in ids[:FIRST_SHOWN]}
+    rows = {row.measure.pk: row for row in _rows(measures.filter(AnyOf(F("pk"), shown)), filters)}
+    return {
+        ambition_id: FirstShown([rows[pk] for pk in ids[:FIRST_SHOWN]], total=len(ids))
+        for ambition_id, ids in by_ambition.items()
+    }
+
+
 def ambitions_overview(filters: Filters):
     """For the corporate overview: each ambition with its RAG counts, change, and measures off target."""
     counts = rag_counts(filters, "ambition")
-    measures = measure_rows(Filters(filters.period, filters.portfolio, None), judged_only=True)
+    off_target = off_target_by_ambition(filters)
     ambitions = Ambition.objects.filter(
         strategy__start_year__lte=(filters.period.year if filters.period else 9999)
     )
     if filters.ambition:
         ambitions = ambitions.filter(pk=filters.ambition.pk)
-    # Each off-target measure under each of its ambitions, in one pass over the measures.
-    off_target_by_ambition = defaultdict(list)
-    for row in measures:
-        if row.assessment.off_target:
-            for ambition_id in {a.pk for a in row.measure.ambitions.all()}:
-                off_target_by_ambition[ambition_id].append(row)
     result = []
     for ambition in ambitions.select_related("strategy").order_by("-strategy__start_year", "number"):
         if result and ambition.number <= result[-1][0].number:
             break  # only the latest strategy's ambitions
-        off_target = FirstShown(off_target_by_ambition[ambition.pk])
-        result.append((ambition, counts.get(ambition.pk, RagCounts()), off_target))
+        result.append(
+            (ambition, counts.get(ambition.pk, RagCounts()), off_target.get(ambition.pk, FirstShown([])))
+        )
     return result
 
 

@@ -1018,6 +1018,11 @@ class DigestSent(models.Model):
         return f"Digest to {self.recipient} on {self.day}"
 
 
+# Which way is better, as a sign: a figure above target is good for "higher is better".
+BETTER = {Polarity.HIGHER_IS_BETTER: 1, Polarity.LOWER_IS_BETTER: -1}
+OFF_TARGET = (Rag.RED, Rag.AMBER)
+
+
 @dataclass(frozen=True)
 class Assessment:
     rag: str | None
@@ -1026,7 +1031,7 @@ class Assessment:
 
     @property
     def off_target(self) -> bool:
-        return self.rag in (Rag.RED, Rag.AMBER)
+        return self.rag in OFF_TARGET
 
 
 class Measure(models.Model):
@@ -1098,16 +1103,8 @@ class Measure(models.Model):
             flags.append(DataQuality.ESTIMATED)
         if self.is_stale(reading, period):
             flags.append(DataQuality.STALE)
-        better = {Polarity.HIGHER_IS_BETTER: 1, Polarity.LOWER_IS_BETTER: -1}.get(self.polarity, 0)
-        rag = None
-        if reading.target is not None and better:
-            shortfall = (reading.target - reading.actual) * better  # > 0 means short of target
-            if shortfall <= 0:
-                rag = Rag.GREEN
-            elif shortfall <= self.tolerance:
-                rag = Rag.AMBER
-            else:
-                rag = Rag.RED
+        better = BETTER.get(self.polarity, 0)
+        rag = self.judge(self.polarity, self.tolerance, reading.target, reading.actual)
         if previous is None or reading.definition_changed:
             direction = Direction.NOT_KNOWN
         elif reading.actual == previous.actual:
@@ -1121,6 +1118,20 @@ class Measure(models.Model):
                 else Direction.WORSENING
             )
         return Assessment(rag=rag, direction=direction, flags=flags)
+
+    @staticmethod
+    def judge(polarity, tolerance, target, actual) -> str | None:
+        """The RAG of a figure against its target, the one rule (assess() uses it, and so does the
+        corporate overview on bare values): on or beyond target is green; short of it by no more than
+        the tolerance (in the measure's own unit) is amber; further short is red. No target, or a
+        measure where neither direction is better, has no RAG."""
+        better = BETTER.get(polarity, 0)
+        if target is None or not better:
+            return None
+        shortfall = (target - actual) * better  # > 0 means short of target
+        if shortfall <= 0:
+            return Rag.GREEN
+        return Rag.AMBER if shortfall <= tolerance else Rag.RED
 
     def format(self, value) -> str:
         """A value as the council writes it: 59%, 43 per 10,000, £1,250,000, 1,204."""
@@ -1157,6 +1168,13 @@ class Reading(models.Model):
     class Meta:
         ordering = ["measure", "period__year", "period__quarter"]
         constraints = [models.UniqueConstraint(fields=["measure", "period"], name="one_reading_per_period")]
+        # The measures that can be judged (the corporate overview's measures off target) are found
+        # from the readings with a target, a few of many.
+        indexes = [
+            models.Index(
+                fields=["measure"], condition=models.Q(target__isnull=False), name="reading_with_target"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.measure}: {self.actual} ({self.period})"

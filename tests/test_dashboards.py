@@ -1,17 +1,20 @@
 """Dashboards: the right numbers, links to what they count, and a fixed number of queries at any size."""
 
+from collections import defaultdict
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.text import slugify
 
-from ambitions.models import Ambition
+from ambitions.models import Ambition, Portfolio
 from ambitions.services import load_seed_strategy
 from bench.generate import grow_council
 from bromley_portal.accounts.roles import Role
 from plans import dashboards
 from plans.choices import PeriodStatus, Rag, UpdateStatus
 from plans.counts import refresh_all
-from plans.models import Action, QuarterlyUpdate, ReportingPeriod
+from plans.models import Action, Measure, QuarterlyUpdate, Reading, ReportingPeriod
 from plans.seeds import load_seed_measures, load_seed_plans
 from tests.factories import make_plan
 
@@ -195,3 +198,60 @@ def test_filtered_counts_and_lists_read_the_actions_once(two_periods, by):
     assert update_queries
     for sql in update_queries:
         assert sql.count('JOIN "plans_action"') == 1 and 'FROM "plans_action"' not in sql, sql
+
+
+def test_the_overviews_measures_off_target_are_the_ones_assess_puts_off_target(council):
+    """The corporate overview judges bare figures (``Measure.judge``); the dashboards' measure rows
+    judge whole readings (``Measure.assess``): for every period and portfolio they name the same
+    measures, in the same order, with the same totals."""
+    # Beside the seed measures (red ones), one of each case the rule tells apart, under ambition 1.
+    earlier, later = (
+        ReportingPeriod.objects.get_or_create(
+            year=2030,
+            quarter=quarter,
+            defaults={"status": PeriodStatus.LOCKED, **ReportingPeriod.default_dates(2030, quarter)},
+        )[0]
+        for quarter in (1, 2)
+    )
+    cases = {  # name: (polarity, tolerance, [(period, actual, target), ...])
+        "amber, within tolerance": ("higher_is_better", 5, [(later, 47, 50)]),
+        "red, lower is better": ("lower_is_better", 1, [(later, 15, 10)]),
+        "amber, lower is better": ("lower_is_better", 6, [(later, 15, 10)]),
+        "green": ("higher_is_better", 0, [(later, 60, 50)]),
+        "neither way better": ("neither", 0, [(later, 10, 50)]),
+        "red, then green": ("higher_is_better", 0, [(earlier, 10, 50), (later, 50, 50)]),
+        "red, then no target": ("higher_is_better", 0, [(earlier, 10, 50), (later, 10, None)]),
+    }
+    for name, (polarity, tolerance, readings) in cases.items():
+        measure = Measure.objects.create(
+            slug=slugify(name), name=name, definition="d", unit="number", polarity=polarity,
+            frequency="quarterly", tolerance=tolerance,
+        )  # fmt: skip
+        measure.ambitions.add(Ambition.objects.get(number=1))
+        for when, actual, target in readings:
+            Reading.objects.create(measure=measure, period=when, actual=actual, target=target)
+    off_at_q2 = dashboards.off_target_by_ambition(dashboards.Filters(later))[
+        Ambition.objects.get(number=1).pk
+    ]
+    assert {"amber, within tolerance", "red, lower is better", "amber, lower is better"} <= {
+        row.measure.name for row in off_at_q2
+    }
+    compared = 0
+    for period in [None, *ReportingPeriod.objects.all()]:
+        for portfolio in [None, *Portfolio.objects.all()]:
+            filters = dashboards.Filters(period, portfolio)
+            expected = defaultdict(list)
+            for row in dashboards.measure_rows(filters, judged_only=True):
+                if row.assessment.off_target:
+                    for ambition in row.measure.ambitions.all():
+                        expected[ambition.pk].append(row.measure)
+            found = dashboards.off_target_by_ambition(filters)
+            assert {pk: shown.total for pk, shown in found.items()} == {
+                pk: len(measures) for pk, measures in expected.items()
+            }
+            for pk, shown in found.items():
+                first = sorted(expected[pk], key=lambda m: (m.name, m.pk))[: dashboards.FIRST_SHOWN]
+                assert [row.measure for row in shown] == first
+                assert all(row.assessment.off_target for row in shown)
+            compared += sum(len(measures) for measures in expected.values())
+    assert compared > 0  # the seed measures have some off target, so the comparison compared something
