@@ -241,3 +241,14 @@ def test_the_plans_list_counts_each_plans_actions_in_the_same_queries_with_more(
         for row in client.get("/plans/").context["table"].page.object_list
     }
     assert counts == {YEAR: 33, YEAR + 1: 2}
+
+
+@pytest.mark.parametrize("url", ["/plans/actions/", "/plans/actions/?target=overdue", "/plans/"])
+def test_a_list_counts_its_rows_once(client, url):
+    """The table pages the rows; the list view does not page (and count) them a second time."""
+    make_plan(year=YEAR, actions=30)
+    client = signed_in(client, Role.MEMBER)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    counts = [query["sql"] for query in captured if query["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counts) == 1, counts

@@ -149,6 +149,11 @@ class PortalListView(
     def get_export_filename(self, export_format):
         return f"{self.export_name}-{timezone.localdate():%Y-%m-%d}.{export_format}"
 
+    def paginate_queryset(self, queryset, page_size):
+        # The table pages the rows (django-tables2's RequestConfig, with get_paginate_by's size); the
+        # ListView paging them too would count every matching row a second time, and nothing shows it.
+        return None, None, queryset, False
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
