@@ -27,7 +27,6 @@ from bromley_portal.core.views import (
     conflict_response,
 )
 from plans import dashboards, selectors, services, spreadsheet
-from plans.choices import Rag, UpdateStatus
 from plans.filters import ActionFilterSet, ApprovalFilterSet, PortfolioPlanFilterSet
 from plans.forms import (
     AmendmentForm,
@@ -335,7 +334,10 @@ class ApprovalQueueView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
     def get_context_data(self, error_form=None, **kwargs):
         filterset, updates = self.filtered()
         per_page = int(self.request.GET.get("per_page", PAGE_SIZES[0]))
-        page = Paginator(updates, per_page).get_page(self.request.GET.get("page"))
+        total, green_count = selectors.queue_counts(updates)
+        paginator = Paginator(updates, per_page)
+        paginator.count = total  # counted with the green ones, in one query
+        page = paginator.get_page(self.request.GET.get("page"))
         user = self.request.user
         items = [
             selectors.QueueItem.of(u, user, error_form) for u in selectors.queue_page_rows(page.object_list)
@@ -347,7 +349,7 @@ class ApprovalQueueView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
             page=page,
             filter=filterset,
             query=query.urlencode(),
-            green_count=updates.filter(status=UpdateStatus.SUBMITTED, rag=Rag.GREEN).count(),
+            green_count=green_count,
             error_form=error_form,
             **kwargs,
         )
