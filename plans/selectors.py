@@ -476,13 +476,15 @@ def approval_updates(user):
     )
 
 
-def queue_counts(updates) -> tuple[int, int]:
-    """How many updates the queue holds as filtered, and how many of them are green and waiting
-    (what "approve the green updates together" offers), in one query."""
+def queue_page(updates, per_page: int, number) -> tuple:
+    """The page of the queue (as filtered) asked for, and how many of its updates are green and
+    waiting (what "approve the green updates together" offers): both counted in one query."""
     counts = updates.order_by().aggregate(
         total=Count("pk"), green=Count("pk", filter=Q(status=UpdateStatus.SUBMITTED, rag=Rag.GREEN))
     )
-    return counts["total"], counts["green"]
+    paginator = Paginator(updates, per_page)
+    paginator.count = counts["total"]
+    return paginator.get_page(number), counts["green"]
 
 
 def queue_page_rows(updates) -> list:

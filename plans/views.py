@@ -4,7 +4,6 @@ plans.services, who may do what in plans.rules."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -334,10 +333,7 @@ class ApprovalQueueView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
     def get_context_data(self, error_form=None, **kwargs):
         filterset, updates = self.filtered()
         per_page = int(self.request.GET.get("per_page", PAGE_SIZES[0]))
-        total, green_count = selectors.queue_counts(updates)
-        paginator = Paginator(updates, per_page)
-        paginator.count = total  # counted with the green ones, in one query
-        page = paginator.get_page(self.request.GET.get("page"))
+        page, green_count = selectors.queue_page(updates, per_page, self.request.GET.get("page"))
         user = self.request.user
         items = [
             selectors.QueueItem.of(u, user, error_form) for u in selectors.queue_page_rows(page.object_list)

@@ -583,7 +583,7 @@ def test_the_queue_costs_the_same_queries_at_any_length(council, django_assert_m
     assert len(client.get(APPROVALS + "?per_page=50").context["items"]) == 32
     assert len(client.get(APPROVALS).context["items"]) == 25  # a page at a time
     assert count_queries(client, APPROVALS + "?per_page=50") == few
-    # One query counts the queue's updates and the green ones waiting (selectors.queue_counts).
+    # One query counts the queue's updates and the green ones waiting (selectors.queue_page).
     update.rag = Rag.AMBER
     update.save()
     context = client.get(APPROVALS).context

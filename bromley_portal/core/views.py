@@ -4,8 +4,9 @@ from datetime import timedelta
 import redis
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import InvalidPage
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -124,8 +125,31 @@ class RowsExportMixin(ExportMixin):
         )
 
 
+class PagedTableMixin(SingleTableMixin):
+    """The table pages the rows (django-tables2's RequestConfig, at get_paginate_by's size), and only
+    the table: the ListView paging them too would count every matching row a second time. A page
+    number that is not a page of the list is refused (404) as the ListView's paging refused it, where
+    django-tables2 alone would show the first or the last page instead."""
+
+    def paginate_queryset(self, queryset, page_size):
+        page = self.request.GET.get(self.page_kwarg)
+        if page not in (None, "", "last") and not (page.isdigit() and int(page) > 0):
+            raise Http404("There is no such page of this list.")
+        return None, None, queryset, False
+
+    def get_table_pagination(self, table):
+        paginate = super().get_table_pagination(table)
+        return paginate if paginate is False else {**paginate, "silent": False}
+
+    def get_table(self, **kwargs):
+        try:
+            return super().get_table(**kwargs)
+        except InvalidPage:
+            raise Http404("There is no such page of this list.") from None
+
+
 class PortalListView(
-    LoginRequiredMixin, PermissionRequiredMixin, RowsExportMixin, SingleTableMixin, FilterView
+    LoginRequiredMixin, PermissionRequiredMixin, RowsExportMixin, PagedTableMixin, FilterView
 ):
     """A list that declares (queryset, table_class, filterset_class, permission_required).
 
@@ -148,11 +172,6 @@ class PortalListView(
 
     def get_export_filename(self, export_format):
         return f"{self.export_name}-{timezone.localdate():%Y-%m-%d}.{export_format}"
-
-    def paginate_queryset(self, queryset, page_size):
-        # The table pages the rows (django-tables2's RequestConfig, with get_paginate_by's size); the
-        # ListView paging them too would count every matching row a second time, and nothing shows it.
-        return None, None, queryset, False
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
