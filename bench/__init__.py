@@ -50,11 +50,28 @@ class _Rollback(Exception):
     pass
 
 
-def written_rows(run) -> dict[str, bytes]:
+class Written(dict):
+    """Per table, the rows an import inserted, as ``COPY ... TO`` text; and in ``deleted``, per table,
+    the ids of the rows it deleted: the stored counts it rewrites (``plans.counts``,
+    ``complaints.counts``: a touched key's row deleted and inserted again) and anything else it
+    replaces. ``COPY``'s side deletes those too, as the import did, or its rows would collide."""
+
+    def __init__(self):
+        super().__init__()
+        self.deleted: dict[str, list[int]] = {}
+
+
+def _tables_changed(cursor, column: str) -> set[str]:
+    cursor.execute(f"SELECT relname FROM pg_stat_xact_user_tables WHERE {column} > 0")  # noqa: S608
+    return {name for (name,) in cursor.fetchall()}
+
+
+def written_rows(run) -> Written:
     """Call ``run()`` in a transaction that is rolled back, and return every row it inserted, per table,
-    as ``COPY ... TO`` text: what an import writes, to compare the import with ``COPY`` of the same rows
-    (:func:`copy_written_seconds`). Only tables with an integer ``id``; the caller checks the result
-    covers what it expects."""
+    as ``COPY ... TO`` text, and the ids of the rows it deleted: what an import writes, to compare the
+    import with ``COPY`` of the same rows (:func:`copy_written_seconds`). Only tables with an integer
+    ``id``; the caller checks the result covers what it expects. ``run()`` runs twice: first to learn
+    which tables it deletes from, whose ids are then read before and after it."""
     from django.db import connection, transaction
 
     with connection.cursor() as cursor:
@@ -64,16 +81,31 @@ def written_rows(run) -> dict[str, bytes]:
             "AND t.table_type = 'BASE TABLE' AND c.data_type IN ('integer', 'bigint', 'smallint')"
         )
         tables = [name for (name,) in cursor.fetchall()]
-    dumps: dict[str, bytes] = {}
+    replaced: set[str] = set()
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            highest = {}
+            run()
+            replaced = _tables_changed(cursor, "n_tup_del") & set(tables)
+            raise _Rollback
+    except _Rollback:
+        pass
+    dumps = Written()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            highest, before = {}, {}
             for table in tables:
                 cursor.execute(f'SELECT coalesce(max(id), 0) FROM "{table}"')  # noqa: S608 (catalogue names)
                 highest[table] = cursor.fetchone()[0]
+            for table in replaced:
+                cursor.execute(f'SELECT id FROM "{table}"')  # noqa: S608 (catalogue names)
+                before[table] = {row_id for (row_id,) in cursor.fetchall()}
             run()
-            cursor.execute("SELECT relname FROM pg_stat_xact_user_tables WHERE n_tup_ins > 0")
-            inserted = {name for (name,) in cursor.fetchall()} & set(tables)
+            for table in sorted(replaced):
+                cursor.execute(f'SELECT id FROM "{table}"')  # noqa: S608 (catalogue names)
+                gone = before[table] - {row_id for (row_id,) in cursor.fetchall()}
+                if gone:
+                    dumps.deleted[table] = sorted(gone)
+            inserted = _tables_changed(cursor, "n_tup_ins") & set(tables)
             for table in sorted(inserted):
                 out = bytearray()
                 query = f'COPY (SELECT * FROM "{table}" WHERE id > {int(highest[table])}) TO STDOUT'  # noqa: S608
@@ -91,12 +123,15 @@ def written_rows(run) -> dict[str, bytes]:
 def copy_written_seconds(dumps: dict[str, bytes]) -> float:
     """Seconds for PostgreSQL to ``COPY`` the rows of :func:`written_rows` back into the same tables, with
     their indexes, constraints and triggers, in one transaction (rolled back): the same rows an import
-    writes, written the fastest way PostgreSQL has. Like the imports' timings, it is rolled back, so
+    writes, written the fastest way PostgreSQL has (after deleting the rows it deleted: the stored
+    counts it rewrites). Like the imports' timings, it is rolled back, so
     neither pays for the deferred foreign-key checks of a commit."""
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cursor:
         started = time.perf_counter()
+        for table, ids in getattr(dumps, "deleted", {}).items():
+            cursor.execute(f'DELETE FROM "{table}" WHERE id = ANY(%s)', [ids])  # noqa: S608 (catalogue names)
         for table, data in dumps.items():
             with cursor.cursor.copy(f'COPY "{table}" FROM STDIN') as copy:
                 copy.write(data)
