@@ -296,7 +296,7 @@ def off_target_by_ambition(filters: Filters) -> dict[int, FirstShown]:
     read whole and assessed. A fixed number of queries, and little work a measure."""
     measures = _measures(Filters(filters.period, filters.portfolio, None), judged_only=True)
     # The measures that can be judged, found from the (few) readings with a target, which an index of
-    # their own holds (migration 0015), not by reading every measure.
+    # their own holds (migration 0014), not by reading every measure.
     judged = Reading.objects.filter(
         measure_id__in=Reading.objects.filter(target__isnull=False).values("measure_id")
     ).exclude(measure__polarity=Polarity.NEITHER)
