@@ -5,6 +5,8 @@ complaints.services, which keeps to the procedure: those fields are read-only he
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from bromley_portal.core.stored_counts import BatchedAdmin
+from complaints import counts
 from complaints.models import (
     Aspect,
     Complainant,
@@ -19,6 +21,12 @@ from complaints.models import (
     Remedy,
     Service,
 )
+
+
+class CountedAdmin(BatchedAdmin):
+    """The admin of rows the stored counts count (complaints.counts): each page's writes refresh them once."""
+
+    keeper = counts.keeper
 
 
 class ServiceInline(admin.TabularInline):
@@ -93,7 +101,7 @@ WORKFLOW_FIELDS = [
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(SimpleHistoryAdmin):
+class ComplaintAdmin(CountedAdmin, SimpleHistoryAdmin):
     list_display = ["reference", "received", "stage", "procedure", "status", "handler", "respond_by"]
     list_select_related = ["handler"]
     list_filter = ["status", "procedure", "stage", "channel"]
@@ -115,7 +123,7 @@ class AspectInline(admin.TabularInline):
 
 
 @admin.register(Mention)
-class MentionAdmin(SimpleHistoryAdmin):
+class MentionAdmin(CountedAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "division", "service"]
     list_select_related = ["complaint", "division", "service"]
     list_filter = ["division"]

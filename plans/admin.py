@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from bromley_portal.core.stored_counts import BatchedAdmin
+from plans import counts
 from plans.models import (
     Action,
     ActionDetail,
@@ -16,13 +18,19 @@ from plans.models import (
 )
 
 
+class CountedAdmin(BatchedAdmin):
+    """The admin of rows the stored counts count (plans.counts): each page's writes refresh them once."""
+
+    keeper = counts.keeper
+
+
 class PlanSectionInline(admin.StackedInline):
     model = PlanSection
     extra = 0
 
 
 @admin.register(PortfolioPlan)
-class PortfolioPlanAdmin(SimpleHistoryAdmin):
+class PortfolioPlanAdmin(CountedAdmin, SimpleHistoryAdmin):
     list_display = ["portfolio", "year", "title", "section_kind"]
     list_select_related = ["portfolio"]
     list_filter = ["portfolio", "year"]
@@ -37,7 +45,7 @@ class ActionDetailInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(CountedAdmin, SimpleHistoryAdmin):
     list_display = ["reference", "title", "section", "target_date"]
     list_select_related = ["section__plan__portfolio", "section__ambition"]
     list_filter = ["section__plan", "annual_programme"]
@@ -62,7 +70,7 @@ class MeasureOfSuccessInline(admin.TabularInline):
 
 
 @admin.register(ActionDetail)
-class ActionDetailAdmin(SimpleHistoryAdmin):
+class ActionDetailAdmin(CountedAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "action", "target_date", "annual_programme"]
     list_select_related = ["action__section__plan__portfolio"]
     search_fields = ["text", "action__title"]
@@ -74,7 +82,7 @@ class ActionDetailAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(admin.ModelAdmin):
+class ReportingPeriodAdmin(CountedAdmin, admin.ModelAdmin):
     """Sets up periods and their dates. A period opens and locks only through plans.services
     (open_period, lock_period: the clerk's Reporting periods pages), which keep to the workflow."""
 
@@ -98,7 +106,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(QuarterlyUpdate)
-class QuarterlyUpdateAdmin(SimpleHistoryAdmin):
+class QuarterlyUpdateAdmin(CountedAdmin, SimpleHistoryAdmin):
     """For looking things up; changes go through the pages, which keep to the workflow
     (plans.services): every field is read-only here, and none can be added or changed."""
 

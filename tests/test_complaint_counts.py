@@ -144,6 +144,28 @@ def test_saving_and_deleting_mentions_aspects_and_complaints_one_by_one(officer)
     assert stored(YEAR) == ({}, {})
 
 
+def test_the_admin_deleting_complaints_refreshes_the_year_once_whatever_they_cascade_to(officer, client):
+    """The admin's pages run in one batch (core.stored_counts.BatchedAdmin): deleting complaints with their
+    mentions and aspects rewrites the year's counts once, not once a row."""
+    cases = [
+        make_complaint(officer, "Housing", received=date(2025, 6, day), aspects=("information", "staff_conduct"),
+                       today=TODAY)
+        for day in (1, 2, 3)
+    ]  # fmt: skip
+    client.force_login(make_user(Role.ADMIN, username="jo"))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(
+            "/admin/complaints/complaint/",
+            {"action": "delete_selected", "post": "yes", "_selected_action": [c.pk for c in cases[:2]]},
+        )
+    assert response.status_code == 302
+    assert list(Complaint.objects.values_list("pk", flat=True)) == [cases[2].pk]
+    rewrites = [q for q in captured if q["sql"].startswith('DELETE FROM "complaints_complaintyearcount"')]
+    assert len(rewrites) == 1
+    agree(YEAR)
+    assert sum(n for n, _ in stored(YEAR)[0].values()) == 1
+
+
 def test_a_save_that_changes_nothing_counted_refreshes_nothing(officer):
     case = make_complaint(officer, "Housing", received=date(2025, 6, 1), today=TODAY)
     case = Complaint.objects.get(pk=case.pk)

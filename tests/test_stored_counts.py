@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ambitions.models import Post
 from bromley_portal.accounts.roles import Role
@@ -272,3 +274,38 @@ def test_a_raw_update_is_drift_the_suite_catches(council):
     QuarterlyUpdate.objects.update(status=UpdateStatus.SUBMITTED)  # no signals
     assert [drift.period for drift in counts.drift()] == [council["q1"]]
     counts.refresh_all()
+
+
+def refreshes(captured) -> int:
+    """How many times the stored counts were rewritten (refresh deletes a period's rows, then inserts)."""
+    return sum('DELETE FROM "plans_periodcount"' in query["sql"] for query in captured.captured_queries)
+
+
+def test_the_admin_deleting_a_plan_refreshes_the_counts_once_whatever_it_cascades_to(council, client):
+    """A plan's deletion cascades to its actions, details and leads, each sending its own signal; the admin
+    page runs in one batch (core.stored_counts.BatchedAdmin), so the counts are rewritten once, in the
+    page's transaction, not once a row."""
+    client.force_login(make_user(Role.ADMIN, username="jo"))  # a plan without updates: the admin keeps those
+    plan = council["plan"]
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(f"/admin/plans/portfolioplan/{plan.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not PortfolioPlan.objects.filter(pk=plan.pk).exists()
+    assert refreshes(captured) == 1
+    agree()
+    assert by_status(council["q1"]) == {} and by_status(council["q2"]) == {}
+
+
+def test_the_admin_list_action_deleting_actions_refreshes_the_counts_once(council, client):
+    client.force_login(make_user(Role.ADMIN, username="jo"))
+    doomed = council["actions"][:2]
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(
+            "/admin/plans/action/",
+            {"action": "delete_selected", "post": "yes", "_selected_action": [a.pk for a in doomed]},
+        )
+    assert response.status_code == 302
+    assert not Action.objects.filter(pk__in=[a.pk for a in doomed]).exists()
+    assert refreshes(captured) == 1
+    agree()
+    assert by_status(council["q2"]) == {UpdateStatus.NOT_STARTED: 1}
