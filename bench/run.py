@@ -26,6 +26,13 @@ whole download at each size follow on the line. A download whose rows cannot be 
 the 2x target on its whole time. A streamed body is read to its end inside the timed part, and its
 queries counted there.
 
+A paged list or queue shows at most a page whatever the data, but the 1x council may not fill that page
+(an approver with 8 updates waiting sees 8 cards; with 25 or more, a page of 25): its 100x time then
+covers more rows than its 1x time, by the page's size rather than the data's growth. Such a page (an
+HTML page whose body at 1x is under FULL_PAGE of its body at 100x) is judged against the smallest size
+whose page is full, 10x, and its line says so, with each size's HTML in KB and the 100x/1x ratio beside.
+A page not full at 10x either grows with the data and is judged against 1x like any other.
+
     make bench                                   # every benchmark
     BENCH_DATABASE_URL=postgresql://.../bp_bench .venv/bin/python bench/run.py
     .venv/bin/python bench/run.py --reuse        # keep schemas built by an earlier run
@@ -48,6 +55,7 @@ sys.path.insert(0, str(ROOT))
 from bench import record  # noqa: E402 (after the path above)
 
 SIZES = (1, 10, 100)
+FULL_PAGE = 0.9  # an HTML page at least this share of its 100x body shows as much as at 100x
 
 # Dashboards, lists and queues: within 1.3x at 100x (issue 17); every other page within 2x.
 LIST_OR_DASHBOARD = {
@@ -436,7 +444,7 @@ def time_page(sizes: Sizes, clients: Clients, role, urls: dict, repeat: int, rep
     from django.test.utils import CaptureQueriesContext
 
     timings = {size: [] for size in SIZES}
-    queries, statuses, rows = {}, {}, {}
+    queries, statuses, rows, lengths = {}, {}, {}, {}
     for round_ in range(repeat + 1):  # the first round warms up (at 1x, so the code and templates are warm)
         for size in SIZES:
             if (round_ == 0 and size != min(SIZES)) or (round_ > repeat_100x and size == max(SIZES)):
@@ -454,7 +462,19 @@ def time_page(sizes: Sizes, clients: Clients, role, urls: dict, repeat: int, rep
                 timings[size].append(elapsed)
             queries[size], statuses[size] = len(captured), response.status_code
             rows[size] = rows_in(response, body)
-    return {size: statistics.median(timings[size]) * 1000 for size in SIZES}, queries, statuses, rows
+            lengths[size] = len(body) if "html" in response.get("Content-Type", "") else None
+    medians = {size: statistics.median(timings[size]) * 1000 for size in SIZES}
+    return medians, queries, statuses, rows, lengths
+
+
+def full_from(lengths: dict) -> int:
+    """The smallest size whose HTML page shows as much as at 100x (at least FULL_PAGE of its body): 1x,
+    or 10x for a paged list the 1x council does not fill. A page not full at 10x either grows with the
+    data, and a body that is not HTML (a download) has no page to fill: both are judged against 1x."""
+    first, middle, largest = (lengths.get(size) for size in SIZES)
+    if not largest or first is None or first >= FULL_PAGE * largest:
+        return SIZES[0]
+    return SIZES[1] if middle and middle >= FULL_PAGE * largest else SIZES[0]
 
 
 def rows_in(response, body: bytes) -> int | None:
@@ -528,7 +548,7 @@ def main() -> None:
             f"\nEvery page at 1x, 10x and 100x ({database}, uncached: DummyCache; median server ms of "
             f"{args.repeat} rounds, {args.repeat_100x} at 100x, each round 1x, 10x, 100x back to back)"
         )
-        header = f"{'page':42} {'queries':>9} {'1x ms':>8} {'10x ms':>8} {'100x ms':>8} {'100x/1x':>8} {'target':>6}  result"
+        header = f"{'page':42} {'queries':>9} {'1x ms':>8} {'10x ms':>8} {'100x ms':>8} {'ratio':>8} {'target':>6}  result"
         print(header)
         print("-" * len(header))
         failed = passed = 0
@@ -543,12 +563,13 @@ def main() -> None:
             export = is_download(name, url, url_name)
             # Whole-data downloads take seconds at 100x: one timed round each.
             repeats = (1, 1) if export else (args.repeat, args.repeat_100x)
-            medians, queries, statuses, rows = time_page(sizes, clients, role, urls, *repeats)
+            medians, queries, statuses, rows, lengths = time_page(sizes, clients, role, urls, *repeats)
             whole = dict(medians)
             per_row = export and all(rows[size] for size in SIZES)
             if per_row:  # ms per 1,000 rows: a download of 100 times the rows is judged per row
                 medians = {size: medians[size] * 1000 / rows[size] for size in SIZES}
-            ratio = medians[100] / medians[1]
+            base = SIZES[0] if per_row else full_from(lengths)
+            ratio = medians[100] / medians[base]
             problems = []
             # Growth fails; one query fewer where Django skips a prefetch that finds nothing to fetch (an
             # action list page whose updates have no notes on details) is not growth.
@@ -563,6 +584,12 @@ def main() -> None:
                 if len(set(queries.values())) > 1
                 else str(queries[1])
             )
+            if base != SIZES[0]:
+                problems.append(
+                    f"vs {base}x: the 1x page is not full (HTML "
+                    + "/".join(f"{lengths[s] / 1000:.0f}" for s in SIZES)
+                    + f" KB; 100x/1x {medians[100] / medians[1]:.2f})"
+                )
             if per_row:
                 problems.append(
                     "per 1k rows; rows "
@@ -571,7 +598,8 @@ def main() -> None:
                     + "/".join(f"{whole[s] / 1000:.2f}" for s in SIZES)
                 )
             if not ok:
-                record("run", f"page at 100x: {name[:45]}", f"{ratio:.2f}x{' per row' if per_row else ''} "
+                record("run", f"page at 100x: {name[:45]}", f"{ratio:.2f}x{' per row' if per_row else ''}"
+                       f"{f' vs {base}x' if base != SIZES[0] else ''} "
                        f"{' '.join(problems[:1])}".strip(), f"at most {target:.1f}x", "MISSED")  # fmt: skip
             print(
                 f"{name[:42]:42} {query_text:>9} {medians[1]:8.1f} {medians[10]:8.1f} {medians[100]:8.1f} "
@@ -582,7 +610,8 @@ def main() -> None:
                "all", "met" if not failed else "MISSED")  # fmt: skip
         print(
             f"\n{passed} pages within their target at 100x, {failed} not. Rows marked 'per 1k rows' are "
-            "whole-data downloads timed per 1,000 rows: their ratio is per-row time at 100x over 1x."
+            "whole-data downloads timed per 1,000 rows: their ratio is per-row time at 100x over 1x. The ratio "
+            "is 100x over 1x, or over 10x where the line says the 1x page is not full."
         )
 
 

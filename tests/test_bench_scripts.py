@@ -107,3 +107,16 @@ def test_every_open_data_feed_is_judged_per_row_as_a_download():
     feed = HttpResponse('{"dataset": "measures", "rows": [{"quarter": 1}, {"quarter": 2}]}',
                         content_type="application/json; charset=utf-8")  # fmt: skip
     assert rows_in(feed, feed.content) == 2
+
+
+def test_a_paged_list_the_1x_council_does_not_fill_is_judged_from_its_first_full_size():
+    """bench/run.py judges a page against 1x unless its 1x page shows less than its 100x page (an HTML body
+    under FULL_PAGE of the 100x one: the approvals queue with 8 cards at 1x, 25 after) and its 10x page
+    shows as much: then against 10x. A page that keeps growing, and any download, stays judged against 1x."""
+    from bench.run import full_from
+
+    assert full_from({1: 24_000, 10: 99_000, 100: 99_500}) == 10  # a queue filling its page at 10x
+    assert full_from({1: 98_000, 10: 99_000, 100: 99_500}) == 1  # full at 1x
+    assert full_from({1: 24_000, 10: 60_000, 100: 99_500}) == 1  # still growing at 10x: not excused
+    assert full_from({1: 30_000, 10: 300_000, 100: 3_000_000}) == 1  # unbounded
+    assert full_from({1: None, 10: None, 100: None}) == 1  # a download (not HTML)
