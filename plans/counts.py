@@ -5,7 +5,8 @@ Two small tables hold them (plans.models.PeriodCount and LeadCount), and :func:`
 function that works them out, from the same rules the pages used (QuarterlyUpdate.objects.with_reported for
 the reported RAG; ActionQuerySet.with_period_status and complete_before for where each action stands).
 :func:`refresh` replaces a period's stored rows with freshly computed ones (a delete and an insert) inside
-the writing transaction.
+the writing transaction: all of them, or those of the sections a write changed (an update's save changes
+its action's section only: :func:`touch_section`).
 
 Every write that changes what is counted refreshes the periods it touches, in one of two ways:
 
@@ -49,13 +50,18 @@ from plans.models import (
 # Working the counts out -------------------------------------------------------------------------
 
 
-def section_rows(period) -> list[PeriodCount]:
+def section_rows(period, sections=None) -> list[PeriodCount]:
     """The period's updates counted by their action's section, status and reported RAG (with_reported, the
     one rule), and the actions of the period's year with no update in it (status NOT_STARTED, RAG
-    NO_UPDATE) by section: so a section's rows add up to its actions."""
+    NO_UPDATE) by section: so a section's rows add up to its actions. Only these ``sections`` (ids) if
+    given."""
+    updates = QuarterlyUpdate.objects.filter(period=period)
+    actions = Action.objects.filter(section__plan__year=period.year)
+    if sections is not None:
+        updates = updates.filter(action__section_id__in=sections)
+        actions = actions.filter(section_id__in=sections)
     updates = (
-        QuarterlyUpdate.objects.filter(period=period)
-        .with_reported()
+        updates.with_reported()
         .order_by()
         .values_list("action__section_id", "status", "reported_rag")
         .annotate(n=Count("*"))
@@ -63,11 +69,7 @@ def section_rows(period) -> list[PeriodCount]:
     rows = [PeriodCount(period=period, section_id=s, status=st, rag=rag, n=n) for s, st, rag, n in updates]
     has_update = QuarterlyUpdate.objects.filter(action=models.OuterRef("pk"), period=period)
     missing = (
-        Action.objects.filter(section__plan__year=period.year)
-        .filter(~models.Exists(has_update))
-        .order_by()
-        .values_list("section_id")
-        .annotate(n=Count("*"))
+        actions.filter(~models.Exists(has_update)).order_by().values_list("section_id").annotate(n=Count("*"))
     )
     rows += [
         PeriodCount(period=period, section_id=s, status=UpdateStatus.NOT_STARTED, rag=Rag.NO_UPDATE, n=n)
@@ -81,15 +83,18 @@ def section_rows(period) -> list[PeriodCount]:
 PLACE = {"portfolio_order": "section__plan__portfolio__order", "section_number": "section__number"}
 
 
-def lead_rows(period) -> list[LeadCount]:
+def lead_rows(period, sections=None) -> list[LeadCount]:
     """The actions of the period's year that are asked for an update in it (ActionQuerySet.asked_in: not
     reported Complete before), counted by section, by where their update stands (with_period_status) and
     by the set of posts leading their details: ``lead_posts`` (their ids, in order, joined by commas) and
     ``unled`` (a detail without a lead, or no detail at all; the chasing list's row without a post). Each
-    row knows its section's place in plan order (``place``, as lead_counts gives it)."""
+    row knows its section's place in plan order (``place``, as lead_counts gives it). Only these
+    ``sections`` (ids) if given."""
+    actions = Action.objects.asked_in(period)
+    if sections is not None:
+        actions = actions.filter(section_id__in=sections)
     actions = (
-        Action.objects.asked_in(period)
-        .with_period_status(period)
+        actions.with_period_status(period)
         .order_by()
         .values_list("pk", "section_id", *PLACE.values(), "period_status", "details__leads__post")
     )
@@ -114,33 +119,55 @@ def lead_rows(period) -> list[LeadCount]:
     return rows
 
 
-def computed(period) -> tuple[list[PeriodCount], list[LeadCount]]:
+def computed(period, sections=None) -> tuple[list[PeriodCount], list[LeadCount]]:
     """What the stored counts of ``period`` should be: its section rows, and, while it is open (the only
-    time My actions and the chasing list read them), its lead rows."""
-    return section_rows(period), lead_rows(period) if period.is_open else []
+    time My actions and the chasing list read them), its lead rows; of these ``sections`` only if given."""
+    leads = lead_rows(period, sections) if period.is_open else []
+    return section_rows(period, sections), leads
 
 
 # Storing them -----------------------------------------------------------------------------------
 
 
-def refresh(periods) -> None:
-    """Recompute the stored counts of these periods (ReportingPeriods, ids, or ALL) from scratch: the
-    periods' rows deleted and inserted again, in the caller's transaction (or one of its own)."""
+def refresh(keys) -> None:
+    """Recompute stored counts from scratch, in the caller's transaction (or one of its own): of whole
+    periods (ReportingPeriods or ids, or ALL) and of single sections of a period ((period id, section id)
+    pairs: what one update's save changes, so a save rewrites its section's rows, not the period's). The
+    rows are deleted and inserted again."""
+    whole, parts = _keys(keys)
     with transaction.atomic():
         found = ReportingPeriod.objects.order_by("pk")
-        if periods != ALL:
-            found = found.filter(pk__in={getattr(p, "pk", p) for p in periods})
+        if whole != ALL:
+            found = found.filter(pk__in=whole | set(parts))
         found = list(found)
         keeper.lock(period.pk for period in found)
-        PeriodCount.objects.filter(period__in=found).delete()
-        LeadCount.objects.filter(period__in=found).delete()
+        rewritten = models.Q(pk__in=[])
         sections, leads = [], []
         for period in found:
-            section, lead = computed(period)
+            chosen = None if whole == ALL or period.pk in whole else parts[period.pk]
+            rewritten |= models.Q(period=period) & (
+                models.Q() if chosen is None else models.Q(section__in=chosen)
+            )
+            section, lead = computed(period, chosen)
             sections += section
             leads += lead
+        PeriodCount.objects.filter(rewritten).delete()
+        LeadCount.objects.filter(rewritten).delete()
         PeriodCount.objects.bulk_create(sections)
         LeadCount.objects.bulk_create(leads)
+
+
+def _keys(keys) -> tuple:
+    """Whole periods (a set of ids, or ALL) and {period id: section ids} of the rest."""
+    if keys == ALL:
+        return ALL, {}
+    whole, parts = set(), defaultdict(set)
+    for key in keys:
+        if isinstance(key, tuple):
+            parts[key[0]].add(key[1])
+        else:
+            whole.add(getattr(key, "pk", key))
+    return whole, {period: sections for period, sections in parts.items() if period not in whole}
 
 
 def refresh_all() -> None:
@@ -207,6 +234,27 @@ def touch(periods) -> None:
     keeper.touch(periods)
 
 
+def touch_section(period_id, action_id) -> None:
+    """An update of this action in this period changed: the rows of the action's section in the period,
+    and in each open period after it (whether those ask for the action depends on its updates before them:
+    complete_before), are refreshed; not the whole period. If the action is gone (an update deleted with
+    it), the whole period: the action's own signal touches its year as well."""
+    section_id = Action.objects.filter(pk=action_id).values_list("section_id", flat=True).first()
+    if section_id is None:
+        touch([period_id])
+        return
+    when = ReportingPeriod.objects.filter(pk=period_id).values_list("year", "quarter").first()
+    if when is None:
+        return  # deleted with its period: its rows went with it
+    year, quarter = when
+    later_open = ReportingPeriod.objects.filter(status=PeriodStatus.OPEN).filter(
+        models.Q(year__gt=year) | models.Q(year=year, quarter__gt=quarter)
+    )
+    keeper.touch(
+        {(period_id, section_id), *((pk, section_id) for pk in later_open.values_list("pk", flat=True))}
+    )
+
+
 def touch_years(years) -> None:
     """Every period of these financial years (their actions changed)."""
     years = {year for year in years if year is not None}
@@ -219,11 +267,15 @@ def _year_of_action(action_id) -> int | None:
 
 
 def _update_written(sender, instance, **kwargs):
-    touch([instance.period_id])
+    touch_section(instance.period_id, instance.action_id)
 
 
 def _amendment_written(sender, instance, **kwargs):
-    touch(QuarterlyUpdate.objects.filter(pk=instance.update_id).values_list("period_id", flat=True))
+    update = (
+        QuarterlyUpdate.objects.filter(pk=instance.update_id).values_list("period_id", "action_id").first()
+    )
+    if update is not None:  # an amendment deleted with its update: the update's own signal touches
+        touch_section(*update)
 
 
 def _action_before_save(sender, instance, **kwargs):

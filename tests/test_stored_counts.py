@@ -309,3 +309,30 @@ def test_the_admin_list_action_deleting_actions_refreshes_the_counts_once(counci
     assert refreshes(captured) == 1
     agree()
     assert by_status(council["q2"]) == {UpdateStatus.NOT_STARTED: 1}
+
+
+def test_an_update_s_save_rewrites_its_section_s_rows_only(council):
+    """A save changes one action's counts: its section's rows of the period (and of an open period after it)
+    are rewritten; another section's rows stay as they were stored (the same rows, not rewritten), and all
+    agree with what computed() works out for the whole period."""
+    other = make_plan(code="ECS", year=2024, actions=2)
+    other_section = other.sections.get()
+    kept = {
+        model: set(
+            model.objects.filter(period=council["q1"], section=other_section).values_list("pk", flat=True)
+        )
+        for model in (PeriodCount, LeadCount)
+    }
+    assert all(kept.values())
+    with CaptureQueriesContext(connection) as captured:
+        write(council, council["actions"][0], submit=True)
+    assert refreshes(captured) == 1
+    for model, pks in kept.items():
+        assert (
+            set(
+                model.objects.filter(period=council["q1"], section=other_section).values_list("pk", flat=True)
+            )
+            == pks
+        )
+    agree()
+    assert by_status(council["q1"])[UpdateStatus.SUBMITTED] == 1
