@@ -201,12 +201,21 @@ def not_received(filters: Filters, limit: int | None = None) -> list[QuarterlyUp
     return [updates[pk] for pk in ids]
 
 
+def _judged_measure_ids():
+    """The measures that can have a RAG (Measure.judge gives one only with a better direction and a target):
+    those with a direction and a reading with a target, found from the few readings that have one (their
+    own partial index, migration 0014), not by reading every measure. What "judged only" means everywhere."""
+    return (
+        Reading.objects.filter(target__isnull=False)
+        .exclude(measure__polarity=Polarity.NEITHER)
+        .values("measure_id")
+    )
+
+
 def _measures(filters: Filters, *, judged_only: bool = False):
     measures = Measure.objects.select_related("owner_post")
     if judged_only:
-        measures = measures.exclude(polarity=Polarity.NEITHER).filter(
-            pk__in=Reading.objects.filter(target__isnull=False).values("measure_id")
-        )
+        measures = measures.filter(pk__in=_judged_measure_ids())
     if filters.ambition:
         measures = measures.filter(ambitions=filters.ambition)
     if filters.portfolio:
@@ -295,11 +304,7 @@ def off_target_by_ambition(filters: Filters) -> dict[int, FirstShown]:
     ``Measure.judge``, the rule ``Measure.assess`` gives its RAG by; only the measures shown are then
     read whole and assessed. A fixed number of queries, and little work a measure."""
     measures = _measures(Filters(filters.period, filters.portfolio, None), judged_only=True)
-    # The measures that can be judged, found from the (few) readings with a target, which an index of
-    # their own holds (migration 0014), not by reading every measure.
-    judged = Reading.objects.filter(
-        measure_id__in=Reading.objects.filter(target__isnull=False).values("measure_id")
-    ).exclude(measure__polarity=Polarity.NEITHER)
+    judged = Reading.objects.filter(measure_id__in=_judged_measure_ids())
     if filters.portfolio:
         judged = judged.filter(measure__in=measures.values("pk"))
     latest = _latest_readings(judged, filters, 1).values_list(
