@@ -543,6 +543,12 @@ def main() -> None:
             rows = matrix_pages() + [(*row, "") for row in extra_pages()]
             pages_by_size[size] = rows
         clients = Clients(sizes)
+        # As every gunicorn worker does once it has loaded the portal (bromley_portal.wsgi): what is loaded now
+        # is left out of the garbage collector's full collections, which otherwise walk it (and this script's
+        # own lists) in whichever timed request happens to trigger one.
+        from bromley_portal.wsgi import freeze_loaded_portal
+
+        freeze_loaded_portal()
         database = "PostgreSQL" if sizes.postgres else "SQLite"
         print(
             f"\nEvery page at 1x, 10x and 100x ({database}, uncached: DummyCache; median server ms of "

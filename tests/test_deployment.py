@@ -243,12 +243,24 @@ def test_the_image_creates_media_root_for_the_portal_user(services):
 # The web server -----------------------------------------------------------------
 
 
-def test_gunicorns_wsgi_application_can_be_imported():
+def test_gunicorns_wsgi_application_can_be_imported_and_freezes_the_loaded_portal():
+    """Loading the WSGI module, as each gunicorn worker does, leaves what it loaded (the URLconf's views and
+    forms with the rest) out of the garbage collector's full collections (gc.freeze)."""
+    import gc
+    import sys
+
     target = next(word for word in gunicorn_command() if re.fullmatch(r"[\w.]+:\w+", word))
     module_name, _, attribute = target.partition(":")
-    application = getattr(importlib.import_module(module_name), attribute)
-    assert callable(application)
-    assert f"{module_name}.{attribute}" == settings.WSGI_APPLICATION
+    sys.modules.pop(module_name, None)  # loaded afresh, as in a new worker
+    gc.unfreeze()
+    try:
+        application = getattr(importlib.import_module(module_name), attribute)
+        assert callable(application)
+        assert f"{module_name}.{attribute}" == settings.WSGI_APPLICATION
+        assert gc.get_freeze_count() > 10_000
+        assert not any(obj is application for obj in gc.get_objects())  # the frozen are not collected
+    finally:
+        gc.unfreeze()  # the test process goes on collecting as before
 
 
 def test_gunicorn_listens_on_the_exposed_port_and_only_the_proxy_publishes_it(services):
