@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import record  # noqa: E402 (after the path above)
+from bench import bench_database, record  # noqa: E402 (after the path above)
 from bench.run import setup_django  # noqa: E402
 
 LIST = "/plans/actions/"
@@ -80,8 +80,8 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        setup_django(os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3")
+    with tempfile.TemporaryDirectory() as folder, bench_database(folder, "api") as database_url:
+        setup_django(database_url)
         from django.conf import settings
         from django.core.management import call_command
 

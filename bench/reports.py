@@ -1,6 +1,6 @@
 """Benchmark: committee report rendering, pages per second and the renderer's peak memory.
 
-Builds a throwaway database (SQLite in a temporary folder, or BENCH_DATABASE_URL) with the
+Builds a throwaway database (SQLite in a temporary folder, or a PostgreSQL database beside BENCH_DATABASE_URL's, dropped after) with the
 council's strategy and plans, adds a generated plan ten times the length of the CEF 2023-24
 plan, and renders two reports, each in a fresh process as a worker would:
 
@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import record, run_child  # noqa: E402 (after the path above)
+from bench import bench_database, record, run_child  # noqa: E402 (after the path above)
 
 MEMORY_LIMIT_MB = 1024
 LONGER = 10
@@ -140,8 +140,7 @@ def main() -> None:
         report_type, parameters = json.loads(args.child)
         child(report_type, parameters, args.repeat)
         return
-    with tempfile.TemporaryDirectory() as folder:
-        database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
+    with tempfile.TemporaryDirectory() as folder, bench_database(folder, "reports") as database_url:
         setup_django(database_url)
         cases = build_database()
         print(f"{'report':36} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'peak MB':>8}")
