@@ -234,25 +234,32 @@ def touch(periods) -> None:
     keeper.touch(periods)
 
 
-def touch_section(period_id, action_id) -> None:
-    """An update of this action in this period changed: the rows of the action's section in the period,
-    and in each open period after it (whether those ask for the action depends on its updates before them:
-    complete_before), are refreshed; not the whole period. If the action is gone (an update deleted with
-    it), the whole period: the action's own signal touches its year as well."""
-    section_id = Action.objects.filter(pk=action_id).values_list("section_id", flat=True).first()
+def touch_section(period_id, action_id, section_id=None) -> None:
+    """An update of this action in this period changed: the rows of the action's section (``section_id``
+    if the caller knows it) in the period, and in each open period after it (whether those ask for the
+    action depends on its updates before them: complete_before), are refreshed; not the whole period. One
+    query (two if the section is not known), as many as touch() makes. If the action is gone (an update
+    deleted with it), the whole period: the action's own signal touches its year as well."""
+    if section_id is None:
+        section_id = Action.objects.filter(pk=action_id).values_list("section_id", flat=True).first()
     if section_id is None:
         touch([period_id])
         return
-    when = ReportingPeriod.objects.filter(pk=period_id).values_list("year", "quarter").first()
-    if when is None:
+    # The period and the open ones in one query; the open ones after it are kept.
+    when = dict(
+        ReportingPeriod.objects.filter(
+            models.Q(pk=period_id) | models.Q(status=PeriodStatus.OPEN)
+        ).values_list("pk", (models.F("year") * 10 + models.F("quarter")))
+    )
+    if period_id not in when:
         return  # deleted with its period: its rows went with it
-    year, quarter = when
-    later_open = ReportingPeriod.objects.filter(status=PeriodStatus.OPEN).filter(
-        models.Q(year__gt=year) | models.Q(year=year, quarter__gt=quarter)
-    )
-    keeper.touch(
-        {(period_id, section_id), *((pk, section_id) for pk in later_open.values_list("pk", flat=True))}
-    )
+    keeper.touch({(pk, section_id) for pk, at in when.items() if pk == period_id or at > when[period_id]})
+
+
+def _section_of(update) -> int | None:
+    """The update's action's section, if its action is loaded (the pages and services load it)."""
+    field = QuarterlyUpdate._meta.get_field("action")
+    return field.get_cached_value(update).section_id if field.is_cached(update) else None
 
 
 def touch_years(years) -> None:
@@ -267,7 +274,7 @@ def _year_of_action(action_id) -> int | None:
 
 
 def _update_written(sender, instance, **kwargs):
-    touch_section(instance.period_id, instance.action_id)
+    touch_section(instance.period_id, instance.action_id, _section_of(instance))
 
 
 def _amendment_written(sender, instance, **kwargs):
