@@ -391,10 +391,13 @@ class Action(models.Model):
 
 
 class ActionDetailQuerySet(models.QuerySet):
+    def with_leads(self):
+        """Details with their leads' posts: what Action.leads reads (an update's card, its mail)."""
+        return self.prefetch_related(models.Prefetch("leads", DetailLead.objects.select_related("post")))
+
     def with_plan_text(self):
-        return self.prefetch_related(
-            models.Prefetch("leads", DetailLead.objects.select_related("post")), "measures_of_success"
-        )
+        """Details with their leads and measures of success: the plan table's row."""
+        return self.with_leads().prefetch_related("measures_of_success")
 
 
 class ActionDetail(models.Model):
@@ -885,7 +888,12 @@ class UpdateNote(models.Model):
     @staticmethod
     def in_order(notes, details) -> list["UpdateNote"]:
         """An update's notes in the plan's order, each knowing the details it covers (``covered``):
-        its own and those before it back to the previous note. ``details`` are the action's, in order."""
+        its own and those before it back to the previous note. ``details`` are the action's, in order;
+        each note takes its detail from them, so prefetched details cost no query a note."""
+        by_pk = {detail.pk: detail for detail in details}
+        for note in notes:
+            if note.detail_id in by_pk:
+                note.detail = by_pk[note.detail_id]
         notes = sorted(notes, key=lambda note: note.detail.order)
         start = 0
         for note in notes:

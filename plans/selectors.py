@@ -491,23 +491,7 @@ def queue_page_rows(updates) -> list:
     """One page of the queue with what its cards show, in a fixed number of queries."""
     return with_authors(
         updates.prefetch_related(
-            FIGURES, "notes", Prefetch("action__details", ActionDetail.objects.with_plan_text())
-        )
-    )
-
-
-def approval_queue(user) -> list:
-    """Submitted updates for the portfolios of the posts this person holds, in open periods, each
-    knowing who wrote it, oldest period first."""
-    return queue_page_rows(
-        approval_updates(user)
-        .filter(status=UpdateStatus.SUBMITTED)
-        .order_by(
-            "period__year",
-            "period__quarter",
-            "action__section__plan__portfolio__order",
-            "action__section__number",
-            "action__number",
+            FIGURES, "notes", Prefetch("action__details", ActionDetail.objects.with_leads())
         )
     )
 
@@ -590,9 +574,7 @@ def decision_conflict(update_pk, user, message: str, posted) -> dict:
     update = (
         QuarterlyUpdate.objects.with_reported()
         .select_related("action__section__plan__portfolio", "period", "submitted_by", "decided_by")
-        .prefetch_related(
-            FIGURES, "notes", Prefetch("action__details", ActionDetail.objects.with_plan_text())
-        )
+        .prefetch_related(FIGURES, "notes", Prefetch("action__details", ActionDetail.objects.with_leads()))
         .get(pk=update_pk)
     )
     with_authors([update])
