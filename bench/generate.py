@@ -1,9 +1,9 @@
 """A generated council, larger than the fixtures, for benchmarks and query-count tests.
 
 ``grow_council(factor)`` gives every plan section (factor - 1) more copies of each of its actions,
-each copy with the original's details, leads, measures of success and updates, numbered on from the
-section's last action as a long plan would number them (a section of 30 actions at 100x ends at
-action 3,000, where copies a thousand apart reached 99,030), and adds
+each copy with the original's details, leads, measures of success and updates (with their notes on
+details), numbered on from the section's last action as a long plan would number them (a section of
+30 actions at 100x ends at action 3,000, where copies a thousand apart reached 99,030), and adds
 (factor - 1) copies of every measure with its readings: a council ``factor`` times larger in
 actions, updates, measures and readings, reporting in the same periods. The copies are written by
 plans.builders, the one way plans are written, in bulk.
@@ -17,9 +17,17 @@ from plans.models import Measure, PlanSection, Reading
 
 
 def copy_spec(action, number) -> ActionSpec:
-    """A copy of an action (details, leads, measures and updates) under another number."""
+    """A copy of an action (details, leads, measures, and updates with their notes on details) under
+    another number."""
+    index = {detail.pk: position for position, detail in enumerate(action.details.all())}
     updates = [
-        UpdateSpec(period=update.period, narrative=update.narrative, rag=update.rag, status=update.status)
+        UpdateSpec(
+            period=update.period,
+            narrative=update.narrative,
+            notes={index[note.detail_id]: note.narrative for note in update.notes.all()},
+            rag=update.rag,
+            status=update.status,
+        )
         for update in action.updates.all()
     ]
     return action_spec_from(action, number=number, updates=updates)
@@ -32,6 +40,7 @@ def grow_council(factor: int) -> None:
         "actions__details__leads__post",
         "actions__details__measures_of_success",
         "actions__updates__period",
+        "actions__updates__notes",
         "actions__portfolios",
     )
     for section in sections:

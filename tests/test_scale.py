@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from bench.generate import grow_council
 from bromley_portal.accounts.roles import Role
 from plans.choices import PeriodStatus, Rag, UpdateStatus
-from plans.models import Action, QuarterlyUpdate, ReportingPeriod
+from plans.models import Action, QuarterlyUpdate, ReportingPeriod, UpdateNote
 from tests.factories import make_plan, make_user
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,21 @@ def test_a_grown_council_numbers_copies_on_from_each_sections_last_action():
     assert [detail.letter for detail in copy.details.all()] == ["a", "b"]
     assert copy.updates.get().narrative == "On Action 1 of CEF"
     assert QuarterlyUpdate.objects.filter(period=q1).count() == 120
+
+
+def test_a_grown_council_copies_each_updates_notes_on_its_details():
+    plan = make_plan(actions=1)
+    action = Action.objects.get(section__plan=plan)
+    update = QuarterlyUpdate.objects.create(
+        action=action, period=period(2023, 1), status=UpdateStatus.LOCKED, rag=Rag.RED, narrative="Overall"
+    )
+    UpdateNote.objects.create(update=update, detail=action.details.get(letter="b"), narrative="On b")
+    grow_council(3)
+    copied = UpdateNote.objects.exclude(update=update).select_related("detail__action")
+    assert sorted((note.detail.action.number, note.detail.letter, note.narrative) for note in copied) == [
+        (2, "b", "On b"),
+        (3, "b", "On b"),
+    ]
 
 
 def test_a_council_grown_a_hundred_times_keeps_its_numbers_in_range():
