@@ -28,10 +28,8 @@ from simple_history.utils import (
     get_change_reason_from_object,
 )
 
-from bromley_portal.core import pagecache
-
-# Sent (with the model as sender) after every bulk write here, which sends no save signals: an app that keeps
-# something derived from a model's rows (plans.counts) listens for it.
+# Sent (with the model as sender) after every bulk write here, which sends no save signals: what keeps
+# something derived from a model's rows listens for it as it does for saves (plans.counts, the page cache).
 bulk_written = Signal()
 
 # Field types whose Python values psycopg sends as they are; any other goes through the field's own
@@ -93,7 +91,6 @@ def copy_create(
     ):
         raise ValueError("copy_create gives every row the one history_reason")
     if connection.vendor != "postgresql":
-        pagecache.bulk_written(model)  # (on PostgreSQL, copy_rows says so)
         if history_reason is None:
             created = model.objects.bulk_create(objs)
         else:
@@ -125,7 +122,6 @@ def copy_rows(
     get their ``pk`` attname set too."""
     if not rows:
         return []
-    pagecache.bulk_written(model)  # COPY sends no save signals
     meta = model._meta
     if connection.vendor != "postgresql":
         objs = [model(**row) for row in rows]
@@ -179,7 +175,6 @@ def copy_update(
     written = [meta.pk, *(meta.get_field(name) for name in fields)]
     if any(not f.concrete or f.primary_key or f.many_to_many for f in written[1:]):
         raise ValueError(f"copy_update writes a model's own columns, not {list(fields)}")
-    pagecache.bulk_written(model)  # an UPDATE sends no save signals, on any database
     if connection.vendor != "postgresql":
         if history_reason is None:
             model.objects.bulk_update(objs, fields, batch_size=100)

@@ -105,15 +105,12 @@ def _written(sender, **kwargs) -> None:
     bump()
 
 
-def bulk_written(model) -> None:
-    """Bulk writes (bulk_create, bulk_update, COPY) send no save signals: the code that makes them
-    (plans.builders' stamp, core.bulk) calls this instead, with the same rule as a save."""
-    _written(model)
-
-
 def connect_signals() -> None:
-    """Called once from the core's AppConfig.ready()."""
-    for signal in (post_save, post_delete, m2m_changed):
+    """Called once from the core's AppConfig.ready(). Bulk writes (COPY, bulk_create, bulk_update) send no
+    save signals: core.bulk, which makes them all, sends ``bulk_written``, read with the same rule as a save."""
+    from bromley_portal.core.bulk import bulk_written
+
+    for signal in (post_save, post_delete, m2m_changed, bulk_written):
         signal.connect(_written, dispatch_uid=f"pagecache-{id(signal)}")
 
 
