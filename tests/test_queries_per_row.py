@@ -1,5 +1,5 @@
-"""Every page of the permissions matrix costs the same queries when the plans and the contract register it
-shows hold three times the rows, each plan row as full as the council's documents make them: updates with notes on details, figures,
+"""Every page of the permissions matrix costs the same queries when the plans, the contract register and
+the complaints it shows hold two or three times the rows, each plan row as full as the council's documents make them: updates with notes on details, figures,
 evidence and amendments. A bounded page whose rows each cost a query passes a test that compares two full
 pages; this one compares pages below their page size (the matrix's council has a handful of actions, and
 three times a handful), so a query a row shows as a difference, whichever page it is on."""
@@ -11,6 +11,7 @@ from django.utils import timezone
 from bench.contracts import grow_register
 from bench.generate import grow_council
 from bromley_portal.accounts.roles import Role
+from complaints.models import Complaint
 from contracts.models import Contract
 from plans.choices import Rag, UpdateStatus
 from plans.counts import refresh_all
@@ -46,6 +47,51 @@ def fill(updates, admin) -> None:
             )
     updates.filter(status=UpdateStatus.LOCKED, rag=Rag.GREEN).update(rag=Rag.RED)
     refresh_all()  # a raw update() sends no save signals: the stored counts follow it (plans.counts)
+
+
+def more_complaints(officer, copies: int) -> None:
+    """``copies`` more of what the matrix's complaints part holds: an open, acknowledged complaint about
+    two aspects of Housing, an answered and closed one of Environment & Public Protection with an
+    Ombudsman case, a remedy and a compliment."""
+    from datetime import date
+    from decimal import Decimal
+
+    from complaints import services
+    from complaints.models import Compliment, Division, OmbudsmanCase, Remedy
+    from complaints.services import MentionInput
+
+    today = date(2026, 11, 30)
+    housing = Division.objects.get(name="Housing")
+    epp = Division.objects.get(name="Environment & Public Protection")
+    for copy in range(copies):
+        complaint = services.log_complaint(
+            officer, received=date(2026, 11, 2), channel="website",
+            mentions=[MentionInput(housing, None, ["lack_of_action", "information"])],
+            complainant={"name": f"Complainant {copy}", "email": f"c{copy}@example.invalid"},
+            summary="Repairs not done.", today=today,
+        )  # fmt: skip
+        services.assign(officer, complaint, officer)
+        services.acknowledge(officer, complaint, on=date(2026, 11, 3), today=today)
+        closed = services.log_complaint(
+            officer, received=date(2026, 9, 1), channel="email",
+            mentions=[MentionInput(epp, epp.services.get(name="Neighbourhood Management"), ["quality_of_service"])],
+            today=today,
+        )  # fmt: skip
+        services.acknowledge(officer, closed, on=date(2026, 9, 2), today=today)
+        [aspect] = closed.mentions.get().aspects.all()
+        services.record_response(
+            officer, aspect, outcome="not_known", responded_on=date(2026, 9, 10), today=today
+        )
+        closed = services.close(officer, closed, on=date(2026, 9, 11), today=today)
+        OmbudsmanCase.objects.create(
+            reference=f"26 001 3{copy:02d}", complaint=closed, division=epp, received=date(2026, 10, 1)
+        )
+        Remedy.objects.create(
+            division=housing, stage="stage_1", type="time_and_trouble", amount=Decimal("150.00"), agreed=today
+        )
+        Compliment.objects.create(
+            received=date(2026, 10, 5), division=housing, channel="email", quote=f"A great help ({copy})."
+        )
 
 
 def measured_pages():
@@ -90,11 +136,14 @@ def test_every_page_costs_the_same_queries_with_three_times_the_rows(people, cou
     actions, contracts = Action.objects.count(), Contract.objects.count()
     grow_council(3)
     grow_register(3 * contracts, timezone.localdate())  # (which makes the demo's people: sign in afresh)
+    complaints = Complaint.objects.count()
+    more_complaints(people[Role.COMPLAINTS_OFFICER], copies=2)
     clients.clear()
     for person in people.values():
         person.refresh_from_db()
     fill(QuarterlyUpdate.objects.all(), people[Role.ADMIN])
     assert (Action.objects.count(), Contract.objects.count()) == (3 * actions, 3 * contracts)
+    assert Complaint.objects.count() >= complaints + 4
     assert UpdateNote.objects.count() == QuarterlyUpdate.objects.count()
     after = counts(client_for, council)
     assert {name: status for name, (_, status) in after.items()} == {
