@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from plans.choices import Rag, UpdateStatus
 from plans.models import Action, QuarterlyUpdate, UpdateNote
-from plans.reports import build_plan_progress
+from plans.exception_report import build_exception_report
+from plans.reports import build_corporate_summary, build_plan_progress
 from tests.factories import make_plan
 from tests.test_update_pages import (
     council,  # noqa: F401 (a fixture)
@@ -60,6 +61,8 @@ def test_notes_on_details_cost_the_same_queries_for_two_updates_or_six(council):
         "plan page": page(member, plan.get_absolute_url()),
         "API actions": page(member, reverse("api:actions")),
         "plan progress report": lambda: build_plan_progress(report),
+        "corporate summary": lambda: build_corporate_summary({"period": q1}),
+        "exception report": lambda: build_exception_report(report),
     }
     before = {name: queries(run) for name, run in runs.items()}
     plan = make_plan(year=2024, actions=4)  # four more actions in the same plan and section
