@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from plans.choices import Rag, UpdateStatus
-from plans.models import Action, QuarterlyUpdate, UpdateNote
 from plans.exception_report import build_exception_report
+from plans.models import Action, QuarterlyUpdate, UpdateNote
 from plans.reports import build_corporate_summary, build_plan_progress
 from tests.factories import make_plan
 from tests.test_update_pages import (
