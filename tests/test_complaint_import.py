@@ -331,7 +331,7 @@ def _year_of_rows(prefix: str, complaints: int) -> list[list[str]]:
     return rows
 
 
-def test_an_import_costs_the_same_queries_for_10_complaints_as_for_60():
+def test_an_import_costs_the_same_queries_for_10_complaints_as_for_60(postgres):
     """The saving is in bulk (core.bulk: COPY with their history), the checking from lookups made once."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -206,7 +206,7 @@ def test_only_corporate_procurement_flags_a_concern_by_file_too(register, people
     assert run(csv_bytes([good_row(Supplier="New Ltd", Attention="Concern")]), user=admin).ok
 
 
-def test_an_import_costs_the_same_queries_for_10_contracts_as_for_60(register, people):
+def test_an_import_costs_the_same_queries_for_10_contracts_as_for_60(register, people, postgres):
     def queries(prefix: str, count: int, supplier: str) -> int:
         data = csv_bytes(
             [good_row(**{"Contract ID": f"{prefix}{n}", "Supplier": supplier}) for n in range(count)]

@@ -520,7 +520,7 @@ def queries_to_import(cef, actions: int) -> int:
     return len(queries)
 
 
-def test_changing_every_action_of_a_plan_takes_as_many_queries_for_ten_times_the_actions(cef):
+def test_changing_every_action_of_a_plan_takes_as_many_queries_for_ten_times_the_actions(cef, postgres):
     """Changed actions, details, leads and measures are written in bulk (with their history), not one
     by one: what made a 5,000-row re-import take minutes (bench/plan_import.py measures it)."""
     small = queries_to_import(cef, 10)
@@ -540,7 +540,7 @@ def queries_for_a_new_plan_and_the_same_file_again(cef, actions: int) -> tuple[i
     return len(new), len(again), [query["sql"] for query in again]
 
 
-def test_a_new_plan_and_the_same_file_again_take_the_same_queries_for_ten_times_the_actions(cef):
+def test_a_new_plan_and_the_same_file_again_take_the_same_queries_for_ten_times_the_actions(cef, postgres):
     """Actions, links, details, leads and measures and their history go in with a fixed number of queries
     whatever the file's length; importing the same file again reads the plan once and writes nothing."""
     queries_for_a_new_plan_and_the_same_file_again(cef, 1)  # the first makes the lead's post and the periods

@@ -51,7 +51,7 @@ def confirm_and_wait(client, preview, log):
 
 @pytest.mark.worker
 def test_a_worker_imports_a_large_file_and_its_page_follows_the_progress(
-    transactional_db, client, settings, tmp_path
+    transactional_db, client, settings, tmp_path, postgres
 ):
     media = tmp_path / "media"
     settings.MEDIA_ROOT = str(media)
@@ -132,7 +132,7 @@ def test_a_worker_imports_a_large_file_and_its_page_follows_the_progress(
 
 @pytest.mark.worker
 def test_an_import_whose_pool_process_is_killed_is_started_afresh_and_finishes_once(
-    transactional_db, client, settings, tmp_path
+    transactional_db, client, settings, tmp_path, postgres
 ):
     """A worker's pool process killed mid-import: Celery sends the task again (retry on worker loss),
     and the job the dead process left running is started afresh, not left running for good."""

@@ -198,7 +198,7 @@ def test_health_reports_the_database_the_broker_and_the_worker(broker, client):
     }
 
 
-def test_health_is_503_when_the_database_is_down(transactional_db, client):
+def test_health_is_503_when_the_database_is_down(transactional_db, client, postgres):
     settings_dict = connection.settings_dict
     port = settings_dict["PORT"]
     connection.close()

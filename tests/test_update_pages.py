@@ -213,7 +213,7 @@ def grow_my_actions(council, actions):
             make_update(action, council["q2"], states[index % 5])
 
 
-def test_my_actions_costs_the_same_queries_at_any_length(council, django_assert_max_num_queries):
+def test_my_actions_costs_the_same_queries_at_any_length(council, django_assert_max_num_queries, settings):
     client = signed_in(council["officer"])
     few = count_queries(client, MY_ACTIONS)
     grow_my_actions(council, 25)
@@ -225,7 +225,10 @@ def test_my_actions_costs_the_same_queries_at_any_length(council, django_assert_
     counts = response.context["counts"]
     assert sum(counts[status] for status in UpdateStatus.values) == 52
     assert count_queries(client, MY_ACTIONS) == few
-    with django_assert_max_num_queries(15):
+    session = (
+        0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+    )  # without Redis, read from the database
+    with django_assert_max_num_queries(15 + session):
         client.get(MY_ACTIONS)
 
 
