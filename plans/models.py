@@ -141,7 +141,7 @@ def first_per_post(leads) -> list:
 
 
 # The long texts of an action's section and ambition, which lists of actions do not show.
-LONG_SECTION_TEXT = (
+TEXTS_LISTS_LEAVE_OUT = (
     "section__statement",
     "section__rationale",
     "section__key_strategies",
@@ -183,7 +183,7 @@ class ActionQuerySet(models.QuerySet):
             # A row names its plan, reference and ambition (the API's): the long texts are left out of
             # the rows the database sorts to find a page (at 16,700 actions, carrying them doubled the sort).
             .select_related("section__plan__portfolio", "section__ambition")
-            .defer(*LONG_SECTION_TEXT)
+            .defer(*TEXTS_LISTS_LEAVE_OUT)
             .prefetch_related(
                 models.Prefetch("details", ActionDetail.objects.with_plan_text()),
                 models.Prefetch("updates", reported, to_attr="reported_updates"),
