@@ -15,6 +15,7 @@ from django.core.validators import FileExtensionValidator
 from django.forms import formset_factory
 
 from bromley_portal.accounts.roles import Role
+from bromley_portal.core.forms import VersionInput
 from bromley_portal.core.tabular import Limits, size_text
 from complaints.choices import REASON_MAX_LENGTH, SUMMARY_MAX_LENGTH, AspectOutcome, AspectType, Channel
 from complaints.models import Division, Service
@@ -262,7 +263,7 @@ class CaseForm(forms.Form):
     """Carries the version of the case the officer read."""
 
     version = forms.CharField(
-        widget=forms.HiddenInput,
+        widget=VersionInput,
         max_length=64,
         error_messages={"required": RELOAD, "max_length": RELOAD},
     )

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import FileExtensionValidator
 
+from bromley_portal.core.forms import VersionInput
 from bromley_portal.core.tabular import size_text
 from contracts.choices import ProcurementStatus
 from contracts.services import COMMENTARY_MAX_LENGTH
@@ -30,7 +31,7 @@ class VersionedForm(forms.Form):
     """Carries the version of the record the person read, so a save against a changed one is refused."""
 
     version = forms.IntegerField(
-        widget=forms.HiddenInput,
+        widget=VersionInput,
         min_value=0,
         error_messages={"required": RELOAD, "invalid": RELOAD, "min_value": RELOAD},
     )

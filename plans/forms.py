@@ -8,6 +8,7 @@ from django.utils.html import escape, format_html
 
 from ambitions.models import Ambition, Portfolio, Strategy
 from bromley_portal.core.financial_year import FinancialYear
+from bromley_portal.core.forms import VersionInput
 from bromley_portal.core.tabular import size_text
 from plans.choices import (
     COMMENT_MAX_LENGTH,
@@ -188,7 +189,7 @@ class QuarterlyUpdateForm(forms.Form):
         help_text="Web addresses of reports or pages that show progress, one a line, "
         "each starting https:// or http://",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(widget=VersionInput, min_value=0)
 
     def __init__(self, *args, measures=(), submitting=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -326,7 +327,7 @@ def _short(text: str, limit: int = 60) -> str:
 class DecisionForm(forms.Form):
     """Approving an update: the version the approver read, so a changed update is refused."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(widget=VersionInput, min_value=0)
 
     def __init__(self, *args, update, **kwargs):
         kwargs.setdefault("prefix", f"decide-{update.pk}")
