@@ -140,15 +140,12 @@ def first_per_post(leads) -> list:
     return first
 
 
-# The long texts of an action's section and ambition, which lists of actions do not show.
+# The long texts of a plan section and of an ambition, which lists of actions and updates do not show.
+SECTION_LONG_TEXTS = ("statement", "rationale", "key_strategies", "alignment")
+AMBITION_LONG_TEXTS = ("statement", "introduction", "where_we_are_now")
 TEXTS_LISTS_LEAVE_OUT = (
-    "section__statement",
-    "section__rationale",
-    "section__key_strategies",
-    "section__alignment",
-    "section__ambition__statement",
-    "section__ambition__introduction",
-    "section__ambition__where_we_are_now",
+    *(f"section__{name}" for name in SECTION_LONG_TEXTS),
+    *(f"section__ambition__{name}" for name in AMBITION_LONG_TEXTS),
 )
 
 
@@ -406,13 +403,20 @@ class Action(models.Model):
 
 
 class ActionDetailQuerySet(models.QuerySet):
+    # These are prefetched beside their actions (Prefetch("details", ...)), so each action's details,
+    # and each detail's leads and measures, need their order within their parent only. The models'
+    # own orderings follow the parent to the plan's order: four joins (action, section, plan,
+    # portfolio) to sort rows the prefetch groups by parent anyway.
+
     def with_leads(self):
         """Details with their leads' posts: what Action.leads reads (an update's card, its mail)."""
-        return self.prefetch_related(models.Prefetch("leads", DetailLead.objects.select_related("post")))
+        leads = DetailLead.objects.select_related("post").order_by("detail_id", "order")
+        return self.order_by("action_id", "order").prefetch_related(models.Prefetch("leads", leads))
 
     def with_plan_text(self):
         """Details with their leads and measures of success: the plan table's row."""
-        return self.with_leads().prefetch_related("measures_of_success")
+        measures = MeasureOfSuccess.objects.order_by("detail_id", "order")
+        return self.with_leads().prefetch_related(models.Prefetch("measures_of_success", measures))
 
 
 class ActionDetail(models.Model):

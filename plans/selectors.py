@@ -23,6 +23,7 @@ from plans import counts as stored_counts
 from plans.choices import OUTSTANDING, PeriodStatus, Rag, UpdateStatus
 from plans.forms import DecisionForm, QuarterlyUpdateForm, ReturnUpdateForm
 from plans.models import (
+    SECTION_LONG_TEXTS,
     WRITTEN,
     Action,
     ActionDetail,
@@ -473,6 +474,9 @@ def approval_updates(user):
         .exclude(period__status=PeriodStatus.LOCKED)
         .annotate(rag_rank=rag_rank)
         .select_related("action__section__plan__portfolio", "period", "submitted_by")
+        # The cards name the plan and portfolio, not the section's long texts: left out of the rows
+        # the database sorts to find a page, as on the actions list.
+        .defer(*(f"action__section__{name}" for name in SECTION_LONG_TEXTS))
     )
 
 

@@ -246,3 +246,26 @@ def test_approving_several_is_all_or_nothing_when_one_has_moved_on(queue):
     with pytest.raises(services.WorkflowError):
         services.approve_all([(first, first.version), (second, second.version)], queue["approver"])
     assert not QuarterlyUpdate.objects.filter(status=UpdateStatus.APPROVED).exists()
+
+
+@pytest.mark.parametrize("who, url", [("approver", APPROVALS), ("member", reverse("plans:action_list"))])
+def test_the_queue_and_the_actions_list_leave_the_sections_long_texts_out_of_their_rows(queue, who, url):
+    """A section's statement, rationale, key strategies and alignment (and an ambition's long texts)
+    are pages of text that no card or row shows: the database sorts every waiting update, or every
+    action, to find a page, and carrying them there doubled the sort at 100 times the demo."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from plans.models import AMBITION_LONG_TEXTS, SECTION_LONG_TEXTS
+
+    client = signed_in(queue[who])
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    rows = [q["sql"] for q in context.captured_queries if "ORDER BY" in q["sql"] and "LIMIT" in q["sql"]]
+    assert rows, "the page query"
+    for sql in rows:
+        for name in SECTION_LONG_TEXTS:
+            assert f'"plans_plansection"."{name}"' not in sql
+        for name in AMBITION_LONG_TEXTS:
+            assert f'"ambitions_ambition"."{name}"' not in sql
