@@ -72,6 +72,8 @@ from plans.spreadsheet import (
     SECTION,
     TARGET,
     UPDATE,
+    ReportedUpdate,
+    update_cells,
 )
 
 LONGEST = {"post": 200, "priority title": 300}
@@ -625,18 +627,19 @@ def update_from_rows(rows: list[ParsedRow], period) -> UpdateSpec | None:
     return UpdateSpec(period=period, notes=texts, status=UpdateStatus.APPROVED)
 
 
-def _update_words(update: UpdateSpec | QuarterlyUpdate) -> tuple:
-    if isinstance(update, UpdateSpec):
-        return normalise_text(update.narrative), tuple(
-            sorted((i, normalise_text(t)) for i, t in update.notes.items())
-        )
-    places = {detail.pk: index for index, detail in enumerate(update.action.details.all())}
-    notes = tuple(
-        sorted(
-            (places.get(note.detail_id, -1), normalise_text(note.narrative)) for note in update.notes.all()
-        )
+def _same_words(have: QuarterlyUpdate, rows: list[ParsedRow]) -> bool:
+    """Whether an action's Update cells say what the portal's download writes in them for the update it
+    already has: plans.spreadsheet.update_cells, the one placement (an amended update's text on the
+    last row; else each note on its detail's row and the update's own narrative on the last, after the
+    note there), so a plan downloaded with a quarter's updates imports back unchanged."""
+    reported = ReportedUpdate(
+        have.narrative,
+        have.amended_narrative,
+        {note.detail_id: note.narrative for note in have.notes.all()},
     )
-    return normalise_text(update.narrative), notes
+    written = update_cells(reported, [detail.pk for detail in have.action.details.all()])
+    in_file = {index: normalise_text(row.update) for index, row in enumerate(rows) if row.update}
+    return in_file == {index: normalise_text(text) for index, text in written.items() if text}
 
 
 def attach_updates(pairs, plan, period, result: ImportResult) -> list[RowError]:
@@ -646,7 +649,8 @@ def attach_updates(pairs, plan, period, result: ImportResult) -> list[RowError]:
     if plan is not None and period is not None:
         existing = {
             (update.action.section.number, update.action.number): update
-            for update in QuarterlyUpdate.objects.filter(period=period, action__section__plan=plan)
+            for update in QuarterlyUpdate.objects.with_reported()
+            .filter(period=period, action__section__plan=plan)
             .select_related("action__section")
             .prefetch_related("notes", "action__details")
         }
@@ -668,7 +672,7 @@ def attach_updates(pairs, plan, period, result: ImportResult) -> list[RowError]:
                     "into an open quarter",
                 )
             )
-        elif have is not None and _update_words(have) != _update_words(update):
+        elif have is not None and not _same_words(have, rows):
             errors.append(
                 RowError(
                     next(row.line for row in rows if row.update),

@@ -153,9 +153,8 @@ def _updates_by_action(plan, period) -> dict[int, ReportedUpdate]:
 def update_cells(update: ReportedUpdate, detail_ids: list[int]) -> dict[int, str]:
     """Where an update's words go in the action's rows (``detail_ids``, in order): an amended update's
     text on its last row; else each note on its detail's row, and the update's own narrative on the
-    last row, after the note there if there is one. The import reads back notes alone or a narrative
-    alone; it compares a file with an update's own words, so it refuses an amended update's text, or a
-    narrative after a note, as a different update (tests/test_plan_spreadsheet.py records it)."""
+    last row, after the note there if there is one. The import compares a file's cells with these for an
+    update the action already has (plans.importers._same_words), so a download imports back unchanged."""
     last = len(detail_ids) - 1
     if update.amended_narrative:
         return {last: update.amended_narrative}

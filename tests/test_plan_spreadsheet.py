@@ -162,13 +162,6 @@ def test_a_download_with_notes_and_narratives_imports_back_changing_nothing(clie
     assert not changed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known, and as before the download was rebuilt (its bytes are unchanged): the spreadsheet "
-    "writes an update's reported words (an amendment's; a narrative after the last row's note) but the "
-    "import compares the file with the update's own narrative and notes, so it refuses these as 'a "
-    "different update'. Which side should change is the import's question.",
-)
 @pytest.mark.parametrize("what", ["amended", "narrative and notes"])
 def test_an_amended_update_or_one_with_narrative_and_notes_imports_back(client, people, what):
     plan = make_plan(actions=1)
@@ -179,3 +172,49 @@ def test_an_amended_update_or_one_with_narrative_and_notes_imports_back(client, 
         report(Action.objects.get(), period, "Overall", notes="a")
     result, changed = round_trip(client, people[Role.ADMIN], plan, period, "csv")
     assert result.ok and not changed, result.errors
+
+
+@pytest.mark.parametrize(
+    "what, changed",
+    [
+        ("amended", ("Corrected", "Corrected again")),  # the amendment's text
+        ("amended", ("Corrected", "Old words")),  # the words the amendment replaced
+        ("narrative and notes", ("Overall", "Overall, reworded")),  # the narrative after the note
+        ("narrative and notes", ("Overall", "")),  # the narrative left out
+        ("narrative and notes", ("Note on a", "")),  # the note left out
+    ],
+)
+def test_a_download_whose_update_was_changed_is_still_refused(client, people, what, changed):
+    """Reading the download's placement back does not let a file change a reported update: any other
+    words are a different update, corrected in the portal by an amendment."""
+    plan = make_plan(actions=1)
+    period = locked_period()
+    if what == "amended":
+        report(Action.objects.get(), period, "Old words", amended="Corrected", author=people[Role.APPROVER])
+    else:
+        report(Action.objects.get(), period, "Overall", notes="a")
+    client.force_login(people[Role.ADMIN])
+    content = client.get(url(plan, "csv", period)).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content)))
+    update_column = len(rows[0]) - 1
+    assert changed[0] in [row[update_column] for row in rows[1:]]
+    for row in rows[1:]:
+        if row[update_column] == changed[0]:
+            row[update_column] = changed[1]
+    edited = io.StringIO()
+    csv.writer(edited).writerows(rows)
+    before = counts()
+    result = import_plan(
+        io.BytesIO(edited.getvalue().encode()),
+        "plan.csv",
+        plan.portfolio,
+        plan.year,
+        user=people[Role.ADMIN],
+        updates_period=period,
+    )
+    assert not result.ok
+    assert [error.message for error in result.errors] == [
+        f"Action 1.1 already has a different {period} update; correct it in the portal with an amendment "
+        "rather than by import."
+    ]
+    assert counts() == before
