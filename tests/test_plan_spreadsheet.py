@@ -162,14 +162,21 @@ def test_a_download_with_notes_and_narratives_imports_back_changing_nothing(clie
     assert not changed
 
 
-@pytest.mark.parametrize("what", ["amended", "narrative and notes"])
-def test_an_amended_update_or_one_with_narrative_and_notes_imports_back(client, people, what):
+def one_reported(what, people):
+    """A plan of one action (details a and b) whose locked update is amended, or has a narrative and a
+    note on a: the two the download places differently from the update's own words."""
     plan = make_plan(actions=1)
     period = locked_period()
     if what == "amended":
         report(Action.objects.get(), period, "Old words", amended="Corrected", author=people[Role.APPROVER])
     else:
         report(Action.objects.get(), period, "Overall", notes="a")
+    return plan, period
+
+
+@pytest.mark.parametrize("what", ["amended", "narrative and notes"])
+def test_an_amended_update_or_one_with_narrative_and_notes_imports_back(client, people, what):
+    plan, period = one_reported(what, people)
     result, changed = round_trip(client, people[Role.ADMIN], plan, period, "csv")
     assert result.ok and not changed, result.errors
 
@@ -187,12 +194,7 @@ def test_an_amended_update_or_one_with_narrative_and_notes_imports_back(client, 
 def test_a_download_whose_update_was_changed_is_still_refused(client, people, what, changed):
     """Reading the download's placement back does not let a file change a reported update: any other
     words are a different update, corrected in the portal by an amendment."""
-    plan = make_plan(actions=1)
-    period = locked_period()
-    if what == "amended":
-        report(Action.objects.get(), period, "Old words", amended="Corrected", author=people[Role.APPROVER])
-    else:
-        report(Action.objects.get(), period, "Overall", notes="a")
+    plan, period = one_reported(what, people)
     client.force_login(people[Role.ADMIN])
     content = client.get(url(plan, "csv", period)).content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(content)))
