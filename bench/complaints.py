@@ -27,7 +27,6 @@ Target: each at ten years within 1.5x its time at one year, in the same number o
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -37,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench import bench_database, record  # noqa: E402 (after the path above)
-from bench.run import Sizes, setup_django  # noqa: E402 (after the path above)
+from bench.run import Sizes, measure_interleaved, setup_django  # noqa: E402 (after the path above)
 
 LATEST = 2025
 YEARS = 10
@@ -165,32 +164,6 @@ def pages(sizes, size: int, year_label: str) -> dict[str, tuple[object, str]]:
             f"/complaints/statistics/divisions/{division.pk}/?year={year_label}",
         ),
     }
-
-
-def measure_interleaved(sizes, pages_by_size: dict, name: str, repeat: int) -> dict[int, tuple[float, int]]:
-    """The median server time in ms and the queries of page ``name`` at each size: every round opens it at
-    each size in turn (switching the schema between requests, outside the timed part), after a round to
-    warm up, so the machine's load falls on both sizes alike."""
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
-
-    timings: dict[int, list[float]] = {size: [] for size in pages_by_size}
-    queries = {}
-    for round_ in range(repeat + 1):
-        for size, by_name in pages_by_size.items():
-            client, url = by_name[name]
-            sizes.use(size)
-            reset_queries()
-            with CaptureQueriesContext(connection) as captured:
-                start = time.perf_counter()
-                response = client.get(url)
-                elapsed = time.perf_counter() - start
-            if response.status_code != 200:
-                raise SystemExit(f"{url} answered {response.status_code} at {size} year(s)")
-            if round_:
-                timings[size].append(elapsed)
-            queries[size] = len(captured)
-    return {size: (statistics.median(timings[size]) * 1000, queries[size]) for size in pages_by_size}
 
 
 def main() -> None:

@@ -289,6 +289,33 @@ def measure(client, url: str, repeat: int) -> tuple[float, int]:
     return statistics.median(timings) * 1000, len(queries)
 
 
+def measure_interleaved(sizes, pages_by_size: dict, name: str, repeat: int) -> dict[int, tuple[float, int]]:
+    """The median server time in ms and the queries of ``name`` at each size: every round opens it at each
+    size in turn (switching the size, ``sizes.use``, between requests, outside the timed part), after a
+    round to warm up, so the machine's load falls on every size alike. ``pages_by_size[size][name]`` is
+    (a signed-in client, its address), or a function to time in-process (a selector a page calls)."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    timings: dict[int, list[float]] = {size: [] for size in pages_by_size}
+    queries = {}
+    for round_ in range(repeat + 1):
+        for size, by_name in pages_by_size.items():
+            what = by_name[name]
+            sizes.use(size)
+            reset_queries()
+            with CaptureQueriesContext(connection) as captured:
+                start = time.perf_counter()
+                response = what() if callable(what) else what[0].get(what[1])
+                elapsed = time.perf_counter() - start
+            if not callable(what) and response.status_code != 200:
+                raise SystemExit(f"{what[1]} answered {response.status_code} at size {size}")
+            if round_:
+                timings[size].append(elapsed)
+            queries[size] = len(captured)
+    return {size: (statistics.median(timings[size]) * 1000, queries[size]) for size in pages_by_size}
+
+
 def _first(queryset):
     return queryset.first()
 

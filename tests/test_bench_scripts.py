@@ -120,3 +120,32 @@ def test_a_paged_list_the_1x_council_does_not_fill_is_judged_from_its_first_full
     assert full_from({1: 24_000, 10: 60_000, 100: 99_500}) == 1  # still growing at 10x: not excused
     assert full_from({1: 30_000, 10: 300_000, 100: 3_000_000}) == 1  # unbounded
     assert full_from({1: None, 10: None, 100: None}) == 1  # a download (not HTML)
+
+
+@pytest.mark.django_db
+def test_sizes_are_timed_back_to_back_each_round_after_a_round_to_warm_up():
+    """bench.run.measure_interleaved (the contracts and complaints benchmarks, as bench/run.py's pages): each
+    round opens every size in turn, so the machine's load falls on all alike; the first round is not
+    counted; a page that does not answer 200 stops the benchmark."""
+    from bench.run import measure_interleaved
+
+    used, called = [], []
+
+    class Sizes:
+        def use(self, size):
+            used.append(size)
+
+    def timed(size):
+        return lambda: called.append(size)
+
+    by_size = {500: {"selector": timed(500)}, 5000: {"selector": timed(5000)}}
+    results = measure_interleaved(Sizes(), by_size, "selector", repeat=3)
+    assert used == called == [500, 5000] * 4
+    assert set(results) == {500, 5000} and all(queries == 0 for _, queries in results.values())
+
+    class Refused:
+        def get(self, url):
+            return type("Response", (), {"status_code": 403})()
+
+    with pytest.raises(SystemExit, match="/contracts/ answered 403 at size 500"):
+        measure_interleaved(Sizes(), {500: {"page": (Refused(), "/contracts/")}}, "page", repeat=1)
