@@ -123,13 +123,16 @@ def test_a_paged_list_the_1x_council_does_not_fill_is_judged_from_its_first_full
 
 
 @pytest.mark.django_db
-def test_sizes_are_timed_back_to_back_each_round_after_a_round_to_warm_up():
+def test_sizes_are_timed_back_to_back_each_round_after_a_round_to_warm_up(monkeypatch):
     """bench.run.measure_interleaved (the contracts and complaints benchmarks, as bench/run.py's pages): each
-    round opens every size in turn, so the machine's load falls on all alike; the first round is not
-    counted; a page that does not answer 200 stops the benchmark."""
+    round opens every size in turn, so the machine's load falls on all alike, each after collecting what
+    the requests before it left (outside the timing); the first round is not counted; a page that does
+    not answer 200 stops the benchmark."""
+    from bench import run
     from bench.run import measure_interleaved
 
-    used, called = [], []
+    used, called, collected = [], [], []
+    monkeypatch.setattr(run, "collect_garbage", lambda: collected.append(len(called)))
 
     class Sizes:
         def use(self, size):
@@ -141,6 +144,7 @@ def test_sizes_are_timed_back_to_back_each_round_after_a_round_to_warm_up():
     by_size = {500: {"selector": timed(500)}, 5000: {"selector": timed(5000)}}
     results = measure_interleaved(Sizes(), by_size, "selector", repeat=3)
     assert used == called == [500, 5000] * 4
+    assert collected == list(range(8))  # before every call, none skipped
     assert set(results) == {500, 5000} and all(queries == 0 for _, queries in results.values())
 
     class Refused:
