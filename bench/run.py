@@ -282,31 +282,12 @@ def collect_garbage() -> None:
     gc.collect()
 
 
-def measure(client, url: str, repeat: int) -> tuple[float, int]:
-    """The median server time of ``url`` in ms over ``repeat`` requests after one to warm up, and its
-    queries: the one way the other benchmarks (contracts, complaints) time a page."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url)  # warm up
-    timings = []
-    for _ in range(repeat):
-        response = None
-        collect_garbage()
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            response = client.get(url)
-            timings.append(time.perf_counter() - start)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
-    return statistics.median(timings) * 1000, len(queries)
-
-
 def measure_interleaved(sizes, pages_by_size: dict, name: str, repeat: int) -> dict[int, tuple[float, int]]:
     """The median server time in ms and the queries of ``name`` at each size: every round opens it at each
     size in turn (switching the size, ``sizes.use``, between requests, outside the timed part), after a
     round to warm up, so the machine's load falls on every size alike. ``pages_by_size[size][name]`` is
-    (a signed-in client, its address), or a function to time in-process (a selector a page calls)."""
+    (a signed-in client, its address), or a function to time in-process (a selector a page calls). The one
+    way the other benchmarks (contracts, complaints) time a page at two sizes."""
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 

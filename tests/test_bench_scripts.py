@@ -1,4 +1,4 @@
-"""The benchmarks import one another's helpers (bench/run.py's ``setup_django`` and ``measure``): each
+"""The benchmarks import one another's helpers (bench/run.py's ``setup_django`` and ``measure_interleaved``): each
 script must still import after a change to another, or ``make bench`` stops half way. They are not run
 here (they take minutes and build their own councils); they are imported, as ``make bench`` would."""
 
