@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils.text import Truncator
 
 from ambitions.models import Ambition, Portfolio, Post
@@ -652,7 +652,7 @@ def attach_updates(pairs, plan, period, result: ImportResult) -> list[RowError]:
             for update in QuarterlyUpdate.objects.with_reported()
             .filter(period=period, action__section__plan=plan)
             .select_related("action__section")
-            .prefetch_related("notes", "action__details")
+            .prefetch_related("notes", Prefetch("action__details", ActionDetail.objects.in_order()))
         }
     for spec, rows in pairs:
         if period is None:

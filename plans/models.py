@@ -408,10 +408,14 @@ class ActionDetailQuerySet(models.QuerySet):
     # own orderings follow the parent to the plan's order: four joins (action, section, plan,
     # portfolio) to sort rows the prefetch groups by parent anyway.
 
+    def in_order(self):
+        """Details in their order within their action (a, b, c), without the plan's joins."""
+        return self.order_by("action_id", "order")
+
     def with_leads(self):
         """Details with their leads' posts: what Action.leads reads (an update's card, its mail)."""
         leads = DetailLead.objects.select_related("post").order_by("detail_id", "order")
-        return self.order_by("action_id", "order").prefetch_related(models.Prefetch("leads", leads))
+        return self.in_order().prefetch_related(models.Prefetch("leads", leads))
 
     def with_plan_text(self):
         """Details with their leads and measures of success: the plan table's row."""

@@ -867,5 +867,5 @@ def updates_to_amend():
     return (
         QuarterlyUpdate.objects.with_reported()
         .select_related("action__section__plan__portfolio", "period")
-        .prefetch_related(AMENDMENTS, "notes", "action__details")
+        .prefetch_related(AMENDMENTS, "notes", Prefetch("action__details", ActionDetail.objects.in_order()))
     )
