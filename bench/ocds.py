@@ -130,7 +130,7 @@ def main() -> None:
                 if name not in TARGETED and size != SMALL:
                     verdict = "(information)"
                 if size != SMALL and verdict != "(information)":
-                    record("ocds", f"OCDS {name}: peak heap {LARGE}/{SMALL}", f"{ratio:.2f}x",
+                    record("ocds", f"{name}: peak heap {LARGE}/{SMALL}", f"{ratio:.2f}x",
                            f"at most {RATIO_LIMIT}x", verdict)  # fmt: skip
                 print(
                     f"{name:24} {size:>6} {row['bytes'] / 1e6:7.2f} {row['pieces']:>6} {row['seconds'] * 1000:8.0f} "
