@@ -336,3 +336,44 @@ def test_an_update_s_save_rewrites_its_section_s_rows_only(council):
         )
     agree()
     assert by_status(council["q1"])[UpdateStatus.SUBMITTED] == 1
+
+
+def test_the_admin_restoring_a_version_from_history_runs_in_one_batch(council, client):
+    """django-simple-history's "revert to this version" page (history_form_view) writes as the change page
+    does, so it runs in the same transaction and batch (core.stored_counts.BatchedAdmin): the action's
+    save is counted at the page's end, once, and the restored action is counted. Fails without
+    BatchedAdmin.history_form_view."""
+    from django.db.models.signals import post_save
+
+    client.force_login(make_user(Role.ADMIN, username="jo"))
+    action = council["actions"][0]
+    original = action.history.order_by("history_date", "history_id").first()
+    action.title = "Renamed in the admin"
+    action.save()
+    address = f"/admin/plans/action/{action.pk}/history/{original.history_id}/"
+    form = client.get(address).context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        data[name] = (
+            [str(v) for v in value] if isinstance(value, list | tuple) else ("" if value is None else value)
+        )
+    seen = []
+
+    def saved(sender, instance, **kwargs):
+        seen.append(bool(counts.keeper._pending()))
+
+    post_save.connect(saved, sender=Action, dispatch_uid="test-revert-batch")
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(address, data)
+    finally:
+        post_save.disconnect(dispatch_uid="test-revert-batch", sender=Action)
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors if response.context else response
+    )
+    action.refresh_from_db()
+    assert action.title == original.title != "Renamed in the admin"
+    assert seen == [True]  # saved inside the page's batch (a test runs in a transaction: not checked here)
+    assert refreshes(captured) == 1
+    agree()
