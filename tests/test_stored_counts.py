@@ -361,7 +361,7 @@ def test_the_admin_restoring_a_version_from_history_runs_in_one_batch(council, c
     seen = []
 
     def saved(sender, instance, **kwargs):
-        seen.append(bool(counts.keeper._pending()))
+        seen.append(counts.keeper.batching)
 
     post_save.connect(saved, sender=Action, dispatch_uid="test-revert-batch")
     try:

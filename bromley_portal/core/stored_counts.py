@@ -39,6 +39,11 @@ class Keeper:
             self._state.stack = []
         return self._state.stack
 
+    @property
+    def batching(self) -> bool:
+        """A batch is under way in this thread: a touch now is refreshed at its end."""
+        return bool(self._pending())
+
     @contextmanager
     def batch(self):
         stack = self._pending()
